@@ -1,0 +1,378 @@
+// The order ledger: every order delivery is merged into the order's snapshot, and the member is
+// credited (or debited) the difference between what the order is now worth and what it has been
+// credited, as one ledger row, in one transaction.
+//
+// This is the hot path of the app (every order webhook), so it runs as plain SQL through the
+// driver (app/sql.server.ts) instead of Prisma. The statements are written once, as a generator
+// that yields batches of independent statements and receives their rows: SQLite runs it
+// synchronously inside one BEGIN IMMEDIATE … COMMIT (nothing else in the process can interleave),
+// PostgreSQL pipelines each batch on one pooled connection (four round trips an order). The SQL is the subset both databases share (ON CONFLICT,
+// RETURNING, double-quoted identifiers); tables and columns are Prisma's (prisma/schema.prisma).
+import type BetterSqlite3 from "better-sqlite3";
+import type { Db } from "~/db.server";
+import type { SqlConnection } from "~/sql.server";
+import { earningRate } from "./earning";
+import { newReferralCode, type CustomerProfile } from "./members.server";
+import {
+  ledgerEntryFor,
+  mergeOrderEvent,
+  orderPoints,
+  type OrderEvent,
+  type OrderFacts,
+  type OrderVersion,
+  type RefundFact,
+} from "./order";
+import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
+import { tierProgress } from "./tiers";
+
+/** A delivery as the Shopify adapter parsed it; the earning rate is looked up here. */
+export type OrderDelivery =
+  | { kind: "paid" | "updated" | "cancelled"; order: OrderVersion; customer?: CustomerProfile | null }
+  | { kind: "refund"; refund: RefundFact; currency: string | null };
+
+export interface OrderEventResult {
+  orderId: number;
+  /** Points this delivery added (negative: took back); 0 for a duplicate or no-op. */
+  delta: number;
+  pointsCredited: number;
+  memberId: number | null;
+}
+
+const MAX_ATTEMPTS = 20;
+
+export async function recordOrderEvent(
+  db: Db,
+  connection: SqlConnection,
+  shopDomain: string,
+  delivery: OrderDelivery,
+  actor: string,
+): Promise<OrderEventResult> {
+  const currency = delivery.kind === "refund" ? delivery.currency : delivery.order.currency;
+  for (let attempt = 1; ; attempt++) {
+    const shop = await shopForEvents(db, shopDomain, currency);
+    const transaction = orderDeliveryTransaction({ shop, delivery, actor, now: new Date() });
+    try {
+      return connection.provider === "sqlite"
+        ? runOnSqlite(connection.database, transaction)
+        : await runOnPostgres(connection.pool, transaction);
+    } catch (error) {
+      const reason = retryReason(error);
+      if (reason === null || attempt >= MAX_ATTEMPTS) throw error;
+      // The shop was deleted (shop/redact) since it was cached: create it again.
+      if (reason === "missing_shop") forgetShop(shopDomain);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The transaction, written once for both databases.
+
+type Row = Record<string, unknown>;
+type Query = { sql: string; params: unknown[]; returns: "row" | "rows" | "nothing" };
+type QueryResult = Row | Row[] | undefined;
+/** Yields batches of statements that do not depend on each other; receives their results. */
+type Transaction = Generator<Query[], OrderEventResult, QueryResult[]>;
+
+interface TransactionInput {
+  shop: ShopForEvents;
+  delivery: OrderDelivery;
+  actor: string;
+  now: Date;
+}
+
+function* orderDeliveryTransaction({ shop, delivery, actor, now }: TransactionInput): Transaction {
+  const shopDomain = shop.domain;
+  const orderId = delivery.kind === "refund" ? delivery.refund.orderId : delivery.order.orderId;
+
+  // Every delivery for the order writes its snapshot row first: the row lock serialises
+  // concurrent deliveries of one order on PostgreSQL.
+  const [snapshot] = (yield [
+    row(
+      `INSERT INTO "OrderSnapshot" ("shopDomain", "orderId", "createdAt", "updatedAt") VALUES (?, ?, ?, ?)
+       ON CONFLICT ("shopDomain", "orderId") DO UPDATE SET "lockVersion" = "OrderSnapshot"."lockVersion" + 1
+       RETURNING *`,
+      [shopDomain, orderId, now, now],
+    ),
+  ]) as [Row];
+  const lockVersion = Number(snapshot.lockVersion);
+
+  // Then, in one batch: the refunds known so far (none if the snapshot was just created) and the
+  // member (a customer seen for the first time becomes one).
+  const reads: Query[] = [];
+  if (lockVersion > 0) {
+    reads.push(rows(`SELECT "refundId", "subtotalMinor", "taxMinor" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
+  }
+  let knownCustomer: number | null = null;
+  if (delivery.kind !== "refund") {
+    knownCustomer = delivery.order.customerId ?? (snapshot.customerId == null ? null : Number(snapshot.customerId));
+    if (knownCustomer !== null) reads.push(memberUpsert(shopDomain, knownCustomer, delivery.customer ?? {}, now));
+  }
+  const readResults = reads.length > 0 ? yield reads : [];
+  const refunds = lockVersion > 0 ? (readResults[0] as Row[]) : [];
+  let member = knownCustomer !== null ? memberFrom(readResults.at(-1) as Row) : null;
+  const before = factsFromRows(orderId, snapshot, refunds);
+
+  const event = orderEventFor(delivery, shop, member?.lifetimeEarned ?? 0);
+  const after = mergeOrderEvent(before, event);
+  const target = orderPoints(after);
+  const delta = target - Number(snapshot.pointsCredited);
+  // A delta needs an owner: the order's customer (known, or the order would be worth 0). Only a
+  // refund delivery can get here without having loaded the member.
+  if (delta !== 0 && member === null) {
+    member = memberFrom(((yield [memberUpsert(shopDomain, after.customerId!, {}, now)]) as [Row])[0]);
+  }
+
+  // The writes, in one batch.
+  const writes: Query[] = [];
+  if (event.kind === "refund" && !before.refunds.has(event.refund.refundId)) {
+    writes.push(
+      nothing(`INSERT INTO "OrderRefund" ("shopDomain", "refundId", "orderId", "subtotalMinor", "taxMinor", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`, [
+        shopDomain,
+        event.refund.refundId,
+        orderId,
+        event.refund.subtotalMinor,
+        event.refund.taxMinor,
+        now,
+      ]),
+    );
+  }
+  writes.push(
+    nothing(
+      `UPDATE "OrderSnapshot" SET "paidAt" = ?, "cancelledAt" = ?, "customerId" = ?, "currency" = ?, "taxesIncluded" = ?,
+         "versionUpdatedAt" = ?, "eligibleMinor" = ?, "earnPoints" = ?, "earnPerMajorUnits" = ?, "earnMultiplierPct" = ?,
+         "pointsCredited" = ?, "updatedAt" = ?
+       WHERE "shopDomain" = ? AND "orderId" = ?`,
+      [
+        after.paid ? storedOrNow(snapshot.paidAt, now) : null,
+        after.cancelled ? storedOrNow(snapshot.cancelledAt, now) : null,
+        after.customerId,
+        after.currency,
+        after.taxesIncluded,
+        after.versionUpdatedAt === null ? null : new Date(after.versionUpdatedAt),
+        after.eligibleMinor,
+        after.rate?.points ?? null,
+        after.rate?.perMajorUnits ?? null,
+        after.rate?.multiplierPct ?? null,
+        target,
+        now,
+        shopDomain,
+        orderId,
+      ],
+    ),
+  );
+  if (delta === 0 || member === null) {
+    yield writes;
+    return { orderId, delta, pointsCredited: target, memberId: member?.id ?? null };
+  }
+
+  const entry = ledgerEntryFor(event, before, after);
+  const ledgerRow = [shopDomain, member.id, delta, entry.kind, "available", entry.sourceType, entry.sourceId, actor];
+  const ledgerIndex = writes.length;
+  writes.push(
+    row(
+      `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "idempotencyKey", "createdAt")
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("shopDomain", "idempotencyKey") DO NOTHING RETURNING "id"`,
+      [...ledgerRow, entry.key, now],
+    ),
+    // The new balance must also reach the storefront's customer metafield (customer-summary.server.ts).
+    nothing(
+      `UPDATE "Member" SET "balance" = "balance" + ?, "lifetimeEarned" = "lifetimeEarned" + ?,
+         "summaryVersion" = "summaryVersion" + 1, "updatedAt" = ? WHERE "id" = ?`,
+      [delta, delta, now, member.id],
+    ),
+  );
+  const written = yield writes;
+  if (!written[ledgerIndex]) {
+    // The event's key is taken: a later delivery of the same event changed the order's points
+    // again (two versions with one updated_at, or rules changed between a delivery and its
+    // retry). Key the row by the snapshot version, which the row lock makes unique.
+    yield [
+      nothing(
+        `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "idempotencyKey", "createdAt")
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [...ledgerRow, `${entry.key}:v${lockVersion}`, now],
+      ),
+    ];
+  }
+  return { orderId, delta, pointsCredited: target, memberId: member.id };
+}
+
+function memberUpsert(shopDomain: string, customerId: number, profile: CustomerProfile, now: Date): Query {
+  // An existing member keeps what we knew; only what was missing is filled in.
+  return row(
+    `INSERT INTO "Member" ("shopDomain", "customerId", "email", "firstName", "lastName", "referralCode", "createdAt", "updatedAt")
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT ("shopDomain", "customerId") DO UPDATE SET
+       "email" = COALESCE("Member"."email", excluded."email"),
+       "firstName" = COALESCE("Member"."firstName", excluded."firstName"),
+       "lastName" = COALESCE("Member"."lastName", excluded."lastName")
+     RETURNING "id", "lifetimeEarned"`,
+    [shopDomain, customerId, profile.email ?? null, profile.firstName ?? null, profile.lastName ?? null, newReferralCode(), now, now],
+  );
+}
+
+function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, lifetimeEarned: number): OrderEvent {
+  switch (delivery.kind) {
+    case "refund":
+      return { kind: "refund", refund: delivery.refund };
+    case "paid": {
+      // The member's tier when the order is paid sets its multiplier for good.
+      const { tier } = tierProgress(lifetimeEarned, shop.tiers);
+      return { kind: "paid", order: delivery.order, rate: earningRate(shop.program.earning, tier?.multiplierPercent ?? 100) };
+    }
+    default:
+      return { kind: delivery.kind, order: delivery.order };
+  }
+}
+
+function factsFromRows(orderId: number, snapshot: Row, refunds: Row[]): OrderFacts {
+  const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  const points = number(snapshot.earnPoints);
+  const perMajorUnits = number(snapshot.earnPerMajorUnits);
+  const multiplierPct = number(snapshot.earnMultiplierPct);
+  return {
+    orderId,
+    paid: snapshot.paidAt !== null,
+    cancelled: snapshot.cancelledAt !== null,
+    customerId: number(snapshot.customerId),
+    currency: (snapshot.currency as string | null) ?? null,
+    taxesIncluded: Boolean(snapshot.taxesIncluded),
+    versionUpdatedAt: timestamp(snapshot.versionUpdatedAt),
+    eligibleMinor: number(snapshot.eligibleMinor),
+    rate: points === null || perMajorUnits === null || multiplierPct === null ? null : { points, perMajorUnits, multiplierPct },
+    refunds: new Map(
+      refunds.map((refund) => [Number(refund.refundId), { subtotalMinor: Number(refund.subtotalMinor), taxMinor: Number(refund.taxMinor) }]),
+    ),
+  };
+}
+
+function memberFrom(row: Row): { id: number; lifetimeEarned: number } {
+  return { id: Number(row.id), lifetimeEarned: Number(row.lifetimeEarned) };
+}
+
+/** Epoch ms from a stored timestamp: ISO text (SQLite) or already ms (PostgreSQL, see sql.server). */
+function timestamp(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === "number" ? value : Date.parse(String(value));
+}
+
+function storedOrNow(stored: unknown, now: Date): Date {
+  const ms = timestamp(stored);
+  return ms === null ? now : new Date(ms);
+}
+
+const row = (sql: string, params: unknown[]): Query => ({ sql, params, returns: "row" });
+const rows = (sql: string, params: unknown[]): Query => ({ sql, params, returns: "rows" });
+const nothing = (sql: string, params: unknown[]): Query => ({ sql, params, returns: "nothing" });
+
+// ---------------------------------------------------------------------------------------------
+// Running it.
+
+type SqliteDatabase = Extract<SqlConnection, { provider: "sqlite" }>["database"];
+type SqliteStatement = BetterSqlite3.Statement<unknown[], Row>;
+const preparedStatements = new WeakMap<SqliteDatabase, Map<string, SqliteStatement>>();
+
+function runOnSqlite(database: SqliteDatabase, transaction: Transaction): OrderEventResult {
+  let statements = preparedStatements.get(database);
+  if (!statements) preparedStatements.set(database, (statements = new Map()));
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = database.prepare<unknown[], Row>(sql)));
+    return statement;
+  };
+  // Prisma stores SQLite timestamps as ISO text with an explicit offset, booleans as 0/1.
+  const value = (param: unknown) =>
+    param instanceof Date ? param.toISOString().replace("Z", "+00:00") : typeof param === "boolean" ? Number(param) : param;
+
+  prepare("BEGIN IMMEDIATE").run();
+  try {
+    let step = transaction.next();
+    while (!step.done) {
+      const results = step.value.map(({ sql, params, returns }): QueryResult => {
+        const statement = prepare(sql);
+        const args = params.map(value);
+        return returns === "row" ? statement.get(...args) : returns === "rows" ? statement.all(...args) : void statement.run(...args);
+      });
+      step = transaction.next(results);
+    }
+    prepare("COMMIT").run();
+    return step.value;
+  } catch (error) {
+    if (database.inTransaction) prepare("ROLLBACK").run();
+    throw error;
+  }
+}
+
+async function runOnPostgres(pool: Extract<SqlConnection, { provider: "postgresql" }>["pool"], transaction: Transaction): Promise<OrderEventResult> {
+  const client = await pool.connect();
+  // Prisma's PostgreSQL columns are `timestamp(3)` without zone, holding UTC.
+  const value = (param: unknown) => (param instanceof Date ? param.toISOString().slice(0, -1) : param);
+  // The pool pipelines (app/sql.server.ts): a batch's statements, and BEGIN with the first
+  // batch, go out together and cost one round trip.
+  let pending: Promise<unknown>[] = [client.query("BEGIN")];
+  try {
+    let step = transaction.next();
+    while (!step.done) {
+      const batch = step.value.map(({ sql, params }) => {
+        const { name, text } = postgresStatement(sql);
+        return client.query({ name, text, values: params.map(value) });
+      });
+      const results = await settledInOrder([...pending, ...batch]);
+      pending = [];
+      step = transaction.next(
+        step.value.map(({ returns }, i) => {
+          const { rows } = results[results.length - batch.length + i] as { rows: Row[] };
+          return returns === "row" ? rows[0] : returns === "rows" ? rows : undefined;
+        }),
+      );
+    }
+    await settledInOrder([...pending, client.query("COMMIT")]);
+    client.release();
+    return step.value;
+  } catch (error) {
+    // A failed ROLLBACK means the connection itself is broken: drop it from the pool.
+    const rolledBack = await client.query("ROLLBACK").then(
+      () => true,
+      () => false,
+    );
+    client.release(rolledBack ? undefined : (error as Error));
+    throw error;
+  }
+}
+
+/** Waits for every promise; throws the first failure in order (later ones follow from it). */
+async function settledInOrder(promises: Promise<unknown>[]): Promise<unknown[]> {
+  const settled = await Promise.allSettled(promises);
+  const failure = settled.find((result) => result.status === "rejected");
+  if (failure) throw (failure as PromiseRejectedResult).reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value);
+}
+
+const postgresStatements = new Map<string, { name: string; text: string }>();
+
+/**
+ * The statement as PostgreSQL takes it: `?` → `$1, $2, …` (the statements hold no literal
+ * question marks), and a name, so that each connection parses and plans it once.
+ */
+function postgresStatement(sql: string): { name: string; text: string } {
+  let statement = postgresStatements.get(sql);
+  if (!statement) {
+    let index = 0;
+    statement = { name: `tally_ledger_${postgresStatements.size}`, text: sql.replace(/\?/g, () => `$${++index}`) };
+    postgresStatements.set(sql, statement);
+  }
+  return statement;
+}
+
+/** Why a failed transaction may be run again, or null when it may not. */
+function retryReason(error: unknown): "conflict" | "missing_shop" | null {
+  if (typeof error !== "object" || error === null) return null;
+  const code = String((error as { code?: unknown }).code ?? "");
+  // SQLite: another connection holds the write lock; a new member's referral code collided.
+  if (code === "SQLITE_BUSY" || code === "SQLITE_CONSTRAINT_UNIQUE") return "conflict";
+  // PostgreSQL: unique violation (concurrent first deliveries), serialization failure, deadlock.
+  if (code === "23505" || code === "40001" || code === "40P01") return "conflict";
+  if (code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503") return "missing_shop";
+  return null;
+}

@@ -1,0 +1,70 @@
+// Members: a Shopify customer enrolled in a shop's program. Created the first time the customer
+// is seen (an order, customers/create, or a signed-in storefront visit).
+import { randomBytes } from "node:crypto";
+import type { Db, Prisma } from "~/db.server";
+import { ensureShop } from "./shops.server";
+import { inTransaction } from "./transaction.server";
+
+export interface CustomerProfile {
+  email?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+}
+
+const REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I: read aloud safely
+
+export function newReferralCode(): string {
+  const bytes = randomBytes(8);
+  let code = "";
+  for (const byte of bytes) code += REFERRAL_ALPHABET[byte % REFERRAL_ALPHABET.length];
+  return code;
+}
+
+/**
+ * The member for a customer, created if new. A race with another delivery creating the same
+ * member surfaces as a unique violation, and the caller's transaction is retried.
+ */
+export async function ensureMember(
+  tx: Prisma.TransactionClient,
+  shopDomain: string,
+  customerId: number,
+  profile: CustomerProfile = {},
+) {
+  const existing = await tx.member.findUnique({
+    where: { shopDomain_customerId: { shopDomain, customerId: BigInt(customerId) } },
+  });
+  if (existing) {
+    const missing = profileGaps(existing, profile);
+    return missing ? tx.member.update({ where: { id: existing.id }, data: missing }) : existing;
+  }
+  return tx.member.create({
+    data: {
+      shopDomain,
+      customerId: BigInt(customerId),
+      email: profile.email ?? null,
+      firstName: profile.firstName ?? null,
+      lastName: profile.lastName ?? null,
+      referralCode: newReferralCode(),
+    },
+  });
+}
+
+// Fill in what we did not know (an order seen before customers/create); never overwrite.
+function profileGaps(
+  member: { email: string | null; firstName: string | null; lastName: string | null },
+  profile: CustomerProfile,
+): CustomerProfile | null {
+  const gaps: CustomerProfile = {};
+  if (!member.email && profile.email) gaps.email = profile.email;
+  if (!member.firstName && profile.firstName) gaps.firstName = profile.firstName;
+  if (!member.lastName && profile.lastName) gaps.lastName = profile.lastName;
+  return Object.keys(gaps).length > 0 ? gaps : null;
+}
+
+/** customers/create: the customer becomes a member. */
+export function enrollCustomer(db: Db, shop: string, customerId: number, profile: CustomerProfile) {
+  return inTransaction(db, async (tx) => {
+    await ensureShop(tx, shop);
+    return ensureMember(tx, shop, customerId, profile);
+  });
+}

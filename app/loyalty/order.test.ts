@@ -1,0 +1,196 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { earningRate } from "./earning";
+import {
+  eligibleAmountOf,
+  emptyOrderFacts,
+  mergeOrderEvent,
+  orderPoints,
+  type OrderEvent,
+  type OrderLine,
+  type OrderVersion,
+} from "./order";
+import { DEFAULT_PROGRAM } from "./program";
+
+const rate = earningRate(DEFAULT_PROGRAM.earning);
+const ORDER = 1001;
+
+function version(eligibleMinor: number, overrides: Partial<OrderVersion> = {}): OrderVersion {
+  return {
+    orderId: ORDER,
+    customerId: 7,
+    currency: "USD",
+    updatedAt: 1_000,
+    taxesIncluded: false,
+    cancelled: false,
+    eligibleMinor,
+    ...overrides,
+  };
+}
+const paid = (eligibleMinor: number, overrides: Partial<OrderVersion> = {}): OrderEvent => ({
+  kind: "paid",
+  order: version(eligibleMinor, overrides),
+  rate,
+});
+const refund = (refundId: number, subtotalMinor: number, taxMinor = 0): OrderEvent => ({
+  kind: "refund",
+  refund: { refundId, orderId: ORDER, subtotalMinor, taxMinor },
+});
+const cancelled = (updatedAt = 5_000): OrderEvent => ({
+  kind: "cancelled",
+  order: version(0, { cancelled: true, updatedAt }),
+});
+const edited = (eligibleMinor: number, updatedAt: number): OrderEvent => ({
+  kind: "updated",
+  order: version(eligibleMinor, { updatedAt }),
+});
+
+function pointsAfter(events: OrderEvent[]): number {
+  return orderPoints(events.reduce(mergeOrderEvent, emptyOrderFacts(ORDER)));
+}
+
+const line = (overrides: Partial<OrderLine>): OrderLine => ({
+  quantity: 1,
+  quantityAfterEdits: 1,
+  unitPriceMinor: 0,
+  discountMinor: 0,
+  taxMinor: 0,
+  giftCard: false,
+  ...overrides,
+});
+
+describe("eligibleAmountOf", () => {
+  it("counts line prices after discounts and leaves out gift cards", () => {
+    const lines = [
+      line({ unitPriceMinor: 2_500, quantity: 2, quantityAfterEdits: 2, discountMinor: 500 }),
+      line({ unitPriceMinor: 5_000, giftCard: true }),
+    ];
+    expect(eligibleAmountOf(lines, false)).toBe(4_500);
+  });
+
+  it("takes the tax out of prices that include it", () => {
+    expect(eligibleAmountOf([line({ unitPriceMinor: 11_300, taxMinor: 1_300 })], true)).toBe(10_000);
+    expect(eligibleAmountOf([line({ unitPriceMinor: 10_000, taxMinor: 1_300 })], false)).toBe(10_000);
+  });
+
+  it("counts only the units left after an edit, with their share of the discount", () => {
+    const lines = [line({ unitPriceMinor: 1_000, quantity: 3, quantityAfterEdits: 2, discountMinor: 300 })];
+    expect(eligibleAmountOf(lines, false)).toBe(1_800);
+  });
+
+  it("never lets a line go below zero", () => {
+    expect(eligibleAmountOf([line({ unitPriceMinor: 100, discountMinor: 500 }), line({ unitPriceMinor: 1_000 })], false)).toBe(1_000);
+  });
+});
+
+describe("orderPoints", () => {
+  it("credits a paid order", () => {
+    expect(pointsAfter([paid(12_345)])).toBe(123);
+  });
+
+  it("credits nothing before payment, or for a guest", () => {
+    expect(pointsAfter([edited(10_000, 2_000)])).toBe(0);
+    expect(pointsAfter([paid(10_000, { customerId: null })])).toBe(0);
+  });
+
+  it("reverses points in proportion to a partial refund, flooring what the order keeps", () => {
+    expect(pointsAfter([paid(10_000), refund(1, 3_000)])).toBe(70);
+    expect(pointsAfter([paid(8_550), refund(1, 2_000)])).toBe(65);
+    // 64.99 earned 64; after refunding 19.99 the order keeps what 45.00 earns
+    expect(pointsAfter([paid(6_499), refund(1, 1_999)])).toBe(45);
+    expect(pointsAfter([paid(1_999), refund(1, 999), refund(2, 999)])).toBe(0);
+  });
+
+  it("applies the rate fixed at payment, tier multiplier included, to what is kept", () => {
+    const gold: OrderEvent = { kind: "paid", order: version(10_000), rate: earningRate(DEFAULT_PROGRAM.earning, 150) };
+    expect(pointsAfter([gold, refund(1, 5_000)])).toBe(75);
+  });
+
+  it("excludes refunded tax when prices include tax", () => {
+    expect(pointsAfter([paid(10_000, { taxesIncluded: true }), refund(1, 5_650, 650)])).toBe(50);
+  });
+
+  it("never takes back more than the order earned", () => {
+    expect(pointsAfter([paid(10_000), refund(1, 8_000), refund(2, 8_000)])).toBe(0);
+  });
+
+  it("reverses the rest on cancellation, and a later refund changes nothing", () => {
+    expect(pointsAfter([paid(10_000), refund(1, 3_000), cancelled()])).toBe(0);
+    expect(pointsAfter([paid(10_000), cancelled(), refund(1, 3_000)])).toBe(0);
+  });
+
+  it("adjusts to an edit's new eligible amount, keeping refunds proportional", () => {
+    expect(pointsAfter([paid(10_000), edited(6_000, 2_000)])).toBe(60);
+    expect(pointsAfter([paid(10_000), refund(1, 2_000), edited(6_000, 2_000)])).toBe(40);
+  });
+
+  it("keeps the newest version when an older edit arrives late", () => {
+    expect(pointsAfter([paid(10_000), edited(6_000, 3_000), edited(8_000, 2_000)])).toBe(60);
+  });
+
+  it("counts a refund that arrives before its order once the order is paid", () => {
+    expect(pointsAfter([refund(1, 3_000), paid(10_000)])).toBe(70);
+  });
+});
+
+describe("merging deliveries (property)", () => {
+  // A random life of one order: paid, some edits, some refunds, maybe a cancellation.
+  const orderLife = fc
+    .record({
+      eligible: fc.integer({ min: 0, max: 5_000_000 }),
+      taxesIncluded: fc.boolean(),
+      edits: fc.array(fc.record({ eligible: fc.integer({ min: 0, max: 5_000_000 }), at: fc.integer({ min: 1_001, max: 9_999 }) }), { maxLength: 3 }),
+      refunds: fc.array(fc.record({ subtotal: fc.integer({ min: 0, max: 2_000_000 }), tax: fc.integer({ min: 0, max: 200_000 }) }), { maxLength: 4 }),
+      cancelAt: fc.option(fc.integer({ min: 1_001, max: 9_999 })),
+      points: fc.integer({ min: 0, max: 100 }),
+      perMajorUnits: fc.integer({ min: 1, max: 20 }),
+      multiplierPct: fc.integer({ min: 100, max: 300 }),
+    })
+    .map((life) => {
+      const events: OrderEvent[] = [
+        {
+          kind: "paid",
+          order: version(life.eligible, { taxesIncluded: life.taxesIncluded }),
+          rate: { points: life.points, perMajorUnits: life.perMajorUnits, multiplierPct: life.multiplierPct },
+        },
+        ...life.edits.map((edit) => ({
+          kind: "updated" as const,
+          order: version(edit.eligible, { updatedAt: edit.at, taxesIncluded: life.taxesIncluded }),
+        })),
+        ...life.refunds.map((r, i) => refund(i + 1, r.subtotal, r.tax)),
+      ];
+      if (life.cancelAt !== null) {
+        events.push({ kind: "cancelled", order: version(0, { cancelled: true, updatedAt: life.cancelAt, taxesIncluded: life.taxesIncluded }) });
+      }
+      return events;
+    });
+
+  it("ends at the in-order result whatever the order and number of deliveries", () => {
+    fc.assert(
+      fc.property(
+        orderLife.chain((events) =>
+          fc.tuple(
+            fc.constant(events),
+            fc.shuffledSubarray([...events, ...events, ...events], { minLength: events.length * 3, maxLength: events.length * 3 }),
+          ),
+        ),
+        ([inOrder, shuffledWithDuplicates]) => {
+          expect(pointsAfter(shuffledWithDuplicates)).toBe(pointsAfter(inOrder));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("never credits a negative amount or more than the order earned when paid", () => {
+    fc.assert(
+      fc.property(orderLife, (events) => {
+        const points = pointsAfter(events);
+        const full = pointsAfter(events.filter((event) => event.kind === "paid"));
+        expect(points).toBeGreaterThanOrEqual(0);
+        if (!events.some((event) => event.kind === "updated")) expect(points).toBeLessThanOrEqual(full);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

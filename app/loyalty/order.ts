@@ -1,0 +1,204 @@
+// Orders as the ledger sees them: what each delivery tells us (a version of the order, a
+// refund), merged into one set of facts whatever order they arrive in, and the points those
+// facts are worth. Merging is commutative and idempotent, so duplicates and reordering end in
+// the same state as one in-order delivery of each event.
+import { pointsForAmount, type EarningRate } from "./earning";
+import { currencyExponent } from "./money";
+
+export interface OrderLine {
+  /** Units ordered (the basis of price, discounts and tax below). */
+  quantity: number;
+  /** Units still on the order after edits; refunded units still count here. */
+  quantityAfterEdits: number;
+  unitPriceMinor: number;
+  /** Every discount allocated to the line (line-level and order-level). */
+  discountMinor: number;
+  taxMinor: number;
+  giftCard: boolean;
+}
+
+/** One delivery's picture of an order (orders/paid, orders/updated, orders/cancelled). */
+export interface OrderVersion {
+  orderId: number;
+  customerId: number | null;
+  currency: string;
+  /** updated_at in ms: the newest version decides the eligible amount. */
+  updatedAt: number;
+  taxesIncluded: boolean;
+  cancelled: boolean;
+  eligibleMinor: number;
+}
+
+export interface RefundFact {
+  refundId: number;
+  orderId: number;
+  /** Refunded line subtotals (after discounts), gift cards excluded; shipping never counts. */
+  subtotalMinor: number;
+  taxMinor: number;
+}
+
+export interface RefundLine {
+  subtotalMinor: number;
+  taxMinor: number;
+  giftCard: boolean;
+}
+
+export type OrderEvent =
+  | { kind: "paid"; order: OrderVersion; rate: EarningRate }
+  | { kind: "updated"; order: OrderVersion }
+  | { kind: "cancelled"; order: OrderVersion }
+  | { kind: "refund"; refund: RefundFact };
+
+export interface OrderFacts {
+  orderId: number;
+  paid: boolean;
+  cancelled: boolean;
+  customerId: number | null;
+  currency: string | null;
+  taxesIncluded: boolean;
+  versionUpdatedAt: number | null;
+  eligibleMinor: number | null;
+  /** Fixed by the first orders/paid seen. */
+  rate: EarningRate | null;
+  refunds: ReadonlyMap<number, { subtotalMinor: number; taxMinor: number }>;
+}
+
+/**
+ * Eligible amount of an order's lines: price after every allocated discount, without tax when
+ * prices include it, gift cards excluded, for the quantity left after edits. Shipping, tips and
+ * duties are not line prices, so they never enter.
+ */
+export function eligibleAmountOf(lines: readonly OrderLine[], taxesIncluded: boolean): number {
+  let total = 0n;
+  for (const line of lines) {
+    if (line.giftCard || line.quantity <= 0 || line.quantityAfterEdits <= 0) continue;
+    const lineNet =
+      BigInt(line.unitPriceMinor) * BigInt(line.quantity) -
+      BigInt(line.discountMinor) -
+      (taxesIncluded ? BigInt(line.taxMinor) : 0n);
+    if (lineNet <= 0n) continue;
+    const kept = Math.min(line.quantityAfterEdits, line.quantity);
+    total += (lineNet * BigInt(kept)) / BigInt(line.quantity);
+  }
+  return Number(total);
+}
+
+export function refundFactOf(refundId: number, orderId: number, lines: readonly RefundLine[]): RefundFact {
+  let subtotalMinor = 0;
+  let taxMinor = 0;
+  for (const line of lines) {
+    if (line.giftCard) continue;
+    subtotalMinor += line.subtotalMinor;
+    taxMinor += line.taxMinor;
+  }
+  return { refundId, orderId, subtotalMinor, taxMinor };
+}
+
+export function emptyOrderFacts(orderId: number): OrderFacts {
+  return {
+    orderId,
+    paid: false,
+    cancelled: false,
+    customerId: null,
+    currency: null,
+    taxesIncluded: false,
+    versionUpdatedAt: null,
+    eligibleMinor: null,
+    rate: null,
+    refunds: new Map(),
+  };
+}
+
+export function mergeOrderEvent(facts: OrderFacts, event: OrderEvent): OrderFacts {
+  switch (event.kind) {
+    case "refund": {
+      if (facts.refunds.has(event.refund.refundId)) return facts;
+      const refunds = new Map(facts.refunds);
+      refunds.set(event.refund.refundId, {
+        subtotalMinor: event.refund.subtotalMinor,
+        taxMinor: event.refund.taxMinor,
+      });
+      return { ...facts, refunds };
+    }
+    case "paid":
+      return {
+        ...mergeVersion(facts, event.order),
+        paid: true,
+        rate: facts.rate ?? event.rate,
+      };
+    case "updated":
+    case "cancelled":
+      return mergeVersion(facts, event.order);
+  }
+}
+
+function mergeVersion(facts: OrderFacts, version: OrderVersion): OrderFacts {
+  const merged: OrderFacts = {
+    ...facts,
+    // Shopify cannot un-cancel an order: once any delivery says cancelled, it is.
+    cancelled: facts.cancelled || version.cancelled,
+    currency: facts.currency ?? version.currency,
+    customerId: facts.customerId ?? version.customerId,
+  };
+  if (isNewer(version, facts)) {
+    merged.versionUpdatedAt = version.updatedAt;
+    merged.eligibleMinor = version.eligibleMinor;
+    merged.taxesIncluded = version.taxesIncluded;
+    merged.currency = version.currency;
+    if (version.customerId !== null) merged.customerId = version.customerId;
+  }
+  return merged;
+}
+
+// Ties are broken on content so that the merge does not depend on arrival order.
+function isNewer(version: OrderVersion, facts: OrderFacts): boolean {
+  if (facts.versionUpdatedAt === null || facts.eligibleMinor === null) return true;
+  if (version.updatedAt !== facts.versionUpdatedAt) return version.updatedAt > facts.versionUpdatedAt;
+  return version.eligibleMinor > facts.eligibleMinor;
+}
+
+/** Eligible amount refunded so far, capped at the order's eligible amount. */
+export function refundedEligibleMinor(facts: OrderFacts): number {
+  let refunded = 0;
+  for (const refund of facts.refunds.values()) {
+    refunded += refund.subtotalMinor - (facts.taxesIncluded ? refund.taxMinor : 0);
+  }
+  return Math.max(0, Math.min(refunded, facts.eligibleMinor ?? 0));
+}
+
+/**
+ * Points the order is worth now: what its eligible amount, less the eligible amount refunded,
+ * earns at the rate fixed when it was paid, floored once. Refunds thus take back points in
+ * proportion to the amount refunded, and any order of refunds ends the same. Nothing before
+ * payment, after cancellation, or for a guest.
+ */
+export function orderPoints(facts: OrderFacts): number {
+  if (!facts.paid || facts.cancelled || facts.customerId === null) return 0;
+  if (facts.rate === null || facts.eligibleMinor === null || facts.currency === null) return 0;
+  const kept = facts.eligibleMinor - refundedEligibleMinor(facts);
+  return pointsForAmount(kept, currencyExponent(facts.currency), facts.rate);
+}
+
+/**
+ * The ledger row for a change of the order's points, named after what changed it: the payment,
+ * the cancellation (whichever delivery reported it first: orders/cancelled or orders/updated),
+ * a refund, or an edit.
+ */
+export function ledgerEntryFor(
+  event: OrderEvent,
+  before: OrderFacts,
+  after: OrderFacts,
+): { key: string; kind: string; sourceType: string; sourceId: string } {
+  const orderId = after.orderId;
+  const order = { sourceType: "order", sourceId: String(orderId) };
+  if (after.cancelled && !before.cancelled) return { key: `order:${orderId}:cancel`, kind: "cancel_reversal", ...order };
+  if (after.paid && !before.paid) return { key: `order:${orderId}:earn`, kind: "earn", ...order };
+  if (event.kind === "refund") {
+    return { key: `refund:${event.refund.refundId}`, kind: "refund_reversal", sourceType: "refund", sourceId: String(event.refund.refundId) };
+  }
+  return { key: `order:${orderId}:edit:${after.versionUpdatedAt ?? 0}`, kind: "order_edit", ...order };
+}
+
+export function orderIdOf(event: OrderEvent): number {
+  return event.kind === "refund" ? event.refund.orderId : event.order.orderId;
+}

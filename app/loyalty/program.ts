@@ -1,0 +1,46 @@
+// A shop's loyalty program settings, stored as validated, versioned JSON on the shop.
+import { z } from "zod";
+
+export const earningRuleSchema = z.object({
+  /** Points given for every `perMajorUnits` whole units of shop currency spent. */
+  points: z.number().int().min(0).max(10_000),
+  perMajorUnits: z.number().int().min(1).max(1_000_000),
+});
+
+export const programSchema = z.object({
+  version: z.literal(1),
+  name: z.string().min(1).max(80),
+  earning: earningRuleSchema,
+  /** Days before earned points become available; 0 = at once. */
+  pendingDays: z.number().int().min(0).max(365),
+  /** Days after which unused points expire; null = never. */
+  expiryDays: z.number().int().min(1).max(3650).nullable(),
+});
+
+export type Program = z.infer<typeof programSchema>;
+export type EarningRule = z.infer<typeof earningRuleSchema>;
+
+/** What a fresh install does (DESIGN §4): part of the contract, tests rely on it. */
+export const DEFAULT_PROGRAM: Program = {
+  version: 1,
+  name: "Rewards",
+  earning: { points: 1, perMajorUnits: 1 },
+  pendingDays: 0,
+  expiryDays: null,
+};
+
+export interface RewardDefinition {
+  title: string;
+  kind: "fixed_amount";
+  costPoints: number;
+  /** Whole units of shop currency off, turned into minor units for the shop's currency. */
+  amountMajorUnits: number;
+}
+
+export const DEFAULT_REWARDS: readonly RewardDefinition[] = [
+  { title: "5.00 off your order", kind: "fixed_amount", costPoints: 500, amountMajorUnits: 5 },
+];
+
+export function parseProgram(json: string): Program {
+  return programSchema.parse(JSON.parse(json));
+}

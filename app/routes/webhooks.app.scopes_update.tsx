@@ -1,0 +1,9 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import db from "~/db.server";
+import { scopesUpdatePayload } from "~/shopify/payloads";
+import { handleWebhook } from "~/shopify/webhooks.server";
+
+export const action = ({ request }: ActionFunctionArgs) =>
+  handleWebhook(request, "app/scopes_update", scopesUpdatePayload, ({ shop, payload }) =>
+    db.session.updateMany({ where: { shop }, data: { scope: payload.current.join(",") } }),
+  );

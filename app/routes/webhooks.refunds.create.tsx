@@ -1,0 +1,9 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { creditOrderDelivery } from "~/shopify/order-webhooks.server";
+import { refundPayload } from "~/shopify/payloads";
+import { handleWebhook } from "~/shopify/webhooks.server";
+
+export const action = ({ request }: ActionFunctionArgs) =>
+  handleWebhook(request, "refunds/create", refundPayload, ({ shop, topic, payload }) =>
+    creditOrderDelivery(shop, { kind: "refund", ...payload }, topic),
+  );

@@ -1,0 +1,53 @@
+import "@shopify/shopify-app-remix/adapters/node";
+import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { LogSeverity, shopifyApi } from "@shopify/shopify-api";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import db from "./db.server";
+import { env } from "./env.server";
+import { markInstalled } from "./loyalty/shops.server";
+import { apiVersion } from "./shopify/api-version";
+import { requestSummarySync } from "./shopify/customer-summary-sync.server";
+
+export { apiVersion };
+
+const shopify = shopifyApp({
+  apiKey: env.SHOPIFY_API_KEY,
+  apiSecretKey: env.SHOPIFY_API_SECRET,
+  apiVersion,
+  scopes: env.SCOPES,
+  appUrl: env.SHOPIFY_APP_URL,
+  authPathPrefix: "/auth",
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the storage is typed for @prisma/client's default output; ours is generated elsewhere with the same Session model
+  sessionStorage: new PrismaSessionStorage(db as any),
+  distribution: AppDistribution.AppStore,
+  hooks: {
+    // An install or reinstall: the shop gets its default program and is active again.
+    afterAuth: async ({ session }) => {
+      await markInstalled(db, session.shop);
+      // The storefront's program metafield (and any pending member summaries).
+      requestSummarySync(session.shop);
+    },
+  },
+  future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
+  ...(env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [env.SHOP_CUSTOM_DOMAIN] } : {}),
+});
+
+export default shopify;
+export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
+export const authenticate = shopify.authenticate;
+export const unauthenticated = shopify.unauthenticated;
+export const login = shopify.login;
+export const registerWebhooks = shopify.registerWebhooks;
+export const sessionStorage = shopify.sessionStorage;
+
+// Shopify's webhook verification (HMAC, headers) on its own: authenticate.webhook makes the same
+// check and then loads the shop's offline session, which Tally's webhooks never use (see
+// app/shopify/webhooks.server.ts).
+export const webhooks = shopifyApi({
+  apiKey: env.SHOPIFY_API_KEY,
+  apiSecretKey: env.SHOPIFY_API_SECRET,
+  apiVersion,
+  hostName: new URL(env.SHOPIFY_APP_URL).host,
+  isEmbeddedApp: true,
+  logger: { level: LogSeverity.Error },
+}).webhooks;

@@ -1,0 +1,60 @@
+// Storefront requests arrive through Shopify's app proxy, signed. The shop and the customer
+// come only from the signed query parameters (the library checks the signature and refuses a
+// timestamp more than 90 seconds off), never from the body or anything unsigned.
+import { logger } from "~/logger.server";
+import { authenticate } from "~/shopify.server";
+import { errorResponse } from "./responses";
+import { isShopDomain } from "./shop-domain";
+
+export interface ProxyCaller {
+  shop: string;
+  /** The signed-in customer's numeric id, or null for a visitor who is logged out. */
+  customerId: number | null;
+}
+
+export class ProxyAuthError extends Error {
+  constructor(readonly response: Response) {
+    super("app proxy request refused");
+  }
+}
+
+export async function authenticateProxy(request: Request): Promise<ProxyCaller> {
+  const url = new URL(request.url);
+  if (!url.searchParams.get("signature")) {
+    throw new ProxyAuthError(errorResponse(401, "missing_signature", "This endpoint is only served through the Shopify app proxy."));
+  }
+  try {
+    await authenticate.public.appProxy(request);
+  } catch (error) {
+    if (!(error instanceof Response)) throw error;
+    logger.info({ path: url.pathname, shop: url.searchParams.get("shop") }, "app proxy signature refused");
+    throw new ProxyAuthError(
+      errorResponse(401, "invalid_signature", "The app proxy signature is invalid or has expired."),
+    );
+  }
+  const shop = url.searchParams.get("shop");
+  if (!isShopDomain(shop)) {
+    throw new ProxyAuthError(errorResponse(400, "invalid_shop", "The signed shop is not a myshopify.com domain."));
+  }
+  const customer = url.searchParams.get("logged_in_customer_id") ?? "";
+  if (customer !== "" && !/^[1-9]\d{0,15}$/.test(customer)) {
+    throw new ProxyAuthError(errorResponse(400, "invalid_customer", "logged_in_customer_id is not a customer id."));
+  }
+  const customerId = customer === "" ? null : Number(customer);
+  if (customerId !== null && !Number.isSafeInteger(customerId)) {
+    throw new ProxyAuthError(errorResponse(400, "invalid_customer", "logged_in_customer_id is out of range."));
+  }
+  return { shop, customerId };
+}
+
+/** Runs a proxy handler, turning refused authentication into its JSON response. */
+export async function withProxyCaller(request: Request, handler: (caller: ProxyCaller) => Promise<Response>): Promise<Response> {
+  let caller: ProxyCaller;
+  try {
+    caller = await authenticateProxy(request);
+  } catch (error) {
+    if (error instanceof ProxyAuthError) return error.response;
+    throw error;
+  }
+  return handler(caller);
+}

@@ -1,0 +1,12 @@
+// What every order webhook does once its payload is parsed: credit the ledger, then (after the
+// commit, without waiting) get the member's storefront summary rewritten.
+import db from "~/db.server";
+import { recordOrderEvent, type OrderDelivery } from "~/loyalty/ledger.server";
+import { sql } from "~/sql.server";
+import { requestSummarySync } from "./customer-summary-sync.server";
+
+export async function creditOrderDelivery(shop: string, delivery: OrderDelivery, topic: string) {
+  const result = await recordOrderEvent(db, sql(), shop, delivery, `webhook:${topic}`);
+  if (result.delta !== 0) requestSummarySync(shop);
+  return result;
+}

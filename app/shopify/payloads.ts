@@ -1,0 +1,229 @@
+// Shopify REST webhook payloads → domain values. Parse, don't validate: everything past this
+// file works with typed, integer-money domain values. Money is always taken from shop_money
+// (the shop's currency), never presentment_money.
+import { z } from "zod";
+import { currencyExponent, MoneyFormatError, parseMinorUnits } from "~/loyalty/money";
+import {
+  eligibleAmountOf,
+  refundFactOf,
+  type OrderLine,
+  type OrderVersion,
+  type RefundFact,
+} from "~/loyalty/order";
+import type { CustomerProfile } from "~/loyalty/members.server";
+
+/** Shopify's numeric ids; beyond 2^53 JSON would already have lost digits. */
+const shopifyId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const quantity = z.number().int().min(0).max(1_000_000);
+const currencyCode = z
+  .string()
+  .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code")
+  .refine(isKnownCurrency, "is not a known currency");
+const timestamp = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
+
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
+
+function isKnownCurrency(code: string): boolean {
+  return KNOWN_CURRENCIES.has(code);
+}
+
+/** Runs a transform, turning an out-of-range or malformed amount into a zod issue. */
+function withMoneyIssues<T>(ctx: z.RefinementCtx, transform: () => T): T {
+  try {
+    return transform();
+  } catch (error) {
+    if (!(error instanceof MoneyFormatError)) throw error;
+    ctx.addIssue({ code: "custom", message: error.message });
+    return z.NEVER;
+  }
+}
+
+const money = z.object({ amount: z.string(), currency_code: currencyCode });
+const moneySet = z.object({ shop_money: money, presentment_money: money.optional() });
+type MoneySet = z.infer<typeof moneySet>;
+
+/** Minor units of shop money; throws MoneyFormatError (see withMoneyIssues) when malformed. */
+function shopMinor(set: MoneySet, path: string): number {
+  try {
+    return parseMinorUnits(set.shop_money.amount, currencyExponent(set.shop_money.currency_code));
+  } catch (error) {
+    if (error instanceof MoneyFormatError) throw new MoneyFormatError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+const customerSchema = z.object({
+  id: shopifyId,
+  email: z.string().nullish(),
+  first_name: z.string().nullish(),
+  last_name: z.string().nullish(),
+});
+
+const lineItemSchema = z.object({
+  id: shopifyId,
+  quantity,
+  // Quantity after removals (edits and refunds), REST 2024-01+.
+  current_quantity: quantity.optional(),
+  gift_card: z.boolean().default(false),
+  // Every REST version since 2019-10 sends the *_set; the plain amounts (shop currency) are only
+  // read when a payload lacks it.
+  price_set: moneySet.optional(),
+  price: z.string().optional(),
+  discount_allocations: z.array(z.object({ amount_set: moneySet.optional(), amount: z.string().optional() })).default([]),
+  tax_lines: z.array(z.object({ price_set: moneySet.optional(), price: z.string().optional() })).default([]),
+});
+
+// REST refunds give the plain `subtotal`/`total_tax` as numbers; the *_set are what we read.
+const plainAmount = z.union([z.string(), z.number().nonnegative().transform((value) => String(value))]);
+
+const refundLineItemSchema = z.object({
+  line_item_id: shopifyId,
+  quantity,
+  subtotal_set: moneySet.optional(),
+  subtotal: plainAmount.optional(),
+  total_tax_set: moneySet.optional(),
+  total_tax: plainAmount.optional(),
+  line_item: z.object({ gift_card: z.boolean().default(false) }).partial().optional(),
+});
+
+const refundSchema = z.object({
+  id: shopifyId,
+  order_id: shopifyId,
+  refund_line_items: z.array(refundLineItemSchema).default([]),
+  transactions: z.array(z.looseObject({ currency: currencyCode.optional() })).default([]),
+});
+
+const orderSchema = z.object({
+  id: shopifyId,
+  updated_at: timestamp.optional(),
+  processed_at: timestamp.optional(),
+  created_at: timestamp.optional(),
+  cancelled_at: z.string().nullish(),
+  taxes_included: z.boolean().default(false),
+  // The shop's currency; every *_set's shop_money carries it too.
+  currency: currencyCode.optional(),
+  customer: customerSchema.nullish(),
+  line_items: z.array(lineItemSchema),
+  refunds: z.array(refundSchema).default([]),
+});
+
+export interface OrderPayload {
+  order: OrderVersion;
+  customer: CustomerProfile | null;
+}
+
+/** orders/paid, orders/updated, orders/cancelled: the full REST Order. */
+export const orderPayload = orderSchema.transform((raw, ctx) => withMoneyIssues(ctx, () => orderFrom(raw)));
+
+function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
+  const currency = raw.currency ?? raw.line_items.find((item) => item.price_set)?.price_set?.shop_money.currency_code;
+  if (!currency) throw new MoneyFormatError("currency: the order names no currency");
+  const money = (set: MoneySet | undefined, plain: string | undefined, path: string) => {
+    if (set) return shopMinor(set, path);
+    if (plain === undefined) throw new MoneyFormatError(`${path}: missing`);
+    return shopMinor({ shop_money: { amount: plain, currency_code: currency } }, path);
+  };
+  // current_quantity also drops refunded units; add them back so that refunds, which arrive
+  // as refunds/create, are not counted twice. What remains of the drop is an edit.
+  const refundedUnits = new Map<number, number>();
+  for (const refund of raw.refunds) {
+    for (const line of refund.refund_line_items) {
+      refundedUnits.set(line.line_item_id, (refundedUnits.get(line.line_item_id) ?? 0) + line.quantity);
+    }
+  }
+  const lines: OrderLine[] = raw.line_items.map((item, index) => {
+    const at = `line_items.${index}`;
+    const current = item.current_quantity ?? item.quantity;
+    return {
+      quantity: item.quantity,
+      quantityAfterEdits: Math.min(item.quantity, current + (refundedUnits.get(item.id) ?? 0)),
+      unitPriceMinor: money(item.price_set, item.price, `${at}.price_set`),
+      discountMinor: item.discount_allocations.reduce(
+        (sum, allocation, i) => sum + money(allocation.amount_set, allocation.amount, `${at}.discount_allocations.${i}`),
+        0,
+      ),
+      taxMinor: item.tax_lines.reduce((sum, tax, i) => sum + money(tax.price_set, tax.price, `${at}.tax_lines.${i}`), 0),
+      giftCard: item.gift_card,
+    };
+  });
+  return {
+    order: {
+      orderId: raw.id,
+      customerId: raw.customer?.id ?? null,
+      currency,
+      // Versions are ordered by updated_at; a payload without it counts as the oldest.
+      updatedAt: raw.updated_at ?? raw.processed_at ?? raw.created_at ?? 0,
+      taxesIncluded: raw.taxes_included,
+      cancelled: raw.cancelled_at != null,
+      eligibleMinor: eligibleAmountOf(lines, raw.taxes_included),
+    },
+    customer: raw.customer
+      ? { email: raw.customer.email, firstName: raw.customer.first_name, lastName: raw.customer.last_name }
+      : null,
+  };
+}
+
+export interface RefundPayload {
+  refund: RefundFact;
+  currency: string | null;
+}
+
+/** refunds/create: shipping refunds (refund_shipping_lines, order_adjustments) earn nothing back. */
+export const refundPayload = refundSchema.transform((raw, ctx) =>
+  withMoneyIssues(ctx, (): RefundPayload => {
+    const currency =
+      raw.refund_line_items.flatMap((line) => [line.subtotal_set, line.total_tax_set]).find((set) => set)?.shop_money.currency_code ??
+      raw.transactions.find((transaction) => transaction.currency)?.currency ??
+      null;
+    const money = (set: MoneySet | undefined, plain: string | undefined, path: string) => {
+      if (set) return shopMinor(set, path);
+      if (plain === undefined) return 0;
+      if (currency === null) throw new MoneyFormatError(`${path}: no currency to read the amount in`);
+      return shopMinor({ shop_money: { amount: plain, currency_code: currency } }, path);
+    };
+    const lines = raw.refund_line_items.map((line, index) => ({
+      subtotalMinor: money(line.subtotal_set, line.subtotal, `refund_line_items.${index}.subtotal_set`),
+      taxMinor: money(line.total_tax_set, line.total_tax, `refund_line_items.${index}.total_tax_set`),
+      giftCard: line.line_item?.gift_card ?? false,
+    }));
+    return { refund: refundFactOf(raw.id, raw.order_id, lines), currency };
+  }),
+);
+
+/** customers/create: the REST Customer. */
+export const customerPayload = customerSchema.transform((raw) => ({
+  customerId: raw.id,
+  profile: { email: raw.email, firstName: raw.first_name, lastName: raw.last_name } satisfies CustomerProfile,
+}));
+
+/** customers/data_request */
+export const customerDataRequestPayload = z
+  .object({
+    shop_domain: z.string(),
+    customer: z.object({ id: shopifyId }),
+    orders_requested: z.array(shopifyId).default([]),
+    data_request: z.object({ id: shopifyId }).nullish(),
+  })
+  .transform((raw) => ({
+    customerId: raw.customer.id,
+    ordersRequested: raw.orders_requested,
+    requestId: raw.data_request?.id ?? null,
+  }));
+
+/** customers/redact */
+export const customerRedactPayload = z
+  .object({
+    shop_domain: z.string(),
+    customer: z.object({ id: shopifyId }),
+    orders_to_redact: z.array(shopifyId).default([]),
+  })
+  .transform((raw) => ({ customerId: raw.customer.id, ordersToRedact: raw.orders_to_redact }));
+
+/** shop/redact */
+export const shopRedactPayload = z.object({ shop_domain: z.string() });
+
+/** app/scopes_update */
+export const scopesUpdatePayload = z.object({ current: z.array(z.string()) });
+
+/** app/uninstalled carries the Shop; nothing in it is needed. */
+export const anyObjectPayload = z.looseObject({});

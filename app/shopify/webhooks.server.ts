@@ -1,0 +1,78 @@
+// The shape every webhook route shares: verify (library HMAC), check the topic, parse the
+// payload into a domain value, do the work in one transaction, answer.
+//
+// Verification is Shopify's own `api.webhooks.validate`, the check `authenticate.webhook` makes.
+// `authenticate.webhook` also loads the shop's offline session on every delivery, to build an
+// Admin API client; no webhook here uses one, and that lookup cost more than crediting the order.
+//   200  the change committed, or the delivery was a recognised duplicate
+//   401  bad HMAC (from the library); 400 missing headers or JSON that does not parse
+//   422  well-formed JSON that is not the payload the topic promises (changes nothing)
+//   500  the database failed: Shopify retries
+import type { z } from "zod";
+import { logger } from "~/logger.server";
+import { WebhookValidationErrorReason } from "@shopify/shopify-api";
+import { webhooks } from "~/shopify.server";
+import { errorResponse } from "./responses";
+import { isShopDomain } from "./shop-domain";
+
+export interface WebhookContext<T> {
+  shop: string;
+  topic: string;
+  webhookId: string;
+  payload: T;
+}
+
+export async function handleWebhook<Schema extends z.ZodType>(
+  request: Request,
+  topic: string,
+  schema: Schema,
+  work: (context: WebhookContext<z.output<Schema>>) => Promise<unknown>,
+): Promise<Response> {
+  // The library throws on a malformed shop domain; answer that as the bad request it is.
+  if (!isShopDomain(request.headers.get("X-Shopify-Shop-Domain"))) {
+    logger.warn({ topic }, "webhook names an invalid shop domain");
+    return errorResponse(400, "invalid_shop", "X-Shopify-Shop-Domain is not a myshopify.com domain.");
+  }
+  if (request.method !== "POST") return errorResponse(405, "method_not_allowed", "Webhooks are POSTed.", { Allow: "POST" });
+  const rawBody = await request.text();
+  const check = await webhooks.validate({ rawBody, rawRequest: request });
+  if (!check.valid) {
+    if (check.reason === WebhookValidationErrorReason.InvalidHmac) {
+      logger.warn({ topic }, "webhook HMAC is invalid");
+      return errorResponse(401, "invalid_hmac", "The webhook signature is invalid.");
+    }
+    logger.warn({ topic, reason: check.reason }, "webhook is missing Shopify's headers or body");
+    return errorResponse(400, "invalid_webhook", `The webhook request is incomplete: ${check.reason}.`);
+  }
+  const log = logger.child({ topic, shop: check.domain, webhookId: check.webhookId });
+  if (check.topic !== topicHeaderValue(topic)) {
+    log.warn({ received: check.topic }, "webhook topic does not match its route");
+    return errorResponse(400, "wrong_topic", `This endpoint receives ${topic} webhooks only.`);
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(rawBody);
+  } catch (error) {
+    log.warn({ error: (error as Error).message }, "webhook body is not JSON");
+    return errorResponse(400, "malformed_json", "The webhook body is not valid JSON.");
+  }
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`);
+    log.warn({ issues }, "webhook payload rejected");
+    return errorResponse(422, "invalid_payload", `The ${topic} payload is not valid: ${issues.join("; ")}`);
+  }
+  try {
+    await work({ shop: check.domain, topic, webhookId: check.webhookId, payload: parsed.data });
+  } catch (error) {
+    log.error({ err: error }, "webhook processing failed; Shopify will retry");
+    return errorResponse(500, "processing_failed", "The change could not be saved; please retry.");
+  }
+  log.debug("webhook processed");
+  return new Response(null, { status: 200 });
+}
+
+// The library reports topics as ORDERS_PAID for "orders/paid".
+function topicHeaderValue(topic: string): string {
+  return topic.toUpperCase().replace(/[/.]/g, "_");
+}

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Shop" ADD COLUMN     "programPublishedHash" TEXT,
+ADD COLUMN     "shopifyGid" TEXT;
+

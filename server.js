@@ -1,0 +1,47 @@
+// The production server (`npm start`): the Remix build behind Express, as remix-serve runs it,
+// minus two things the webhook hot path pays for on every delivery: an access log line and gzip
+// of bodies that are empty or tiny. WEB_CONCURRENCY workers (default: one per CPU) share the
+// port through node:cluster; the app is stateless, so any worker can take any request.
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
+import { createRequestHandler } from "@remix-run/express";
+import { installGlobals } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+
+process.env.NODE_ENV ??= "production";
+const workers = Math.max(1, Number(process.env.WEB_CONCURRENCY ?? availableParallelism()) || 1);
+
+if (cluster.isPrimary && workers > 1) {
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (signal !== "SIGTERM" && code !== 0) cluster.fork();
+  });
+  for (const signal of ["SIGTERM", "SIGINT"]) {
+    process.once(signal, () => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
+    });
+  }
+} else {
+  await serve();
+}
+
+async function serve() {
+  installGlobals({ nativeFetch: true });
+  const build = await import("./build/server/index.js");
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(compression({ filter: (req, res) => !req.path.startsWith("/webhooks/") && compression.filter(req, res) }));
+  app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
+  app.use(express.static("public", { maxAge: "1h" }));
+  app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST;
+  const server = app.listen(port, host, () => {
+    if (cluster.isPrimary || cluster.worker?.id === 1) console.log(`Tally listening on http://${host ?? "localhost"}:${port}`);
+  });
+  for (const signal of ["SIGTERM", "SIGINT"]) {
+    process.once(signal, () => server.close(() => process.exit(0)));
+  }
+}

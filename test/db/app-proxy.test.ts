@@ -1,0 +1,102 @@
+// The storefront read path: app-proxy requests signed as Shopify's proxy signs them.
+import { beforeAll, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { storefrontProxyPrefix } from "../support/app-config";
+import { deliverWebhook, proxyGet } from "../support/routes";
+import { orderPayload, refundPayload } from "../support/shopify-payloads";
+import { signedProxyQuery, TEST_SHOP } from "../support/shopify-signing";
+
+const CUSTOMER = 7_700_001;
+
+beforeAll(async () => {
+  await deliverWebhook("orders/paid", orderPayload({ id: 7_800_001, customer: { id: CUSTOMER, firstName: "Grace" }, lines: [{ price: "120.00" }, { price: "30.00" }] }));
+  await deliverWebhook("refunds/create", refundPayload({ id: 7_800_101, orderId: 7_800_001, lines: [{ line: 1, quantity: 1, subtotal: "30.00" }] }));
+});
+
+describe("GET /proxy/customer", () => {
+  it("returns the signed-in member's balance, privately", async () => {
+    const response = await proxyGet("customer", { customerId: CUSTOMER });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Cache-Control")).toBe("private, no-store");
+    expect(response.headers.get("Content-Type")).toMatch(/^application\/json/);
+    const body = await response.json();
+    expect(body.version).toBe(1);
+    expect(body.member).toMatchObject({
+      customerId: CUSTOMER,
+      firstName: "Grace",
+      balance: 120,
+      pendingBalance: 0,
+      lifetimeEarned: 120,
+      tier: null,
+      nextTier: null,
+      progress: null,
+    });
+    expect(body.member.referralUrl).toBe(`https://${TEST_SHOP}/?ref=${body.member.referralCode}`);
+    expect(body.program.rewards).toEqual([
+      expect.objectContaining({ title: "5.00 off your order", costPoints: 500, amountMinor: 500, amount: "5.00" }),
+    ]);
+  });
+
+  it("shows tier progress once the merchant has tiers", async () => {
+    await db.tier.createMany({
+      data: [
+        { shopDomain: TEST_SHOP, name: "Silver", thresholdPoints: 100, multiplierPercent: 100 },
+        { shopDomain: TEST_SHOP, name: "Gold", thresholdPoints: 240, multiplierPercent: 150 },
+      ],
+    });
+    const body = await (await proxyGet("customer", { customerId: CUSTOMER })).json();
+    expect(body.member.tier).toMatchObject({ name: "Silver" });
+    expect(body.member.nextTier).toMatchObject({ name: "Gold", thresholdPoints: 240 });
+    expect(body.member.progress).toEqual({ current: 120, target: 240, remaining: 120, percent: 50 });
+    await db.tier.deleteMany({ where: { shopDomain: TEST_SHOP } });
+  });
+
+  it("returns member: null for a visitor who is not signed in", async () => {
+    const response = await proxyGet("customer", { customerId: null });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.member).toBeNull();
+    expect(body.program.earning).toEqual({ points: 1, perMajorUnits: 1 });
+  });
+
+  it("enrols a signed-in customer seen for the first time with a zero balance", async () => {
+    const body = await (await proxyGet("customer", { customerId: 7_700_999 })).json();
+    expect(body.member).toMatchObject({ customerId: 7_700_999, balance: 0 });
+  });
+
+  it("takes the customer only from the signed parameters", async () => {
+    const query = signedProxyQuery(storefrontProxyPrefix(), { customerId: 7_700_555 });
+    query.set("logged_in_customer_id", String(CUSTOMER));
+    const response = await proxyGet("customer", { query });
+    expect(response.status).toBe(401);
+  });
+
+  it.each([
+    ["a missing signature", () => { const q = signedProxyQuery("/apps/tally", { customerId: CUSTOMER }); q.delete("signature"); return q; }],
+    ["a signature made with another secret", () => signedProxyQuery("/apps/tally", { customerId: CUSTOMER, secret: "someone-else" })],
+    ["a timestamp five minutes old (replay)", () => signedProxyQuery("/apps/tally", { customerId: CUSTOMER, timestamp: Math.floor(Date.now() / 1000) - 300 })],
+    ["another shop in the query", () => { const q = signedProxyQuery("/apps/tally", { customerId: CUSTOMER }); q.set("shop", "other.myshopify.com"); return q; }],
+  ])("refuses %s with 401 and a JSON error", async (_, query) => {
+    const response = await proxyGet("customer", { query: query() });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: { code: expect.stringMatching(/signature/) } });
+  });
+});
+
+describe("GET /proxy/program", () => {
+  it("returns the public program without customer data", async () => {
+    const response = await proxyGet("program", { customerId: CUSTOMER });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body).not.toHaveProperty("member");
+    expect(body.program).toMatchObject({
+      name: "Rewards",
+      currency: "USD",
+      earning: { points: 1, perMajorUnits: 1 },
+      waysToEarn: [{ kind: "order", points: 1, perMajorUnits: 1 }],
+      tiers: [],
+      pendingDays: 0,
+      expiryDays: null,
+    });
+  });
+});

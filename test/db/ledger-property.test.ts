@@ -1,0 +1,88 @@
+// Property: random lives of orders (paid, edits, refunds, cancellation), delivered duplicated
+// and reordered through the real ledger and database, end with every balance equal to the
+// in-order result and to the sum of its ledger entries.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { sql } from "~/sql.server";
+import { recordOrderEvent, type OrderDelivery } from "~/loyalty/ledger.server";
+import { emptyOrderFacts, mergeOrderEvent, orderPoints, type OrderEvent } from "~/loyalty/order";
+import { earningRate } from "~/loyalty/earning";
+import { DEFAULT_PROGRAM } from "~/loyalty/program";
+import { balanceOf, balancesMatchLedger } from "../support/ledger-queries";
+import { TEST_SHOP } from "../support/shopify-signing";
+
+let nextOrder = 10_000_000;
+let nextCustomer = 20_000_000;
+
+const life = fc.record({
+  eligible: fc.integer({ min: 0, max: 500_000 }),
+  edits: fc.array(fc.record({ eligible: fc.integer({ min: 0, max: 500_000 }), at: fc.integer({ min: 2, max: 50 }) }), { maxLength: 2 }),
+  refunds: fc.array(fc.integer({ min: 0, max: 300_000 }), { maxLength: 3 }),
+  cancelAt: fc.option(fc.integer({ min: 2, max: 50 }), { freq: 4 }),
+});
+
+type LifeSpec = typeof life extends fc.Arbitrary<infer T> ? T : never;
+
+function deliveriesFor(orderId: number, customerId: number, spec: LifeSpec): OrderDelivery[] {
+  const version = (eligibleMinor: number, at: number, cancelled = false) => ({
+    orderId,
+    customerId,
+    currency: "USD",
+    updatedAt: at * 1_000,
+    taxesIncluded: false,
+    cancelled,
+    eligibleMinor,
+  });
+  const deliveries: OrderDelivery[] = [
+    { kind: "paid", order: version(spec.eligible, 1) },
+    ...spec.edits.map((edit) => ({ kind: "updated" as const, order: version(edit.eligible, edit.at) })),
+    ...spec.refunds.map((subtotal, i) => ({
+      kind: "refund" as const,
+      refund: { refundId: orderId * 10 + i, orderId, subtotalMinor: subtotal, taxMinor: 0 },
+      currency: "USD",
+    })),
+  ];
+  if (spec.cancelAt !== null) deliveries.push({ kind: "cancelled", order: version(0, spec.cancelAt, true) });
+  return deliveries;
+}
+
+function inOrderPoints(deliveries: OrderDelivery[]): number {
+  const rate = earningRate(DEFAULT_PROGRAM.earning);
+  const events = deliveries.map((d): OrderEvent => (d.kind === "paid" ? { kind: "paid", order: d.order, rate } : d.kind === "refund" ? { kind: "refund", refund: d.refund } : { kind: d.kind, order: d.order }));
+  return orderPoints(events.reduce(mergeOrderEvent, emptyOrderFacts(0)));
+}
+
+describe("ledger (property, real database)", () => {
+  it("ends at the in-order balance with balance = Σ ledger, whatever the delivery order and duplicates", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(life, { minLength: 1, maxLength: 3 }),
+        fc.infiniteStream(fc.nat()),
+        fc.boolean(),
+        async (orders, randomness, parallel) => {
+          const customerId = nextCustomer++;
+          const all: OrderDelivery[] = [];
+          let expected = 0;
+          for (const spec of orders) {
+            const deliveries = deliveriesFor(nextOrder++, customerId, spec);
+            expected += inOrderPoints(deliveries);
+            all.push(...deliveries, ...deliveries.filter((_, i) => i % 2 === 0));
+          }
+          const source = randomness[Symbol.iterator]();
+          const shuffled = all
+            .map((delivery) => ({ delivery, key: source.next().value as number }))
+            .sort((a, b) => a.key - b.key)
+            .map(({ delivery }) => delivery);
+          const deliver = (delivery: OrderDelivery) => recordOrderEvent(db, sql(), TEST_SHOP, delivery, "test");
+          if (parallel) await Promise.all(shuffled.map(deliver));
+          else for (const delivery of shuffled) await deliver(delivery);
+
+          expect((await balanceOf(db, customerId)) ?? 0).toBe(expected);
+          expect(await balancesMatchLedger(db)).toEqual([]);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});

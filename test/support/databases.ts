@@ -1,0 +1,75 @@
+// Fresh, migrated databases for tests, benchmarks and the demo. Migrations are applied by
+// running each migration.sql of that database's folder, in order, as `prisma migrate deploy`
+// would (test/db/migrations.test.ts runs the real CLI too).
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { PROJECT_ROOT } from "./app-config";
+
+export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+export type Provider = "sqlite" | "postgres";
+
+export interface TestDatabase {
+  provider: Provider;
+  url: string;
+  drop(): Promise<void>;
+}
+
+export function migrationScripts(provider: Provider): string[] {
+  const folder = path.join(PROJECT_ROOT, provider === "sqlite" ? "prisma/migrations" : "prisma/postgres/migrations");
+  return readdirSync(folder)
+    .filter((name) => /^\d+_/.test(name))
+    .sort()
+    .map((name) => readFileSync(path.join(folder, name, "migration.sql"), "utf8"));
+}
+
+export async function createTestDatabase(provider: Provider, { migrate = true } = {}): Promise<TestDatabase> {
+  return provider === "sqlite" ? createSqlite(migrate) : createPostgres(migrate);
+}
+
+function createSqlite(migrate: boolean): TestDatabase {
+  const dir = mkdtempSync(path.join(tmpdir(), "tally-test-"));
+  const file = path.join(dir, "tally.sqlite");
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  if (migrate) for (const sql of migrationScripts("sqlite")) db.exec(sql);
+  db.close();
+  return { provider: "sqlite", url: `file:${file}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function createPostgres(migrate: boolean): Promise<TestDatabase> {
+  const name = `tally_test_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL} (${(error as Error).message}). ` +
+        "The database tests run on PostgreSQL too; start it or set TEST_POSTGRES_URL.",
+    );
+  }
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  if (migrate) {
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    for (const sql of migrationScripts("postgres")) await client.query(sql);
+    await client.end();
+  }
+  return {
+    provider: "postgres",
+    url: url.toString(),
+    drop: async () => {
+      const cleanup = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// Reads the database the way an auditor would: balances, ledger sums, row counts.
+import type { Db } from "~/db.server";
+import { TEST_SHOP } from "./shopify-signing";
+
+export async function memberOf(db: Db, customerId: number, shop = TEST_SHOP) {
+  return db.member.findUnique({ where: { shopDomain_customerId: { shopDomain: shop, customerId: BigInt(customerId) } } });
+}
+
+export async function balanceOf(db: Db, customerId: number, shop = TEST_SHOP): Promise<number | null> {
+  const member = await memberOf(db, customerId, shop);
+  return member ? Number(member.balance) : null;
+}
+
+export async function ledgerOf(db: Db, customerId: number, shop = TEST_SHOP) {
+  const member = await memberOf(db, customerId, shop);
+  if (!member) return [];
+  const rows = await db.ledgerEntry.findMany({ where: { memberId: member.id }, orderBy: { id: "asc" } });
+  return rows.map((row) => ({ kind: row.kind, delta: Number(row.delta), key: row.idempotencyKey }));
+}
+
+/** Every member's balance must equal the sum of its available ledger entries. */
+export async function balancesMatchLedger(db: Db): Promise<{ memberId: number; balance: number; ledger: number }[]> {
+  const members = await db.member.findMany({ include: { ledger: { where: { status: "available" } } } });
+  return members
+    .map((member) => ({
+      memberId: member.id,
+      balance: Number(member.balance),
+      ledger: member.ledger.reduce((sum, entry) => sum + Number(entry.delta), 0),
+    }))
+    .filter((row) => row.balance !== row.ledger);
+}
+
+export async function rowCounts(db: Db) {
+  const [shops, members, ledger, orders, refunds, rewards, dataRequests, sessions] = await Promise.all([
+    db.shop.count(),
+    db.member.count(),
+    db.ledgerEntry.count(),
+    db.orderSnapshot.count(),
+    db.orderRefund.count(),
+    db.reward.count(),
+    db.dataRequest.count(),
+    db.session.count(),
+  ]);
+  return { shops, members, ledger, orders, refunds, rewards, dataRequests, sessions };
+}

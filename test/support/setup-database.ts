@@ -1,0 +1,21 @@
+// Each database test file gets its own fresh, migrated database of the project's provider
+// (TEST_DATABASE), named by DATABASE_URL before any app module is imported.
+import { afterAll } from "vitest";
+import { closeSqlConnection } from "~/sql.server";
+import { createTestDatabase, type Provider } from "./databases";
+
+const provider = (process.env.TEST_DATABASE ?? "sqlite") as Provider;
+const database = await createTestDatabase(provider);
+process.env.DATABASE_URL = database.url;
+// Database tests write storefront metafields themselves (syncCustomerSummaries), not on a timer.
+process.env.SUMMARY_SYNC_DELAY_MS = "off";
+globalThis.tallyDb = undefined;
+globalThis.tallySql = undefined;
+
+afterAll(async () => {
+  await globalThis.tallyDb?.$disconnect();
+  if (globalThis.tallySql) await closeSqlConnection(globalThis.tallySql);
+  globalThis.tallyDb = undefined;
+  globalThis.tallySql = undefined;
+  await database.drop();
+});

@@ -1,0 +1,66 @@
+// Stands in for Shopify at the HTTP boundary: webhooks signed as Shopify signs them (HMAC-SHA256
+// of the raw body, base64, with the app secret) and app proxy requests signed as the proxy
+// signs them (HMAC-SHA256 hex of the sorted "key=value" pairs, joined without separators).
+import { createHmac, randomUUID } from "node:crypto";
+import { getHmac } from "@shopify/shopify-api/test-helpers";
+
+export const TEST_SHOP = "tally-test.myshopify.com";
+export const TEST_API_KEY = "tally-test-api-key";
+export const TEST_API_SECRET = "tally-test-api-secret";
+export const TEST_API_VERSION = "2026-10";
+
+export interface WebhookOptions {
+  shop?: string;
+  secret?: string;
+  webhookId?: string;
+  apiVersion?: string;
+  /** Send this body instead of JSON.stringify(payload) (truncated JSON, say). */
+  rawBody?: string;
+  /** Sign with this instead of the body's real HMAC (a forgery). */
+  hmac?: string;
+}
+
+export function webhookHeaders(topic: string, body: string, options: WebhookOptions = {}): Record<string, string> {
+  const secret = options.secret ?? TEST_API_SECRET;
+  return {
+    "Content-Type": "application/json",
+    "X-Shopify-Topic": topic,
+    "X-Shopify-Hmac-Sha256": options.hmac ?? getHmac(body, secret),
+    "X-Shopify-Shop-Domain": options.shop ?? TEST_SHOP,
+    "X-Shopify-API-Version": options.apiVersion ?? TEST_API_VERSION,
+    "X-Shopify-Webhook-Id": options.webhookId ?? randomUUID(),
+    "X-Shopify-Triggered-At": new Date().toISOString(),
+    "X-Shopify-Event-Id": randomUUID(),
+  };
+}
+
+export function signedWebhookRequest(baseUrl: string, uri: string, topic: string, payload: unknown, options: WebhookOptions = {}): Request {
+  const body = options.rawBody ?? JSON.stringify(payload);
+  return new Request(new URL(uri, baseUrl), { method: "POST", headers: webhookHeaders(topic, body, options), body });
+}
+
+export interface ProxyOptions {
+  shop?: string;
+  customerId?: number | null;
+  secret?: string;
+  /** Seconds since the epoch; defaults to now. */
+  timestamp?: number;
+  extra?: Record<string, string>;
+}
+
+/** The query Shopify's app proxy appends to a storefront request before forwarding it. */
+export function signedProxyQuery(storefrontPathPrefix: string, options: ProxyOptions = {}): URLSearchParams {
+  const params: Record<string, string> = {
+    ...options.extra,
+    shop: options.shop ?? TEST_SHOP,
+    logged_in_customer_id: options.customerId == null ? "" : String(options.customerId),
+    path_prefix: storefrontPathPrefix,
+    timestamp: String(options.timestamp ?? Math.floor(Date.now() / 1000)),
+  };
+  const message = Object.keys(params)
+    .sort()
+    .map((key) => `${key}=${params[key]}`)
+    .join("");
+  const signature = createHmac("sha256", options.secret ?? TEST_API_SECRET).update(message).digest("hex");
+  return new URLSearchParams({ ...params, signature });
+}

@@ -1,0 +1,64 @@
+// liquidjs set up as Shopify's Liquid for the extension: snippets resolved from snippets/,
+// the {% schema %} and {% doc %} tags, and the Shopify filters the extension uses (`t`,
+// `asset_url`, `money`, `json`). Unknown filters fail the render, so a filter Shopify would not
+// know cannot slip into the extension unnoticed.
+import { Liquid, type TagToken, type TopLevelToken } from "liquidjs";
+import { blockSettings, blockSource, SNIPPETS_DIR, type BlockName } from "./extension";
+import { storefrontLocales, translator, type LocaleTree } from "./locales";
+import type { StorefrontGlobals } from "./objects";
+
+export interface ExtensionLiquidOptions {
+  locale: string;
+  /** A missing translation throws instead of rendering "translation missing: …". */
+  strictTranslations?: boolean;
+  /** How `asset_url` turns "tally-widget.js" into a URL. */
+  assetUrl?: (file: string) => string;
+  locales?: Map<string, LocaleTree>;
+}
+
+/** Tags whose body is documentation for Shopify's tools, not output. */
+const SILENT_BLOCK_TAGS = ["schema", "doc", "javascript", "stylesheet"];
+
+export function createExtensionLiquid(options: ExtensionLiquidOptions): Liquid {
+  const engine = new Liquid({
+    root: [SNIPPETS_DIR],
+    extname: ".liquid",
+    strictFilters: true,
+    cache: false,
+  });
+  for (const name of SILENT_BLOCK_TAGS) {
+    engine.registerTag(name, {
+      parse(token: TagToken, remainTokens: TopLevelToken[]) {
+        for (let next = remainTokens.shift(); next; next = remainTokens.shift()) {
+          if ((next as TagToken).name === `end${name}`) return;
+        }
+        throw new Error(`{% ${name} %} is not closed (${token.getText()})`);
+      },
+      render() {
+        return "";
+      },
+    });
+  }
+
+  const t = translator(options.locales ?? storefrontLocales(), options.locale, { strict: options.strictTranslations });
+  engine.registerFilter("t", (key: string, ...args: [string, unknown][]) => t(key, Object.fromEntries(args)));
+  engine.registerFilter("asset_url", (file: string) => (options.assetUrl ?? ((name) => `/assets/${name}`))(file));
+  // Shopify's money: an amount in the currency's hundredths, formatted in the shop's currency.
+  engine.registerFilter("money", function (this: { context: { getSync(path: string[]): unknown } }, cents: unknown) {
+    const currency = String(this.context.getSync(["shop", "currency"]) ?? "USD");
+    return new Intl.NumberFormat(options.locale, { style: "currency", currency }).format(Number(cents) / 100);
+  });
+  // JSON for a <script type="application/json">: "<" escaped so no value can close the tag.
+  engine.registerFilter("json", (value: unknown) => JSON.stringify(value ?? null).replace(/</g, "\\u003c"));
+  return engine;
+}
+
+export async function renderBlock(
+  engine: Liquid,
+  name: BlockName,
+  globals: StorefrontGlobals,
+  { settings = {}, id = `tally-${name}` }: { settings?: Record<string, unknown>; id?: string } = {},
+): Promise<string> {
+  const block = { id, settings: blockSettings(name, settings), shopify_attributes: "" };
+  return engine.parseAndRender(blockSource(name), { block }, { globals: { ...globals } });
+}

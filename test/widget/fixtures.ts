@@ -1,0 +1,59 @@
+// Program and member data shaped as the app serves them (app/loyalty/storefront.server.ts) and as
+// the summary metafield carries them (widget/contract.ts), for render tests.
+import type { CustomerSummary, PublicProgram } from "../../widget/contract";
+import type { StorefrontShop } from "../support/storefront/objects";
+
+export const SILVER = { id: 1, name: "Silver", thresholdPoints: 100, multiplierPercent: 100 };
+export const GOLD = { id: 2, name: "Gold", thresholdPoints: 500, multiplierPercent: 150 };
+
+/** The default program of a fresh install (DESIGN §4), with two tiers added. */
+export const PROGRAM: PublicProgram = {
+  name: "Rewards",
+  currency: "USD",
+  earning: { points: 1, perMajorUnits: 1 },
+  waysToEarn: [{ kind: "order", points: 1, perMajorUnits: 1 }],
+  rewards: [{ id: 11, title: "5.00 off your order", kind: "fixed_amount", costPoints: 500, amountMinor: 500, amount: "5.00" }],
+  tiers: [SILVER, GOLD],
+  pendingDays: 0,
+  expiryDays: null,
+};
+
+export const SHOP: StorefrontShop = { domain: "tally-test.myshopify.com", name: "Tally Test Goods", currency: "USD", program: PROGRAM };
+
+export const REFERRAL_URL = "https://tally-test.myshopify.com/?ref=K7QX2MZP";
+
+/** 150 lifetime points: Silver, 350 to Gold. */
+export const SILVER_MEMBER: CustomerSummary = {
+  balance: 120,
+  pendingBalance: 0,
+  lifetimeEarned: 150,
+  tier: { name: "Silver" },
+  nextTier: { name: "Gold", thresholdPoints: 500 },
+  progress: { current: 150, target: 500, remaining: 350, percent: 30 },
+  referralUrl: REFERRAL_URL,
+  updatedAt: "2026-11-20T10:00:00.000Z",
+};
+
+/** Top tier: no next tier, no progress. */
+export const GOLD_MEMBER: CustomerSummary = {
+  ...SILVER_MEMBER,
+  balance: 640,
+  lifetimeEarned: 900,
+  tier: { name: "Gold" },
+  nextTier: null,
+  progress: null,
+};
+
+/** A refund took back points already spent. */
+export const NEGATIVE_MEMBER: CustomerSummary = {
+  ...SILVER_MEMBER,
+  balance: -40,
+  lifetimeEarned: 60,
+  tier: null,
+  nextTier: { name: "Silver", thresholdPoints: 100 },
+  progress: { current: 60, target: 100, remaining: 40, percent: 60 },
+};
+
+export const PENDING_MEMBER: CustomerSummary = { ...SILVER_MEMBER, pendingBalance: 25 };
+
+export const XSS = `<img src=x onerror="alert(1)">`;

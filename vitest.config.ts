@@ -1,0 +1,35 @@
+import { defineConfig } from "vitest/config";
+import tsconfigPaths from "vite-tsconfig-paths";
+
+// Three projects: the pure domain once, and every database test twice, on the embedded SQLite
+// database and on PostgreSQL (test/support/test-database.ts gives each file a fresh database).
+const databaseTest = (provider: "sqlite" | "postgres") => ({
+  extends: true as const,
+  test: {
+    name: provider,
+    include: ["test/db/**/*.test.ts"],
+    setupFiles: ["test/support/setup-env.ts", "test/support/setup-database.ts"],
+    env: { TEST_DATABASE: provider },
+  },
+});
+
+export default defineConfig({
+  plugins: [tsconfigPaths()],
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["app/**/*.test.ts", "test/unit/**/*.test.ts"], setupFiles: ["test/support/setup-env.ts"] },
+      },
+      databaseTest("sqlite"),
+      databaseTest("postgres"),
+      // Drives the production build over HTTP: `npm test` builds first.
+      { extends: true, test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], setupFiles: ["test/support/setup-env.ts"] } },
+      // The storefront widget: Liquid renders, the bundle, and Chromium on the local storefront
+      // against the production build (so after `npm run build`, like e2e).
+      { extends: true, test: { name: "widget", include: ["test/widget/**/*.test.ts"], setupFiles: ["test/support/setup-env.ts"] } },
+    ],
+  },
+});

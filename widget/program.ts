@@ -1,0 +1,84 @@
+// The program sections (ways to earn, rewards, tiers, how it works) built from the proxy's JSON,
+// for when Liquid had no program metafield to render them from. Same markup as
+// snippets/tally-program.liquid; every value goes in as text.
+import type { ProgramStrings, WidgetConfig } from "./config";
+import type { PublicProgram } from "./contract";
+import { element } from "./dom";
+import { countText, fill, formatMoney } from "./i18n";
+
+export function renderProgram(container: HTMLElement, program: PublicProgram, config: WidgetConfig): void {
+  const strings = config.strings;
+  if (!strings.earnHeading) return; // Liquid rendered the program, so it shipped no strings for it
+  const s = strings as ProgramStrings & WidgetConfig["strings"];
+  const { locale } = config;
+  const points = program.earning.points;
+  const amount = formatMoney(program.earning.perMajorUnits, program.currency || config.currency, locale);
+  const sections = [
+    section("earn", s.earnHeading, list([countText(s.earnOrder, points, locale, { points, amount })])),
+    section("rewards", s.rewardsHeading, program.rewards.length ? rewardList(program, config) : element("p", "", s.rewardsEmpty)),
+  ];
+  if (program.tiers.length) {
+    sections.push(
+      section(
+        "tiers",
+        s.tiersHeading,
+        list(
+          program.tiers.map((tier) => {
+            const bonus = tier.multiplierPercent - 100;
+            const parts: (Node | string)[] = [
+              element("strong", "", tier.name),
+              " ",
+              element("span", "", countText(s.tiersThreshold, tier.thresholdPoints, locale, { points: tier.thresholdPoints })),
+            ];
+            if (bonus > 0) parts.push(" ", element("span", "", fill(s.tiersBonus, { percent: bonus })));
+            return parts;
+          }),
+        ),
+      ),
+    );
+  }
+  if (container.getAttribute("data-tally-how") !== "off") {
+    const rules = [
+      countText(s.howRate, points, locale, { points, amount }),
+      s.howExcluded,
+      s.howRefunds,
+      program.pendingDays > 0 ? countText(s.howPendingDays, program.pendingDays, locale, { days: program.pendingDays }) : s.howPendingNone,
+      program.expiryDays ? countText(s.howExpiryDays, program.expiryDays, locale, { days: program.expiryDays }) : s.howExpiryNone,
+    ];
+    if (program.tiers.length) rules.push(s.howTiers);
+    sections.push(section("how", s.howHeading, list(rules, "tally-list tally-rules")));
+  }
+  container.textContent = "";
+  for (const node of sections) container.append(node);
+  container.removeAttribute("aria-busy");
+}
+
+function section(name: string, heading: string, body: Node): HTMLElement {
+  const node = element("section", "tally-section", element("h3", "tally-heading", heading), body);
+  node.setAttribute("data-tally-section", name);
+  return node;
+}
+
+function list(items: (string | (Node | string)[])[], className = "tally-list"): HTMLUListElement {
+  return element("ul", className, ...items.map((item) => element("li", "", ...(typeof item === "string" ? [item] : item))));
+}
+
+function rewardList(program: PublicProgram, config: WidgetConfig): HTMLUListElement {
+  const items = program.rewards.map((reward) => {
+    const item = element(
+      "li",
+      "tally-reward",
+      element("span", "tally-reward__title", reward.title),
+      element("span", "tally-reward__cost", countText(config.strings.rewardCost, reward.costPoints, config.locale, { points: reward.costPoints })),
+    );
+    item.setAttribute("data-tally-reward", String(reward.id));
+    item.setAttribute("data-tally-cost", String(reward.costPoints));
+    if (config.loggedIn) {
+      const state = element("span", "tally-reward__state");
+      state.setAttribute("data-tally-reward-state", "");
+      item.append(state);
+    }
+    return item;
+  });
+  return element("ul", "tally-list tally-rewards", ...items);
+}

@@ -1,0 +1,79 @@
+// One widget root (the embed's launcher + dialog, or the inline block): wires its controls to
+// the shared loader and writes fresh data into it. On a failed refresh the Liquid values stay
+// and a quiet retry button appears.
+import type { WidgetConfig } from "./config";
+import { copyText } from "./copy";
+import type { Loader, LoadState } from "./data";
+import { setupDialog, type Dialog } from "./dialog";
+import { all, whenIdle } from "./dom";
+import { applyMember } from "./member";
+import { renderProgram } from "./program";
+import { enableRedeem } from "./redeem";
+
+const COPIED_FOR_MS = 2500;
+
+export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loader): Dialog | null {
+  const statusText = root.querySelector<HTMLElement>("[data-tally-status-text]");
+  const retry = root.querySelector<HTMLButtonElement>("[data-tally-retry]");
+  const panel = root.querySelector<HTMLElement>("[data-tally-panel]");
+
+  const setStatus = (text: string) => {
+    if (statusText) statusText.textContent = text;
+  };
+  const showRetry = (shown: boolean) => {
+    if (!retry || retry.hidden === !shown) return;
+    // Hiding the focused button would drop focus to <body>, outside the dialog.
+    if (!shown && document.activeElement === retry) (panel || root).focus();
+    retry.hidden = !shown;
+  };
+
+  loader.subscribe((state: LoadState) => {
+    if (state.status === "error") {
+      setStatus(config.strings.error);
+      showRetry(true);
+    } else if (state.status === "ready") {
+      setStatus("");
+      showRetry(false);
+      const programSlot = root.querySelector<HTMLElement>("[data-tally-program]");
+      if (programSlot) renderProgram(programSlot, state.program, config);
+      if (state.member) applyMember(root, state.member, config);
+    }
+  });
+  retry?.addEventListener("click", () => void loader.load());
+
+  for (const button of all<HTMLButtonElement>(root, "[data-tally-copy]")) {
+    const input = button.parentElement?.querySelector("input");
+    // Announced next to the button: the status line at the top would push the button away.
+    const announce = button.parentElement?.querySelector("[data-tally-copy-status]");
+    button.addEventListener("click", async () => {
+      if (!input || !input.value) return;
+      const copied = await copyText(input.value, input);
+      button.textContent = copied ? config.strings.copied : config.strings.copy;
+      button.toggleAttribute("data-tally-copied", copied);
+      if (announce) announce.textContent = copied ? config.strings.copied : config.strings.copyFailed;
+      setTimeout(() => {
+        button.textContent = config.strings.copy;
+        button.removeAttribute("data-tally-copied");
+        if (announce) announce.textContent = "";
+      }, COPIED_FOR_MS);
+    });
+  }
+
+  enableRedeem(root, config, () => void loader.refresh());
+
+  // Nothing to refresh for a visitor when Liquid already rendered the program.
+  const needsData = config.loggedIn || !config.programRendered;
+  if (root.getAttribute("data-tally-mode") !== "dialog") {
+    if (needsData) whenIdle(() => void loader.load());
+    return null;
+  }
+  const load = () => {
+    if (needsData) void loader.load();
+  };
+  const dialog = setupDialog(root, load);
+  // Start the request when the shopper reaches for the launcher, before the click lands.
+  const launcher = root.querySelector("[data-tally-launcher]");
+  launcher?.addEventListener("pointerenter", load, { once: true });
+  launcher?.addEventListener("focus", load, { once: true });
+  return dialog;
+}
