@@ -107,10 +107,14 @@ describe("without the metafields", () => {
     const html = await renderWidget({ customer: { summary: null } });
     expect(openingTag(html, "data-tally-member")).toContain('aria-busy="true"');
     expect(openingTag(html, 'data-tally-field="balance"')).toContain("tally-skeleton");
-    expect(field(html, "balance")).toBe("");
+    expect(field(html, "balance")).toBe("&nbsp;"); // a line's height, no number
     expect(html).not.toContain("tally-launcher__balance");
-    expect(isHidden(html, "data-tally-referral")).toBe(true);
-    expect(isHidden(html, "data-tally-tier")).toBe(false); // the program has tiers: room is kept for them
+    // Room is kept for what the script will write: the referral link every member has, and the
+    // tier and its progress because the program has tiers.
+    expect(isHidden(html, "data-tally-referral")).toBe(false);
+    expect(openingTag(html, 'data-tally-field="referral-url"')).toContain('value=""');
+    expect(isHidden(html, "data-tally-tier")).toBe(false);
+    expect(field(html, "tier-next")).toBe("&nbsp;");
     expect(widgetConfig(html)).toMatchObject({ loggedIn: true, summaryRendered: false });
   });
 

@@ -53,6 +53,55 @@ describe("the storefront widget in Chromium", () => {
   const proxyResponse = (page: Page) => page.waitForResponse((response) => response.url().includes(PROXY));
   const inPanel = (page: Page, field: string) => panel(page).locator(`[data-tally-field="${field}"]`);
 
+  /**
+   * Loads a page with the proxy's answer held back, notes where every element of the page is,
+   * lets the answer through and waits for the widget to take it, then lists the elements that
+   * moved (the page's own and the widget's; the dialog's panel is an overlay and is left out).
+   * Comparing positions before and after hydration does not depend on when the browser happens
+   * to paint, unlike summing layout-shift entries.
+   */
+  async function acrossHydration(path: string, whileHeld?: (page: Page) => Promise<void>) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, userAgent: DESKTOP_USER_AGENT });
+    contexts.push(context);
+    const page = await context.newPage();
+    let release = () => {};
+    const answered = new Promise<void>((resolve) => (release = resolve));
+    let requested = () => {};
+    const proxyAsked = new Promise<void>((resolve) => (requested = resolve));
+    await page.route(`**${PROXY}**`, async (route) => {
+      requested();
+      await answered;
+      await route.continue();
+    });
+    await page.goto(`${scenario.storefront.url}${path}`);
+    await whileHeld?.(page);
+    await proxyAsked;
+    const positions = () =>
+      page.evaluate(() => {
+        const found: Record<string, { name: string; x: number; y: number }> = {};
+        document.querySelectorAll("body *").forEach((node, index) => {
+          if (node.closest("[data-tally-panel]")) return;
+          const id = node.getAttribute("data-layout-probe") ?? String(index);
+          node.setAttribute("data-layout-probe", id);
+          const box = node.getBoundingClientRect();
+          if (box.width > 0 || box.height > 0) found[id] = { name: `${node.tagName.toLowerCase()}.${node.className}`, x: Math.round(box.left + scrollX), y: Math.round(box.top + scrollY) };
+        });
+        return found;
+      });
+    const before = await positions();
+    const hydrated = page.waitForResponse((response) => response.url().includes(PROXY));
+    release();
+    await hydrated;
+    await page.waitForFunction(() => document.querySelectorAll("[data-tally-member][aria-busy]").length === 0);
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    const after = await positions();
+    const movedAlong = (axis: "x" | "y") =>
+      Object.entries(before)
+        .filter(([id, box]) => after[id] && after[id][axis] !== box[axis])
+        .map(([id, box]) => `${box.name} at ${box.x},${box.y} -> ${after[id]!.x},${after[id]!.y}`);
+    return { page, moved: [...new Set([...movedAlong("x"), ...movedAlong("y")])], movedUpOrDown: movedAlong("y") };
+  }
+
   const settled = (page: Page) => panel(page).evaluate((node) => Promise.all(node.getAnimations().map((animation) => animation.finished)));
 
   async function openLauncher(page: Page) {
@@ -274,20 +323,21 @@ describe("the storefront widget in Chromium", () => {
   });
 
   it("renders the app block inline on a Rewards page, and hydrates it without moving anything", async () => {
-    const { page } = await visit(`/pages/rewards?customer=${ADA.id}`);
-    await page.evaluate(() => {
-      (window as unknown as { shifts: number }).shifts = 0;
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) (window as unknown as { shifts: number }).shifts += (entry as unknown as { value: number }).value;
-      }).observe({ type: "layout-shift", buffered: true });
-    });
+    const { page, moved } = await acrossHydration(`/pages/rewards?customer=${ADA.id}`);
     const inline = page.locator('[data-tally-mode="inline"]');
-    await page.waitForResponse((response) => response.url().includes(`${PROXY}customer`));
-    await page.waitForTimeout(300);
     expect(await inline.locator('[data-tally-field="balance"]').innerText()).toBe("150");
     expect(await inline.locator('[data-tally-field="tier-next"]').innerText()).toBe("350 points to Gold");
-    expect(await page.evaluate(() => (window as unknown as { shifts: number }).shifts)).toBe(0);
+    expect(moved).toEqual([]);
     await inline.screenshot({ path: screenshotPath("widget-inline-block") });
+  });
+
+  it("keeps the app block's place while it waits for a member's points: nothing moves up or down", async () => {
+    // No metafield yet (a customer the app has not written one for): the skeleton holds the
+    // lines the member's points, tier and referral link will take. Only the balance's width
+    // is unknown until the answer comes, so the words beside it may move sideways.
+    const { page, movedUpOrDown } = await acrossHydration(`/pages/rewards?customer=${ADA.id}&summary=none`);
+    expect(await page.locator('[data-tally-mode="inline"] [data-tally-field="tier-next"]').innerText()).toBe("350 points to Gold");
+    expect(movedUpOrDown).toEqual([]);
   });
 
   it("never shows the launcher unstyled: the page paints first, the launcher with its stylesheet", async () => {
@@ -314,18 +364,18 @@ describe("the storefront widget in Chromium", () => {
   });
 
   it("moves nothing on the page: no layout shift from the embed or from hydration", async () => {
-    const { page } = await visit(`/?customer=${ALAN.id}&summary=none`);
-    await page.evaluate(() => {
-      (window as unknown as { shifts: number }).shifts = 0;
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) (window as unknown as { shifts: number }).shifts += (entry as unknown as { value: number }).value;
-      }).observe({ type: "layout-shift", buffered: true });
+    // The embed: the theme's page lays out exactly as it does without it.
+    const withEmbed = await visit(`/?customer=${ALAN.id}`);
+    const withoutEmbed = await visit(`/?customer=${ALAN.id}&embed=0`);
+    const pageBoxes = (page: Page) => page.evaluate(() => Array.from(document.querySelectorAll("header *, main *, footer"), (node) => JSON.stringify(node.getBoundingClientRect())));
+    expect(await pageBoxes(withEmbed.page)).toEqual(await pageBoxes(withoutEmbed.page));
+
+    // Hydration, from the skeleton (no metafields), with the dialog opened and closed meanwhile.
+    const { moved } = await acrossHydration(`/?customer=${ALAN.id}&summary=none`, async (page) => {
+      await launcher(page).click();
+      await panel(page).waitFor({ state: "visible" });
     });
-    await openLauncher(page);
-    await expect.poll(() => inPanel(page, "balance").innerText()).toMatch(/^\d+$/);
-    await page.keyboard.press("Escape");
-    await page.waitForTimeout(300);
-    expect(await page.evaluate(() => (window as unknown as { shifts: number }).shifts)).toBe(0);
+    expect(moved).toEqual([]);
   });
 
   it("keeps the redeem path for later, off unless the root says data-tally-redeem=\"on\"", async () => {
