@@ -4,9 +4,8 @@ import { LogSeverity, shopifyApi } from "@shopify/shopify-api";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import db from "./db.server";
 import { env } from "./env.server";
-import { markInstalled } from "./loyalty/shops.server";
 import { apiVersion } from "./shopify/api-version";
-import { requestSummarySync } from "./shopify/customer-summary-sync.server";
+import { recordInstall } from "./shopify/install.server";
 
 export { apiVersion };
 
@@ -22,11 +21,7 @@ const shopify = shopifyApp({
   distribution: AppDistribution.AppStore,
   hooks: {
     // An install or reinstall: the shop gets its default program and is active again.
-    afterAuth: async ({ session }) => {
-      await markInstalled(db, session.shop);
-      // The storefront's program metafield (and any pending member summaries).
-      requestSummarySync(session.shop);
-    },
+    afterAuth: ({ session, admin }) => recordInstall(session.shop, admin.graphql),
   },
   future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   ...(env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [env.SHOP_CUSTOM_DOMAIN] } : {}),

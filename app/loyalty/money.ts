@@ -8,6 +8,13 @@ export class MoneyFormatError extends Error {}
 
 const exponentCache = new Map<string, number>();
 
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
+
+/** An ISO 4217 code this runtime knows the minor units of (Intl accepts any 3 letters). */
+export function isKnownCurrency(code: string): boolean {
+  return KNOWN_CURRENCIES.has(code);
+}
+
 /** Digits after the decimal point for an ISO 4217 code (USD 2, JPY 0, KWD 3). */
 export function currencyExponent(currency: string): number {
   const code = currency.toUpperCase();

@@ -30,16 +30,18 @@ export const DEFAULT_PROGRAM: Program = {
 };
 
 export interface RewardDefinition {
-  title: string;
   kind: "fixed_amount";
   costPoints: number;
   /** Whole units of shop currency off, turned into minor units for the shop's currency. */
   amountMajorUnits: number;
 }
 
-export const DEFAULT_REWARDS: readonly RewardDefinition[] = [
-  { title: "5.00 off your order", kind: "fixed_amount", costPoints: 500, amountMajorUnits: 5 },
-];
+export const DEFAULT_REWARDS: readonly RewardDefinition[] = [{ kind: "fixed_amount", costPoints: 500, amountMajorUnits: 5 }];
+
+/** "5.00 off your order" in a 2-decimal currency, "5 off your order" in yen. */
+export function fixedAmountRewardTitle(amountMinor: number, exponent: number): string {
+  return `${(amountMinor / 10 ** exponent).toFixed(exponent)} off your order`;
+}
 
 export function parseProgram(json: string): Program {
   return programSchema.parse(JSON.parse(json));

@@ -3,7 +3,7 @@
 import type { Db, Prisma } from "~/db.server";
 import { currencyExponent } from "./money";
 import { inTransaction } from "./transaction.server";
-import { DEFAULT_PROGRAM, DEFAULT_REWARDS, parseProgram, type Program } from "./program";
+import { DEFAULT_PROGRAM, DEFAULT_REWARDS, fixedAmountRewardTitle, parseProgram, type Program } from "./program";
 
 export interface ShopRecord {
   domain: string;
@@ -12,7 +12,10 @@ export interface ShopRecord {
   uninstalledAt: Date | null;
 }
 
-/** Shops whose currency is not known yet get rewards priced for a 2-decimal currency. */
+/**
+ * Shops whose currency is not known yet get rewards priced for a 2-decimal currency; they are
+ * re-priced when the currency becomes known (repriceForCurrency).
+ */
 const FALLBACK_EXPONENT = 2;
 
 export async function ensureShop(
@@ -29,20 +32,38 @@ export async function ensureShop(
         currency,
         program: JSON.stringify(DEFAULT_PROGRAM),
         rewards: {
-          create: DEFAULT_REWARDS.map((reward, position) => ({
-            title: reward.title,
-            kind: reward.kind,
-            costPoints: reward.costPoints,
-            amountMinor: reward.amountMajorUnits * 10 ** exponent,
-            position,
-          })),
+          create: DEFAULT_REWARDS.map((reward, position) => {
+            const amountMinor = reward.amountMajorUnits * 10 ** exponent;
+            return { title: fixedAmountRewardTitle(amountMinor, exponent), kind: reward.kind, costPoints: reward.costPoints, amountMinor, position };
+          }),
         },
       },
     });
   } else if (currency && !row.currency) {
     row = await tx.shop.update({ where: { domain }, data: { currency } });
+    await repriceForCurrency(tx, domain, currencyExponent(currency));
   }
   return { domain: row.domain, currency: row.currency, program: parseProgram(row.program), uninstalledAt: row.uninstalledAt };
+}
+
+/**
+ * The shop's currency has just become known: its rewards were priced for FALLBACK_EXPONENT
+ * decimals, so "5.00 off" is 500 minor units — ¥500 in yen, where the default means ¥5. Amounts
+ * keep their value in whole units of the currency; titles still reading as the default are
+ * rewritten for the currency.
+ */
+async function repriceForCurrency(tx: Prisma.TransactionClient, domain: string, exponent: number): Promise<void> {
+  if (exponent === FALLBACK_EXPONENT) return;
+  const rewards = await tx.reward.findMany({ where: { shopDomain: domain, kind: "fixed_amount" } });
+  for (const reward of rewards) {
+    if (reward.amountMinor === null) continue;
+    const amountMinor = Math.round(reward.amountMinor * 10 ** (exponent - FALLBACK_EXPONENT));
+    const defaultTitle = reward.title === fixedAmountRewardTitle(reward.amountMinor, FALLBACK_EXPONENT);
+    await tx.reward.update({
+      where: { id: reward.id },
+      data: { amountMinor, ...(defaultTitle ? { title: fixedAmountRewardTitle(amountMinor, exponent) } : {}) },
+    });
+  }
 }
 
 /** app/uninstalled: the access tokens are dead; the program is kept for a reinstall. */
@@ -53,10 +74,27 @@ export function markUninstalled(db: Db, shop: string) {
   });
 }
 
+/** What Shopify tells us about a shop: its GraphQL id (owner of shop metafields) and currency. */
+export interface ShopFacts {
+  shopifyGid: string | null;
+  currency: string | null;
+}
+
 /** A (re)install through OAuth: the shop is active again. */
-export function markInstalled(db: Db, shop: string) {
+export function markInstalled(db: Db, shop: string, facts: ShopFacts = { shopifyGid: null, currency: null }) {
   return inTransaction(db, async (tx) => {
-    await ensureShop(tx, shop);
-    await tx.shop.update({ where: { domain: shop }, data: { uninstalledAt: null, installedAt: new Date() } });
+    await ensureShop(tx, shop, facts.currency);
+    await tx.shop.update({
+      where: { domain: shop },
+      data: { uninstalledAt: null, installedAt: new Date(), ...(facts.shopifyGid ? { shopifyGid: facts.shopifyGid } : {}) },
+    });
+  });
+}
+
+/** Facts learned about a shop outside an install (e.g. before writing its metafields). */
+export function recordShopFacts(db: Db, shop: string, facts: ShopFacts) {
+  return inTransaction(db, async (tx) => {
+    await ensureShop(tx, shop, facts.currency);
+    if (facts.shopifyGid) await tx.shop.update({ where: { domain: shop }, data: { shopifyGid: facts.shopifyGid } });
   });
 }

@@ -1,4 +1,4 @@
-import type { unauthenticated } from "~/shopify.server";
+import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 
 /** The Admin GraphQL client of shopify-app-remix's admin context. */
-export type AdminGraphql = Awaited<ReturnType<typeof unauthenticated.admin>>["admin"]["graphql"];
+export type AdminGraphql = AdminApiContext["graphql"];

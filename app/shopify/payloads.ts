@@ -2,7 +2,7 @@
 // file works with typed, integer-money domain values. Money is always taken from shop_money
 // (the shop's currency), never presentment_money.
 import { z } from "zod";
-import { currencyExponent, MoneyFormatError, parseMinorUnits } from "~/loyalty/money";
+import { currencyExponent, isKnownCurrency, MoneyFormatError, parseMinorUnits } from "~/loyalty/money";
 import {
   eligibleAmountOf,
   refundFactOf,
@@ -20,12 +20,6 @@ const currencyCode = z
   .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code")
   .refine(isKnownCurrency, "is not a known currency");
 const timestamp = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
-
-const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
-
-function isKnownCurrency(code: string): boolean {
-  return KNOWN_CURRENCIES.has(code);
-}
 
 /** Runs a transform, turning an out-of-range or malformed amount into a zod issue. */
 function withMoneyIssues<T>(ctx: z.RefinementCtx, transform: () => T): T {

@@ -4,20 +4,23 @@
 import { createHash } from "node:crypto";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
+import { recordShopFacts } from "~/loyalty/shops.server";
 import { publicProgram } from "~/loyalty/storefront.server";
 import type { AdminGraphql } from "./admin-graphql";
 import { PROGRAM_METAFIELD, SET_METAFIELDS } from "./graphql/set-metafields";
-import { SHOP_ID } from "./graphql/shop-id";
+import { fetchShopFacts } from "./shop-facts.server";
 
 export type ProgramPublication = "unchanged" | "written" | "failed";
 
 export async function publishProgramIfChanged(shop: string, graphql: AdminGraphql): Promise<ProgramPublication> {
+  const row = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { shopifyGid: true, programPublishedHash: true } });
+  // Learned once, before the program is read: a currency learned with it re-prices the rewards.
+  const ownerId = row.shopifyGid ?? (await learnShopFacts(shop, graphql));
+  if (!ownerId) return "failed";
   const value = JSON.stringify(await publicProgram(db, shop));
   const hash = createHash("sha256").update(value).digest("base64url");
-  const row = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { shopifyGid: true, programPublishedHash: true } });
   if (row.programPublishedHash === hash) return "unchanged";
   try {
-    const ownerId = row.shopifyGid ?? (await fetchShopGid(shop, graphql));
     const response = await graphql(SET_METAFIELDS, { variables: { metafields: [{ ownerId, ...PROGRAM_METAFIELD, value }] } });
     const body = (await response.json()) as { data?: { metafieldsSet?: { userErrors: unknown[] } } };
     const userErrors = body.data?.metafieldsSet?.userErrors;
@@ -33,10 +36,14 @@ export async function publishProgramIfChanged(shop: string, graphql: AdminGraphq
   return "written";
 }
 
-async function fetchShopGid(shop: string, graphql: AdminGraphql): Promise<string> {
-  const body = (await (await graphql(SHOP_ID)).json()) as { data?: { shop?: { id?: string } } };
-  const gid = body.data?.shop?.id;
-  if (!gid) throw new Error("the Admin API did not return the shop's id");
-  await db.shop.update({ where: { domain: shop }, data: { shopifyGid: gid } });
-  return gid;
+/** The shop's id (and currency), recorded on the shop; null when the Admin API did not say. */
+async function learnShopFacts(shop: string, graphql: AdminGraphql): Promise<string | null> {
+  try {
+    const facts = await fetchShopFacts(graphql);
+    await recordShopFacts(db, shop, facts);
+    return facts.shopifyGid;
+  } catch (error) {
+    logger.warn({ err: error, shop }, "the shop's id could not be read; will retry");
+    return null;
+  }
 }

@@ -116,7 +116,7 @@ describe("customer summary metafield", () => {
     expect(program).toMatchObject({ earning: { points: 1, perMajorUnits: 1 }, rewards: [{ costPoints: 500, amount: "5.00" }] });
     expect(program.tiers).toEqual([expect.objectContaining({ name: "Gold", thresholdPoints: 500 })]);
     // The shop's id was asked for once and kept.
-    expect(shopify.calls.filter((call) => call.query.includes("ShopId"))).toHaveLength(0);
+    expect(shopify.calls.filter((call) => call.query.includes("ShopFacts"))).toHaveLength(0);
     expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).shopifyGid).toBe(TEST_SHOP_GID);
   });
 

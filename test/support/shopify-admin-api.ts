@@ -49,7 +49,7 @@ export const TEST_SHOP_GID = "gid://shopify/Shop/548380009";
 
 /** Answers as Shopify does when all goes well: the shop's id, and metafieldsSet accepting all. */
 export function shopifySucceeds(call: GraphqlCall): Response {
-  if (/query ShopId\b/.test(call.query)) return HttpResponse.json({ data: { shop: { id: TEST_SHOP_GID } } }) as unknown as Response;
+  if (/query ShopFacts\b/.test(call.query)) return HttpResponse.json({ data: { shop: { id: TEST_SHOP_GID, currencyCode: "USD" } } }) as unknown as Response;
   return metafieldsSetSucceeds(call);
 }
 

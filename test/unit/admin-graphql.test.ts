@@ -6,7 +6,7 @@ import { gunzipSync } from "node:zlib";
 import { buildClientSchema, parse, validate, type IntrospectionQuery } from "graphql";
 import { describe, expect, it } from "vitest";
 import { SET_METAFIELDS } from "~/shopify/graphql/set-metafields";
-import { SHOP_ID } from "~/shopify/graphql/shop-id";
+import { SHOP_FACTS } from "~/shopify/graphql/shop-facts";
 import { apiVersion } from "~/shopify/api-version";
 import { PROJECT_ROOT } from "../support/app-config";
 
@@ -17,7 +17,7 @@ describe(`Admin GraphQL ${apiVersion}`, () => {
 
   it.each([
     ["SetMetafields", SET_METAFIELDS],
-    ["ShopId", SHOP_ID],
+    ["ShopFacts", SHOP_FACTS],
   ])("%s is valid", (_, document) => {
     expect(validate(schema, parse(document)).map((error) => error.message)).toEqual([]);
   });

@@ -1,0 +1,10 @@
+// What the app learns about a shop from the Admin API: its GraphQL id (the owner of shop
+// metafields) and its currency (what rewards are priced in before any order has named it).
+export const SHOP_FACTS = `#graphql
+  query ShopFacts {
+    shop {
+      id
+      currencyCode
+    }
+  }
+`;

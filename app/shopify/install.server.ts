@@ -1,0 +1,18 @@
+// An install or reinstall through OAuth (shopify.server.ts afterAuth): the shop is active again,
+// its default rewards are priced in its own currency, and the storefront's metafields follow.
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { markInstalled } from "~/loyalty/shops.server";
+import type { AdminGraphql } from "./admin-graphql";
+import { requestSummarySync } from "./customer-summary-sync.server";
+import { fetchShopFacts } from "./shop-facts.server";
+
+export async function recordInstall(shop: string, graphql: AdminGraphql): Promise<void> {
+  // Without the facts the install still goes ahead: the first order names the currency.
+  const facts = await fetchShopFacts(graphql).catch((error: unknown) => {
+    logger.warn({ err: error, shop }, "the shop's id and currency could not be read at install");
+    return undefined;
+  });
+  await markInstalled(db, shop, facts);
+  requestSummarySync(shop);
+}

@@ -1,0 +1,93 @@
+// The default reward is "5.00 of shop currency off" (DESIGN §4), so it has to be priced in the
+// shop's own currency: read from the Admin API at install, or from the first order when the
+// install could not say. Admin GraphQL is stood in for at the HTTP boundary (msw).
+import { HttpResponse } from "msw";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { unauthenticated } from "~/shopify.server";
+import { recordInstall } from "~/shopify/install.server";
+import { storeOfflineSession } from "../support/admin-session";
+import { deliverWebhook, proxyGet } from "../support/routes";
+import { adminApiStandIn, shopifyIsDown, shopifySucceeds, type GraphqlCall } from "../support/shopify-admin-api";
+import { orderPayload } from "../support/shopify-payloads";
+
+const shopify = adminApiStandIn();
+
+beforeAll(() => shopify.listen());
+afterAll(() => shopify.close());
+beforeEach(() => shopify.answerWith(shopifySucceeds));
+
+/** Shopify's answer to ShopFacts for a shop trading in `currencyCode`. */
+const shopTradingIn = (currencyCode: string, id: number) => (call: GraphqlCall) =>
+  /query ShopFacts\b/.test(call.query)
+    ? (HttpResponse.json({ data: { shop: { id: `gid://shopify/Shop/${id}`, currencyCode } } }) as unknown as Response)
+    : shopifySucceeds(call);
+
+async function install(shop: string) {
+  await storeOfflineSession(shop);
+  const { admin } = await unauthenticated.admin(shop);
+  await recordInstall(shop, admin.graphql);
+}
+
+const rewardsOf = (shop: string) => db.reward.findMany({ where: { shopDomain: shop }, select: { title: true, amountMinor: true, costPoints: true } });
+const shopRow = (shop: string) => db.shop.findUniqueOrThrow({ where: { domain: shop } });
+
+describe("the default reward's price", () => {
+  it("is set in the shop's currency at install: ¥5 off in a yen shop", async () => {
+    const shop = "yen-shop.myshopify.com";
+    shopify.answerWith(shopTradingIn("JPY", 1001));
+    await install(shop);
+
+    expect(await shopRow(shop)).toMatchObject({ currency: "JPY", shopifyGid: "gid://shopify/Shop/1001", uninstalledAt: null });
+    expect(await rewardsOf(shop)).toEqual([{ title: "5 off your order", amountMinor: 5, costPoints: 500 }]);
+    const body = await (await proxyGet("program", { shop })).json();
+    expect(body.program.rewards).toEqual([expect.objectContaining({ title: "5 off your order", amountMinor: 5, amount: "5" })]);
+  });
+
+  it("is 5.00 off in a two-decimal currency", async () => {
+    const shop = "euro-shop.myshopify.com";
+    shopify.answerWith(shopTradingIn("EUR", 1002));
+    await install(shop);
+    expect(await rewardsOf(shop)).toEqual([{ title: "5.00 off your order", amountMinor: 500, costPoints: 500 }]);
+  });
+
+  it("installs anyway when the Admin API is down, and prices the reward when the first order names the currency", async () => {
+    const shop = "dinar-shop.myshopify.com";
+    shopify.answerWith(shopifyIsDown);
+    await install(shop);
+    expect(await shopRow(shop)).toMatchObject({ currency: null, shopifyGid: null, uninstalledAt: null });
+    expect(await rewardsOf(shop)).toEqual([{ title: "5.00 off your order", amountMinor: 500, costPoints: 500 }]);
+
+    // Kuwaiti dinar: three decimals, so 5.000 KWD is 5000 minor units.
+    const response = await deliverWebhook("orders/paid", orderPayload({ id: 9_100_001, currency: "KWD", customer: { id: 9_200_001 }, lines: [{ price: "12.500" }] }), { shop });
+    expect(response.status).toBe(200);
+    expect(await shopRow(shop)).toMatchObject({ currency: "KWD" });
+    expect(await rewardsOf(shop)).toEqual([{ title: "5.000 off your order", amountMinor: 5000, costPoints: 500 }]);
+  });
+
+  it("keeps a title the merchant wrote while re-pricing the amount", async () => {
+    const shop = "renamed-shop.myshopify.com";
+    shopify.answerWith(shopifyIsDown);
+    await install(shop);
+    await db.reward.updateMany({ where: { shopDomain: shop }, data: { title: "Thank-you discount" } });
+
+    await deliverWebhook("orders/paid", orderPayload({ id: 9_100_002, currency: "JPY", customer: { id: 9_200_002 }, lines: [{ price: "1200" }] }), { shop });
+    expect(await rewardsOf(shop)).toEqual([{ title: "Thank-you discount", amountMinor: 5, costPoints: 500 }]);
+  });
+
+  it("is not changed again by later orders, or by a currency Shopify reports later", async () => {
+    const shop = "yen-shop.myshopify.com";
+    await deliverWebhook("orders/paid", orderPayload({ id: 9_100_003, currency: "JPY", customer: { id: 9_200_003 }, lines: [{ price: "3000" }] }), { shop });
+    shopify.answerWith(shopTradingIn("USD", 1001));
+    await install(shop); // a reinstall
+    expect(await shopRow(shop)).toMatchObject({ currency: "JPY" });
+    expect(await rewardsOf(shop)).toEqual([{ title: "5 off your order", amountMinor: 5, costPoints: 500 }]);
+  });
+
+  it("refuses nothing when Shopify names a currency the app does not know: the first order decides", async () => {
+    const shop = "odd-currency-shop.myshopify.com";
+    shopify.answerWith(shopTradingIn("ZZZ", 1003));
+    await install(shop);
+    expect(await shopRow(shop)).toMatchObject({ currency: null, shopifyGid: "gid://shopify/Shop/1003" });
+  });
+});
