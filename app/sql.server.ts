@@ -18,8 +18,9 @@ const INT8_OID = 20;
 const postgresTypes = {
   getTypeParser(oid: number, format?: "text" | "binary") {
     if (oid === TIMESTAMP_OID) return (value: string) => Date.parse(`${value.replace(" ", "T")}Z`);
-    // Points and minor units are bounded far below 2^53 (app/loyalty/money.ts).
-    if (oid === INT8_OID) return (value: string) => Number(value);
+    // Points and minor units are bounded far below 2^53 (app/loyalty/money.ts); Shopify's ids
+    // are 64-bit and come back as bigint when a number would round them.
+    if (oid === INT8_OID) return (value: string) => (value.length < 16 ? Number(value) : BigInt(value));
     return pg.types.getTypeParser(oid, format);
   },
 } as pg.CustomTypesConfig;

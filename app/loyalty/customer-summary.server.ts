@@ -4,6 +4,7 @@
 // what was written, so a failed write is never lost, only retried.
 import type { Db } from "~/db.server";
 import { tierProgress, type TierDefinition, type TierProgress } from "./tiers";
+import type { ShopifyId } from "./shopify-id";
 
 export interface CustomerSummary {
   balance: number;
@@ -18,7 +19,7 @@ export interface CustomerSummary {
 
 export interface PendingSummary {
   memberId: number;
-  customerId: number;
+  customerId: ShopifyId;
   version: number;
   summary: CustomerSummary;
 }
@@ -45,16 +46,18 @@ export function customerSummary(
 /** Members of the shop whose latest summary Shopify does not have, oldest change first. */
 export async function pendingSummaries(db: Db, shopDomain: string, limit: number): Promise<PendingSummary[]> {
   const [members, tiers] = await Promise.all([
-    db.$queryRaw<{ id: number; customerId: bigint; balance: bigint; pendingBalance: bigint; lifetimeEarned: bigint; referralCode: string; summaryVersion: number }[]>`
-      SELECT "id", "customerId", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "summaryVersion"
-      FROM "Member" WHERE "shopDomain" = ${shopDomain} AND "summaryVersion" > "summarySyncedVersion"
-      ORDER BY "updatedAt" ASC LIMIT ${limit}`,
+    db.member.findMany({
+      where: { shopDomain, summaryVersion: { gt: db.member.fields.summarySyncedVersion } },
+      orderBy: { updatedAt: "asc" },
+      take: limit,
+      select: { id: true, customerId: true, balance: true, pendingBalance: true, lifetimeEarned: true, referralCode: true, summaryVersion: true },
+    }),
     db.tier.findMany({ where: { shopDomain } }),
   ]);
   const now = new Date();
   return members.map((member) => ({
     memberId: Number(member.id),
-    customerId: Number(member.customerId),
+    customerId: member.customerId,
     version: Number(member.summaryVersion),
     summary: customerSummary(
       shopDomain,

@@ -21,6 +21,7 @@ import {
   type OrderFacts,
   type OrderVersion,
   type RefundFact,
+  type ShopifyId,
 } from "./order";
 import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import { tierProgress } from "./tiers";
@@ -31,7 +32,7 @@ export type OrderDelivery =
   | { kind: "refund"; refund: RefundFact; currency: string | null };
 
 export interface OrderEventResult {
-  orderId: number;
+  orderId: ShopifyId;
   /** Points this delivery added (negative: took back); 0 for a duplicate or no-op. */
   delta: number;
   pointsCredited: number;
@@ -103,9 +104,9 @@ function* orderDeliveryTransaction({ shop, delivery, actor, now }: TransactionIn
   if (lockVersion > 0) {
     reads.push(rows(`SELECT "refundId", "subtotalMinor", "taxMinor" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
   }
-  let knownCustomer: number | null = null;
+  let knownCustomer: ShopifyId | null = null;
   if (delivery.kind !== "refund") {
-    knownCustomer = delivery.order.customerId ?? (snapshot.customerId == null ? null : Number(snapshot.customerId));
+    knownCustomer = delivery.order.customerId ?? id(snapshot.customerId);
     if (knownCustomer !== null) reads.push(memberUpsert(shopDomain, knownCustomer, delivery.customer ?? {}, now));
   }
   const readResults = reads.length > 0 ? yield reads : [];
@@ -198,7 +199,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, now }: TransactionIn
   return { orderId, delta, pointsCredited: target, memberId: member.id };
 }
 
-function memberUpsert(shopDomain: string, customerId: number, profile: CustomerProfile, now: Date): Query {
+function memberUpsert(shopDomain: string, customerId: ShopifyId, profile: CustomerProfile, now: Date): Query {
   // An existing member keeps what we knew; only what was missing is filled in.
   return row(
     `INSERT INTO "Member" ("shopDomain", "customerId", "email", "firstName", "lastName", "referralCode", "createdAt", "updatedAt")
@@ -226,7 +227,7 @@ function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, lifetimeEar
   }
 }
 
-function factsFromRows(orderId: number, snapshot: Row, refunds: Row[]): OrderFacts {
+function factsFromRows(orderId: ShopifyId, snapshot: Row, refunds: Row[]): OrderFacts {
   const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
   const points = number(snapshot.earnPoints);
   const perMajorUnits = number(snapshot.earnPerMajorUnits);
@@ -235,16 +236,24 @@ function factsFromRows(orderId: number, snapshot: Row, refunds: Row[]): OrderFac
     orderId,
     paid: snapshot.paidAt !== null,
     cancelled: snapshot.cancelledAt !== null,
-    customerId: number(snapshot.customerId),
+    customerId: id(snapshot.customerId),
     currency: (snapshot.currency as string | null) ?? null,
     taxesIncluded: Boolean(snapshot.taxesIncluded),
     versionUpdatedAt: timestamp(snapshot.versionUpdatedAt),
     eligibleMinor: number(snapshot.eligibleMinor),
     rate: points === null || perMajorUnits === null || multiplierPct === null ? null : { points, perMajorUnits, multiplierPct },
     refunds: new Map(
-      refunds.map((refund) => [Number(refund.refundId), { subtotalMinor: Number(refund.subtotalMinor), taxMinor: Number(refund.taxMinor) }]),
+      refunds.map((refund) => [BigInt(refund.refundId as bigint), { subtotalMinor: Number(refund.subtotalMinor), taxMinor: Number(refund.taxMinor) }]),
     ),
   };
+}
+
+/**
+ * A stored Shopify id, exactly: SQLite statements here return integers as bigint, PostgreSQL's
+ * int8 arrives as a number only when it is exact (sql.server.ts).
+ */
+function id(value: unknown): ShopifyId | null {
+  return value === null || value === undefined ? null : BigInt(value as bigint | number);
 }
 
 function memberFrom(row: Row): { id: number; lifetimeEarned: number } {
@@ -254,7 +263,7 @@ function memberFrom(row: Row): { id: number; lifetimeEarned: number } {
 /** Epoch ms from a stored timestamp: ISO text (SQLite) or already ms (PostgreSQL, see sql.server). */
 function timestamp(value: unknown): number | null {
   if (value === null || value === undefined) return null;
-  return typeof value === "number" ? value : Date.parse(String(value));
+  return typeof value === "number" || typeof value === "bigint" ? Number(value) : Date.parse(String(value));
 }
 
 function storedOrNow(stored: unknown, now: Date): Date {
@@ -278,7 +287,12 @@ function runOnSqlite(database: SqliteDatabase, transaction: Transaction): OrderE
   if (!statements) preparedStatements.set(database, (statements = new Map()));
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
-    if (!statement) statements.set(sql, (statement = database.prepare<unknown[], Row>(sql)));
+    if (!statement) {
+      statement = database.prepare<unknown[], Row>(sql);
+      // Integers come back as bigint, so 64-bit ids keep every digit (amounts go through Number()).
+      if (statement.reader) statement.safeIntegers(true);
+      statements.set(sql, statement);
+    }
     return statement;
   };
   // Prisma stores SQLite timestamps as ISO text with an explicit offset, booleans as 0/1.

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "~/db.server";
 import { ensureShop } from "./shops.server";
+import type { ShopifyId } from "./shopify-id";
 import { inTransaction } from "./transaction.server";
 
 export interface CustomerProfile {
@@ -27,11 +28,11 @@ export function newReferralCode(): string {
 export async function ensureMember(
   tx: Prisma.TransactionClient,
   shopDomain: string,
-  customerId: number,
+  customerId: ShopifyId,
   profile: CustomerProfile = {},
 ) {
   const existing = await tx.member.findUnique({
-    where: { shopDomain_customerId: { shopDomain, customerId: BigInt(customerId) } },
+    where: { shopDomain_customerId: { shopDomain, customerId } },
   });
   if (existing) {
     const missing = profileGaps(existing, profile);
@@ -40,7 +41,7 @@ export async function ensureMember(
   return tx.member.create({
     data: {
       shopDomain,
-      customerId: BigInt(customerId),
+      customerId,
       email: profile.email ?? null,
       firstName: profile.firstName ?? null,
       lastName: profile.lastName ?? null,
@@ -62,7 +63,7 @@ function profileGaps(
 }
 
 /** customers/create: the customer becomes a member. */
-export function enrollCustomer(db: Db, shop: string, customerId: number, profile: CustomerProfile) {
+export function enrollCustomer(db: Db, shop: string, customerId: ShopifyId, profile: CustomerProfile) {
   return inTransaction(db, async (tx) => {
     await ensureShop(tx, shop);
     return ensureMember(tx, shop, customerId, profile);

@@ -13,12 +13,12 @@ import {
 import { DEFAULT_PROGRAM } from "./program";
 
 const rate = earningRate(DEFAULT_PROGRAM.earning);
-const ORDER = 1001;
+const ORDER = 1001n;
 
 function version(eligibleMinor: number, overrides: Partial<OrderVersion> = {}): OrderVersion {
   return {
     orderId: ORDER,
-    customerId: 7,
+    customerId: 7n,
     currency: "USD",
     updatedAt: 1_000,
     taxesIncluded: false,
@@ -34,7 +34,7 @@ const paid = (eligibleMinor: number, overrides: Partial<OrderVersion> = {}): Ord
 });
 const refund = (refundId: number, subtotalMinor: number, taxMinor = 0): OrderEvent => ({
   kind: "refund",
-  refund: { refundId, orderId: ORDER, subtotalMinor, taxMinor },
+  refund: { refundId: BigInt(refundId), orderId: ORDER, subtotalMinor, taxMinor },
 });
 const cancelled = (updatedAt = 5_000): OrderEvent => ({
   kind: "cancelled",

@@ -4,6 +4,9 @@
 // the same state as one in-order delivery of each event.
 import { pointsForAmount, type EarningRate } from "./earning";
 import { currencyExponent } from "./money";
+import type { ShopifyId } from "./shopify-id";
+
+export type { ShopifyId };
 
 export interface OrderLine {
   /** Units ordered (the basis of price, discounts and tax below). */
@@ -19,8 +22,8 @@ export interface OrderLine {
 
 /** One delivery's picture of an order (orders/paid, orders/updated, orders/cancelled). */
 export interface OrderVersion {
-  orderId: number;
-  customerId: number | null;
+  orderId: ShopifyId;
+  customerId: ShopifyId | null;
   currency: string;
   /** updated_at in ms: the newest version decides the eligible amount. */
   updatedAt: number;
@@ -30,8 +33,8 @@ export interface OrderVersion {
 }
 
 export interface RefundFact {
-  refundId: number;
-  orderId: number;
+  refundId: ShopifyId;
+  orderId: ShopifyId;
   /** Refunded line subtotals (after discounts), gift cards excluded; shipping never counts. */
   subtotalMinor: number;
   taxMinor: number;
@@ -50,17 +53,17 @@ export type OrderEvent =
   | { kind: "refund"; refund: RefundFact };
 
 export interface OrderFacts {
-  orderId: number;
+  orderId: ShopifyId;
   paid: boolean;
   cancelled: boolean;
-  customerId: number | null;
+  customerId: ShopifyId | null;
   currency: string | null;
   taxesIncluded: boolean;
   versionUpdatedAt: number | null;
   eligibleMinor: number | null;
   /** Fixed by the first orders/paid seen. */
   rate: EarningRate | null;
-  refunds: ReadonlyMap<number, { subtotalMinor: number; taxMinor: number }>;
+  refunds: ReadonlyMap<ShopifyId, { subtotalMinor: number; taxMinor: number }>;
 }
 
 /**
@@ -83,7 +86,7 @@ export function eligibleAmountOf(lines: readonly OrderLine[], taxesIncluded: boo
   return Number(total);
 }
 
-export function refundFactOf(refundId: number, orderId: number, lines: readonly RefundLine[]): RefundFact {
+export function refundFactOf(refundId: ShopifyId, orderId: ShopifyId, lines: readonly RefundLine[]): RefundFact {
   let subtotalMinor = 0;
   let taxMinor = 0;
   for (const line of lines) {
@@ -94,7 +97,7 @@ export function refundFactOf(refundId: number, orderId: number, lines: readonly 
   return { refundId, orderId, subtotalMinor, taxMinor };
 }
 
-export function emptyOrderFacts(orderId: number): OrderFacts {
+export function emptyOrderFacts(orderId: ShopifyId): OrderFacts {
   return {
     orderId,
     paid: false,
@@ -199,6 +202,6 @@ export function ledgerEntryFor(
   return { key: `order:${orderId}:edit:${after.versionUpdatedAt ?? 0}`, kind: "order_edit", ...order };
 }
 
-export function orderIdOf(event: OrderEvent): number {
+export function orderIdOf(event: OrderEvent): ShopifyId {
   return event.kind === "refund" ? event.refund.orderId : event.order.orderId;
 }

@@ -2,6 +2,7 @@
 import type { Db } from "~/db.server";
 import { forgetShop } from "./shop-cache.server";
 import { ensureShop } from "./shops.server";
+import { jsonId, type ShopifyId } from "./shopify-id";
 import { inTransaction } from "./transaction.server";
 
 export interface CustomerExport {
@@ -29,11 +30,11 @@ export interface CustomerExport {
 export function recordDataRequest(
   db: Db,
   shop: string,
-  request: { customerId: number; ordersRequested: number[]; requestId: number | null },
+  request: { customerId: ShopifyId; ordersRequested: ShopifyId[]; requestId: ShopifyId | null },
 ): Promise<CustomerExport> {
   return inTransaction(db, async (tx) => {
     await ensureShop(tx, shop);
-    const customerId = BigInt(request.customerId);
+    const customerId = request.customerId;
     const member = await tx.member.findUnique({
       where: { shopDomain_customerId: { shopDomain: shop, customerId } },
       include: { ledger: { orderBy: { id: "asc" } } },
@@ -41,13 +42,13 @@ export function recordDataRequest(
     const orders = await tx.orderSnapshot.findMany({
       where: {
         shopDomain: shop,
-        OR: [{ customerId }, { orderId: { in: request.ordersRequested.map((id) => BigInt(id)) } }],
+        OR: [{ customerId }, { orderId: { in: request.ordersRequested } }],
       },
       orderBy: { orderId: "asc" },
     });
     const data: CustomerExport = {
       shop,
-      customerId: request.customerId,
+      customerId: jsonId(request.customerId),
       member: member && {
         email: member.email,
         firstName: member.firstName,
@@ -68,7 +69,7 @@ export function recordDataRequest(
         note: entry.note,
       })),
       orders: orders.map((order) => ({
-        orderId: Number(order.orderId),
+        orderId: jsonId(order.orderId),
         pointsCredited: Number(order.pointsCredited),
         paidAt: order.paidAt?.toISOString() ?? null,
         cancelledAt: order.cancelledAt?.toISOString() ?? null,
@@ -78,7 +79,7 @@ export function recordDataRequest(
       data: {
         shopDomain: shop,
         customerId,
-        requestId: request.requestId === null ? null : BigInt(request.requestId),
+        requestId: request.requestId,
         data: JSON.stringify(data),
       },
     });
@@ -90,11 +91,11 @@ export function recordDataRequest(
  * customers/redact: deletes the member (and with it their ledger), what we hold on their
  * orders, and earlier exports of their data.
  */
-export function redactCustomer(db: Db, shop: string, request: { customerId: number; ordersToRedact: number[] }) {
+export function redactCustomer(db: Db, shop: string, request: { customerId: ShopifyId; ordersToRedact: ShopifyId[] }) {
   return inTransaction(db, async (tx) => {
-    const customerId = BigInt(request.customerId);
+    const customerId = request.customerId;
     const orders = await tx.orderSnapshot.findMany({
-      where: { shopDomain: shop, OR: [{ customerId }, { orderId: { in: request.ordersToRedact.map((id) => BigInt(id)) } }] },
+      where: { shopDomain: shop, OR: [{ customerId }, { orderId: { in: request.ordersToRedact } }] },
       select: { orderId: true },
     });
     const orderIds = orders.map((order) => order.orderId);

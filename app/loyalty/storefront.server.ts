@@ -4,6 +4,7 @@ import type { Db } from "~/db.server";
 import { ensureMember } from "./members.server";
 import { currencyExponent, formatMinorUnits } from "./money";
 import { ensureShop, type ShopRecord } from "./shops.server";
+import { jsonId, type ShopifyId } from "./shopify-id";
 import { tierProgress, type TierDefinition } from "./tiers";
 import { inTransaction } from "./transaction.server";
 
@@ -72,7 +73,7 @@ async function shopTiers(db: Db, shopDomain: string): Promise<TierDefinition[]> 
 export async function customerView(
   db: Db,
   shopDomain: string,
-  customerId: number | null,
+  customerId: ShopifyId | null,
 ): Promise<{ member: MemberView | null; program: PublicProgram }> {
   const { shop, member } = await inTransaction(db, async (tx) => {
     const shop = await ensureShop(tx, shopDomain);
@@ -84,7 +85,7 @@ export async function customerView(
   const lifetimeEarned = Number(member.lifetimeEarned);
   return {
     member: {
-      customerId: Number(member.customerId),
+      customerId: jsonId(member.customerId),
       firstName: member.firstName,
       balance: Number(member.balance),
       pendingBalance: Number(member.pendingBalance),

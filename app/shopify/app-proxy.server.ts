@@ -2,6 +2,7 @@
 // come only from the signed query parameters (the library checks the signature and refuses a
 // timestamp more than 90 seconds off), never from the body or anything unsigned.
 import { logger } from "~/logger.server";
+import { MAX_SHOPIFY_ID, type ShopifyId } from "~/loyalty/shopify-id";
 import { authenticate } from "~/shopify.server";
 import { errorResponse } from "./responses";
 import { isShopDomain } from "./shop-domain";
@@ -9,7 +10,7 @@ import { isShopDomain } from "./shop-domain";
 export interface ProxyCaller {
   shop: string;
   /** The signed-in customer's numeric id, or null for a visitor who is logged out. */
-  customerId: number | null;
+  customerId: ShopifyId | null;
 }
 
 export class ProxyAuthError extends Error {
@@ -37,11 +38,12 @@ export async function authenticateProxy(request: Request): Promise<ProxyCaller> 
     throw new ProxyAuthError(errorResponse(400, "invalid_shop", "The signed shop is not a myshopify.com domain."));
   }
   const customer = url.searchParams.get("logged_in_customer_id") ?? "";
-  if (customer !== "" && !/^[1-9]\d{0,15}$/.test(customer)) {
+  if (customer !== "" && !/^[1-9]\d{0,18}$/.test(customer)) {
     throw new ProxyAuthError(errorResponse(400, "invalid_customer", "logged_in_customer_id is not a customer id."));
   }
-  const customerId = customer === "" ? null : Number(customer);
-  if (customerId !== null && !Number.isSafeInteger(customerId)) {
+  const customerId = customer === "" ? null : BigInt(customer);
+  // Shopify's ids are 64-bit signed integers.
+  if (customerId !== null && customerId > MAX_SHOPIFY_ID) {
     throw new ProxyAuthError(errorResponse(400, "invalid_customer", "logged_in_customer_id is out of range."));
   }
   return { shop, customerId };

@@ -10,10 +10,16 @@ import {
   type OrderVersion,
   type RefundFact,
 } from "~/loyalty/order";
+import { MAX_SHOPIFY_ID, type ShopifyId } from "~/loyalty/shopify-id";
 import type { CustomerProfile } from "~/loyalty/members.server";
 
-/** Shopify's numeric ids; beyond 2^53 JSON would already have lost digits. */
-const shopifyId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/**
+ * Shopify's numeric ids (64-bit). Past 2^53 they arrive as bigint, read exactly from the JSON
+ * text by parseShopifyJson; below it as numbers. Either way the domain gets a bigint.
+ */
+const shopifyId = z
+  .union([z.number().int().positive().max(Number.MAX_SAFE_INTEGER), z.bigint().positive().max(MAX_SHOPIFY_ID)])
+  .transform((id): ShopifyId => BigInt(id));
 const quantity = z.number().int().min(0).max(1_000_000);
 const currencyCode = z
   .string()
@@ -119,7 +125,7 @@ function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
   };
   // current_quantity also drops refunded units; add them back so that refunds, which arrive
   // as refunds/create, are not counted twice. What remains of the drop is an edit.
-  const refundedUnits = new Map<number, number>();
+  const refundedUnits = new Map<ShopifyId, number>();
   for (const refund of raw.refunds) {
     for (const line of refund.refund_line_items) {
       refundedUnits.set(line.line_item_id, (refundedUnits.get(line.line_item_id) ?? 0) + line.quantity);
@@ -221,3 +227,16 @@ export const scopesUpdatePayload = z.object({ current: z.array(z.string()) });
 
 /** app/uninstalled carries the Shop; nothing in it is needed. */
 export const anyObjectPayload = z.looseObject({});
+
+/**
+ * JSON.parse, except that integers too large for a double keep every digit (as bigint): two
+ * distinct 18-digit ids must never read as the same number. Uses the reviver's source text
+ * (ES2025 JSON.parse source text access, Node 21+).
+ */
+export function parseShopifyJson(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === "number" && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?\d+$/.test(context.source)
+      ? BigInt(context.source)
+      : value,
+  );
+}

@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { logger } from "~/logger.server";
 import { WebhookValidationErrorReason } from "@shopify/shopify-api";
 import { webhooks } from "~/shopify.server";
+import { parseShopifyJson } from "./payloads";
 import { errorResponse } from "./responses";
 import { isShopDomain } from "./shop-domain";
 
@@ -51,7 +52,7 @@ export async function handleWebhook<Schema extends z.ZodType>(
   }
   let payload: unknown;
   try {
-    payload = JSON.parse(rawBody);
+    payload = parseShopifyJson(rawBody);
   } catch (error) {
     log.warn({ error: (error as Error).message }, "webhook body is not JSON");
     return errorResponse(400, "malformed_json", "The webhook body is not valid JSON.");

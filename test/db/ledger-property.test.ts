@@ -12,8 +12,9 @@ import { DEFAULT_PROGRAM } from "~/loyalty/program";
 import { balanceOf, balancesMatchLedger } from "../support/ledger-queries";
 import { TEST_SHOP } from "../support/shopify-signing";
 
-let nextOrder = 10_000_000;
-let nextCustomer = 20_000_000;
+// Ids past 2^53, as in Shopify's sample payloads: they must stay exact through both databases.
+let nextOrder = 820_982_911_946_154_508n;
+let nextCustomer = 115_310_627_314_723_954n;
 
 const life = fc.record({
   eligible: fc.integer({ min: 0, max: 500_000 }),
@@ -24,7 +25,7 @@ const life = fc.record({
 
 type LifeSpec = typeof life extends fc.Arbitrary<infer T> ? T : never;
 
-function deliveriesFor(orderId: number, customerId: number, spec: LifeSpec): OrderDelivery[] {
+function deliveriesFor(orderId: bigint, customerId: bigint, spec: LifeSpec): OrderDelivery[] {
   const version = (eligibleMinor: number, at: number, cancelled = false) => ({
     orderId,
     customerId,
@@ -39,7 +40,7 @@ function deliveriesFor(orderId: number, customerId: number, spec: LifeSpec): Ord
     ...spec.edits.map((edit) => ({ kind: "updated" as const, order: version(edit.eligible, edit.at) })),
     ...spec.refunds.map((subtotal, i) => ({
       kind: "refund" as const,
-      refund: { refundId: orderId * 10 + i, orderId, subtotalMinor: subtotal, taxMinor: 0 },
+      refund: { refundId: orderId + 1_000_000n * BigInt(i + 1), orderId, subtotalMinor: subtotal, taxMinor: 0 },
       currency: "USD",
     })),
   ];
@@ -50,7 +51,7 @@ function deliveriesFor(orderId: number, customerId: number, spec: LifeSpec): Ord
 function inOrderPoints(deliveries: OrderDelivery[]): number {
   const rate = earningRate(DEFAULT_PROGRAM.earning);
   const events = deliveries.map((d): OrderEvent => (d.kind === "paid" ? { kind: "paid", order: d.order, rate } : d.kind === "refund" ? { kind: "refund", refund: d.refund } : { kind: d.kind, order: d.order }));
-  return orderPoints(events.reduce(mergeOrderEvent, emptyOrderFacts(0)));
+  return orderPoints(events.reduce(mergeOrderEvent, emptyOrderFacts(0n)));
 }
 
 describe("ledger (property, real database)", () => {

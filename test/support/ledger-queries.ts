@@ -2,16 +2,16 @@
 import type { Db } from "~/db.server";
 import { TEST_SHOP } from "./shopify-signing";
 
-export async function memberOf(db: Db, customerId: number, shop = TEST_SHOP) {
+export async function memberOf(db: Db, customerId: number | bigint, shop = TEST_SHOP) {
   return db.member.findUnique({ where: { shopDomain_customerId: { shopDomain: shop, customerId: BigInt(customerId) } } });
 }
 
-export async function balanceOf(db: Db, customerId: number, shop = TEST_SHOP): Promise<number | null> {
+export async function balanceOf(db: Db, customerId: number | bigint, shop = TEST_SHOP): Promise<number | null> {
   const member = await memberOf(db, customerId, shop);
   return member ? Number(member.balance) : null;
 }
 
-export async function ledgerOf(db: Db, customerId: number, shop = TEST_SHOP) {
+export async function ledgerOf(db: Db, customerId: number | bigint, shop = TEST_SHOP) {
   const member = await memberOf(db, customerId, shop);
   if (!member) return [];
   const rows = await db.ledgerEntry.findMany({ where: { memberId: member.id }, orderBy: { id: "asc" } });

@@ -41,7 +41,7 @@ export function signedWebhookRequest(baseUrl: string, uri: string, topic: string
 
 export interface ProxyOptions {
   shop?: string;
-  customerId?: number | null;
+  customerId?: number | bigint | null;
   secret?: string;
   /** Seconds since the epoch; defaults to now. */
   timestamp?: number;

@@ -23,6 +23,6 @@ export const SUMMARY_METAFIELD = { namespace: "$app:tally", key: "summary", type
 /** Shop $app:tally.program (JSON): the public program, as GET /apps/tally/program answers it. */
 export const PROGRAM_METAFIELD = { namespace: "$app:tally", key: "program", type: "json" } as const;
 
-export function customerGid(customerId: number): string {
+export function customerGid(customerId: bigint): string {
   return `gid://shopify/Customer/${customerId}`;
 }
