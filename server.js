@@ -1,6 +1,6 @@
 // The production server (`npm start`): the Remix build behind Express, as remix-serve runs it,
-// minus two things the webhook hot path pays for on every delivery: an access log line and gzip
-// of bodies that are empty or tiny. WEB_CONCURRENCY workers (default: one per CPU) share the
+// minus three things the webhook hot path pays for on every delivery: an access log line, gzip
+// of bodies that are empty or tiny, and Remix's route matching (see webhookHandler). WEB_CONCURRENCY workers (default: one per CPU) share the
 // port through node:cluster; the app is stateless, so any worker can take any request.
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
@@ -32,6 +32,7 @@ async function serve() {
   const app = express();
   app.disable("x-powered-by");
   app.use(compression({ filter: (req, res) => !req.path.startsWith("/webhooks/") && compression.filter(req, res) }));
+  app.post("/webhooks/*", webhookHandler(build));
   app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
@@ -44,4 +45,44 @@ async function serve() {
   for (const signal of ["SIGTERM", "SIGINT"]) {
     process.once(signal, () => server.close(() => process.exit(0)));
   }
+}
+
+/**
+ * POSTs to a webhook route go straight to that route's action. Shopify delivers webhooks to the
+ * fixed URIs of shopify.app.toml, and each action answers with its own Response; Remix would
+ * rank and match its whole route tree for every delivery (~8% of a delivery's CPU). Anything
+ * else under /webhooks/ (other methods, unknown paths) goes through Remix as usual.
+ */
+function webhookHandler(build) {
+  const actions = new Map(
+    Object.values(build.routes)
+      .filter((route) => route.path?.startsWith("webhooks/") && route.module.action)
+      .map((route) => [`/${route.path}`, route.module.action]),
+  );
+  return async (req, res, next) => {
+    const action = actions.get(req.path);
+    if (!action) return next();
+    try {
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) headers.append(name, one);
+      }
+      const url = new URL(req.originalUrl, `${req.protocol}://${req.get("host") ?? "localhost"}`);
+      const request = new Request(url, { method: "POST", headers, body: Buffer.concat(chunks) });
+      let response;
+      try {
+        response = await action({ request, params: {}, context: {} });
+      } catch (thrown) {
+        if (!(thrown instanceof Response)) throw thrown;
+        response = thrown;
+      }
+      res.status(response.status);
+      response.headers.forEach((value, name) => res.append(name, value));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    } catch (error) {
+      next(error);
+    }
+  };
 }

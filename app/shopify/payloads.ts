@@ -228,12 +228,17 @@ export const scopesUpdatePayload = z.object({ current: z.array(z.string()) });
 /** app/uninstalled carries the Shop; nothing in it is needed. */
 export const anyObjectPayload = z.looseObject({});
 
+/** An integer literal of 16 digits or more (2^53 has 16) where a JSON value starts. */
+const LONG_INTEGER = /[:[,]\s*-?\d{16}/;
+
 /**
  * JSON.parse, except that integers too large for a double keep every digit (as bigint): two
  * distinct 18-digit ids must never read as the same number. Uses the reviver's source text
  * (ES2025 JSON.parse source text access, Node 21+).
  */
 export function parseShopifyJson(text: string): unknown {
+  // The reviver costs more than the parse; most payloads have no integer of 16+ digits.
+  if (!LONG_INTEGER.test(text)) return JSON.parse(text);
   return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
     typeof value === "number" && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?\d+$/.test(context.source)
       ? BigInt(context.source)

@@ -51,6 +51,30 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
     expect((await fetch(`${app.baseUrl}${proxyPath("customer")}?shop=${SHOP}&logged_in_customer_id=4500001`)).status).toBe(401);
     expect((await customer(null)).status).toBe(200);
   });
+
+  // server.js hands webhook POSTs straight to their route's action; everything else is Remix's.
+  it("answers webhooks over HTTP as the routes do: bad JSON, other methods, unknown paths, 64-bit ids", async () => {
+    const truncated = signedWebhookRequest(app.baseUrl, webhookUri("orders/paid"), "orders/paid", null, { shop: SHOP, secret: API_SECRET, rawBody: '{"id": 1,' });
+    const malformed = await fetch(truncated);
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get("content-type")).toMatch(/^application\/json/);
+    expect((await malformed.json()).error.code).toBe("malformed_json");
+
+    const put = await fetch(`${app.baseUrl}${webhookUri("orders/paid")}`, { method: "PUT", body: "{}" });
+    expect(put.status).toBe(405);
+    expect((await fetch(`${app.baseUrl}/webhooks/orders/unknown`, { method: "POST", body: "{}" })).status).toBe(404);
+
+    // Shopify's sample ids are past 2^53; the JSON carries them digit for digit.
+    const order = JSON.stringify(orderPayload({ id: 1, customer: { id: 1 }, lines: [{ price: "30.00" }] }))
+      .replace('"id":1,', '"id":820982911946154508,')
+      .replace(/"customer":\{"id":1,/, '"customer":{"id":115310627314723954,');
+    const sample = signedWebhookRequest(app.baseUrl, webhookUri("orders/paid"), "orders/paid", null, { shop: SHOP, secret: API_SECRET, rawBody: order });
+    expect((await fetch(sample)).status).toBe(200);
+    const query = signedProxyQuery(storefrontProxyPrefix(), { shop: SHOP, customerId: 115_310_627_314_723_954n, secret: API_SECRET });
+    const text = await (await fetch(`${app.baseUrl}${proxyPath("customer")}?${query}`)).text();
+    expect(text).toContain('"customerId":115310627314723954');
+    expect(JSON.parse(text).member.balance).toBe(30);
+  });
 });
 
 describe.each<Provider>(["sqlite", "postgres"])("two server workers on %s", (provider) => {
