@@ -228,8 +228,14 @@ export const scopesUpdatePayload = z.object({ current: z.array(z.string()) });
 /** app/uninstalled carries the Shop; nothing in it is needed. */
 export const anyObjectPayload = z.looseObject({});
 
-/** An integer literal of 16 digits or more (2^53 has 16) where a JSON value starts. */
-const LONG_INTEGER = /[:[,]\s*-?\d{16}/;
+/** Integer literals of 16 digits or more (2^53 has 16) where a JSON value starts. */
+const LONG_INTEGERS = /[:[,]\s*-?(\d{16,})(?![.\deE])/g;
+
+/** Whether the text holds an integer a double cannot hold exactly (the reviver costs more than the parse). */
+function hasUnsafeInteger(text: string): boolean {
+  for (const [, digits] of text.matchAll(LONG_INTEGERS)) if (!Number.isSafeInteger(Number(digits))) return true;
+  return false;
+}
 
 /**
  * JSON.parse, except that integers too large for a double keep every digit (as bigint): two
@@ -237,8 +243,7 @@ const LONG_INTEGER = /[:[,]\s*-?\d{16}/;
  * (ES2025 JSON.parse source text access, Node 21+).
  */
 export function parseShopifyJson(text: string): unknown {
-  // The reviver costs more than the parse; most payloads have no integer of 16+ digits.
-  if (!LONG_INTEGER.test(text)) return JSON.parse(text);
+  if (!hasUnsafeInteger(text)) return JSON.parse(text);
   return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
     typeof value === "number" && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?\d+$/.test(context.source)
       ? BigInt(context.source)
