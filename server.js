@@ -9,6 +9,13 @@ import { installGlobals } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 
+// Exact 64-bit ids need JSON.rawJSON and JSON.parse's source text (Node 22+); `npm start`
+// runs the project's own Node 24 (the `node` devDependency), a bare `node` may be older.
+if (typeof JSON.rawJSON !== "function") {
+  console.error(`Tally needs Node 22 or later; this is ${process.version}. Start it with \`npm start\`.`);
+  process.exit(1);
+}
+
 process.env.NODE_ENV ??= "production";
 const workers = Math.max(1, Number(process.env.WEB_CONCURRENCY ?? availableParallelism()) || 1);
 
@@ -53,18 +60,31 @@ async function serve() {
  * rank and match its whole route tree for every delivery (~8% of a delivery's CPU). Anything
  * else under /webhooks/ (other methods, unknown paths) goes through Remix as usual.
  */
+/** Far above any order Shopify sends (an order's JSON is KBs to a few hundred KB). */
+const MAX_WEBHOOK_BYTES = 10 * 1024 * 1024;
+
 function webhookHandler(build) {
   const actions = new Map(
     Object.values(build.routes)
       .filter((route) => route.path?.startsWith("webhooks/") && route.module.action)
       .map((route) => [`/${route.path}`, route.module.action]),
   );
+  const fail = (res, status, code, message) => res.status(status).json({ error: { code, message } });
   return async (req, res, next) => {
     const action = actions.get(req.path);
     if (!action) return next();
+    if (Number(req.headers["content-length"] ?? 0) > MAX_WEBHOOK_BYTES) {
+      return fail(res, 413, "payload_too_large", "The webhook body is too large.");
+    }
     try {
       const chunks = [];
-      for await (const chunk of req) chunks.push(chunk);
+      let size = 0;
+      for await (const chunk of req) {
+        size += chunk.length;
+        // A body without Content-Length that outgrows the limit: drop the connection.
+        if (size > MAX_WEBHOOK_BYTES) return void req.destroy();
+        chunks.push(chunk);
+      }
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
         for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) headers.append(name, one);
@@ -82,7 +102,10 @@ function webhookHandler(build) {
       response.headers.forEach((value, name) => res.append(name, value));
       res.end(Buffer.from(await response.arrayBuffer()));
     } catch (error) {
-      next(error);
+      // The actions answer their own failures; this is the server's (a broken connection, say).
+      console.error("webhook request failed", error);
+      if (!res.headersSent) fail(res, 500, "processing_failed", "The webhook could not be processed; please retry.");
+      else res.destroy();
     }
   };
 }

@@ -31,6 +31,10 @@ export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loa
     if (state.status === "error") {
       setStatus(config.strings.error);
       showRetry(true);
+      // A referral section Liquid kept open for a link that has not come: no empty box meanwhile.
+      for (const section of all(root, "[data-tally-referral]")) {
+        if (!section.querySelector<HTMLInputElement>('[data-tally-field="referral-url"]')?.value) section.hidden = true;
+      }
     } else if (state.status === "ready") {
       setStatus("");
       showRetry(false);

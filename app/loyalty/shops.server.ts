@@ -40,8 +40,11 @@ export async function ensureShop(
       },
     });
   } else if (currency && !row.currency) {
-    row = await tx.shop.update({ where: { domain }, data: { currency } });
-    await repriceForCurrency(tx, domain, currencyExponent(currency));
+    // Claimed with a conditional write: of two transactions that both read "no currency" (READ
+    // COMMITTED on PostgreSQL), only the one whose update matches re-prices.
+    const claimed = await tx.shop.updateMany({ where: { domain, currency: null }, data: { currency } });
+    if (claimed.count === 1) await repriceForCurrency(tx, domain, currencyExponent(currency));
+    row = await tx.shop.findUniqueOrThrow({ where: { domain } });
   }
   return { domain: row.domain, currency: row.currency, program: parseProgram(row.program), uninstalledAt: row.uninstalledAt };
 }
@@ -54,6 +57,9 @@ export async function ensureShop(
  */
 async function repriceForCurrency(tx: Prisma.TransactionClient, domain: string, exponent: number): Promise<void> {
   if (exponent === FALLBACK_EXPONENT) return;
+  // The storefront's copy of the program (shop metafield) is stale now: the sync sweep rewrites
+  // a program whose hash is unset.
+  await tx.shop.update({ where: { domain }, data: { programPublishedHash: null } });
   const rewards = await tx.reward.findMany({ where: { shopDomain: domain, kind: "fixed_amount" } });
   for (const reward of rewards) {
     if (reward.amountMinor === null) continue;

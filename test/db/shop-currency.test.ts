@@ -65,6 +65,19 @@ describe("the default reward's price", () => {
     expect(await rewardsOf(shop)).toEqual([{ title: "5.000 off your order", amountMinor: 5000, costPoints: 500 }]);
   });
 
+  it("re-prices once when the first orders of a shop arrive together", async () => {
+    const shop = "busy-yen-shop.myshopify.com";
+    shopify.answerWith(shopifyIsDown);
+    await install(shop);
+    const deliveries = Array.from({ length: 8 }, (_, i) =>
+      deliverWebhook(i % 2 ? "orders/updated" : "orders/paid", orderPayload({ id: 9_100_100 + i, currency: "JPY", customer: { id: 9_200_100 + i }, lines: [{ price: "1000" }] }), { shop }),
+    );
+    expect((await Promise.all(deliveries)).map((response) => response.status)).toEqual(Array(8).fill(200));
+    expect(await rewardsOf(shop)).toEqual([{ title: "5 off your order", amountMinor: 5, costPoints: 500 }]);
+    // The storefront's copy of the program is marked stale, for the sync to rewrite.
+    expect((await shopRow(shop)).programPublishedHash).toBeNull();
+  });
+
   it("keeps a title the merchant wrote while re-pricing the amount", async () => {
     const shop = "renamed-shop.myshopify.com";
     shopify.answerWith(shopifyIsDown);

@@ -63,6 +63,8 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
     const put = await fetch(`${app.baseUrl}${webhookUri("orders/paid")}`, { method: "PUT", body: "{}" });
     expect(put.status).toBe(405);
     expect((await fetch(`${app.baseUrl}/webhooks/orders/unknown`, { method: "POST", body: "{}" })).status).toBe(404);
+    const huge = await fetch(`${app.baseUrl}${webhookUri("orders/paid")}`, { method: "POST", headers: { "Content-Length": String(11 * 1024 * 1024) }, body: "x".repeat(11 * 1024 * 1024) });
+    expect(huge.status).toBe(413);
 
     // Shopify's sample ids are past 2^53; the JSON carries them digit for digit.
     const order = JSON.stringify(orderPayload({ id: 1, customer: { id: 1 }, lines: [{ price: "30.00" }] }))

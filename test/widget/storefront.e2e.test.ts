@@ -270,6 +270,20 @@ describe("the storefront widget in Chromium", () => {
     expect(errors).toEqual([]);
   });
 
+  it("shows no empty referral box when the link never came, and the link once it does", async () => {
+    const { page } = await visit(`/?customer=${ADA.id}&summary=none`);
+    expect(await panel(page).locator("[data-tally-referral]").isHidden()).toBe(true); // the dialog is closed
+    await page.route(`**${PROXY}**`, (route) => route.fulfill({ status: 503, body: "" }));
+    await openLauncher(page);
+    await panel(page).locator("[data-tally-retry]").waitFor({ state: "visible" });
+    expect(await panel(page).locator("[data-tally-referral]").isHidden()).toBe(true);
+
+    await page.unroute(`**${PROXY}**`);
+    await panel(page).locator("[data-tally-retry]").click();
+    await expect.poll(() => inPanel(page, "referral-url").inputValue()).toBe(await referralUrlOf(ADA.id));
+    expect(await panel(page).locator("[data-tally-referral]").isVisible()).toBe(true);
+  });
+
   it("gives up on a proxy that does not answer within 8 seconds, quietly", async () => {
     const { page, errors } = await visit(`/?customer=${ADA.id}`);
     await page.route(`**${PROXY}**`, () => {
