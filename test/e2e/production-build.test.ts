@@ -52,6 +52,17 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
     expect((await customer(null)).status).toBe(200);
   });
 
+  it("answers the storefront API's other paths and methods in JSON", async () => {
+    const query = signedProxyQuery(storefrontProxyPrefix(), { shop: SHOP, customerId: 4_500_001, secret: API_SECRET });
+    const post = await fetch(`${app.baseUrl}${proxyPath("customer")}?${query}`, { method: "POST", body: "{}" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET");
+    expect((await post.json()).error.code).toBe("method_not_allowed");
+    const unknown = await fetch(`${app.baseUrl}${proxyPath("nothing-here")}?${query}`);
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error.code).toBe("not_found");
+  });
+
   // server.js hands webhook POSTs straight to their route's action; everything else is Remix's.
   it("answers webhooks over HTTP as the routes do: bad JSON, other methods, unknown paths, 64-bit ids", async () => {
     const truncated = signedWebhookRequest(app.baseUrl, webhookUri("orders/paid"), "orders/paid", null, { shop: SHOP, secret: API_SECRET, rawBody: '{"id": 1,' });
