@@ -79,11 +79,25 @@ describe("ids past 2^53", () => {
     expect(JSON.parse(text).member.balance).toBe(150);
   });
 
+  it("exports and redacts the customer by their exact id", async () => {
+    const request = { shop_id: 954889, shop_domain: SHOP, orders_requested: [ORDER], customer: { id: CUSTOMER, email: null, phone: null }, data_request: { id: 9999 } };
+    expect((await deliver("customers/data_request", request)).status).toBe(200);
+    const stored = await db.dataRequest.findFirstOrThrow({ where: { shopDomain: SHOP, customerId: CUSTOMER } });
+    expect(stored.data).toContain(`"customerId":${CUSTOMER}`);
+    expect(stored.data).toContain(`"orderId":${ORDER}`);
+
+    const redact = { shop_id: 954889, shop_domain: SHOP, customer: { id: CUSTOMER, email: null, phone: null }, orders_to_redact: [ORDER] };
+    expect((await deliver("customers/redact", redact)).status).toBe(200);
+    expect(await balanceOf(db, CUSTOMER, SHOP)).toBeNull();
+    expect(await db.orderSnapshot.count({ where: { shopDomain: SHOP, customerId: CUSTOMER } })).toBe(0);
+  });
+
   it("refuses an id past 64 bits with 422, changing nothing", async () => {
+    const before = await db.orderSnapshot.count({ where: { shopDomain: SHOP } });
     const order = sampleOrder(ORDER + 7n, "10.00");
     order.id = 2n ** 64n;
     const response = await deliver("orders/paid", order);
     expect(response.status).toBe(422);
-    expect(await db.orderSnapshot.count({ where: { shopDomain: SHOP } })).toBe(2);
+    expect(await db.orderSnapshot.count({ where: { shopDomain: SHOP } })).toBe(before);
   });
 });
