@@ -26,6 +26,10 @@ const currencyCode = z
   .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code")
   .refine(isKnownCurrency, "is not a known currency");
 const timestamp = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
+/** A boolean Shopify may send as null (sample and lean payloads), read as false. */
+const flag = z.boolean().nullish().transform((value) => value ?? false);
+/** A list Shopify may leave out or send as null. */
+const list = <T extends z.ZodType>(item: T) => z.array(item).nullish().transform((value) => value ?? []);
 
 /** Runs a transform, turning an out-of-range or malformed amount into a zod issue. */
 function withMoneyIssues<T>(ctx: z.RefinementCtx, transform: () => T): T {
@@ -63,14 +67,14 @@ const lineItemSchema = z.object({
   id: shopifyId,
   quantity,
   // Quantity after removals (edits and refunds), REST 2024-01+.
-  current_quantity: quantity.optional(),
-  gift_card: z.boolean().default(false),
+  current_quantity: quantity.nullish(),
+  gift_card: flag,
   // Every REST version since 2019-10 sends the *_set; the plain amounts (shop currency) are only
   // read when a payload lacks it.
-  price_set: moneySet.optional(),
-  price: z.string().optional(),
-  discount_allocations: z.array(z.object({ amount_set: moneySet.optional(), amount: z.string().optional() })).default([]),
-  tax_lines: z.array(z.object({ price_set: moneySet.optional(), price: z.string().optional() })).default([]),
+  price_set: moneySet.nullish(),
+  price: z.string().nullish(),
+  discount_allocations: list(z.object({ amount_set: moneySet.nullish(), amount: z.string().nullish() })),
+  tax_lines: list(z.object({ price_set: moneySet.nullish(), price: z.string().nullish() })),
 });
 
 // REST refunds give the plain `subtotal`/`total_tax` as numbers; the *_set are what we read.
@@ -79,32 +83,32 @@ const plainAmount = z.union([z.string(), z.number().nonnegative().transform((val
 const refundLineItemSchema = z.object({
   line_item_id: shopifyId,
   quantity,
-  subtotal_set: moneySet.optional(),
-  subtotal: plainAmount.optional(),
-  total_tax_set: moneySet.optional(),
-  total_tax: plainAmount.optional(),
-  line_item: z.object({ gift_card: z.boolean().default(false) }).partial().optional(),
+  subtotal_set: moneySet.nullish(),
+  subtotal: plainAmount.nullish(),
+  total_tax_set: moneySet.nullish(),
+  total_tax: plainAmount.nullish(),
+  line_item: z.object({ gift_card: flag }).nullish(),
 });
 
 const refundSchema = z.object({
   id: shopifyId,
   order_id: shopifyId,
-  refund_line_items: z.array(refundLineItemSchema).default([]),
-  transactions: z.array(z.looseObject({ currency: currencyCode.optional() })).default([]),
+  refund_line_items: list(refundLineItemSchema),
+  transactions: list(z.looseObject({ currency: currencyCode.nullish() })),
 });
 
 const orderSchema = z.object({
   id: shopifyId,
-  updated_at: timestamp.optional(),
-  processed_at: timestamp.optional(),
-  created_at: timestamp.optional(),
+  updated_at: timestamp.nullish(),
+  processed_at: timestamp.nullish(),
+  created_at: timestamp.nullish(),
   cancelled_at: z.string().nullish(),
-  taxes_included: z.boolean().default(false),
+  taxes_included: flag,
   // The shop's currency; every *_set's shop_money carries it too.
-  currency: currencyCode.optional(),
+  currency: currencyCode.nullish(),
   customer: customerSchema.nullish(),
   line_items: z.array(lineItemSchema),
-  refunds: z.array(refundSchema).default([]),
+  refunds: list(refundSchema),
 });
 
 export interface OrderPayload {
@@ -118,9 +122,9 @@ export const orderPayload = orderSchema.transform((raw, ctx) => withMoneyIssues(
 function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
   const currency = raw.currency ?? raw.line_items.find((item) => item.price_set)?.price_set?.shop_money.currency_code;
   if (!currency) throw new MoneyFormatError("currency: the order names no currency");
-  const money = (set: MoneySet | undefined, plain: string | undefined, path: string) => {
+  const money = (set: MoneySet | null | undefined, plain: string | null | undefined, path: string) => {
     if (set) return shopMinor(set, path);
-    if (plain === undefined) throw new MoneyFormatError(`${path}: missing`);
+    if (plain == null) throw new MoneyFormatError(`${path}: missing`);
     return shopMinor({ shop_money: { amount: plain, currency_code: currency } }, path);
   };
   // current_quantity also drops refunded units; add them back so that refunds, which arrive
@@ -175,9 +179,9 @@ export const refundPayload = refundSchema.transform((raw, ctx) =>
       raw.refund_line_items.flatMap((line) => [line.subtotal_set, line.total_tax_set]).find((set) => set)?.shop_money.currency_code ??
       raw.transactions.find((transaction) => transaction.currency)?.currency ??
       null;
-    const money = (set: MoneySet | undefined, plain: string | undefined, path: string) => {
+    const money = (set: MoneySet | null | undefined, plain: string | null | undefined, path: string) => {
       if (set) return shopMinor(set, path);
-      if (plain === undefined) return 0;
+      if (plain == null) return 0;
       if (currency === null) throw new MoneyFormatError(`${path}: no currency to read the amount in`);
       return shopMinor({ shop_money: { amount: plain, currency_code: currency } }, path);
     };
