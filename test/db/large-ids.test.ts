@@ -6,19 +6,13 @@ import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { balanceOf, ledgerOf } from "../support/ledger-queries";
 import { deliverWebhook, proxyGet } from "../support/routes";
-import { orderPayload, refundPayload } from "../support/shopify-payloads";
+import { orderPayload, refundPayload, shopifyJson } from "../support/shopify-payloads";
 
 const SHOP = "sample-ids.myshopify.com";
 const ORDER = 820_982_911_946_154_508n;
 const CUSTOMER = 115_310_627_314_723_954n;
 const LINE = 866_550_311_766_439_020n;
 const REFUND = 890_088_186_047_892_319n;
-
-/** JSON with bigints written digit for digit, as Shopify writes its ids. */
-const shopifyJson = (value: unknown) =>
-  JSON.stringify(value, (_key, field: unknown) =>
-    typeof field === "bigint" ? (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(field.toString()) : field,
-  );
 
 function sampleOrder(orderId: bigint, price: string) {
   const order = orderPayload({ id: 1, customer: { id: 1 }, lines: [{ price }] }) as Record<string, unknown> & {

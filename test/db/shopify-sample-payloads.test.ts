@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { balanceOf } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
+import { shopifyJson } from "../support/shopify-payloads";
 
 const SHOP = "sample-payloads.myshopify.com";
 
@@ -14,11 +15,40 @@ const money = (amount: string) => ({
   presentment_money: { amount, currency_code: "USD" },
 });
 
-/** JSON with bigints written digit for digit, as Shopify writes its ids. */
-const shopifyJson = (value: unknown) =>
-  JSON.stringify(value, (_key, field: unknown) =>
-    typeof field === "bigint" ? (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(field.toString()) : field,
-  );
+/** A line of the sample: one iPod at 199.00, less `discount` (allocated by discount application 0). */
+function sampleLine(id: bigint, discount: string) {
+  return {
+    id,
+    admin_graphql_api_id: `gid://shopify/LineItem/${id}`,
+    attributed_staffs: [],
+    current_quantity: 1,
+    fulfillable_quantity: 1,
+    fulfillment_service: "manual",
+    fulfillment_status: null,
+    gift_card: false,
+    grams: 567,
+    name: "IPod Nano - 8GB",
+    price: "199.00",
+    price_set: money("199.00"),
+    product_exists: true,
+    product_id: 632910392n,
+    properties: [],
+    quantity: 1,
+    requires_shipping: true,
+    sku: "IPOD2008PINK",
+    taxable: true,
+    title: "IPod Nano - 8GB",
+    total_discount: discount,
+    total_discount_set: money(discount),
+    variant_id: 808950810n,
+    variant_inventory_management: "shopify",
+    variant_title: null,
+    vendor: null,
+    tax_lines: [],
+    duties: [],
+    discount_allocations: Number(discount) > 0 ? [{ amount: discount, amount_set: money(discount), discount_application_index: 0 }] : [],
+  };
+}
 
 function sampleOrder(overrides: Record<string, unknown> = {}) {
   return {
@@ -125,70 +155,7 @@ function sampleOrder(overrides: Record<string, unknown> = {}) {
     },
     discount_applications: [],
     fulfillments: [],
-    line_items: [
-      {
-        id: 866550311766439020n,
-        admin_graphql_api_id: "gid://shopify/LineItem/866550311766439020",
-        attributed_staffs: [{ id: "gid://shopify/StaffMember/902541635", quantity: 1 }],
-        current_quantity: 1,
-        fulfillable_quantity: 1,
-        fulfillment_service: "manual",
-        fulfillment_status: null,
-        gift_card: false,
-        grams: 567,
-        name: "IPod Nano - 8GB",
-        price: "199.00",
-        price_set: money("199.00"),
-        product_exists: true,
-        product_id: 632910392n,
-        properties: [],
-        quantity: 1,
-        requires_shipping: true,
-        sku: "IPOD2008PINK",
-        taxable: true,
-        title: "IPod Nano - 8GB",
-        total_discount: "0.00",
-        total_discount_set: money("0.00"),
-        variant_id: 808950810n,
-        variant_inventory_management: "shopify",
-        variant_title: null,
-        vendor: null,
-        tax_lines: [],
-        duties: [],
-        discount_allocations: [],
-      },
-      {
-        id: 141249953214522974n,
-        admin_graphql_api_id: "gid://shopify/LineItem/141249953214522974",
-        attributed_staffs: [],
-        current_quantity: 1,
-        fulfillable_quantity: 1,
-        fulfillment_service: "manual",
-        fulfillment_status: null,
-        gift_card: false,
-        grams: 567,
-        name: "IPod Nano - 8GB",
-        price: "199.00",
-        price_set: money("199.00"),
-        product_exists: true,
-        product_id: 632910392n,
-        properties: [],
-        quantity: 1,
-        requires_shipping: true,
-        sku: "IPOD2008PINK",
-        taxable: true,
-        title: "IPod Nano - 8GB",
-        total_discount: "20.00",
-        total_discount_set: money("20.00"),
-        variant_id: 808950810n,
-        variant_inventory_management: "shopify",
-        variant_title: null,
-        vendor: null,
-        tax_lines: [],
-        duties: [],
-        discount_allocations: [{ amount: "20.00", amount_set: money("20.00"), discount_application_index: 0 }],
-      },
-    ],
+    line_items: [sampleLine(866550311766439020n, "0.00"), sampleLine(141249953214522974n, "20.00")],
     payment_terms: null,
     refunds: [],
     shipping_address: null,

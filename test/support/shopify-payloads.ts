@@ -2,6 +2,7 @@
 // *_set.shop_money / presentment_money, admin_graphql_api_id, discount allocations, tax lines.
 // Amounts are given in shop currency; presentment money is a different currency on purpose,
 // so a handler that read it would be caught.
+import { jsonId } from "~/loyalty/shopify-id";
 
 export interface LineSpec {
   /** Unit price in shop currency, e.g. "25.00". */
@@ -315,4 +316,9 @@ export function refundPayload(spec: {
 
 export function customerCreatePayload(customer: { id: number; email?: string; firstName?: string; lastName?: string }) {
   return customerObject(customer);
+}
+
+/** JSON as Shopify writes it: bigint ids digit for digit (past 2^53 too), as numbers. */
+export function shopifyJson(value: unknown): string {
+  return JSON.stringify(value, (_key, field: unknown) => (typeof field === "bigint" ? jsonId(field) : field));
 }
