@@ -89,18 +89,17 @@ export interface ShopFacts {
 /** A (re)install through OAuth: the shop is active again. */
 export function markInstalled(db: Db, shop: string, facts: ShopFacts = { shopifyGid: null, currency: null }) {
   return inTransaction(db, async (tx) => {
-    await ensureShop(tx, shop, facts.currency);
-    await tx.shop.update({
-      where: { domain: shop },
-      data: { uninstalledAt: null, installedAt: new Date(), ...(facts.shopifyGid ? { shopifyGid: facts.shopifyGid } : {}) },
-    });
+    await applyShopFacts(tx, shop, facts);
+    await tx.shop.update({ where: { domain: shop }, data: { uninstalledAt: null, installedAt: new Date() } });
   });
 }
 
 /** Facts learned about a shop outside an install (e.g. before writing its metafields). */
 export function recordShopFacts(db: Db, shop: string, facts: ShopFacts) {
-  return inTransaction(db, async (tx) => {
-    await ensureShop(tx, shop, facts.currency);
-    if (facts.shopifyGid) await tx.shop.update({ where: { domain: shop }, data: { shopifyGid: facts.shopifyGid } });
-  });
+  return inTransaction(db, (tx) => applyShopFacts(tx, shop, facts));
+}
+
+async function applyShopFacts(tx: Prisma.TransactionClient, shop: string, facts: ShopFacts): Promise<void> {
+  await ensureShop(tx, shop, facts.currency);
+  if (facts.shopifyGid) await tx.shop.update({ where: { domain: shop }, data: { shopifyGid: facts.shopifyGid } });
 }

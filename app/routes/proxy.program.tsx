@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { publicProgram, STOREFRONT_API_VERSION } from "~/loyalty/storefront.server";
-import { withProxyCaller } from "~/shopify/app-proxy.server";
-import { errorResponse, jsonResponse } from "~/shopify/responses";
+import { getOnly, withProxyCaller } from "~/shopify/app-proxy.server";
+import { jsonResponse } from "~/shopify/responses";
 
 // GET /apps/tally/program on the storefront: the public program, no customer data.
 export const loader = ({ request }: LoaderFunctionArgs) =>
@@ -13,5 +13,4 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
     ),
   );
 
-// The storefront only reads this endpoint.
-export const action = () => errorResponse(405, "method_not_allowed", "This endpoint answers GET only.", { Allow: "GET" });
+export const action = getOnly;

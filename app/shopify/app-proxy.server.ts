@@ -60,3 +60,6 @@ export async function withProxyCaller(request: Request, handler: (caller: ProxyC
   }
   return handler(caller);
 }
+
+/** The action of a proxy endpoint the storefront only reads. */
+export const getOnly = () => errorResponse(405, "method_not_allowed", "This endpoint answers GET only.", { Allow: "GET" });

@@ -56,6 +56,17 @@ function shopMinor(set: MoneySet, path: string): number {
   }
 }
 
+/**
+ * Minor units of an amount: from its *_set's shop_money, or, in a lean payload without the set,
+ * from the plain amount (in shop currency); null when the payload has neither.
+ */
+function shopAmount(set: MoneySet | null | undefined, plain: string | null | undefined, currency: string | null, path: string): number | null {
+  if (set) return shopMinor(set, path);
+  if (plain == null) return null;
+  if (currency === null) throw new MoneyFormatError(`${path}: no currency to read the amount in`);
+  return shopMinor({ shop_money: { amount: plain, currency_code: currency } }, path);
+}
+
 const customerSchema = z.object({
   id: shopifyId,
   email: z.string().nullish(),
@@ -123,9 +134,9 @@ function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
   const currency = raw.currency ?? raw.line_items.find((item) => item.price_set)?.price_set?.shop_money.currency_code;
   if (!currency) throw new MoneyFormatError("currency: the order names no currency");
   const money = (set: MoneySet | null | undefined, plain: string | null | undefined, path: string) => {
-    if (set) return shopMinor(set, path);
-    if (plain == null) throw new MoneyFormatError(`${path}: missing`);
-    return shopMinor({ shop_money: { amount: plain, currency_code: currency } }, path);
+    const amount = shopAmount(set, plain, currency, path);
+    if (amount === null) throw new MoneyFormatError(`${path}: missing`);
+    return amount;
   };
   // current_quantity also drops refunded units; add them back so that refunds, which arrive
   // as refunds/create, are not counted twice. What remains of the drop is an edit.
@@ -179,12 +190,9 @@ export const refundPayload = refundSchema.transform((raw, ctx) =>
       raw.refund_line_items.flatMap((line) => [line.subtotal_set, line.total_tax_set]).find((set) => set)?.shop_money.currency_code ??
       raw.transactions.find((transaction) => transaction.currency)?.currency ??
       null;
-    const money = (set: MoneySet | null | undefined, plain: string | null | undefined, path: string) => {
-      if (set) return shopMinor(set, path);
-      if (plain == null) return 0;
-      if (currency === null) throw new MoneyFormatError(`${path}: no currency to read the amount in`);
-      return shopMinor({ shop_money: { amount: plain, currency_code: currency } }, path);
-    };
+    // A refund line without an amount refunds nothing of it.
+    const money = (set: MoneySet | null | undefined, plain: string | null | undefined, path: string) =>
+      shopAmount(set, plain, currency, path) ?? 0;
     const lines = raw.refund_line_items.map((line, index) => ({
       subtotalMinor: money(line.subtotal_set, line.subtotal, `refund_line_items.${index}.subtotal_set`),
       taxMinor: money(line.total_tax_set, line.total_tax, `refund_line_items.${index}.total_tax_set`),
