@@ -1,6 +1,7 @@
 // The production server (`npm start`): the Remix build behind Express, as remix-serve runs it,
 // minus three things the webhook hot path pays for on every delivery: an access log line, gzip
-// of bodies that are empty or tiny, and Remix's route matching (see webhookHandler). WEB_CONCURRENCY workers (default: one per CPU) share the
+// of bodies that are empty or tiny, and Remix's route matching (see webhookHandler).
+// WEB_CONCURRENCY workers (default: one per CPU) share the
 // port through node:cluster; the app is stateless, so any worker can take any request.
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
@@ -54,15 +55,15 @@ async function serve() {
   }
 }
 
+/** Far above any order Shopify sends (an order's JSON is KBs to a few hundred KB). */
+const MAX_WEBHOOK_BYTES = 10 * 1024 * 1024;
+
 /**
  * POSTs to a webhook route go straight to that route's action. Shopify delivers webhooks to the
  * fixed URIs of shopify.app.toml, and each action answers with its own Response; Remix would
  * rank and match its whole route tree for every delivery (~8% of a delivery's CPU). Anything
  * else under /webhooks/ (other methods, unknown paths) goes through Remix as usual.
  */
-/** Far above any order Shopify sends (an order's JSON is KBs to a few hundred KB). */
-const MAX_WEBHOOK_BYTES = 10 * 1024 * 1024;
-
 function webhookHandler(build) {
   const actions = new Map(
     Object.values(build.routes)

@@ -36,7 +36,8 @@ describe("the storefront widget in Chromium", () => {
     requests: string[];
   }
 
-  async function visit(path: string, options: BrowserContextOptions = {}, base = scenario.storefront.url): Promise<Visit> {
+  /** A fresh browser context and page, not navigated yet (routes can be set up first). */
+  async function openPage(options: BrowserContextOptions = {}): Promise<Visit> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, userAgent: DESKTOP_USER_AGENT, ...options });
     contexts.push(context);
     const page = await context.newPage();
@@ -44,8 +45,27 @@ describe("the storefront widget in Chromium", () => {
     const requests: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     page.on("request", (request) => requests.push(request.url()));
-    await page.goto(`${base}${path}`);
     return { page, context, errors, requests };
+  }
+
+  async function visit(path: string, options: BrowserContextOptions = {}, base = scenario.storefront.url): Promise<Visit> {
+    const opened = await openPage(options);
+    await opened.page.goto(`${base}${path}`);
+    return opened;
+  }
+
+  /** Holds back the page's requests for `url` until release(); `asked` settles when the first one is made. */
+  async function holdRequests(page: Page, url: string) {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let ask = () => {};
+    const asked = new Promise<void>((resolve) => (ask = resolve));
+    await page.route(url, async (route) => {
+      ask();
+      await released;
+      await route.continue();
+    });
+    return { asked, release };
   }
 
   const panel = (page: Page) => page.locator("[data-tally-panel]");
@@ -61,21 +81,11 @@ describe("the storefront widget in Chromium", () => {
    * to paint, unlike summing layout-shift entries.
    */
   async function acrossHydration(path: string, whileHeld?: (page: Page) => Promise<void>) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, userAgent: DESKTOP_USER_AGENT });
-    contexts.push(context);
-    const page = await context.newPage();
-    let release = () => {};
-    const answered = new Promise<void>((resolve) => (release = resolve));
-    let requested = () => {};
-    const proxyAsked = new Promise<void>((resolve) => (requested = resolve));
-    await page.route(`**${PROXY}**`, async (route) => {
-      requested();
-      await answered;
-      await route.continue();
-    });
+    const { page } = await openPage();
+    const proxy = await holdRequests(page, `**${PROXY}**`);
     await page.goto(`${scenario.storefront.url}${path}`);
     await whileHeld?.(page);
-    await proxyAsked;
+    await proxy.asked;
     const positions = () =>
       page.evaluate(() => {
         const found: Record<string, { name: string; x: number; y: number }> = {};
@@ -89,8 +99,8 @@ describe("the storefront widget in Chromium", () => {
         return found;
       });
     const before = await positions();
-    const hydrated = page.waitForResponse((response) => response.url().includes(PROXY));
-    release();
+    const hydrated = proxyResponse(page);
+    proxy.release();
     await hydrated;
     await page.waitForFunction(() => document.querySelectorAll("[data-tally-member][aria-busy]").length === 0);
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
@@ -149,15 +159,10 @@ describe("the storefront widget in Chromium", () => {
     expect(await launcher(page).innerText()).not.toMatch(/\d/);
     expect(await panel(page).locator("[data-tally-member]").getAttribute("aria-busy")).toBe("true");
     // Hold the proxy's answer to see the skeleton the shopper sees meanwhile.
-    let release = () => {};
-    const answered = new Promise<void>((resolve) => (release = resolve));
-    await page.route(`**${PROXY}**`, async (route) => {
-      await answered;
-      await route.continue();
-    });
+    const proxy = await holdRequests(page, `**${PROXY}**`);
     await openLauncher(page);
     await page.screenshot({ path: screenshotPath("widget-skeleton") });
-    release();
+    proxy.release();
 
     await expect.poll(() => inPanel(page, "balance").innerText()).toBe("150");
     expect(await panel(page).locator("[data-tally-member]").getAttribute("aria-busy")).toBeNull();
@@ -355,15 +360,8 @@ describe("the storefront widget in Chromium", () => {
   });
 
   it("never shows the launcher unstyled: the page paints first, the launcher with its stylesheet", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    let release = () => {};
-    const stylesheetHeld = new Promise<void>((resolve) => (release = resolve));
-    await page.route("**/tally-widget.css*", async (route) => {
-      await stylesheetHeld;
-      await route.continue();
-    });
+    const { page } = await openPage();
+    const stylesheet = await holdRequests(page, "**/tally-widget.css*");
     await page.goto(`${scenario.storefront.url}/?customer=${ADA.id}`, { waitUntil: "commit" });
     await page.locator("h1").waitFor();
     // The stylesheet is linked at the end of <body>: what precedes it renders, the launcher waits.
@@ -372,7 +370,7 @@ describe("the storefront widget in Chromium", () => {
       return launcher !== null && getComputedStyle(launcher).position !== "fixed";
     });
     expect(unstyled).toBe(false);
-    release();
+    stylesheet.release();
     await launcher(page).waitFor();
     expect(await launcher(page).evaluate((node) => getComputedStyle(node).position)).toBe("fixed");
   });
