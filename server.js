@@ -1,8 +1,8 @@
 // The production server (`npm start`): the Remix build behind Express, as remix-serve runs it,
 // minus three things the webhook hot path pays for on every delivery: an access log line, gzip
 // of bodies that are empty or tiny, and Remix's route matching (see webhookHandler).
-// WEB_CONCURRENCY workers (default: one per CPU) share the
-// port through node:cluster; the app is stateless, so any worker can take any request.
+// WEB_CONCURRENCY workers (default: one per CPU) share the port through node:cluster; the app
+// is stateless, so any worker can take any request.
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { createRequestHandler } from "@remix-run/express";
