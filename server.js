@@ -4,7 +4,6 @@
 // WEB_CONCURRENCY workers (default: one per CPU) share the port through node:cluster; the app
 // is stateless, so any worker can take any request.
 import cluster from "node:cluster";
-import { availableParallelism } from "node:os";
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals } from "@remix-run/node";
 import compression from "compression";
@@ -18,7 +17,14 @@ if (typeof JSON.rawJSON !== "function") {
 }
 
 process.env.NODE_ENV ??= "production";
-const workers = Math.max(1, Number(process.env.WEB_CONCURRENCY ?? availableParallelism()) || 1);
+// Importing the build parses the environment (app/env.server.ts, app/runtime-env.server.ts):
+// a missing or malformed variable stops the server here, before any worker starts.
+const build = await import("./build/server/index.js").catch((error) => {
+  if (error?.name !== "EnvironmentError") throw error;
+  console.error(error.message);
+  process.exit(1);
+});
+const { workers, port, host } = build.entry.module.runtimeEnv;
 
 if (cluster.isPrimary && workers > 1) {
   for (let i = 0; i < workers; i++) cluster.fork();
@@ -36,7 +42,6 @@ if (cluster.isPrimary && workers > 1) {
 
 async function serve() {
   installGlobals({ nativeFetch: true });
-  const build = await import("./build/server/index.js");
   const app = express();
   app.disable("x-powered-by");
   app.use(compression({ filter: (req, res) => !req.path.startsWith("/webhooks/") && compression.filter(req, res) }));
@@ -45,13 +50,18 @@ async function serve() {
   app.use(express.static("public", { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
-  const port = Number(process.env.PORT ?? 3000);
-  const host = process.env.HOST;
   const server = app.listen(port, host, () => {
     if (cluster.isPrimary || cluster.worker?.id === 1) console.log(`Tally listening on http://${host ?? "localhost"}:${port}`);
   });
+  // Background jobs (storefront sync, shop redaction, …) run in every worker; the database's
+  // leases run each job in one process at a time.
+  await build.entry.module.startBackgroundJobs();
   for (const signal of ["SIGTERM", "SIGINT"]) {
-    process.once(signal, () => server.close(() => process.exit(0)));
+    process.once(signal, () => {
+      server.close();
+      // A job cut short here is taken over by another process when its lease runs out.
+      Promise.race([build.entry.module.stopBackgroundJobs(), new Promise((resolve) => setTimeout(resolve, 5000))]).then(() => process.exit(0));
+    });
   }
 }
 

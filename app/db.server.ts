@@ -7,7 +7,8 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "../prisma/generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "../prisma/generated/postgres/client";
-import { databaseTarget, type DatabaseTarget } from "./database-url";
+import type { DatabaseTarget } from "./database-url";
+import { runtimeEnv } from "./runtime-env.server";
 
 export type Db = SqliteClient;
 export type { Prisma } from "../prisma/generated/sqlite/client";
@@ -15,7 +16,7 @@ export type { Prisma } from "../prisma/generated/sqlite/client";
 /** How long a SQLite writer waits for another process's write lock before giving up. */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
-export function createDb(target: DatabaseTarget = databaseTarget()): Db {
+export function createDb(target: DatabaseTarget = runtimeEnv.database): Db {
   if (target.provider === "sqlite") {
     if (target.filePath !== ":memory:") {
       mkdirSync(path.dirname(target.filePath), { recursive: true });
@@ -26,7 +27,7 @@ export function createDb(target: DatabaseTarget = databaseTarget()): Db {
     });
   }
   const client = new PostgresClient({
-    adapter: new PrismaPg({ connectionString: target.url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) }),
+    adapter: new PrismaPg({ connectionString: target.url, max: runtimeEnv.poolSize }),
   });
   return client as unknown as Db;
 }

@@ -4,6 +4,7 @@ import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
 import { logger } from "./logger.server";
+import { startBackgroundJobs } from "./jobs/background.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
@@ -35,3 +36,12 @@ export default function handleRequest(
     setTimeout(abort, streamTimeout + 1000);
   });
 }
+
+// What server.js needs of the app besides handling requests: the parsed environment (importing
+// this module parses it; a bad variable stops the server) and the background jobs it starts in
+// each worker.
+export { runtimeEnv } from "./runtime-env.server";
+export { startBackgroundJobs, stopBackgroundJobs } from "./jobs/background.server";
+
+// The development server has no server.js in front: the jobs start when it first loads the app.
+if (import.meta.env.DEV) void startBackgroundJobs();

@@ -1,7 +1,8 @@
 import pino from "pino";
+import { runtimeEnv } from "./runtime-env.server";
 
 // Structured logs; LOG_LEVEL=silent keeps test output quiet.
 export const logger = pino({
-  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
+  level: runtimeEnv.logLevel,
   base: { app: "tally" },
 });

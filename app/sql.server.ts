@@ -4,8 +4,9 @@
 // Everything else goes through Prisma (app/db.server.ts).
 import Database from "better-sqlite3";
 import pg from "pg";
-import { databaseTarget, type DatabaseTarget } from "./database-url";
+import type { DatabaseTarget } from "./database-url";
 import { logger } from "./logger.server";
+import { runtimeEnv } from "./runtime-env.server";
 
 export type SqlConnection =
   | { provider: "sqlite"; database: Database.Database }
@@ -25,7 +26,7 @@ const postgresTypes = {
   },
 } as pg.CustomTypesConfig;
 
-export function createSqlConnection(target: DatabaseTarget = databaseTarget()): SqlConnection {
+export function createSqlConnection(target: DatabaseTarget = runtimeEnv.database): SqlConnection {
   if (target.provider === "sqlite") {
     // No busy wait: a synchronous wait would block the event loop while Prisma's connection, in
     // this same process, holds the write lock. Busy transactions are retried asynchronously.
@@ -35,7 +36,7 @@ export function createSqlConnection(target: DatabaseTarget = databaseTarget()): 
   }
   const pool = new pg.Pool({
     connectionString: target.url,
-    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    max: runtimeEnv.poolSize,
     types: postgresTypes,
     // Statements sent back to back share a round trip (the ledger sends them in batches).
     pipeline: true,

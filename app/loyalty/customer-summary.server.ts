@@ -21,6 +21,8 @@ export interface PendingSummary {
   memberId: number;
   customerId: ShopifyId;
   version: number;
+  /** Times Shopify refused this member's summary in a row. */
+  attempts: number;
   summary: CustomerSummary;
 }
 
@@ -43,22 +45,51 @@ export function customerSummary(
   };
 }
 
-/** Members of the shop whose latest summary Shopify does not have, oldest change first. */
-export async function pendingSummaries(db: Db, shopDomain: string, limit: number): Promise<PendingSummary[]> {
+/** Attempts at writing one member's summary before giving up on that version. */
+export const MAX_SUMMARY_ATTEMPTS = 8;
+
+/** Wait after the n-th refusal of a member's summary: 1, 2, 4 … 64 minutes. */
+export function summaryRetryDelayMs(attempts: number): number {
+  return 60_000 * 2 ** Math.max(0, attempts - 1);
+}
+
+/**
+ * Members of the shop whose latest summary Shopify does not have and who are due: not waiting
+ * out a backoff, and not given up on at this version. Oldest change first; members that were
+ * refused before come last (they are written one at a time).
+ */
+export async function pendingSummaries(db: Db, shopDomain: string, limit: number, now = Date.now()): Promise<PendingSummary[]> {
   const [members, tiers] = await Promise.all([
     db.member.findMany({
-      where: { shopDomain, summaryVersion: { gt: db.member.fields.summarySyncedVersion } },
-      orderBy: { updatedAt: "asc" },
+      where: {
+        shopDomain,
+        summaryVersion: { gt: db.member.fields.summarySyncedVersion },
+        AND: [
+          { OR: [{ summaryRetryAt: null }, { summaryRetryAt: { lte: BigInt(now) } }] },
+          { OR: [{ summaryGaveUpVersion: null }, { summaryVersion: { gt: db.member.fields.summaryGaveUpVersion } }] },
+        ],
+      },
+      orderBy: [{ summarySyncAttempts: "asc" }, { updatedAt: "asc" }],
       take: limit,
-      select: { id: true, customerId: true, balance: true, pendingBalance: true, lifetimeEarned: true, referralCode: true, summaryVersion: true },
+      select: {
+        id: true,
+        customerId: true,
+        balance: true,
+        pendingBalance: true,
+        lifetimeEarned: true,
+        referralCode: true,
+        summaryVersion: true,
+        summarySyncAttempts: true,
+      },
     }),
     db.tier.findMany({ where: { shopDomain } }),
   ]);
-  const now = new Date();
+  const at = new Date(now);
   return members.map((member) => ({
     memberId: Number(member.id),
     customerId: member.customerId,
     version: Number(member.summaryVersion),
+    attempts: member.summarySyncAttempts,
     summary: customerSummary(
       shopDomain,
       {
@@ -68,7 +99,7 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
         referralCode: member.referralCode,
       },
       tiers,
-      now,
+      at,
     ),
   }));
 }
@@ -78,20 +109,44 @@ export async function markSummariesSynced(db: Db, synced: readonly { memberId: n
   for (const { memberId, version } of synced) {
     await db.member.updateMany({
       where: { id: memberId, summarySyncedVersion: { lt: version } },
-      data: { summarySyncedVersion: version },
+      data: { summarySyncedVersion: version, summarySyncAttempts: 0, summaryRetryAt: null, summarySyncError: null, summaryGaveUpVersion: null },
     });
   }
 }
 
 /**
- * Shops with storefront metafields to write: members waiting for their summary, or an installed
- * shop whose program was never written.
+ * Shopify refused this member's summary (the customer was deleted or merged there, say): try
+ * again after a backoff, and after MAX_SUMMARY_ATTEMPTS give up on this version (a later
+ * balance change tries again). Returns whether it gave up.
  */
-export async function shopsWithPendingSummaries(db: Db): Promise<string[]> {
+export async function recordSummaryRefused(db: Db, member: { memberId: number; version: number; attempts: number }, reason: string, now = Date.now()): Promise<boolean> {
+  const attempts = member.attempts + 1;
+  const gaveUp = attempts >= MAX_SUMMARY_ATTEMPTS;
+  await db.member.updateMany({
+    where: { id: member.memberId },
+    data: {
+      summarySyncAttempts: attempts,
+      summarySyncError: reason.slice(0, 500),
+      summaryRetryAt: gaveUp ? null : BigInt(now + summaryRetryDelayMs(attempts)),
+      summaryGaveUpVersion: gaveUp ? member.version : null,
+    },
+  });
+  return gaveUp;
+}
+
+/**
+ * Installed shops with storefront metafields due to be written: members waiting for their
+ * summary, or a program never written. Shops without an offline session, uninstalled ones and
+ * ones whose token Shopify refused are left alone until they are installed again.
+ */
+export async function shopsWithPendingSummaries(db: Db, now = Date.now()): Promise<string[]> {
   const rows = await db.$queryRaw<{ shopDomain: string }[]>`
-    SELECT DISTINCT "shopDomain" FROM "Member" WHERE "summaryVersion" > "summarySyncedVersion"
-    UNION
     SELECT "domain" AS "shopDomain" FROM "Shop"
-    WHERE "programPublishedHash" IS NULL AND "uninstalledAt" IS NULL AND "domain" IN (SELECT "shop" FROM "Session")`;
+    WHERE "uninstalledAt" IS NULL AND "syncBlockedAt" IS NULL AND "domain" IN (SELECT "shop" FROM "Session")
+      AND ("programPublishedHash" IS NULL OR "domain" IN (
+        SELECT "shopDomain" FROM "Member"
+        WHERE "summaryVersion" > "summarySyncedVersion"
+          AND ("summaryRetryAt" IS NULL OR "summaryRetryAt" <= ${BigInt(now)})
+          AND ("summaryGaveUpVersion" IS NULL OR "summaryVersion" > "summaryGaveUpVersion")))`;
   return rows.map((row) => row.shopDomain);
 }

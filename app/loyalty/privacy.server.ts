@@ -107,11 +107,42 @@ export function redactCustomer(db: Db, shop: string, request: { customerId: Shop
   });
 }
 
-/** shop/redact: every row of the shop goes (the schema cascades from Shop), sessions too. */
-export async function redactShop(db: Db, shop: string) {
+/** Rows deleted per statement when a shop is redacted: each a short write, so other writers wait milliseconds. */
+export const REDACT_CHUNK_ROWS = 2_000;
+
+/**
+ * shop/redact: every row of the shop goes, sessions too. A shop can hold hundreds of thousands
+ * of members and ledger rows; deleting them in one statement would hold SQLite's write lock (and
+ * this process's event loop, the driver being synchronous) for seconds, and other workers'
+ * deliveries would fail meanwhile. So rows go in chunks of REDACT_CHUNK_ROWS, each its own
+ * short transaction, yielding between chunks; the shop row goes last (its cascade takes whatever
+ * raced in meanwhile). Safe to interrupt and run again: it deletes what is left.
+ */
+export async function redactShop(db: Db, shop: string, { beforeChunk }: { beforeChunk?: () => Promise<void> } = {}) {
+  const chunks: (() => Promise<number>)[] = [
+    () => db.$executeRaw`DELETE FROM "LedgerEntry" WHERE "id" IN (SELECT "id" FROM "LedgerEntry" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
+    () => db.$executeRaw`DELETE FROM "Member" WHERE "id" IN (SELECT "id" FROM "Member" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
+    () =>
+      db.$executeRaw`DELETE FROM "OrderRefund" WHERE "shopDomain" = ${shop} AND "refundId" IN (SELECT "refundId" FROM "OrderRefund" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
+    () =>
+      db.$executeRaw`DELETE FROM "OrderSnapshot" WHERE "shopDomain" = ${shop} AND "orderId" IN (SELECT "orderId" FROM "OrderSnapshot" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
+    () => db.$executeRaw`DELETE FROM "DataRequest" WHERE "id" IN (SELECT "id" FROM "DataRequest" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
+  ];
+  let deleted = 0;
+  for (const deleteChunk of chunks) {
+    for (;;) {
+      await beforeChunk?.();
+      const count = await deleteChunk();
+      deleted += count;
+      // Let this process's other requests run between chunks.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (count < REDACT_CHUNK_ROWS) break;
+    }
+  }
   await inTransaction(db, async (tx) => {
     await tx.session.deleteMany({ where: { shop } });
     await tx.shop.deleteMany({ where: { domain: shop } });
   });
   forgetShop(shop);
+  return { rowsDeleted: deleted };
 }

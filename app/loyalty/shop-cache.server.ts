@@ -3,6 +3,7 @@
 // whole ledger transaction. A program or tier change reaches earning within SHOP_CACHE_TTL_MS
 // (default 10 s); nothing correctness-critical is cached (balances, orders, members never are).
 import type { Db } from "~/db.server";
+import { runtimeEnv } from "~/runtime-env.server";
 import { ensureShop } from "./shops.server";
 import type { Program } from "./program";
 import type { TierDefinition } from "./tiers";
@@ -15,7 +16,7 @@ export interface ShopForEvents {
   tiers: TierDefinition[];
 }
 
-const TTL_MS = Number(process.env.SHOP_CACHE_TTL_MS ?? 10_000);
+const TTL_MS = runtimeEnv.shopCacheTtlMs;
 const cache = new Map<string, { shop: ShopForEvents; expiresAt: number }>();
 
 /** The shop, created with the default program if this is the first we hear of it. */

@@ -80,6 +80,11 @@ export function markUninstalled(db: Db, shop: string) {
   });
 }
 
+/** Shopify refused the shop's token: background calls to Shopify stop until the next install. */
+export async function blockShopSync(db: Db, shop: string): Promise<void> {
+  await db.shop.updateMany({ where: { domain: shop }, data: { syncBlockedAt: new Date() } });
+}
+
 /** What Shopify tells us about a shop: its GraphQL id (owner of shop metafields) and currency. */
 export interface ShopFacts {
   shopifyGid: string | null;
@@ -90,7 +95,7 @@ export interface ShopFacts {
 export function markInstalled(db: Db, shop: string, facts: ShopFacts = { shopifyGid: null, currency: null }) {
   return inTransaction(db, async (tx) => {
     await applyShopFacts(tx, shop, facts);
-    await tx.shop.update({ where: { domain: shop }, data: { uninstalledAt: null, installedAt: new Date() } });
+    await tx.shop.update({ where: { domain: shop }, data: { uninstalledAt: null, syncBlockedAt: null, installedAt: new Date() } });
   });
 }
 

@@ -1,112 +1,176 @@
-// Keeps each member's storefront summary metafield in step with their balance (and the shop's
-// program metafield with its program, program-metafield.server.ts). Writes happen
-// after the ledger commit and never block or fail a webhook: a change is written shortly after
-// (batched per shop), and anything that failed (Shopify down, throttled, no session yet) stays
-// marked in the database and is retried by a periodic sweep. Points are never at risk here.
+// Writes each member's storefront summary metafield (and the shop's program metafield,
+// program-metafield.server.ts) as background jobs: `customer-summaries:<shop>` writes what is
+// pending for one shop, and the job runner runs it in one process at a time across workers and
+// servers, so two writers never race and an older summary never lands over a newer one. The
+// `summary-sweep` job (every minute, and at start) asks for the shops that still have pending
+// members, so nothing waits for a new order after a restart. Points are never at risk here.
+//
+// metafieldsSet is atomic: one refused metafield (a customer deleted or merged in Shopify) and
+// none of the 25 is written. So a member is marked synced only when the call that carried it
+// succeeded; a member Shopify refuses is retried alone with exponential backoff and given up
+// after MAX_SUMMARY_ATTEMPTS (kept on the member: summarySyncError), never holding up others.
 import db from "~/db.server";
+import { ensureJob } from "~/jobs/job-store.server";
+import type { JobHandler } from "~/jobs/runner.server";
 import { logger } from "~/logger.server";
 import {
   markSummariesSynced,
   pendingSummaries,
+  recordSummaryRefused,
   shopsWithPendingSummaries,
   type PendingSummary,
 } from "~/loyalty/customer-summary.server";
+import { blockShopSync } from "~/loyalty/shops.server";
 import { unauthenticated } from "~/shopify.server";
 import type { AdminGraphql } from "./admin-graphql";
+import { adminRequest, AdminRequestError } from "./admin-request.server";
+import { customerGid, METAFIELDS_PER_MUTATION, SET_METAFIELDS, SUMMARY_METAFIELD } from "./graphql/set-metafields";
 import { publishProgramIfChanged, type ProgramPublication } from "./program-metafield.server";
-import {
-  customerGid,
-  METAFIELDS_PER_MUTATION,
-  SET_METAFIELDS,
-  SUMMARY_METAFIELD,
-} from "./graphql/set-metafields";
+import { CUSTOMER_SUMMARIES_JOB, customerSummariesJob } from "./summary-sync-request.server";
 
-const SWEEP_INTERVAL_MS = 60_000;
-/** SUMMARY_SYNC_DELAY_MS=off stops automatic writes (tests drive them; an operator may too). */
-const FLUSH_DELAY = process.env.SUMMARY_SYNC_DELAY_MS ?? "250";
-/** Batches one flush may write before it yields to the next shop. */
-const MAX_BATCHES_PER_FLUSH = 40;
+/** Calls one run makes before it hands the shop back (the job runs again at once if more is left). */
+const MAX_BATCHES_PER_RUN = 40;
+/** A throttle wait shorter than this is slept inline; a longer one reschedules the job. */
+const MAX_INLINE_WAIT_MS = 2_000;
 
-
-const flushScheduled = new Set<string>();
-let sweeper: NodeJS.Timeout | undefined;
-
-/** After a balance change: write the shop's pending summaries soon, batched with others. */
-export function requestSummarySync(shop: string): void {
-  if (FLUSH_DELAY === "off") return;
-  sweeper ??= setInterval(() => void sweepPendingSummaries(), SWEEP_INTERVAL_MS).unref();
-  if (flushScheduled.has(shop)) return;
-  flushScheduled.add(shop);
-  setTimeout(() => {
-    flushScheduled.delete(shop);
-    syncCustomerSummaries(shop).catch((error) => logger.warn({ err: error, shop }, "customer summary sync failed; will retry"));
-  }, Number(FLUSH_DELAY)).unref();
-}
+export const SUMMARY_SWEEP = { key: "summary-sweep", name: "summary-sweep", everyMs: 60_000 } as const;
 
 export interface SyncResult {
-  /** Member summaries written. */
+  /** Member summaries Shopify wrote. */
   written: number;
+  /** Members Shopify refused in this run (each retried alone later, with backoff). */
+  refused: number;
   program: ProgramPublication | "skipped";
   /** No offline session for the shop (not installed through OAuth yet, or uninstalled). */
   noSession: boolean;
+  /** Shopify failed or could not be reached: the job is retried with backoff. */
   failed: boolean;
+  /** Shopify refused the shop's token (401/403): nothing more is sent until it installs again. */
+  blocked: boolean;
+  /** Shopify asked to wait (throttled), or more members are left: run again after this long. */
+  runAgainInMs: number | null;
 }
 
-/** Writes every pending summary of the shop, stopping at the first failure (retried later). */
-export async function syncCustomerSummaries(shop: string): Promise<SyncResult> {
+interface SyncOptions {
+  /** Renews the job's lease; throws when it was lost, so that no write happens without it. */
+  keepLease?: () => Promise<void>;
+}
+
+/** Writes the shop's pending storefront metafields. Run it through the job runner (one writer per shop). */
+export async function syncCustomerSummaries(shop: string, { keepLease }: SyncOptions = {}): Promise<SyncResult> {
+  const result: SyncResult = { written: 0, refused: 0, program: "skipped", noSession: false, failed: false, blocked: false, runAgainInMs: null };
   let graphql: AdminGraphql;
   try {
     graphql = (await unauthenticated.admin(shop)).admin.graphql;
   } catch (error) {
     if ((error as Error).name === "SessionNotFoundError" || /Could not find a session/.test(String(error))) {
-      logger.debug({ shop }, "no offline session: customer summaries wait");
-      return { written: 0, program: "skipped", noSession: true, failed: false };
+      logger.debug({ shop }, "no offline session: storefront metafields wait for the install");
+      return { ...result, noSession: true };
     }
     throw error;
   }
-  const program = await publishProgramIfChanged(shop, graphql);
-  let written = 0;
-  for (let batch = 0; batch < MAX_BATCHES_PER_FLUSH; batch++) {
-    const pending = await pendingSummaries(db, shop, METAFIELDS_PER_MUTATION);
-    if (pending.length === 0) break;
-    const accepted = await writeSummaries(graphql, shop, pending);
-    await markSummariesSynced(db, accepted);
-    written += accepted.length;
-    if (accepted.length < pending.length) return { written, program, noSession: false, failed: true };
-  }
-  return { written, program, noSession: false, failed: program === "failed" };
-}
-
-/** The summaries Shopify accepted (a userError on one metafield leaves the others written). */
-async function writeSummaries(graphql: AdminGraphql, shop: string, pending: PendingSummary[]): Promise<PendingSummary[]> {
-  const metafields = pending.map((member) => ({
-    ownerId: customerGid(member.customerId),
-    ...SUMMARY_METAFIELD,
-    value: JSON.stringify(member.summary),
-  }));
-  let body: { data?: { metafieldsSet?: { userErrors: { field: string[] | null; message: string }[] } } };
   try {
-    const response = await graphql(SET_METAFIELDS, { variables: { metafields } });
-    body = await response.json();
+    await keepLease?.();
+    result.program = await publishProgramIfChanged(shop, graphql);
+    result.failed = result.program === "failed";
+    for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
+      const pending = await pendingSummaries(db, shop, METAFIELDS_PER_MUTATION);
+      if (pending.length === 0) return result;
+      const written = await writeSummaries(graphql, shop, pending, keepLease);
+      result.written += written.written;
+      result.refused += written.refused;
+      if (written.waitMs > MAX_INLINE_WAIT_MS) return { ...result, runAgainInMs: written.waitMs };
+      if (written.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, written.waitMs));
+    }
+    return { ...result, runAgainInMs: 0 };
   } catch (error) {
-    logger.warn({ err: error, shop, members: pending.length }, "metafieldsSet failed; will retry");
-    return [];
+    if (!(error instanceof AdminRequestError)) throw error;
+    const log = logger.child({ shop });
+    if (error.kind === "unauthorized") {
+      log.warn({ reason: error.message }, "Shopify refused the shop's token; storefront sync stops until the shop installs again");
+      await blockShopSync(db, shop);
+      return { ...result, blocked: true };
+    }
+    if (error.kind === "throttled") {
+      log.info({ retryAfterMs: error.retryAfterMs }, "Shopify is throttling the shop; the storefront sync waits");
+      return { ...result, runAgainInMs: error.retryAfterMs };
+    }
+    log.warn({ reason: error.message }, "metafieldsSet failed; will retry");
+    return { ...result, failed: true };
   }
-  const userErrors = body.data?.metafieldsSet?.userErrors ?? [];
-  if (!body.data?.metafieldsSet) {
-    logger.warn({ shop, body }, "metafieldsSet answered without a result; will retry");
-    return [];
-  }
-  if (userErrors.length === 0) return pending;
-  logger.warn({ shop, userErrors }, "metafieldsSet refused some summaries; will retry");
-  // userErrors name the input by index: ["metafields", "<i>", …].
-  const refused = new Set(userErrors.map((error) => Number(error.field?.[1])).filter((index) => Number.isInteger(index)));
-  return refused.size === 0 ? [] : pending.filter((_, index) => !refused.has(index));
 }
 
-/** The periodic retry: every shop with pending summaries, one after the other. */
-export async function sweepPendingSummaries(): Promise<void> {
-  for (const shop of await shopsWithPendingSummaries(db)) {
-    await syncCustomerSummaries(shop).catch((error) => logger.warn({ err: error, shop }, "customer summary sweep failed"));
-  }
+interface WriteOutcome {
+  written: number;
+  refused: number;
+  /** What the bucket needs before the next call. */
+  waitMs: number;
 }
+
+type SetMetafieldsAnswer = {
+  metafieldsSet: { userErrors: { field: string[] | null; message: string; code: string | null; elementIndex?: number | null }[] } | null;
+};
+
+/**
+ * Writes the members' summaries: those refused before one at a time, the others together; when
+ * Shopify refuses some of a batch (and so writes none), the ones it named are recorded as
+ * refused and the rest are sent again without them.
+ */
+async function writeSummaries(graphql: AdminGraphql, shop: string, pending: PendingSummary[], keepLease?: () => Promise<void>): Promise<WriteOutcome> {
+  const outcome: WriteOutcome = { written: 0, refused: 0, waitMs: 0 };
+  const groups = [pending.filter((member) => member.attempts === 0), ...pending.filter((member) => member.attempts > 0).map((member) => [member])];
+  while (groups.length > 0) {
+    const group = groups.shift()!;
+    if (group.length === 0) continue;
+    if (outcome.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(outcome.waitMs, MAX_INLINE_WAIT_MS)));
+    await keepLease?.();
+    const { data, waitBeforeNextMs } = await adminRequest<SetMetafieldsAnswer>(graphql, SET_METAFIELDS, {
+      metafields: group.map((member) => ({ ownerId: customerGid(member.customerId), ...SUMMARY_METAFIELD, value: JSON.stringify(member.summary) })),
+    });
+    outcome.waitMs = waitBeforeNextMs;
+    if (!data.metafieldsSet) throw new AdminRequestError("unavailable", "metafieldsSet answered without a result");
+    const { userErrors } = data.metafieldsSet;
+    if (userErrors.length === 0) {
+      await markSummariesSynced(db, group);
+      outcome.written += group.length;
+      continue;
+    }
+    const refusedAt = new Map<number, string>();
+    for (const error of userErrors) {
+      const index = error.elementIndex ?? Number(error.field?.[1]);
+      if (Number.isInteger(index) && group[index]) refusedAt.set(index, [refusedAt.get(index), `${error.code ?? "ERROR"}: ${error.message}`].filter(Boolean).join("; "));
+    }
+    if (group.length > 1 && refusedAt.size === 0) {
+      // Refused without saying which: find out one by one.
+      groups.push(...group.map((member) => [member]));
+      continue;
+    }
+    const reasonFor = (index: number) => refusedAt.get(index) ?? userErrors.map((error) => error.message).join("; ");
+    for (const [index, member] of group.entries()) {
+      if (group.length > 1 && !refusedAt.has(index)) continue;
+      const gaveUp = await recordSummaryRefused(db, member, reasonFor(index));
+      outcome.refused++;
+      logger.warn(
+        { shop, customerId: String(member.customerId), attempt: member.attempts + 1, reason: reasonFor(index), gaveUp },
+        gaveUp ? "Shopify keeps refusing the member's summary; giving up on this version" : "Shopify refused the member's summary; retrying it alone later",
+      );
+    }
+    if (group.length > 1) groups.push(group.filter((_, index) => !refusedAt.has(index)));
+  }
+  return outcome;
+}
+
+/** The job handlers of the storefront sync. */
+export const storefrontSyncJobs: Record<string, JobHandler> = {
+  [CUSTOMER_SUMMARIES_JOB]: async ({ job, keepLease }) => {
+    if (!job.shopDomain) return;
+    const result = await syncCustomerSummaries(job.shopDomain, { keepLease });
+    if (result.runAgainInMs !== null) return { runAgainInMs: result.runAgainInMs };
+    // Shopify failed: the runner retries the job with backoff.
+    if (result.failed) throw new Error("Shopify did not take the storefront metafields");
+  },
+  [SUMMARY_SWEEP.name]: async ({ db: database }) => {
+    // A shop whose job is already waiting (a backoff, a throttle) keeps its time.
+    for (const shop of await shopsWithPendingSummaries(database)) await ensureJob(database, customerSummariesJob(shop));
+  },
+};

@@ -4,8 +4,8 @@ import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { markInstalled } from "~/loyalty/shops.server";
 import type { AdminGraphql } from "./admin-graphql";
-import { requestSummarySync } from "./customer-summary-sync.server";
 import { fetchShopFacts } from "./shop-facts.server";
+import { requestSummarySync } from "./summary-sync-request.server";
 
 export async function recordInstall(shop: string, graphql: AdminGraphql): Promise<void> {
   // Without the facts the install still goes ahead: the first order names the currency.

@@ -3,7 +3,7 @@
 import db from "~/db.server";
 import { recordOrderEvent, type OrderDelivery } from "~/loyalty/ledger.server";
 import { sql } from "~/sql.server";
-import { requestSummarySync } from "./customer-summary-sync.server";
+import { requestSummarySync } from "./summary-sync-request.server";
 
 export async function creditOrderDelivery(shop: string, delivery: OrderDelivery, topic: string) {
   const result = await recordOrderEvent(db, sql(), shop, delivery, `webhook:${topic}`);

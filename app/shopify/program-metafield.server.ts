@@ -7,6 +7,7 @@ import { logger } from "~/logger.server";
 import { recordShopFacts } from "~/loyalty/shops.server";
 import { publicProgram } from "~/loyalty/storefront.server";
 import type { AdminGraphql } from "./admin-graphql";
+import { adminRequest, AdminRequestError } from "./admin-request.server";
 import { PROGRAM_METAFIELD, SET_METAFIELDS } from "./graphql/set-metafields";
 import { fetchShopFacts } from "./shop-facts.server";
 
@@ -21,14 +22,17 @@ export async function publishProgramIfChanged(shop: string, graphql: AdminGraphq
   const hash = createHash("sha256").update(value).digest("base64url");
   if (row.programPublishedHash === hash) return "unchanged";
   try {
-    const response = await graphql(SET_METAFIELDS, { variables: { metafields: [{ ownerId, ...PROGRAM_METAFIELD, value }] } });
-    const body = (await response.json()) as { data?: { metafieldsSet?: { userErrors: unknown[] } } };
-    const userErrors = body.data?.metafieldsSet?.userErrors;
+    const { data } = await adminRequest<{ metafieldsSet: { userErrors: unknown[] } | null }>(graphql, SET_METAFIELDS, {
+      metafields: [{ ownerId, ...PROGRAM_METAFIELD, value }],
+    });
+    const userErrors = data.metafieldsSet?.userErrors;
     if (!userErrors || userErrors.length > 0) {
       logger.warn({ shop, userErrors }, "the program metafield was refused; will retry");
       return "failed";
     }
   } catch (error) {
+    // Throttling and a refused token concern every call for the shop: the caller decides.
+    if (error instanceof AdminRequestError && error.kind !== "unavailable") throw error;
     logger.warn({ err: error, shop }, "writing the program metafield failed; will retry");
     return "failed";
   }

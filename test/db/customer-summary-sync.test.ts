@@ -2,11 +2,12 @@
 // extension paints from; a failed write loses nothing and is retried.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import db from "~/db.server";
+import { MAX_SUMMARY_ATTEMPTS } from "~/loyalty/customer-summary.server";
 import { syncCustomerSummaries } from "~/shopify/customer-summary-sync.server";
 import { storeOfflineSession } from "../support/admin-session";
 import { balanceOf, memberOf } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
-import { adminApiStandIn, shopifyIsDown, shopifySucceeds, TEST_SHOP_GID, type GraphqlCall } from "../support/shopify-admin-api";
+import { adminApiStandIn, shopifyIsDown, shopifySucceeds, TEST_SHOP_GID } from "../support/shopify-admin-api";
 import { orderPayload, refundPayload } from "../support/shopify-payloads";
 
 const SHOP = "summary-shop.myshopify.com";
@@ -38,7 +39,15 @@ describe("customer summary metafield", () => {
     await deliverWebhook("orders/paid", orderPayload({ id: 1_100_001, customer: { id: 1_200_001 }, lines: [{ price: "42.00" }] }), { shop: SHOP });
     expect(await pendingCount()).toBe(1);
 
-    expect(await syncCustomerSummaries(SHOP)).toEqual({ written: 1, program: "written", noSession: false, failed: false });
+    expect(await syncCustomerSummaries(SHOP)).toEqual({
+      written: 1,
+      refused: 0,
+      program: "written",
+      noSession: false,
+      failed: false,
+      blocked: false,
+      runAgainInMs: null,
+    });
     expect(summaryWrites()).toHaveLength(1);
     const [call] = summaryWrites();
     expect(call.shop).toBe(SHOP);
@@ -76,27 +85,64 @@ describe("customer summary metafield", () => {
     expect(await pendingCount()).toBe(0);
   });
 
-  it("retries only the summaries Shopify refused", async () => {
-    for (const [i, price] of ["10.00", "20.00"].entries()) {
-      await deliverWebhook("orders/paid", orderPayload({ id: 1_100_010 + i, customer: { id: 1_200_010 + i }, lines: [{ price }] }), { shop: SHOP });
+  it("marks a member synced only when Shopify wrote it: one refused customer (metafieldsSet is atomic) holds up nobody", async () => {
+    const ids = [1_200_010, 1_200_011, 1_200_012];
+    for (const [i, customerId] of ids.entries()) {
+      await deliverWebhook("orders/paid", orderPayload({ id: 1_100_010 + i, customer: { id: customerId }, lines: [{ price: `${10 * (i + 1)}.00` }] }), { shop: SHOP });
     }
-    shopify.answerWith((call: GraphqlCall) => {
-      if (!call.query.includes("metafieldsSet") || (call.variables.metafields as { key: string }[])[0]?.key !== "summary") return shopifySucceeds(call);
-      const count = (call.variables.metafields as unknown[]).length;
-      return Response.json({
-        data: { metafieldsSet: { metafields: [], userErrors: count > 1 ? [{ field: ["metafields", "1", "value"], message: "Value is invalid", code: "INVALID_VALUE" }] : [] } },
-      });
-    });
-    expect(await syncCustomerSummaries(SHOP)).toMatchObject({ written: 1, failed: true });
-    expect(await pendingCount()).toBe(1);
-    expect((await syncCustomerSummaries(SHOP)).written).toBe(1);
-    expect(await pendingCount()).toBe(0);
+    // The second customer was deleted (or merged) in Shopify: a call that names it writes nothing.
+    shopify.removeOwner("gid://shopify/Customer/1200011");
+    const result = await syncCustomerSummaries(SHOP);
+    expect(result).toMatchObject({ written: 2, refused: 1, failed: false });
+    // What the database says is synced is exactly what Shopify holds.
+    for (const customerId of [1_200_010, 1_200_012]) {
+      const member = (await memberOf(db, customerId, SHOP))!;
+      expect(member.summarySyncedVersion).toBe(member.summaryVersion);
+      expect(JSON.parse(shopify.metafield(SHOP, `gid://shopify/Customer/${customerId}`)!).balance).toBe(Number(member.balance));
+    }
+    const refused = (await memberOf(db, 1_200_011, SHOP))!;
+    expect(shopify.metafield(SHOP, "gid://shopify/Customer/1200011")).toBeUndefined();
+    expect(refused.summarySyncedVersion).toBeLessThan(refused.summaryVersion);
+    expect(refused).toMatchObject({ summarySyncAttempts: 1, summarySyncError: "INVALID: Owner does not exist" });
+    expect(Number(refused.summaryRetryAt)).toBeGreaterThan(Date.now() + 50_000);
+
+    // Until its backoff is over, the refused member is not sent again, and others go through.
+    shopify.calls.length = 0;
+    await deliverWebhook("orders/paid", orderPayload({ id: 1_100_013, customer: { id: 1_200_013 }, lines: [{ price: "5.00" }] }), { shop: SHOP });
+    expect(await syncCustomerSummaries(SHOP)).toMatchObject({ written: 1, refused: 0 });
+    expect(summaryWrites().flatMap((call) => (call.variables.metafields as { ownerId: string }[]).map((m) => m.ownerId))).toEqual(["gid://shopify/Customer/1200013"]);
+  });
+
+  it("retries a refused member alone with exponential backoff, and gives up after a bounded number of attempts", async () => {
+    const waits: number[] = [];
+    for (let attempt = 2; attempt <= MAX_SUMMARY_ATTEMPTS; attempt++) {
+      const before = (await memberOf(db, 1_200_011, SHOP))!;
+      // Its backoff is over.
+      await db.member.update({ where: { id: before.id }, data: { summaryRetryAt: BigInt(Date.now() - 1) } });
+      shopify.calls.length = 0;
+      expect(await syncCustomerSummaries(SHOP)).toMatchObject({ written: 0, refused: 1 });
+      // Alone: nobody else shares its call.
+      expect(summaryWrites().map((call) => (call.variables.metafields as unknown[]).length)).toEqual([1]);
+      const after = (await memberOf(db, 1_200_011, SHOP))!;
+      expect(after.summarySyncAttempts).toBe(attempt);
+      if (after.summaryRetryAt !== null) waits.push(Number(after.summaryRetryAt) - Date.now());
+    }
+    // Each wait about twice the one before.
+    for (let i = 1; i < waits.length; i++) expect(waits[i] / waits[i - 1]).toBeGreaterThan(1.8);
+    const gaveUp = (await memberOf(db, 1_200_011, SHOP))!;
+    expect(gaveUp).toMatchObject({ summaryRetryAt: null, summaryGaveUpVersion: gaveUp.summaryVersion });
+    shopify.calls.length = 0;
+    expect(await syncCustomerSummaries(SHOP)).toMatchObject({ written: 0, refused: 0 });
+    expect(summaryWrites()).toHaveLength(0);
+    // A later balance change tries again.
+    await deliverWebhook("orders/paid", orderPayload({ id: 1_100_014, customer: { id: 1_200_011 }, lines: [{ price: "1.00" }] }), { shop: SHOP });
+    expect(await syncCustomerSummaries(SHOP)).toMatchObject({ refused: 1 });
   });
 
   it("waits without calling Shopify while the shop has no offline session", async () => {
     const other = "no-session-shop.myshopify.com";
     await deliverWebhook("orders/paid", orderPayload({ id: 1_100_020, customer: { id: 1_200_020 }, lines: [{ price: "10.00" }] }), { shop: other });
-    expect(await syncCustomerSummaries(other)).toEqual({ written: 0, program: "skipped", noSession: true, failed: false });
+    expect(await syncCustomerSummaries(other)).toMatchObject({ written: 0, program: "skipped", noSession: true, failed: false });
     expect(shopify.calls).toHaveLength(0);
     expect(await balanceOf(db, 1_200_020, other)).toBe(10);
   });
@@ -129,17 +175,29 @@ describe("customer summary metafield", () => {
     expect((await syncCustomerSummaries(SHOP)).program).toBe("unchanged");
   });
 
-  it("writes on its own shortly after a balance change, without the webhook waiting for it", async () => {
+  it("writes on its own shortly after a balance change, through the job runner, without the webhook waiting for it", async () => {
     vi.stubEnv("SUMMARY_SYNC_DELAY_MS", "20");
-    vi.resetModules(); // the routes and the sync module, loaded again with automatic writes on
+    vi.resetModules(); // the routes and the sync modules, loaded again with automatic writes on
+    const { testJobRunner } = await import("../support/jobs");
+    const { default: freshDb } = await import("~/db.server");
+    const runner = testJobRunner(freshDb);
+    runner.start();
     try {
       shopify.calls.length = 0;
       const response = await deliverWebhook("orders/paid", orderPayload({ id: 1_100_030, customer: { id: 1_200_030 }, lines: [{ price: "12.00" }] }), { shop: SHOP });
       expect(response.status).toBe(200);
-      await vi.waitFor(async () => expect(await pendingCount()).toBe(0), { timeout: 5_000, interval: 50 });
-      const written = summaryWrites().flatMap((call) => call.variables.metafields as { ownerId: string; value: string }[]);
-      expect(written.find((metafield) => metafield.ownerId === "gid://shopify/Customer/1200030")).toBeDefined();
+      await vi.waitFor(
+        async () => {
+          const member = (await memberOf(db, 1_200_030, SHOP))!;
+          expect(member.summarySyncedVersion).toBe(member.summaryVersion);
+        },
+        { timeout: 5_000, interval: 50 },
+      );
+      expect(JSON.parse(shopify.metafield(SHOP, "gid://shopify/Customer/1200030")!).balance).toBe(12);
+      // The job is done and gone.
+      await vi.waitFor(async () => expect(await db.job.count({ where: { key: `customer-summaries:${SHOP}` } })).toBe(0), { timeout: 5_000 });
     } finally {
+      await runner.stop();
       vi.unstubAllEnvs();
     }
   });

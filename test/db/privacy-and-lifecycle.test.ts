@@ -1,6 +1,7 @@
 // Privacy webhooks and the app's lifecycle, checked by querying the database afterwards.
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { runDueJobs } from "../support/jobs";
 import { memberOf, rowCounts } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
 import { customerCreatePayload, orderPayload, refundPayload } from "../support/shopify-payloads";
@@ -58,14 +59,18 @@ describe("customers/redact", () => {
 });
 
 describe("shop/redact", () => {
-  it("deletes every row of the shop and leaves other shops alone", async () => {
+  it("deletes every row of the shop, through a durable job, and leaves other shops alone", async () => {
     const before = await rowCounts(db);
     expect((await deliverWebhook("shop/redact", { shop_id: 954889, shop_domain: SHOP }, { shop: SHOP })).status).toBe(200);
+    // Answered at once; the deletion is a job that any worker (or a later start) runs.
+    expect(await db.job.count({ where: { shopDomain: SHOP, name: "shop-redaction" } })).toBe(1);
+    expect(await runDueJobs(db)).toBe(1);
     for (const table of [db.member, db.ledgerEntry, db.orderSnapshot, db.orderRefund, db.reward, db.tier, db.dataRequest] as unknown as { count(args: object): Promise<number> }[]) {
       expect(await table.count({ where: { shopDomain: SHOP } })).toBe(0);
     }
     expect(await db.shop.count({ where: { domain: SHOP } })).toBe(0);
     expect(await db.session.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await db.job.count({ where: { shopDomain: SHOP } })).toBe(0);
     const after = await rowCounts(db);
     expect(after.members).toBe(before.members / 2);
     expect(await memberOf(db, ALICE, OTHER_SHOP)).toMatchObject({ balance: 35n });

@@ -1,7 +1,8 @@
 // Each database test file gets its own fresh, migrated database of the project's provider
 // (TEST_DATABASE), named by DATABASE_URL before any app module is imported.
+// App modules parse the environment when first imported (app/runtime-env.server.ts), so none is
+// imported statically here.
 import { afterAll } from "vitest";
-import { closeSqlConnection } from "~/sql.server";
 import { createTestDatabase, type Provider } from "./databases";
 
 const provider = (process.env.TEST_DATABASE ?? "sqlite") as Provider;
@@ -14,7 +15,7 @@ globalThis.tallySql = undefined;
 
 afterAll(async () => {
   await globalThis.tallyDb?.$disconnect();
-  if (globalThis.tallySql) await closeSqlConnection(globalThis.tallySql);
+  if (globalThis.tallySql) await (await import("~/sql.server")).closeSqlConnection(globalThis.tallySql);
   globalThis.tallyDb = undefined;
   globalThis.tallySql = undefined;
   await database.drop();

@@ -14,9 +14,20 @@ export interface GraphqlCall {
 
 export type GraphqlAnswer = (call: GraphqlCall) => Response | Promise<Response>;
 
+interface MetafieldInput {
+  ownerId: string;
+  namespace: string;
+  key: string;
+  value: string;
+}
+
 export function adminApiStandIn() {
   const calls: GraphqlCall[] = [];
   let answer: GraphqlAnswer = shopifySucceeds;
+  /** What Shopify holds: metafield values by shop, owner and key, as written by successful calls. */
+  const metafields = new Map<string, string>();
+  /** Owners that no longer exist in Shopify (a deleted or merged customer). */
+  const missingOwners = new Set<string>();
   const server = setupServer(
     http.post(`https://*/admin/api/${apiVersion}/graphql.json`, async ({ request }) => {
       const body = (await request.json()) as { query: string; variables?: Record<string, unknown> };
@@ -27,11 +38,30 @@ export function adminApiStandIn() {
         variables: body.variables ?? {},
       };
       calls.push(call);
-      return answer(call);
+      const inputs = /\bmetafieldsSet\b/.test(call.query) ? ((call.variables.metafields as MetafieldInput[] | undefined) ?? []) : [];
+      // metafieldsSet is atomic, as Shopify's is: one refused metafield and none is written.
+      const refused = inputs.flatMap((input, index) =>
+        missingOwners.has(input.ownerId) ? [{ field: ["metafields", String(index), "ownerId"], message: "Owner does not exist", code: "INVALID", elementIndex: index }] : [],
+      );
+      if (refused.length > 0) {
+        return HttpResponse.json({ data: { metafieldsSet: { metafields: null, userErrors: refused } } }) as unknown as Response;
+      }
+      const response = await answer(call);
+      if (inputs.length > 0 && response.ok) {
+        const answered = (await response.clone().json().catch(() => null)) as { data?: { metafieldsSet?: { userErrors: unknown[] } } } | null;
+        if (answered?.data?.metafieldsSet?.userErrors.length === 0) {
+          for (const input of inputs) metafields.set(`${call.shop} ${input.ownerId} ${input.namespace}.${input.key}`, input.value);
+        }
+      }
+      return response;
     }),
   );
   return {
     calls,
+    /** The value Shopify holds for a metafield (undefined: never written). */
+    metafield: (shop: string, ownerId: string, key = "$app:tally.summary") => metafields.get(`${shop} ${ownerId} ${key}`),
+    /** The owner is gone from Shopify: metafieldsSet refuses it (and so the whole call). */
+    removeOwner: (ownerId: string) => void missingOwners.add(ownerId),
     /** Starts intercepting. Shopify's Node adapter keeps the fetch it saw when first imported,
      * so it is pointed at the (now intercepted) global fetch again. */
     listen() {

@@ -1,5 +1,6 @@
 // Writes app-owned metafields the theme extension reads for its first paint: each member's
-// loyalty summary on the customer, the public program on the shop. metafieldsSet takes up to 25.
+// loyalty summary on the customer, the public program on the shop. metafieldsSet takes up to 25
+// and is atomic: when one metafield is refused (elementIndex names it), none is written.
 export const SET_METAFIELDS = `#graphql
   mutation SetMetafields($metafields: [MetafieldsSetInput!]!) {
     metafieldsSet(metafields: $metafields) {
@@ -11,6 +12,7 @@ export const SET_METAFIELDS = `#graphql
         field
         message
         code
+        elementIndex
       }
     }
   }

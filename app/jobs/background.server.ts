@@ -1,0 +1,36 @@
+// The background work of a server process: every handler the job runner knows, the recurring
+// jobs, and the one runner per process. server.js starts it in every worker when the server
+// starts (and the development server when it loads the app); the Job table's leases make each
+// job run in one process at a time, however many workers and servers there are.
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import { runtimeEnv } from "~/runtime-env.server";
+import { storefrontSyncJobs, SUMMARY_SWEEP } from "~/shopify/customer-summary-sync.server";
+import { ensureRecurringJob } from "./job-store.server";
+import { privacyJobs } from "./privacy-jobs.server";
+import { JobRunner, type JobHandler } from "./runner.server";
+
+export const jobHandlers: Readonly<Record<string, JobHandler>> = { ...storefrontSyncJobs, ...privacyJobs };
+
+/** Run at start, then every `everyMs` (by whichever process claims them). */
+export const recurringJobs = [SUMMARY_SWEEP];
+
+declare global {
+  var tallyJobRunner: JobRunner | undefined;
+}
+
+/** This process's runner (kept across development reloads). */
+export function jobRunner(): JobRunner {
+  globalThis.tallyJobRunner ??= new JobRunner(db, jobHandlers, runtimeEnv.jobs);
+  return globalThis.tallyJobRunner;
+}
+
+export async function startBackgroundJobs(): Promise<void> {
+  for (const job of recurringJobs) await ensureRecurringJob(db, job);
+  jobRunner().start();
+  logger.debug({ owner: jobRunner().owner }, "job runner started");
+}
+
+export function stopBackgroundJobs(): Promise<void> {
+  return globalThis.tallyJobRunner?.stop() ?? Promise.resolve();
+}

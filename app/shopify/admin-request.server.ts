@@ -1,0 +1,92 @@
+// One Admin GraphQL call, with what Shopify says about it turned into decisions the caller can
+// act on: the answer, how long to wait before the next call (the leaky bucket's throttleStatus),
+// or why to stop (throttled, token refused, Shopify failing). Background jobs use it so that a
+// shop that is throttled waits, and a shop that uninstalled or revoked its token is left alone
+// instead of being retried in a storm.
+import { GraphqlQueryError, HttpResponseError, HttpThrottlingError } from "@shopify/shopify-api";
+import type { AdminGraphql } from "./admin-graphql";
+
+interface ThrottleStatus {
+  maximumAvailable?: number;
+  currentlyAvailable?: number;
+  restoreRate?: number;
+}
+
+interface Cost {
+  requestedQueryCost?: number;
+  actualQueryCost?: number | null;
+  throttleStatus?: ThrottleStatus;
+}
+
+export interface AdminAnswer<Data> {
+  data: Data;
+  /** Wait this long before the next call of the same cost, so that it is not throttled (0: go on). */
+  waitBeforeNextMs: number;
+}
+
+export type AdminFailureKind =
+  /** The bucket is empty: wait `retryAfterMs`. */
+  | "throttled"
+  /** 401/403: the shop uninstalled the app or its token was revoked; stop until it installs again. */
+  | "unauthorized"
+  /** Shopify failed, or could not be reached: retry later. */
+  | "unavailable";
+
+export class AdminRequestError extends Error {
+  constructor(
+    readonly kind: AdminFailureKind,
+    message: string,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+    this.name = "AdminRequestError";
+  }
+}
+
+/** Time for the bucket to hold `cost` points again. */
+export function msUntilAvailable(cost: number, status: ThrottleStatus | undefined): number {
+  if (!status?.restoreRate || status.restoreRate <= 0 || status.currentlyAvailable === undefined) return 0;
+  const missing = cost - status.currentlyAvailable;
+  return missing <= 0 ? 0 : Math.ceil((missing / status.restoreRate) * 1000);
+}
+
+export async function adminRequest<Data>(
+  graphql: AdminGraphql,
+  document: string,
+  variables?: Record<string, unknown>,
+): Promise<AdminAnswer<Data>> {
+  let body: { data?: Data; extensions?: { cost?: Cost } };
+  try {
+    const response = await graphql(document, variables ? { variables } : undefined);
+    body = await response.json();
+  } catch (error) {
+    throw adminFailure(error);
+  }
+  if (body.data === undefined || body.data === null) throw new AdminRequestError("unavailable", "the Admin API answered without data");
+  const cost = body.extensions?.cost;
+  return { data: body.data, waitBeforeNextMs: msUntilAvailable(cost?.requestedQueryCost ?? 0, cost?.throttleStatus) };
+}
+
+function adminFailure(error: unknown): AdminRequestError {
+  if (error instanceof GraphqlQueryError) {
+    const body = error.body as { errors?: { graphQLErrors?: { extensions?: { code?: string } }[] }; extensions?: { cost?: Cost } } | undefined;
+    const throttled = body?.errors?.graphQLErrors?.some((graphqlError) => graphqlError.extensions?.code === "THROTTLED");
+    if (throttled) {
+      const cost = body?.extensions?.cost;
+      const wait = msUntilAvailable(cost?.requestedQueryCost ?? 0, cost?.throttleStatus);
+      return new AdminRequestError("throttled", "Shopify throttled the request", Math.max(wait, 1000));
+    }
+    return new AdminRequestError("unavailable", `the Admin API refused the request: ${error.message}`);
+  }
+  if (error instanceof HttpThrottlingError) {
+    return new AdminRequestError("throttled", "Shopify throttled the request (429)", Math.max(1000, (error.response.retryAfter ?? 2) * 1000));
+  }
+  if (error instanceof HttpResponseError) {
+    const status = error.response.code;
+    if (status === 401 || status === 403) return new AdminRequestError("unauthorized", `the Admin API refused the shop's token (${status})`);
+    // 402 (shop frozen for non-payment) and 423 (shop locked) last hours or days: ask again in an hour.
+    if (status === 402 || status === 423) return new AdminRequestError("throttled", `the shop is unavailable (${status})`, 3_600_000);
+    return new AdminRequestError("unavailable", `the Admin API answered ${status}`);
+  }
+  return new AdminRequestError("unavailable", `the Admin API could not be reached: ${(error as Error)?.message ?? String(error)}`);
+}
