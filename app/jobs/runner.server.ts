@@ -53,6 +53,8 @@ export class JobRunner {
   private active = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private wakeUp: (() => void) | undefined;
+  /** A wake-up that came while the loop was busy claiming: it polls again instead of sleeping. */
+  private woken = false;
   private stopListening: (() => void) | undefined;
   private loop: Promise<void> | undefined;
 
@@ -81,6 +83,7 @@ export class JobRunner {
   }
 
   wake(): void {
+    this.woken = true;
     this.wakeUp?.();
   }
 
@@ -105,6 +108,7 @@ export class JobRunner {
 
   private async poll(): Promise<void> {
     while (this.running) {
+      this.woken = false;
       const free = this.options.concurrency - this.active.size;
       if (free > 0) {
         try {
@@ -115,6 +119,7 @@ export class JobRunner {
           logger.warn({ err: error }, "could not claim jobs; will poll again");
         }
       }
+      if (this.woken) continue;
       await new Promise<void>((resolve) => {
         this.wakeUp = resolve;
         this.timer = setTimeout(resolve, this.options.pollMs);
