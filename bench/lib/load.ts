@@ -23,7 +23,8 @@ export interface LoadRun {
   failures: DeliveryFailure[];
 }
 
-export async function deliverBatch(baseUrl: string, uri: string, batch: Batch, concurrency: number): Promise<LoadRun> {
+/** Sends the batch; with `until`, stops taking new deliveries once it returns true. */
+export async function deliverBatch(baseUrl: string, uri: string, batch: Batch, concurrency: number, until?: () => boolean): Promise<LoadRun> {
   const target = new URL(uri, baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latenciesMs: number[] = [];
@@ -32,7 +33,7 @@ export async function deliverBatch(baseUrl: string, uri: string, batch: Batch, c
 
   // Each worker keeps one request in flight; together they hold `concurrency` in flight.
   const worker = async () => {
-    while (next < batch.deliveries.length) {
+    while (next < batch.deliveries.length && !until?.()) {
       const delivery = batch.deliveries[next++];
       const started = performance.now();
       const failure = await send(agent, target, delivery);
@@ -48,7 +49,7 @@ export async function deliverBatch(baseUrl: string, uri: string, batch: Batch, c
     agent.destroy();
   }
   const wallMs = performance.now() - started;
-  return { batch: batch.name, concurrency, sent: batch.deliveries.length, wallMs, latenciesMs, failures };
+  return { batch: batch.name, concurrency, sent: latenciesMs.length, wallMs, latenciesMs, failures };
 }
 
 /** Resolves to null on a 200, or to what went wrong. Never rejects. */
