@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 import tsconfigPaths from "vite-tsconfig-paths";
 
 // Three projects: the pure domain once, and every database test twice, on the embedded SQLite
-// database and on PostgreSQL (test/support/test-database.ts gives each file a fresh database).
+// database and on PostgreSQL (test/support/setup-database.ts gives each file a fresh database).
 const databaseTest = (provider: "sqlite" | "postgres") => ({
   extends: true as const,
   test: {

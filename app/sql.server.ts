@@ -1,5 +1,5 @@
 // A plain driver connection beside Prisma, for the one hot path that Prisma makes too slow:
-// crediting order webhooks (app/loyalty/order-ledger.server.ts). Prisma's query compiler costs
+// crediting order webhooks (app/loyalty/ledger.server.ts). Prisma's query compiler costs
 // about 1 ms of CPU per query here; the same statements through the driver cost microseconds.
 // Everything else goes through Prisma (app/db.server.ts).
 import Database from "better-sqlite3";
