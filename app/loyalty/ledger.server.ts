@@ -102,7 +102,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, now }: TransactionIn
   // member (a customer seen for the first time becomes one).
   const reads: Query[] = [];
   if (lockVersion > 0) {
-    reads.push(rows(`SELECT "refundId", "subtotalMinor", "taxMinor" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
+    reads.push(rows(`SELECT "refundId", "subtotalMinor", "taxMinor", "amountExponent" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
   }
   let knownCustomer: ShopifyId | null = null;
   if (delivery.kind !== "refund") {
@@ -128,20 +128,16 @@ function* orderDeliveryTransaction({ shop, delivery, actor, now }: TransactionIn
   const writes: Query[] = [];
   if (event.kind === "refund" && !before.refunds.has(event.refund.refundId)) {
     writes.push(
-      nothing(`INSERT INTO "OrderRefund" ("shopDomain", "refundId", "orderId", "subtotalMinor", "taxMinor", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`, [
-        shopDomain,
-        event.refund.refundId,
-        orderId,
-        event.refund.subtotalMinor,
-        event.refund.taxMinor,
-        now,
-      ]),
+      nothing(
+        `INSERT INTO "OrderRefund" ("shopDomain", "refundId", "orderId", "subtotalMinor", "taxMinor", "amountExponent", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [shopDomain, event.refund.refundId, orderId, event.refund.subtotalMinor, event.refund.taxMinor, event.refund.amountExponent, now],
+      ),
     );
   }
   writes.push(
     nothing(
       `UPDATE "OrderSnapshot" SET "paidAt" = ?, "cancelledAt" = ?, "customerId" = ?, "currency" = ?, "taxesIncluded" = ?,
-         "versionUpdatedAt" = ?, "eligibleMinor" = ?, "earnPoints" = ?, "earnPerMajorUnits" = ?, "earnMultiplierPct" = ?,
+         "versionUpdatedAt" = ?, "eligibleMinor" = ?, "amountExponent" = ?, "earnPoints" = ?, "earnPerMajorUnits" = ?, "earnMultiplierPct" = ?,
          "pointsCredited" = ?, "updatedAt" = ?
        WHERE "shopDomain" = ? AND "orderId" = ?`,
       [
@@ -152,6 +148,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, now }: TransactionIn
         after.taxesIncluded,
         after.versionUpdatedAt === null ? null : new Date(after.versionUpdatedAt),
         after.eligibleMinor,
+        after.amountExponent,
         after.rate?.points ?? null,
         after.rate?.perMajorUnits ?? null,
         after.rate?.multiplierPct ?? null,
@@ -241,9 +238,13 @@ function factsFromRows(orderId: ShopifyId, snapshot: Row, refunds: Row[]): Order
     taxesIncluded: Boolean(snapshot.taxesIncluded),
     versionUpdatedAt: timestamp(snapshot.versionUpdatedAt),
     eligibleMinor: number(snapshot.eligibleMinor),
+    amountExponent: number(snapshot.amountExponent),
     rate: points === null || perMajorUnits === null || multiplierPct === null ? null : { points, perMajorUnits, multiplierPct },
     refunds: new Map(
-      refunds.map((refund) => [BigInt(refund.refundId as bigint), { subtotalMinor: Number(refund.subtotalMinor), taxMinor: Number(refund.taxMinor) }]),
+      refunds.map((refund) => [
+        BigInt(refund.refundId as bigint),
+        { subtotalMinor: Number(refund.subtotalMinor), taxMinor: Number(refund.taxMinor), amountExponent: Number(refund.amountExponent) },
+      ]),
     ),
   };
 }

@@ -16,7 +16,14 @@ import { TEST_SHOP } from "../support/shopify-signing";
 let nextOrder = 820_982_911_946_154_508n;
 let nextCustomer = 115_310_627_314_723_954n;
 
+// ISO 4217 exponents: forints and rupiahs have two decimals (Intl shows none), yen none, dinars three.
+const CURRENCIES = { HUF: 2, IDR: 2, JPY: 0, KWD: 3, USD: 2 } as const;
+type Currency = keyof typeof CURRENCIES;
+
 const life = fc.record({
+  currency: fc.constantFrom(...(Object.keys(CURRENCIES) as Currency[])),
+  // The first refund sent with one decimal more than the currency has: kept, not dropped.
+  extraDigit: fc.boolean(),
   eligible: fc.integer({ min: 0, max: 500_000 }),
   edits: fc.array(fc.record({ eligible: fc.integer({ min: 0, max: 500_000 }), at: fc.integer({ min: 2, max: 50 }) }), { maxLength: 2 }),
   refunds: fc.array(fc.integer({ min: 0, max: 300_000 }), { maxLength: 3 }),
@@ -26,23 +33,29 @@ const life = fc.record({
 type LifeSpec = typeof life extends fc.Arbitrary<infer T> ? T : never;
 
 function deliveriesFor(orderId: bigint, customerId: bigint, spec: LifeSpec): OrderDelivery[] {
+  const exponent = CURRENCIES[spec.currency];
   const version = (eligibleMinor: number, at: number, cancelled = false) => ({
     orderId,
     customerId,
-    currency: "USD",
+    currency: spec.currency,
     updatedAt: at * 1_000,
     taxesIncluded: false,
     cancelled,
     eligibleMinor,
+    amountExponent: exponent,
   });
   const deliveries: OrderDelivery[] = [
     { kind: "paid", order: version(spec.eligible, 1) },
     ...spec.edits.map((edit) => ({ kind: "updated" as const, order: version(edit.eligible, edit.at) })),
-    ...spec.refunds.map((subtotal, i) => ({
-      kind: "refund" as const,
-      refund: { refundId: orderId + 1_000_000n * BigInt(i + 1), orderId, subtotalMinor: subtotal, taxMinor: 0 },
-      currency: "USD",
-    })),
+    ...spec.refunds.map((subtotal, i) => {
+      const extra = spec.extraDigit && i === 0 ? 1 : 0;
+      const subtotalMinor = extra ? subtotal * 10 + 3 : subtotal;
+      return {
+        kind: "refund" as const,
+        refund: { refundId: orderId + 1_000_000n * BigInt(i + 1), orderId, subtotalMinor, taxMinor: 0, amountExponent: exponent + extra },
+        currency: spec.currency,
+      };
+    }),
   ];
   if (spec.cancelAt !== null) deliveries.push({ kind: "cancelled", order: version(0, spec.cancelAt, true) });
   return deliveries;

@@ -109,6 +109,39 @@ describe("orders/paid", () => {
   });
 });
 
+describe("currency minor units (ISO 4217)", () => {
+  // Intl displays forints without decimals; ISO 4217 gives HUF two, and Shopify sends them.
+  const shop = "forint-shop.myshopify.com";
+
+  it("reads HUF at two decimals and floors once: 2490.00 with 529.38 tax included earns 1960", async () => {
+    const { orderId, customerId } = ids();
+    const payload = orderPayload({ id: orderId, currency: "HUF", customer: { id: customerId }, taxesIncluded: true, lines: [{ price: "2490.00", tax: "529.38" }] });
+    expect((await deliverWebhook("orders/paid", payload, { shop })).status).toBe(200);
+    // floor(2490.00 − 529.38) = floor(1960.62), not 2490 − 529 = 1961
+    expect(await balanceOf(db, customerId, shop)).toBe(1960);
+  });
+
+  it("keeps a HUF discount under one forint", async () => {
+    const { orderId, customerId } = ids();
+    const payload = orderPayload({ id: orderId, currency: "HUF", customer: { id: customerId }, lines: [{ price: "1000.00", discount: "0.50" }] });
+    expect((await deliverWebhook("orders/paid", payload, { shop })).status).toBe(200);
+    expect(await balanceOf(db, customerId, shop)).toBe(999);
+  });
+
+  it("keeps digits beyond the currency's exponent exact instead of dropping them or refusing the order", async () => {
+    const { orderId, customerId } = ids();
+    const order = { id: orderId, customer: { id: customerId }, lines: [{ price: "10.00", discount: "0.005" }, { price: "5.00" }] };
+    expect((await deliverWebhook("orders/paid", orderPayload(order))).status).toBe(200);
+    expect(await balanceOf(db, customerId)).toBe(14); // 14.995
+    const refund = refundPayload({ id: orderId + 1, orderId, lines: [{ line: 1, quantity: 1, subtotal: "0.0051" }] });
+    expect((await deliverWebhook("refunds/create", refund)).status).toBe(200);
+    expect(await balanceOf(db, customerId)).toBe(14); // 14.9899
+    const second = refundPayload({ id: orderId + 2, orderId, lines: [{ line: 1, quantity: 1, subtotal: "2.99" }] });
+    expect((await deliverWebhook("refunds/create", second)).status).toBe(200);
+    expect(await balanceOf(db, customerId)).toBe(11); // 11.9999: any digit dropped would give 12
+  });
+});
+
 describe("VIP tiers", () => {
   it("multiplies what an order earns by the member's tier when it is paid", async () => {
     const shop = "tiered-shop.myshopify.com";

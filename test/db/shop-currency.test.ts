@@ -51,6 +51,13 @@ describe("the default reward's price", () => {
     expect(await rewardsOf(shop)).toEqual([{ title: "5.00 off your order", amountMinor: 500, costPoints: 500 }]);
   });
 
+  it("is 5.00 off in a forint shop: ISO 4217 gives HUF two decimals, though Intl displays none", async () => {
+    const shop = "forint-install-shop.myshopify.com";
+    shopify.answerWith(shopTradingIn("HUF", 1004));
+    await install(shop);
+    expect(await rewardsOf(shop)).toEqual([{ title: "5.00 off your order", amountMinor: 500, costPoints: 500 }]);
+  });
+
   it("installs anyway when the Admin API is down, and prices the reward when the first order names the currency", async () => {
     const shop = "dinar-shop.myshopify.com";
     shopify.answerWith(shopifyIsDown);
