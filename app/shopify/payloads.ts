@@ -129,7 +129,7 @@ const refundSchema = z.object({
   id: shopifyId,
   order_id: shopifyId,
   refund_line_items: list(refundLineItemSchema),
-  transactions: list(z.looseObject({ currency: currencyCode.nullish() })),
+  // transactions[] is not read: its currency is presentment money, never the shop's.
 });
 
 const orderSchema = z.object({
@@ -216,22 +216,24 @@ function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
 
 export interface RefundPayload {
   refund: RefundFact;
+  /** The shop's currency as the refund's shop_money names it; null in a lean payload. */
   currency: string | null;
 }
 
-/** refunds/create: shipping refunds (refund_shipping_lines, order_adjustments) earn nothing back. */
+/**
+ * refunds/create: shipping refunds (refund_shipping_lines, order_adjustments) earn nothing back.
+ * The currency comes from shop_money only: transactions[].currency is the presentment currency
+ * the customer paid in, and must never be taken for the shop's. A lean refund's plain amounts
+ * (shop currency) are exact decimals, read against the order's amounts whatever the currency.
+ */
 export const refundPayload = refundSchema.transform((raw, ctx) =>
   withMoneyIssues(ctx, (): RefundPayload => {
     const currency =
-      raw.refund_line_items.flatMap((line) => [line.subtotal_set, line.total_tax_set]).find((set) => set)?.shop_money.currency_code ??
-      raw.transactions.find((transaction) => transaction.currency)?.currency ??
-      null;
+      raw.refund_line_items.flatMap((line) => [line.subtotal_set, line.total_tax_set]).find((set) => set)?.shop_money.currency_code ?? null;
     const amounts = raw.refund_line_items.map((line, index) => ({
       subtotal: shopAmount(line.subtotal_set, line.subtotal, `refund_line_items.${index}.subtotal_set`),
       tax: shopAmount(line.total_tax_set, line.total_tax, `refund_line_items.${index}.total_tax_set`),
     }));
-    const hasAmounts = amounts.some((line) => line.subtotal !== null || line.tax !== null);
-    if (hasAmounts && currency === null) throw new MoneyFormatError("refund_line_items: no currency to read the amounts in");
     // A refund line without an amount refunds nothing of it.
     const { exponent, minor } = minorUnitsReader(
       currency === null ? 0 : currencyExponent(currency),

@@ -182,6 +182,20 @@ describe("refunds/create", () => {
     expect(await balanceOf(db, customerId)).toBe(60);
   });
 
+  it("reads a lean refund's plain amounts against the order, not in its transactions' (presentment) currency", async () => {
+    const { orderId, customerId } = ids();
+    await deliverWebhook("orders/paid", orderPayload({ id: orderId, customer: { id: customerId }, lines: [{ price: "60.00" }, { price: "40.00" }] }));
+    const lean = {
+      id: orderId + 1,
+      order_id: orderId,
+      refund_line_items: [{ line_item_id: orderId * 100 + 2, quantity: 1, subtotal: 40, total_tax: 0 }],
+      // The customer paid in yen; the plain amounts are still shop money (USD): 40 is 40.00.
+      transactions: [{ id: 1, kind: "refund", amount: "6000", currency: "JPY" }],
+    };
+    expect((await deliverWebhook("refunds/create", lean)).status).toBe(200);
+    expect(await balanceOf(db, customerId)).toBe(60);
+  });
+
   it("holds a refund that arrives before its order and applies it when the order is paid", async () => {
     const { orderId, customerId } = ids();
     const refund = refundPayload({ id: orderId + 1, orderId, lines: [{ line: 0, quantity: 1, subtotal: "30.00" }] });
