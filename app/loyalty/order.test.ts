@@ -141,6 +141,20 @@ describe("orderPoints", () => {
   });
 });
 
+describe("the order's customer", () => {
+  const customerAfter = (events: OrderEvent[]) => events.reduce(mergeOrderEvent, emptyOrderFacts(ORDER)).customerId;
+  const reassigned = (customerId: bigint | null, updatedAt: number): OrderEvent => ({ kind: "updated", order: version(10_000, { customerId, updatedAt }) });
+
+  it("is the one the newest version naming a customer names, whatever the arrival order", () => {
+    const events = [paid(10_000), reassigned(8n, 2_000), reassigned(null, 3_000)];
+    for (const order of [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]]) expect(customerAfter(order.map((i) => events[i]))).toBe(8n);
+  });
+
+  it("decides two versions with one updated_at on content", () => {
+    expect(customerAfter([reassigned(8n, 2_000), reassigned(9n, 2_000)])).toBe(customerAfter([reassigned(9n, 2_000), reassigned(8n, 2_000)]));
+  });
+});
+
 describe("merging deliveries (property)", () => {
   // A random life of one order in one of these currencies (ISO 4217 exponents 2, 2, 0, 3, 2):
   // paid, some edits, some refunds, maybe a cancellation; a refund may carry one more decimal
@@ -152,7 +166,15 @@ describe("merging deliveries (property)", () => {
       extraDigit: fc.boolean(),
       eligible: fc.integer({ min: 0, max: 5_000_000 }),
       taxesIncluded: fc.boolean(),
-      edits: fc.array(fc.record({ eligible: fc.integer({ min: 0, max: 5_000_000 }), at: fc.integer({ min: 1_001, max: 9_999 }) }), { maxLength: 3 }),
+      edits: fc.array(
+        fc.record({
+          eligible: fc.integer({ min: 0, max: 5_000_000 }),
+          at: fc.integer({ min: 1_001, max: 9_999 }),
+          // An edit may give the order another customer, or name none.
+          customerId: fc.option(fc.constantFrom(7n, 8n, 9n)),
+        }),
+        { maxLength: 3 },
+      ),
       refunds: fc.array(fc.record({ subtotal: fc.integer({ min: 0, max: 2_000_000 }), tax: fc.integer({ min: 0, max: 200_000 }) }), { maxLength: 4 }),
       cancelAt: fc.option(fc.integer({ min: 1_001, max: 9_999 })),
       points: fc.integer({ min: 0, max: 100 }),
@@ -168,7 +190,10 @@ describe("merging deliveries (property)", () => {
           order: version(life.eligible, order),
           rate: { points: life.points, perMajorUnits: life.perMajorUnits, multiplierPct: life.multiplierPct },
         },
-        ...life.edits.map((edit) => ({ kind: "updated" as const, order: version(edit.eligible, { ...order, updatedAt: edit.at }) })),
+        ...life.edits.map((edit) => ({
+          kind: "updated" as const,
+          order: version(edit.eligible, { ...order, updatedAt: edit.at, customerId: edit.customerId }),
+        })),
         ...life.refunds.map((r, i) => (life.extraDigit && i === 0 ? refund(i + 1, r.subtotal * 10 + 7, r.tax * 10, exponent + 1) : refund(i + 1, r.subtotal, r.tax, exponent))),
       ];
       if (life.cancelAt !== null) {
@@ -208,6 +233,8 @@ describe("merging deliveries (property)", () => {
         ),
         ([inOrder, shuffledWithDuplicates]) => {
           expect(pointsAfter(shuffledWithDuplicates)).toBe(pointsAfter(inOrder));
+          const customer = (events: OrderEvent[]) => events.reduce(mergeOrderEvent, emptyOrderFacts(ORDER)).customerId;
+          expect(customer(shuffledWithDuplicates)).toBe(customer(inOrder));
         },
       ),
       { numRuns: 500 },

@@ -63,7 +63,10 @@ export interface OrderFacts {
   orderId: ShopifyId;
   paid: boolean;
   cancelled: boolean;
+  /** The order's current customer: the one the newest version naming a customer names. */
   customerId: ShopifyId | null;
+  /** updated_at of that version. */
+  customerUpdatedAt: number | null;
   currency: string | null;
   taxesIncluded: boolean;
   versionUpdatedAt: number | null;
@@ -113,6 +116,7 @@ export function emptyOrderFacts(orderId: ShopifyId): OrderFacts {
     paid: false,
     cancelled: false,
     customerId: null,
+    customerUpdatedAt: null,
     currency: null,
     taxesIncluded: false,
     versionUpdatedAt: null,
@@ -153,7 +157,6 @@ function mergeVersion(facts: OrderFacts, version: OrderVersion): OrderFacts {
     // Shopify cannot un-cancel an order: once any delivery says cancelled, it is.
     cancelled: facts.cancelled || version.cancelled,
     currency: facts.currency ?? version.currency,
-    customerId: facts.customerId ?? version.customerId,
   };
   if (isNewer(version, facts)) {
     merged.versionUpdatedAt = version.updatedAt;
@@ -161,9 +164,23 @@ function mergeVersion(facts: OrderFacts, version: OrderVersion): OrderFacts {
     merged.amountExponent = version.amountExponent;
     merged.taxesIncluded = version.taxesIncluded;
     merged.currency = version.currency;
-    if (version.customerId !== null) merged.customerId = version.customerId;
+  }
+  // A merchant can give an order another customer. A version without one says nothing about
+  // it (Shopify leaves the customer out without protected-data access), so the customer is
+  // tracked apart from the amounts: the newest version that names one decides.
+  if (namesNewerCustomer(version, facts)) {
+    merged.customerId = version.customerId;
+    merged.customerUpdatedAt = version.updatedAt;
   }
   return merged;
+}
+
+function namesNewerCustomer(version: OrderVersion, facts: OrderFacts): boolean {
+  if (version.customerId === null) return false;
+  if (facts.customerId === null || facts.customerUpdatedAt === null) return true;
+  if (version.updatedAt !== facts.customerUpdatedAt) return version.updatedAt > facts.customerUpdatedAt;
+  // Two versions with one updated_at naming different customers: decided on content.
+  return version.customerId > facts.customerId;
 }
 
 // Ties are broken on content so that the merge does not depend on arrival order.

@@ -312,6 +312,70 @@ describe("orders/updated (edits)", () => {
   });
 });
 
+describe("orders/updated (a change of customer)", () => {
+  const nobodyNegative = async () => (await db.member.count({ where: { balance: { lt: 0 } } })) === 0;
+
+  it("moves the order's points to its new customer, and a later refund settles with the new one", async () => {
+    const { orderId, customerId: ada } = ids();
+    const bob = ada + 1;
+    const order = { id: orderId, customer: { id: ada }, lines: [{ price: "60.00" }, { price: "40.00" }] };
+    await deliverWebhook("orders/paid", orderPayload(order));
+    expect(await balanceOf(db, ada)).toBe(100);
+    const adaBefore = (await memberOf(db, ada))!.summaryVersion;
+
+    const reassigned = orderPayload({ ...order, customer: { id: bob, firstName: "Bob" }, updatedAt: "2026-11-21T09:00:00-05:00" });
+    expect((await deliverWebhook("orders/updated", reassigned)).status).toBe(200);
+    expect(await balanceOf(db, ada)).toBe(0);
+    expect(await balanceOf(db, bob)).toBe(100);
+    // Both storefront summaries are stale now.
+    expect((await memberOf(db, ada))!.summaryVersion).toBeGreaterThan(adaBefore);
+    expect((await memberOf(db, bob))!.summaryVersion).toBeGreaterThan(0);
+
+    await deliverWebhook("refunds/create", refundPayload({ id: orderId + 1, orderId, lines: [{ line: 1, quantity: 1, subtotal: "40.00" }] }));
+    expect(await balanceOf(db, ada)).toBe(0);
+    expect(await balanceOf(db, bob)).toBe(60);
+    expect(await nobodyNegative()).toBe(true);
+
+    const ledger = [...(await ledgerOf(db, ada)), ...(await ledgerOf(db, bob))];
+    expect(ledger).toEqual([
+      { kind: "earn", delta: 100, key: `order:${orderId}:earn` },
+      { kind: "order_move", delta: -100, key: expect.stringMatching(new RegExp(`^order:${orderId}:move:\\d+:out$`)) },
+      { kind: "order_move", delta: 100, key: expect.stringMatching(new RegExp(`^order:${orderId}:move:\\d+:in$`)) },
+      { kind: "refund_reversal", delta: -40, key: `refund:${orderId + 1}` },
+    ]);
+
+    // Duplicates of every delivery change nothing; a cancellation settles with the holder.
+    await deliverWebhook("orders/paid", orderPayload(order));
+    await deliverWebhook("orders/updated", reassigned);
+    expect([await balanceOf(db, ada), await balanceOf(db, bob)]).toEqual([0, 60]);
+    const cancelled = orderPayload({ ...order, customer: { id: bob }, cancelledAt: "2026-11-22T09:00:00-05:00", updatedAt: "2026-11-22T09:00:00-05:00" });
+    await deliverWebhook("orders/cancelled", cancelled);
+    expect([await balanceOf(db, ada), await balanceOf(db, bob)]).toEqual([0, 0]);
+    expect(await nobodyNegative()).toBe(true);
+  });
+
+  it("ends the same when the older version, naming the first customer, arrives last", async () => {
+    const { orderId, customerId: ada } = ids();
+    const bob = ada + 1;
+    const order = { id: orderId, customer: { id: ada }, lines: [{ price: "60.00" }, { price: "40.00" }] };
+    await deliverWebhook("orders/updated", orderPayload({ ...order, customer: { id: bob }, updatedAt: "2026-11-21T09:00:00-05:00" }));
+    await deliverWebhook("refunds/create", refundPayload({ id: orderId + 1, orderId, lines: [{ line: 1, quantity: 1, subtotal: "40.00" }] }));
+    await deliverWebhook("orders/paid", orderPayload(order));
+    expect(await balanceOf(db, ada)).toBe(0);
+    expect(await balanceOf(db, bob)).toBe(60);
+    expect(await ledgerOf(db, ada)).toEqual([]);
+    expect(await nobodyNegative()).toBe(true);
+  });
+
+  it("keeps the customer when a newer version names none", async () => {
+    const { orderId, customerId: ada } = ids();
+    const order = { id: orderId, customer: { id: ada }, lines: [{ price: "30.00" }] };
+    await deliverWebhook("orders/paid", orderPayload(order));
+    await deliverWebhook("orders/updated", orderPayload({ ...order, customer: null, updatedAt: "2026-11-21T09:00:00-05:00" }));
+    expect(await balanceOf(db, ada)).toBe(30);
+  });
+});
+
 it("keeps every balance equal to the sum of its ledger entries", async () => {
   expect(await balancesMatchLedger(db)).toEqual([]);
   expect(await db.shop.count({ where: { domain: TEST_SHOP } })).toBe(1);
