@@ -138,14 +138,15 @@ function* orderDeliveryTransaction({ shop, delivery, actor, now }: TransactionIn
   // The ledger rows and balance changes. When the order changed customer, the points it has
   // credited move from the old holder to the new one (two rows), and the delivery's own change
   // is then the new holder's; an order now worth nothing is settled with the old holder.
-  const moving = credited !== 0 && holder !== null && owner !== null && owner !== holder && target !== 0;
-  const settledBy = moving ? owner : credited !== 0 && holder !== null ? holder : owner;
+  const move = credited !== 0 && holder !== null && owner !== null && owner !== holder && target !== 0 ? { from: holder, to: owner } : null;
+  const settledBy = move ? move.to : credited !== 0 && holder !== null ? holder : owner;
   const changes: { memberId: number; delta: number; key: string; kind: string; sourceType: string; sourceId: string; onConflict: boolean }[] = [];
-  const order = { sourceType: "order", sourceId: String(orderId) };
-  if (moving && holder !== null && owner !== null) {
-    const move = `order:${orderId}:move:${lockVersion}`;
-    changes.push({ memberId: holder, delta: -credited, key: `${move}:out`, kind: "order_move", ...order, onConflict: false });
-    changes.push({ memberId: owner, delta: credited, key: `${move}:in`, kind: "order_move", ...order, onConflict: false });
+  if (move) {
+    // The snapshot version numbers the move: unique per order, so the keys are new.
+    const key = `order:${orderId}:move:${lockVersion}`;
+    const moved = { kind: "order_move", sourceType: "order", sourceId: String(orderId), onConflict: false };
+    changes.push({ memberId: move.from, delta: -credited, key: `${key}:out`, ...moved });
+    changes.push({ memberId: move.to, delta: credited, key: `${key}:in`, ...moved });
   }
   if (delta !== 0 && settledBy !== null) {
     const entry = ledgerEntryFor(event, before, after);
@@ -200,8 +201,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, now }: TransactionIn
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("shopDomain", "idempotencyKey") DO NOTHING RETURNING "id"`,
             [...rowFor(change), change.key, now],
           )
-        : // A move's key is new by construction (the snapshot version is unique per order).
-          row(
+        : row(
             `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "idempotencyKey", "createdAt")
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
             [...rowFor(change), change.key, now],
