@@ -83,10 +83,7 @@ function shopAmount(set: MoneySet | null | undefined, plain: string | null | und
  * Shopify sent more decimals, so that no digit it sent is dropped (money.ts).
  */
 function minorUnitsReader(isoExponent: number, amounts: readonly (ShopAmount | null)[]) {
-  const exponent = amountExponent(
-    isoExponent,
-    amounts.flatMap((amount) => (amount ? [amount.decimal] : [])),
-  );
+  const exponent = amountExponent(isoExponent, amounts.flatMap((amount) => (amount ? [amount.decimal] : [])));
   const minor = (amount: ShopAmount | null) => (amount === null ? 0 : at(amount.path, () => toMinorUnits(amount.decimal, exponent)));
   return { exponent, minor };
 }
@@ -157,19 +154,17 @@ export const orderPayload = orderSchema.transform((raw, ctx) => withMoneyIssues(
 function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
   const currency = raw.currency ?? raw.line_items.find((item) => item.price_set)?.price_set?.shop_money.currency_code;
   if (!currency) throw new MoneyFormatError("currency: the order names no currency");
+  const required = (set: MoneySet | null | undefined, plain: string | null | undefined, path: string) => {
+    const amount = shopAmount(set, plain, path);
+    if (amount === null) throw new MoneyFormatError(`${path}: missing`);
+    return amount;
+  };
   const amounts = raw.line_items.map((item, index) => {
     const path = `line_items.${index}`;
-    const price = shopAmount(item.price_set, item.price, `${path}.price_set`);
-    if (price === null) throw new MoneyFormatError(`${path}.price_set: missing`);
-    const allocated = (set: MoneySet | null | undefined, plain: string | null | undefined, where: string) => {
-      const amount = shopAmount(set, plain, where);
-      if (amount === null) throw new MoneyFormatError(`${where}: missing`);
-      return amount;
-    };
     return {
-      price,
-      discounts: item.discount_allocations.map((a, i) => allocated(a.amount_set, a.amount, `${path}.discount_allocations.${i}`)),
-      taxes: item.tax_lines.map((tax, i) => allocated(tax.price_set, tax.price, `${path}.tax_lines.${i}`)),
+      price: required(item.price_set, item.price, `${path}.price_set`),
+      discounts: item.discount_allocations.map((allocation, i) => required(allocation.amount_set, allocation.amount, `${path}.discount_allocations.${i}`)),
+      taxes: item.tax_lines.map((tax, i) => required(tax.price_set, tax.price, `${path}.tax_lines.${i}`)),
     };
   });
   const { exponent, minor } = minorUnitsReader(
