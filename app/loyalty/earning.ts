@@ -11,7 +11,7 @@ export function earningRate(rule: EarningRule, multiplierPct = 100): EarningRate
 }
 
 /** Points for an eligible amount in minor units of a currency with `exponent` decimals. */
-export function pointsForAmount(eligibleMinor: number, exponent: number, rate: EarningRate): number {
+export function pointsForAmount(eligibleMinor: number | bigint, exponent: number, rate: EarningRate): number {
   if (eligibleMinor <= 0) return 0;
   const numerator = BigInt(eligibleMinor) * BigInt(rate.points) * BigInt(rate.multiplierPct);
   const denominator = BigInt(rate.perMajorUnits) * 10n ** BigInt(exponent) * 100n;

@@ -36,7 +36,10 @@ export interface OrderEventResult {
   /** Points this delivery added (negative: took back); 0 for a duplicate or no-op. */
   delta: number;
   pointsCredited: number;
+  /** The member who holds the order's points (null: none yet). */
   memberId: number | null;
+  /** Whether any member's balance changed (this delivery's delta, or points moving with the order). */
+  balancesChanged: boolean;
 }
 
 const MAX_ATTEMPTS = 20;
@@ -102,7 +105,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, now }: TransactionIn
   // member (a customer seen for the first time becomes one).
   const reads: Query[] = [];
   if (lockVersion > 0) {
-    reads.push(rows(`SELECT "refundId", "subtotalMinor", "taxMinor" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
+    reads.push(rows(`SELECT "refundId", "subtotalMinor", "taxMinor", "amountExponent" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
   }
   let knownCustomer: ShopifyId | null = null;
   if (delivery.kind !== "refund") {
@@ -111,47 +114,72 @@ function* orderDeliveryTransaction({ shop, delivery, actor, now }: TransactionIn
   }
   const readResults = reads.length > 0 ? yield reads : [];
   const refunds = lockVersion > 0 ? (readResults[0] as Row[]) : [];
-  let member = knownCustomer !== null ? memberFrom(readResults.at(-1) as Row) : null;
+  const member = knownCustomer !== null ? memberFrom(readResults.at(-1) as Row) : null;
   const before = factsFromRows(orderId, snapshot, refunds);
 
   const event = orderEventFor(delivery, shop, member?.lifetimeEarned ?? 0);
   const after = mergeOrderEvent(before, event);
   const target = orderPoints(after);
-  const delta = target - Number(snapshot.pointsCredited);
-  // A delta needs an owner: the order's customer (known, or the order would be worth 0). Only a
-  // refund delivery can get here without having loaded the member.
-  if (delta !== 0 && member === null) {
-    member = memberFrom(((yield [memberUpsert(shopDomain, after.customerId!, {}, now)]) as [Row])[0]);
+  const credited = Number(snapshot.pointsCredited);
+  const delta = target - credited;
+
+  // Who holds the order's points: the member of its current customer. The holder column is that
+  // member (or null), so a refund or an unchanged customer needs no member lookup. Only when
+  // the customer is one this delivery did not load (an older version naming someone else
+  // arrived after a newer one, or a row from before the column) is the owner read here.
+  const holder = snapshot.holderMemberId === null || snapshot.holderMemberId === undefined ? null : Number(snapshot.holderMemberId);
+  let owner: number | null = null;
+  if (after.customerId !== null) {
+    if (holder !== null && before.customerId === after.customerId) owner = holder;
+    else if (member !== null && knownCustomer === after.customerId) owner = member.id;
+    else if (target !== 0) owner = memberFrom(((yield [memberUpsert(shopDomain, after.customerId, {}, now)]) as [Row])[0]).id;
+  }
+
+  // The ledger rows and balance changes. When the order changed customer, the points it has
+  // credited move from the old holder to the new one (two rows), and the delivery's own change
+  // is then the new holder's; an order now worth nothing is settled with the old holder.
+  const move = credited !== 0 && holder !== null && owner !== null && owner !== holder && target !== 0 ? { from: holder, to: owner } : null;
+  const settledBy = move ? move.to : credited !== 0 && holder !== null ? holder : owner;
+  const changes: { memberId: number; delta: number; key: string; kind: string; sourceType: string; sourceId: string; onConflict: boolean }[] = [];
+  if (move) {
+    // The snapshot version numbers the move: unique per order, so the keys are new.
+    const key = `order:${orderId}:move:${lockVersion}`;
+    const moved = { kind: "order_move", sourceType: "order", sourceId: String(orderId), onConflict: false };
+    changes.push({ memberId: move.from, delta: -credited, key: `${key}:out`, ...moved });
+    changes.push({ memberId: move.to, delta: credited, key: `${key}:in`, ...moved });
+  }
+  if (delta !== 0 && settledBy !== null) {
+    const entry = ledgerEntryFor(event, before, after);
+    changes.push({ memberId: settledBy, delta, key: entry.key, kind: entry.kind, sourceType: entry.sourceType, sourceId: entry.sourceId, onConflict: true });
   }
 
   // The writes, in one batch.
   const writes: Query[] = [];
   if (event.kind === "refund" && !before.refunds.has(event.refund.refundId)) {
     writes.push(
-      nothing(`INSERT INTO "OrderRefund" ("shopDomain", "refundId", "orderId", "subtotalMinor", "taxMinor", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`, [
-        shopDomain,
-        event.refund.refundId,
-        orderId,
-        event.refund.subtotalMinor,
-        event.refund.taxMinor,
-        now,
-      ]),
+      nothing(
+        `INSERT INTO "OrderRefund" ("shopDomain", "refundId", "orderId", "subtotalMinor", "taxMinor", "amountExponent", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [shopDomain, event.refund.refundId, orderId, event.refund.subtotalMinor, event.refund.taxMinor, event.refund.amountExponent, now],
+      ),
     );
   }
   writes.push(
     nothing(
-      `UPDATE "OrderSnapshot" SET "paidAt" = ?, "cancelledAt" = ?, "customerId" = ?, "currency" = ?, "taxesIncluded" = ?,
-         "versionUpdatedAt" = ?, "eligibleMinor" = ?, "earnPoints" = ?, "earnPerMajorUnits" = ?, "earnMultiplierPct" = ?,
-         "pointsCredited" = ?, "updatedAt" = ?
+      `UPDATE "OrderSnapshot" SET "paidAt" = ?, "cancelledAt" = ?, "customerId" = ?, "customerUpdatedAt" = ?, "holderMemberId" = ?,
+         "currency" = ?, "taxesIncluded" = ?, "versionUpdatedAt" = ?, "eligibleMinor" = ?, "amountExponent" = ?, "earnPoints" = ?,
+         "earnPerMajorUnits" = ?, "earnMultiplierPct" = ?, "pointsCredited" = ?, "updatedAt" = ?
        WHERE "shopDomain" = ? AND "orderId" = ?`,
       [
         after.paid ? storedOrNow(snapshot.paidAt, now) : null,
         after.cancelled ? storedOrNow(snapshot.cancelledAt, now) : null,
         after.customerId,
+        after.customerUpdatedAt === null ? null : new Date(after.customerUpdatedAt),
+        owner,
         after.currency,
         after.taxesIncluded,
         after.versionUpdatedAt === null ? null : new Date(after.versionUpdatedAt),
         after.eligibleMinor,
+        after.amountExponent,
         after.rate?.points ?? null,
         after.rate?.perMajorUnits ?? null,
         after.rate?.multiplierPct ?? null,
@@ -162,41 +190,52 @@ function* orderDeliveryTransaction({ shop, delivery, actor, now }: TransactionIn
       ],
     ),
   );
-  if (delta === 0 || member === null) {
-    yield writes;
-    return { orderId, delta, pointsCredited: target, memberId: member?.id ?? null };
+  const rowFor = (change: (typeof changes)[number]) => [shopDomain, change.memberId, change.delta, change.kind, "available", change.sourceType, change.sourceId, actor];
+  const ledgerIndexes: number[] = [];
+  for (const change of changes) {
+    ledgerIndexes.push(writes.length);
+    writes.push(
+      change.onConflict
+        ? row(
+            `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "idempotencyKey", "createdAt")
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("shopDomain", "idempotencyKey") DO NOTHING RETURNING "id"`,
+            [...rowFor(change), change.key, now],
+          )
+        : row(
+            `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "idempotencyKey", "createdAt")
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"`,
+            [...rowFor(change), change.key, now],
+          ),
+    );
   }
-
-  const entry = ledgerEntryFor(event, before, after);
-  const ledgerRow = [shopDomain, member.id, delta, entry.kind, "available", entry.sourceType, entry.sourceId, actor];
-  const ledgerIndex = writes.length;
-  writes.push(
-    row(
-      `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "idempotencyKey", "createdAt")
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("shopDomain", "idempotencyKey") DO NOTHING RETURNING "id"`,
-      [...ledgerRow, entry.key, now],
-    ),
-    // The new balance must also reach the storefront's customer metafield (customer-summary.server.ts).
-    nothing(
-      `UPDATE "Member" SET "balance" = "balance" + ?, "lifetimeEarned" = "lifetimeEarned" + ?,
-         "summaryVersion" = "summaryVersion" + 1, "updatedAt" = ? WHERE "id" = ?`,
-      [delta, delta, now, member.id],
-    ),
-  );
+  // One balance update per member touched; each new balance must also reach the storefront's
+  // customer metafield (customer-summary.server.ts), so each bumps the member's summaryVersion.
+  const balanceChanges = new Map<number, number>();
+  for (const change of changes) balanceChanges.set(change.memberId, (balanceChanges.get(change.memberId) ?? 0) + change.delta);
+  for (const [memberId, change] of balanceChanges) {
+    writes.push(
+      nothing(
+        `UPDATE "Member" SET "balance" = "balance" + ?, "lifetimeEarned" = "lifetimeEarned" + ?,
+           "summaryVersion" = "summaryVersion" + 1, "updatedAt" = ? WHERE "id" = ?`,
+        [change, change, now, memberId],
+      ),
+    );
+  }
   const written = yield writes;
-  if (!written[ledgerIndex]) {
+  const taken = changes.filter((_, i) => !written[ledgerIndexes[i]]);
+  if (taken.length > 0) {
     // The event's key is taken: a later delivery of the same event changed the order's points
     // again (two versions with one updated_at, or rules changed between a delivery and its
     // retry). Key the row by the snapshot version, which the row lock makes unique.
-    yield [
+    yield taken.map((change) =>
       nothing(
         `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "idempotencyKey", "createdAt")
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [...ledgerRow, `${entry.key}:v${lockVersion}`, now],
+        [...rowFor(change), `${change.key}:v${lockVersion}`, now],
       ),
-    ];
+    );
   }
-  return { orderId, delta, pointsCredited: target, memberId: member.id };
+  return { orderId, delta, pointsCredited: target, memberId: settledBy ?? owner, balancesChanged: balanceChanges.size > 0 };
 }
 
 function memberUpsert(shopDomain: string, customerId: ShopifyId, profile: CustomerProfile, now: Date): Query {
@@ -237,13 +276,18 @@ function factsFromRows(orderId: ShopifyId, snapshot: Row, refunds: Row[]): Order
     paid: snapshot.paidAt !== null,
     cancelled: snapshot.cancelledAt !== null,
     customerId: id(snapshot.customerId),
+    customerUpdatedAt: timestamp(snapshot.customerUpdatedAt),
     currency: (snapshot.currency as string | null) ?? null,
     taxesIncluded: Boolean(snapshot.taxesIncluded),
     versionUpdatedAt: timestamp(snapshot.versionUpdatedAt),
     eligibleMinor: number(snapshot.eligibleMinor),
+    amountExponent: number(snapshot.amountExponent),
     rate: points === null || perMajorUnits === null || multiplierPct === null ? null : { points, perMajorUnits, multiplierPct },
     refunds: new Map(
-      refunds.map((refund) => [BigInt(refund.refundId as bigint), { subtotalMinor: Number(refund.subtotalMinor), taxMinor: Number(refund.taxMinor) }]),
+      refunds.map((refund) => [
+        BigInt(refund.refundId as bigint),
+        { subtotalMinor: Number(refund.subtotalMinor), taxMinor: Number(refund.taxMinor), amountExponent: Number(refund.amountExponent) },
+      ]),
     ),
   };
 }

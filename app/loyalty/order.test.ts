@@ -24,6 +24,7 @@ function version(eligibleMinor: number, overrides: Partial<OrderVersion> = {}): 
     taxesIncluded: false,
     cancelled: false,
     eligibleMinor,
+    amountExponent: 2,
     ...overrides,
   };
 }
@@ -32,9 +33,9 @@ const paid = (eligibleMinor: number, overrides: Partial<OrderVersion> = {}): Ord
   order: version(eligibleMinor, overrides),
   rate,
 });
-const refund = (refundId: number, subtotalMinor: number, taxMinor = 0): OrderEvent => ({
+const refund = (refundId: number, subtotalMinor: number, taxMinor = 0, amountExponent = 2): OrderEvent => ({
   kind: "refund",
-  refund: { refundId: BigInt(refundId), orderId: ORDER, subtotalMinor, taxMinor },
+  refund: { refundId: BigInt(refundId), orderId: ORDER, subtotalMinor, taxMinor, amountExponent },
 });
 const cancelled = (updatedAt = 5_000): OrderEvent => ({
   kind: "cancelled",
@@ -131,15 +132,49 @@ describe("orderPoints", () => {
   it("counts a refund that arrives before its order once the order is paid", () => {
     expect(pointsAfter([refund(1, 3_000), paid(10_000)])).toBe(70);
   });
+
+  it("keeps amounts with more decimals than the currency exact until the one floor", () => {
+    // 10.00 paid (2 decimals), 0.001 refunded (3 decimals): 9.999 kept → 9, not 10.
+    expect(pointsAfter([paid(1_000), refund(1, 1, 0, 3)])).toBe(9);
+    // 12.999 (3 decimals) − 0.9995 refunded (4) = 11.9995 → 11; a refund cut to 0.999 would give 12.
+    expect(pointsAfter([paid(12_999, { amountExponent: 3 }), refund(1, 9_995, 0, 4)])).toBe(11);
+  });
+});
+
+describe("the order's customer", () => {
+  const customerAfter = (events: OrderEvent[]) => events.reduce(mergeOrderEvent, emptyOrderFacts(ORDER)).customerId;
+  const reassigned = (customerId: bigint | null, updatedAt: number): OrderEvent => ({ kind: "updated", order: version(10_000, { customerId, updatedAt }) });
+
+  it("is the one the newest version naming a customer names, whatever the arrival order", () => {
+    const events = [paid(10_000), reassigned(8n, 2_000), reassigned(null, 3_000)];
+    for (const order of [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]]) expect(customerAfter(order.map((i) => events[i]))).toBe(8n);
+  });
+
+  it("decides two versions with one updated_at on content", () => {
+    expect(customerAfter([reassigned(8n, 2_000), reassigned(9n, 2_000)])).toBe(customerAfter([reassigned(9n, 2_000), reassigned(8n, 2_000)]));
+  });
 });
 
 describe("merging deliveries (property)", () => {
-  // A random life of one order: paid, some edits, some refunds, maybe a cancellation.
+  // A random life of one order in one of these currencies (ISO 4217 exponents 2, 2, 0, 3, 2):
+  // paid, some edits, some refunds, maybe a cancellation; a refund may carry one more decimal
+  // than the currency has (Shopify should not, but no digit it sends is dropped).
+  const currencies = { HUF: 2, IDR: 2, JPY: 0, KWD: 3, USD: 2 } as const;
   const orderLife = fc
     .record({
+      currency: fc.constantFrom(...(Object.keys(currencies) as (keyof typeof currencies)[])),
+      extraDigit: fc.boolean(),
       eligible: fc.integer({ min: 0, max: 5_000_000 }),
       taxesIncluded: fc.boolean(),
-      edits: fc.array(fc.record({ eligible: fc.integer({ min: 0, max: 5_000_000 }), at: fc.integer({ min: 1_001, max: 9_999 }) }), { maxLength: 3 }),
+      edits: fc.array(
+        fc.record({
+          eligible: fc.integer({ min: 0, max: 5_000_000 }),
+          at: fc.integer({ min: 1_001, max: 9_999 }),
+          // An edit may give the order another customer, or name none.
+          customerId: fc.option(fc.constantFrom(7n, 8n, 9n)),
+        }),
+        { maxLength: 3 },
+      ),
       refunds: fc.array(fc.record({ subtotal: fc.integer({ min: 0, max: 2_000_000 }), tax: fc.integer({ min: 0, max: 200_000 }) }), { maxLength: 4 }),
       cancelAt: fc.option(fc.integer({ min: 1_001, max: 9_999 })),
       points: fc.integer({ min: 0, max: 100 }),
@@ -147,23 +182,45 @@ describe("merging deliveries (property)", () => {
       multiplierPct: fc.integer({ min: 100, max: 300 }),
     })
     .map((life) => {
+      const exponent = currencies[life.currency];
+      const order = { currency: life.currency, amountExponent: exponent, taxesIncluded: life.taxesIncluded };
       const events: OrderEvent[] = [
         {
           kind: "paid",
-          order: version(life.eligible, { taxesIncluded: life.taxesIncluded }),
+          order: version(life.eligible, order),
           rate: { points: life.points, perMajorUnits: life.perMajorUnits, multiplierPct: life.multiplierPct },
         },
         ...life.edits.map((edit) => ({
           kind: "updated" as const,
-          order: version(edit.eligible, { updatedAt: edit.at, taxesIncluded: life.taxesIncluded }),
+          order: version(edit.eligible, { ...order, updatedAt: edit.at, customerId: edit.customerId }),
         })),
-        ...life.refunds.map((r, i) => refund(i + 1, r.subtotal, r.tax)),
+        ...life.refunds.map((r, i) => (life.extraDigit && i === 0 ? refund(i + 1, r.subtotal * 10 + 7, r.tax * 10, exponent + 1) : refund(i + 1, r.subtotal, r.tax, exponent))),
       ];
       if (life.cancelAt !== null) {
-        events.push({ kind: "cancelled", order: version(0, { cancelled: true, updatedAt: life.cancelAt, taxesIncluded: life.taxesIncluded }) });
+        events.push({ kind: "cancelled", order: version(0, { ...order, cancelled: true, updatedAt: life.cancelAt }) });
       }
       return events;
     });
+
+  /** The same events with every amount written with `extra` more (zero) decimals. */
+  const finer = (events: OrderEvent[], extra: number): OrderEvent[] =>
+    events.map((event) => {
+      const scale = 10 ** extra;
+      if (event.kind === "refund") {
+        const { subtotalMinor, taxMinor, amountExponent } = event.refund;
+        return { ...event, refund: { ...event.refund, subtotalMinor: subtotalMinor * scale, taxMinor: taxMinor * scale, amountExponent: amountExponent + extra } };
+      }
+      return { ...event, order: { ...event.order, eligibleMinor: event.order.eligibleMinor * scale, amountExponent: event.order.amountExponent + extra } };
+    });
+
+  it("earns the same however many (zero) decimals the amounts are written with", () => {
+    fc.assert(
+      fc.property(orderLife, fc.integer({ min: 1, max: 3 }), (events, extra) => {
+        expect(pointsAfter(finer(events, extra))).toBe(pointsAfter(events));
+      }),
+      { numRuns: 300 },
+    );
+  });
 
   it("ends at the in-order result whatever the order and number of deliveries", () => {
     fc.assert(
@@ -176,6 +233,8 @@ describe("merging deliveries (property)", () => {
         ),
         ([inOrder, shuffledWithDuplicates]) => {
           expect(pointsAfter(shuffledWithDuplicates)).toBe(pointsAfter(inOrder));
+          const customer = (events: OrderEvent[]) => events.reduce(mergeOrderEvent, emptyOrderFacts(ORDER)).customerId;
+          expect(customer(shuffledWithDuplicates)).toBe(customer(inOrder));
         },
       ),
       { numRuns: 500 },

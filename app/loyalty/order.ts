@@ -3,7 +3,7 @@
 // facts are worth. Merging is commutative and idempotent, so duplicates and reordering end in
 // the same state as one in-order delivery of each event.
 import { pointsForAmount, type EarningRate } from "./earning";
-import { currencyExponent } from "./money";
+import { rescaleMinor } from "./money";
 import type { ShopifyId } from "./shopify-id";
 
 export type { ShopifyId };
@@ -30,14 +30,21 @@ export interface OrderVersion {
   taxesIncluded: boolean;
   cancelled: boolean;
   eligibleMinor: number;
+  /** Decimals of eligibleMinor: the currency's ISO 4217 exponent, more if Shopify sent more. */
+  amountExponent: number;
 }
 
-export interface RefundFact {
-  refundId: ShopifyId;
-  orderId: ShopifyId;
+/** A refund's amounts, at amountExponent decimals (see OrderVersion). */
+export interface RefundAmounts {
   /** Refunded line subtotals (after discounts), gift cards excluded; shipping never counts. */
   subtotalMinor: number;
   taxMinor: number;
+  amountExponent: number;
+}
+
+export interface RefundFact extends RefundAmounts {
+  refundId: ShopifyId;
+  orderId: ShopifyId;
 }
 
 export interface RefundLine {
@@ -56,14 +63,19 @@ export interface OrderFacts {
   orderId: ShopifyId;
   paid: boolean;
   cancelled: boolean;
+  /** The order's current customer: the one the newest version naming a customer names. */
   customerId: ShopifyId | null;
+  /** updated_at of that version. */
+  customerUpdatedAt: number | null;
   currency: string | null;
   taxesIncluded: boolean;
   versionUpdatedAt: number | null;
   eligibleMinor: number | null;
+  /** Decimals of eligibleMinor (OrderVersion.amountExponent). */
+  amountExponent: number | null;
   /** Fixed by the first orders/paid seen. */
   rate: EarningRate | null;
-  refunds: ReadonlyMap<ShopifyId, { subtotalMinor: number; taxMinor: number }>;
+  refunds: ReadonlyMap<ShopifyId, RefundAmounts>;
 }
 
 /**
@@ -86,7 +98,8 @@ export function eligibleAmountOf(lines: readonly OrderLine[], taxesIncluded: boo
   return Number(total);
 }
 
-export function refundFactOf(refundId: ShopifyId, orderId: ShopifyId, lines: readonly RefundLine[]): RefundFact {
+/** Lines' amounts are at `amountExponent` decimals. */
+export function refundFactOf(refundId: ShopifyId, orderId: ShopifyId, lines: readonly RefundLine[], amountExponent: number): RefundFact {
   let subtotalMinor = 0;
   let taxMinor = 0;
   for (const line of lines) {
@@ -94,7 +107,7 @@ export function refundFactOf(refundId: ShopifyId, orderId: ShopifyId, lines: rea
     subtotalMinor += line.subtotalMinor;
     taxMinor += line.taxMinor;
   }
-  return { refundId, orderId, subtotalMinor, taxMinor };
+  return { refundId, orderId, subtotalMinor, taxMinor, amountExponent };
 }
 
 export function emptyOrderFacts(orderId: ShopifyId): OrderFacts {
@@ -103,10 +116,12 @@ export function emptyOrderFacts(orderId: ShopifyId): OrderFacts {
     paid: false,
     cancelled: false,
     customerId: null,
+    customerUpdatedAt: null,
     currency: null,
     taxesIncluded: false,
     versionUpdatedAt: null,
     eligibleMinor: null,
+    amountExponent: null,
     rate: null,
     refunds: new Map(),
   };
@@ -120,6 +135,7 @@ export function mergeOrderEvent(facts: OrderFacts, event: OrderEvent): OrderFact
       refunds.set(event.refund.refundId, {
         subtotalMinor: event.refund.subtotalMinor,
         taxMinor: event.refund.taxMinor,
+        amountExponent: event.refund.amountExponent,
       });
       return { ...facts, refunds };
     }
@@ -141,32 +157,41 @@ function mergeVersion(facts: OrderFacts, version: OrderVersion): OrderFacts {
     // Shopify cannot un-cancel an order: once any delivery says cancelled, it is.
     cancelled: facts.cancelled || version.cancelled,
     currency: facts.currency ?? version.currency,
-    customerId: facts.customerId ?? version.customerId,
   };
   if (isNewer(version, facts)) {
     merged.versionUpdatedAt = version.updatedAt;
     merged.eligibleMinor = version.eligibleMinor;
+    merged.amountExponent = version.amountExponent;
     merged.taxesIncluded = version.taxesIncluded;
     merged.currency = version.currency;
-    if (version.customerId !== null) merged.customerId = version.customerId;
+  }
+  // A merchant can give an order another customer. A version without one says nothing about
+  // it (Shopify leaves the customer out without protected-data access), so the customer is
+  // tracked apart from the amounts: the newest version that names one decides.
+  if (namesNewerCustomer(version, facts)) {
+    merged.customerId = version.customerId;
+    merged.customerUpdatedAt = version.updatedAt;
   }
   return merged;
 }
 
-// Ties are broken on content so that the merge does not depend on arrival order.
-function isNewer(version: OrderVersion, facts: OrderFacts): boolean {
-  if (facts.versionUpdatedAt === null || facts.eligibleMinor === null) return true;
-  if (version.updatedAt !== facts.versionUpdatedAt) return version.updatedAt > facts.versionUpdatedAt;
-  return version.eligibleMinor > facts.eligibleMinor;
+function namesNewerCustomer(version: OrderVersion, facts: OrderFacts): boolean {
+  if (version.customerId === null) return false;
+  if (facts.customerId === null || facts.customerUpdatedAt === null) return true;
+  if (version.updatedAt !== facts.customerUpdatedAt) return version.updatedAt > facts.customerUpdatedAt;
+  // Two versions with one updated_at naming different customers: decided on content.
+  return version.customerId > facts.customerId;
 }
 
-/** Eligible amount refunded so far, capped at the order's eligible amount. */
-export function refundedEligibleMinor(facts: OrderFacts): number {
-  let refunded = 0;
-  for (const refund of facts.refunds.values()) {
-    refunded += refund.subtotalMinor - (facts.taxesIncluded ? refund.taxMinor : 0);
-  }
-  return Math.max(0, Math.min(refunded, facts.eligibleMinor ?? 0));
+// Ties are broken on content so that the merge does not depend on arrival order.
+function isNewer(version: OrderVersion, facts: OrderFacts): boolean {
+  if (facts.versionUpdatedAt === null || facts.eligibleMinor === null || facts.amountExponent === null) return true;
+  if (version.updatedAt !== facts.versionUpdatedAt) return version.updatedAt > facts.versionUpdatedAt;
+  const exponent = Math.max(version.amountExponent, facts.amountExponent);
+  const incoming = rescaleMinor(version.eligibleMinor, version.amountExponent, exponent);
+  const known = rescaleMinor(facts.eligibleMinor, facts.amountExponent, exponent);
+  if (incoming !== known) return incoming > known;
+  return version.amountExponent > facts.amountExponent;
 }
 
 /**
@@ -177,9 +202,20 @@ export function refundedEligibleMinor(facts: OrderFacts): number {
  */
 export function orderPoints(facts: OrderFacts): number {
   if (!facts.paid || facts.cancelled || facts.customerId === null) return 0;
-  if (facts.rate === null || facts.eligibleMinor === null || facts.currency === null) return 0;
-  const kept = facts.eligibleMinor - refundedEligibleMinor(facts);
-  return pointsForAmount(kept, currencyExponent(facts.currency), facts.rate);
+  if (facts.rate === null || facts.eligibleMinor === null || facts.amountExponent === null) return 0;
+  // Every amount at the finest exponent among them, exactly; the one floor is pointsForAmount's.
+  let exponent = facts.amountExponent;
+  for (const refund of facts.refunds.values()) exponent = Math.max(exponent, refund.amountExponent);
+  const eligible = rescaleMinor(facts.eligibleMinor, facts.amountExponent, exponent);
+  let refunded = 0n;
+  for (const refund of facts.refunds.values()) {
+    const net = refund.subtotalMinor - (facts.taxesIncluded ? refund.taxMinor : 0);
+    refunded += rescaleMinor(net, refund.amountExponent, exponent);
+  }
+  // A refund never takes more than the order's eligible amount, nor gives any back.
+  if (refunded < 0n) refunded = 0n;
+  if (refunded > eligible) refunded = eligible;
+  return pointsForAmount(eligible - refunded, exponent, facts.rate);
 }
 
 /**

@@ -7,6 +7,6 @@ import { requestSummarySync } from "./summary-sync-request.server";
 
 export async function creditOrderDelivery(shop: string, delivery: OrderDelivery, topic: string) {
   const result = await recordOrderEvent(db, sql(), shop, delivery, `webhook:${topic}`);
-  if (result.delta !== 0) requestSummarySync(shop);
+  if (result.balancesChanged) requestSummarySync(shop);
   return result;
 }

@@ -2,7 +2,15 @@
 // file works with typed, integer-money domain values. Money is always taken from shop_money
 // (the shop's currency), never presentment_money.
 import { z } from "zod";
-import { currencyExponent, isKnownCurrency, MoneyFormatError, parseMinorUnits } from "~/loyalty/money";
+import {
+  amountExponent,
+  currencyExponent,
+  isKnownCurrency,
+  MoneyFormatError,
+  parseDecimal,
+  toMinorUnits,
+  type Decimal,
+} from "~/loyalty/money";
 import {
   eligibleAmountOf,
   refundFactOf,
@@ -46,25 +54,38 @@ const money = z.object({ amount: z.string(), currency_code: currencyCode });
 const moneySet = z.object({ shop_money: money, presentment_money: money.optional() });
 type MoneySet = z.infer<typeof moneySet>;
 
-/** Minor units of shop money; throws MoneyFormatError (see withMoneyIssues) when malformed. */
-function shopMinor(set: MoneySet, path: string): number {
+/** Runs `read`, naming the payload path in a MoneyFormatError (see withMoneyIssues). */
+function at<T>(path: string, read: () => T): T {
   try {
-    return parseMinorUnits(set.shop_money.amount, currencyExponent(set.shop_money.currency_code));
+    return read();
   } catch (error) {
     if (error instanceof MoneyFormatError) throw new MoneyFormatError(`${path}: ${error.message}`);
     throw error;
   }
 }
 
+interface ShopAmount {
+  decimal: Decimal;
+  path: string;
+}
+
 /**
- * Minor units of an amount: from its *_set's shop_money, or, in a lean payload without the set,
- * from the plain amount (in shop currency); null when the payload has neither.
+ * An amount of shop money, exactly as sent: from its *_set's shop_money, or, in a lean payload
+ * without the set, from the plain amount (in shop currency); null when the payload has neither.
  */
-function shopAmount(set: MoneySet | null | undefined, plain: string | null | undefined, currency: string | null, path: string): number | null {
-  if (set) return shopMinor(set, path);
-  if (plain == null) return null;
-  if (currency === null) throw new MoneyFormatError(`${path}: no currency to read the amount in`);
-  return shopMinor({ shop_money: { amount: plain, currency_code: currency } }, path);
+function shopAmount(set: MoneySet | null | undefined, plain: string | null | undefined, path: string): ShopAmount | null {
+  const text = set ? set.shop_money.amount : plain;
+  return text == null ? null : { decimal: at(path, () => parseDecimal(text)), path };
+}
+
+/**
+ * A payload's amounts are read at one exponent: the currency's ISO 4217 exponent, or more if
+ * Shopify sent more decimals, so that no digit it sent is dropped (money.ts).
+ */
+function minorUnitsReader(isoExponent: number, amounts: readonly (ShopAmount | null)[]) {
+  const exponent = amountExponent(isoExponent, amounts.flatMap((amount) => (amount ? [amount.decimal] : [])));
+  const minor = (amount: ShopAmount | null) => (amount === null ? 0 : at(amount.path, () => toMinorUnits(amount.decimal, exponent)));
+  return { exponent, minor };
 }
 
 const customerSchema = z.object({
@@ -105,7 +126,7 @@ const refundSchema = z.object({
   id: shopifyId,
   order_id: shopifyId,
   refund_line_items: list(refundLineItemSchema),
-  transactions: list(z.looseObject({ currency: currencyCode.nullish() })),
+  // transactions[] is not read: its currency is presentment money, never the shop's.
 });
 
 const orderSchema = z.object({
@@ -133,11 +154,23 @@ export const orderPayload = orderSchema.transform((raw, ctx) => withMoneyIssues(
 function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
   const currency = raw.currency ?? raw.line_items.find((item) => item.price_set)?.price_set?.shop_money.currency_code;
   if (!currency) throw new MoneyFormatError("currency: the order names no currency");
-  const money = (set: MoneySet | null | undefined, plain: string | null | undefined, path: string) => {
-    const amount = shopAmount(set, plain, currency, path);
+  const required = (set: MoneySet | null | undefined, plain: string | null | undefined, path: string) => {
+    const amount = shopAmount(set, plain, path);
     if (amount === null) throw new MoneyFormatError(`${path}: missing`);
     return amount;
   };
+  const amounts = raw.line_items.map((item, index) => {
+    const path = `line_items.${index}`;
+    return {
+      price: required(item.price_set, item.price, `${path}.price_set`),
+      discounts: item.discount_allocations.map((allocation, i) => required(allocation.amount_set, allocation.amount, `${path}.discount_allocations.${i}`)),
+      taxes: item.tax_lines.map((tax, i) => required(tax.price_set, tax.price, `${path}.tax_lines.${i}`)),
+    };
+  });
+  const { exponent, minor } = minorUnitsReader(
+    currencyExponent(currency),
+    amounts.flatMap((line) => [line.price, ...line.discounts, ...line.taxes]),
+  );
   // current_quantity also drops refunded units; add them back so that refunds, which arrive
   // as refunds/create, are not counted twice. What remains of the drop is an edit.
   const refundedUnits = new Map<ShopifyId, number>();
@@ -147,17 +180,14 @@ function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
     }
   }
   const lines: OrderLine[] = raw.line_items.map((item, index) => {
-    const at = `line_items.${index}`;
     const current = item.current_quantity ?? item.quantity;
+    const { price, discounts, taxes } = amounts[index];
     return {
       quantity: item.quantity,
       quantityAfterEdits: Math.min(item.quantity, current + (refundedUnits.get(item.id) ?? 0)),
-      unitPriceMinor: money(item.price_set, item.price, `${at}.price_set`),
-      discountMinor: item.discount_allocations.reduce(
-        (sum, allocation, i) => sum + money(allocation.amount_set, allocation.amount, `${at}.discount_allocations.${i}`),
-        0,
-      ),
-      taxMinor: item.tax_lines.reduce((sum, tax, i) => sum + money(tax.price_set, tax.price, `${at}.tax_lines.${i}`), 0),
+      unitPriceMinor: minor(price),
+      discountMinor: discounts.reduce((sum, discount) => sum + minor(discount), 0),
+      taxMinor: taxes.reduce((sum, tax) => sum + minor(tax), 0),
       giftCard: item.gift_card,
     };
   });
@@ -171,6 +201,7 @@ function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
       taxesIncluded: raw.taxes_included,
       cancelled: raw.cancelled_at != null,
       eligibleMinor: eligibleAmountOf(lines, raw.taxes_included),
+      amountExponent: exponent,
     },
     customer: raw.customer
       ? { email: raw.customer.email, firstName: raw.customer.first_name, lastName: raw.customer.last_name }
@@ -180,25 +211,35 @@ function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
 
 export interface RefundPayload {
   refund: RefundFact;
+  /** The shop's currency as the refund's shop_money names it; null in a lean payload. */
   currency: string | null;
 }
 
-/** refunds/create: shipping refunds (refund_shipping_lines, order_adjustments) earn nothing back. */
+/**
+ * refunds/create: shipping refunds (refund_shipping_lines, order_adjustments) earn nothing back.
+ * The currency comes from shop_money only: transactions[].currency is the presentment currency
+ * the customer paid in, and must never be taken for the shop's. A lean refund's plain amounts
+ * (shop currency) are exact decimals, read against the order's amounts whatever the currency.
+ */
 export const refundPayload = refundSchema.transform((raw, ctx) =>
   withMoneyIssues(ctx, (): RefundPayload => {
     const currency =
-      raw.refund_line_items.flatMap((line) => [line.subtotal_set, line.total_tax_set]).find((set) => set)?.shop_money.currency_code ??
-      raw.transactions.find((transaction) => transaction.currency)?.currency ??
-      null;
+      raw.refund_line_items.flatMap((line) => [line.subtotal_set, line.total_tax_set]).find((set) => set)?.shop_money.currency_code ?? null;
+    const amounts = raw.refund_line_items.map((line, index) => ({
+      subtotal: shopAmount(line.subtotal_set, line.subtotal, `refund_line_items.${index}.subtotal_set`),
+      tax: shopAmount(line.total_tax_set, line.total_tax, `refund_line_items.${index}.total_tax_set`),
+    }));
     // A refund line without an amount refunds nothing of it.
-    const money = (set: MoneySet | null | undefined, plain: string | null | undefined, path: string) =>
-      shopAmount(set, plain, currency, path) ?? 0;
+    const { exponent, minor } = minorUnitsReader(
+      currency === null ? 0 : currencyExponent(currency),
+      amounts.flatMap((line) => [line.subtotal, line.tax]),
+    );
     const lines = raw.refund_line_items.map((line, index) => ({
-      subtotalMinor: money(line.subtotal_set, line.subtotal, `refund_line_items.${index}.subtotal_set`),
-      taxMinor: money(line.total_tax_set, line.total_tax, `refund_line_items.${index}.total_tax_set`),
+      subtotalMinor: minor(amounts[index].subtotal),
+      taxMinor: minor(amounts[index].tax),
       giftCard: line.line_item?.gift_card ?? false,
     }));
-    return { refund: refundFactOf(raw.id, raw.order_id, lines), currency };
+    return { refund: refundFactOf(raw.id, raw.order_id, lines, exponent), currency };
   }),
 );
 

@@ -68,6 +68,20 @@ describe("customer summary metafield", () => {
     expect(await pendingCount()).toBe(0);
   });
 
+  it("rewrites both members' summaries when an order changes customer", async () => {
+    const order = { id: 1_100_040, customer: { id: 1_200_040 }, lines: [{ price: "25.00" }] };
+    await deliverWebhook("orders/paid", orderPayload(order), { shop: SHOP });
+    await syncCustomerSummaries(SHOP);
+    shopify.calls.length = 0;
+
+    await deliverWebhook("orders/updated", orderPayload({ ...order, customer: { id: 1_200_041 }, updatedAt: "2026-11-21T09:00:00-05:00" }), { shop: SHOP });
+    expect(await pendingCount()).toBe(2);
+    expect((await syncCustomerSummaries(SHOP)).written).toBe(2);
+    const written = summaryWrites().flatMap((call) => call.variables.metafields as { ownerId: string; value: string }[]);
+    const balanceOn = (customer: number) => JSON.parse(written.find((metafield) => metafield.ownerId === `gid://shopify/Customer/${customer}`)!.value).balance;
+    expect([balanceOn(1_200_040), balanceOn(1_200_041)]).toEqual([0, 25]);
+  });
+
   it("keeps points and retries when Shopify is down", async () => {
     await deliverWebhook("orders/paid", orderPayload({ id: 1_100_002, customer: { id: 1_200_002 }, lines: [{ price: "80.00" }] }), { shop: SHOP });
     await deliverWebhook("refunds/create", refundPayload({ id: 1_100_102, orderId: 1_100_002, lines: [{ line: 0, quantity: 1, subtotal: "20.00" }] }), { shop: SHOP });

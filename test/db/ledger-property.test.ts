@@ -1,6 +1,7 @@
-// Property: random lives of orders (paid, edits, refunds, cancellation), delivered duplicated
-// and reordered through the real ledger and database, end with every balance equal to the
-// in-order result and to the sum of its ledger entries.
+// Property: random lives of orders (paid, edits, refunds, cancellation, the customer changed by
+// an edit), delivered duplicated and reordered through the real ledger and database, end with
+// every member's balance equal to the in-order result and to the sum of their ledger entries,
+// and no member ever below zero.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
@@ -16,42 +17,83 @@ import { TEST_SHOP } from "../support/shopify-signing";
 let nextOrder = 820_982_911_946_154_508n;
 let nextCustomer = 115_310_627_314_723_954n;
 
+// ISO 4217 exponents: forints and rupiahs have two decimals (Intl shows none), yen none, dinars three.
+const CURRENCIES = { HUF: 2, IDR: 2, JPY: 0, KWD: 3, USD: 2 } as const;
+type Currency = keyof typeof CURRENCIES;
+
 const life = fc.record({
+  currency: fc.constantFrom(...(Object.keys(CURRENCIES) as Currency[])),
+  // The first refund sent with one decimal more than the currency has: kept, not dropped.
+  extraDigit: fc.boolean(),
   eligible: fc.integer({ min: 0, max: 500_000 }),
-  edits: fc.array(fc.record({ eligible: fc.integer({ min: 0, max: 500_000 }), at: fc.integer({ min: 2, max: 50 }) }), { maxLength: 2 }),
+  // Index of the order's customer among the run's customers.
+  customer: fc.nat(2),
+  // An edit may give the order another customer, or name none (says nothing about it).
+  edits: fc.array(
+    fc.record({
+      eligible: fc.integer({ min: 0, max: 500_000 }),
+      at: fc.integer({ min: 2, max: 50 }),
+      customer: fc.option(fc.nat(2), { freq: 2 }),
+    }),
+    { maxLength: 2 },
+  ),
   refunds: fc.array(fc.integer({ min: 0, max: 300_000 }), { maxLength: 3 }),
   cancelAt: fc.option(fc.integer({ min: 2, max: 50 }), { freq: 4 }),
 });
 
 type LifeSpec = typeof life extends fc.Arbitrary<infer T> ? T : never;
 
-function deliveriesFor(orderId: bigint, customerId: bigint, spec: LifeSpec): OrderDelivery[] {
-  const version = (eligibleMinor: number, at: number, cancelled = false) => ({
+function deliveriesFor(orderId: bigint, customers: readonly bigint[], spec: LifeSpec): OrderDelivery[] {
+  const exponent = CURRENCIES[spec.currency];
+  const version = (eligibleMinor: number, at: number, cancelled = false, customerId: bigint | null = customers[spec.customer]) => ({
     orderId,
     customerId,
-    currency: "USD",
+    currency: spec.currency,
     updatedAt: at * 1_000,
     taxesIncluded: false,
     cancelled,
     eligibleMinor,
+    amountExponent: exponent,
   });
   const deliveries: OrderDelivery[] = [
     { kind: "paid", order: version(spec.eligible, 1) },
-    ...spec.edits.map((edit) => ({ kind: "updated" as const, order: version(edit.eligible, edit.at) })),
-    ...spec.refunds.map((subtotal, i) => ({
-      kind: "refund" as const,
-      refund: { refundId: orderId + 1_000_000n * BigInt(i + 1), orderId, subtotalMinor: subtotal, taxMinor: 0 },
-      currency: "USD",
+    ...spec.edits.map((edit) => ({
+      kind: "updated" as const,
+      order: version(edit.eligible, edit.at, false, edit.customer === null ? null : customers[edit.customer]),
     })),
+    ...spec.refunds.map((subtotal, i) => {
+      const extra = spec.extraDigit && i === 0 ? 1 : 0;
+      const subtotalMinor = extra ? subtotal * 10 + 3 : subtotal;
+      return {
+        kind: "refund" as const,
+        refund: { refundId: orderId + 1_000_000n * BigInt(i + 1), orderId, subtotalMinor, taxMinor: 0, amountExponent: exponent + extra },
+        currency: spec.currency,
+      };
+    }),
   ];
   if (spec.cancelAt !== null) deliveries.push({ kind: "cancelled", order: version(0, spec.cancelAt, true) });
   return deliveries;
 }
 
-function inOrderPoints(deliveries: OrderDelivery[]): number {
+/** What one in-order delivery of each event leaves: the order's points, and who holds them. */
+function inOrder(deliveries: OrderDelivery[]): { customerId: bigint | null; points: number } {
   const rate = earningRate(DEFAULT_PROGRAM.earning);
   const events = deliveries.map((d): OrderEvent => (d.kind === "paid" ? { kind: "paid", order: d.order, rate } : d.kind === "refund" ? { kind: "refund", refund: d.refund } : { kind: d.kind, order: d.order }));
-  return orderPoints(events.reduce(mergeOrderEvent, emptyOrderFacts(0n)));
+  const facts = events.reduce(mergeOrderEvent, emptyOrderFacts(0n));
+  return { customerId: facts.customerId, points: orderPoints(facts) };
+}
+
+/** Members whose balance, read off their ledger rows in order, ever went below zero. */
+async function membersEverNegative(): Promise<number[]> {
+  const rows = await db.ledgerEntry.findMany({ where: { shopDomain: TEST_SHOP }, orderBy: { id: "asc" }, select: { memberId: true, delta: true } });
+  const running = new Map<number, bigint>();
+  const negative = new Set<number>();
+  for (const { memberId, delta } of rows) {
+    const balance = (running.get(memberId) ?? 0n) + delta;
+    running.set(memberId, balance);
+    if (balance < 0n) negative.add(memberId);
+  }
+  return [...negative];
 }
 
 describe("ledger (property, real database)", () => {
@@ -62,12 +104,13 @@ describe("ledger (property, real database)", () => {
         fc.infiniteStream(fc.nat()),
         fc.boolean(),
         async (orders, randomness, parallel) => {
-          const customerId = nextCustomer++;
+          const customers = [nextCustomer++, nextCustomer++, nextCustomer++];
+          const expected = new Map(customers.map((customerId) => [customerId, 0]));
           const all: OrderDelivery[] = [];
-          let expected = 0;
           for (const spec of orders) {
-            const deliveries = deliveriesFor(nextOrder++, customerId, spec);
-            expected += inOrderPoints(deliveries);
+            const deliveries = deliveriesFor(nextOrder++, customers, spec);
+            const { customerId, points } = inOrder(deliveries);
+            if (customerId !== null) expected.set(customerId, expected.get(customerId)! + points);
             all.push(...deliveries, ...deliveries.filter((_, i) => i % 2 === 0));
           }
           const source = randomness[Symbol.iterator]();
@@ -79,8 +122,9 @@ describe("ledger (property, real database)", () => {
           if (parallel) await Promise.all(shuffled.map(deliver));
           else for (const delivery of shuffled) await deliver(delivery);
 
-          expect((await balanceOf(db, customerId)) ?? 0).toBe(expected);
+          for (const [customerId, points] of expected) expect((await balanceOf(db, customerId)) ?? 0).toBe(points);
           expect(await balancesMatchLedger(db)).toEqual([]);
+          expect(await membersEverNegative()).toEqual([]);
         },
       ),
       { numRuns: 40 },

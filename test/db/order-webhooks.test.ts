@@ -109,6 +109,39 @@ describe("orders/paid", () => {
   });
 });
 
+describe("currency minor units (ISO 4217)", () => {
+  // Intl displays forints without decimals; ISO 4217 gives HUF two, and Shopify sends them.
+  const shop = "forint-shop.myshopify.com";
+
+  it("reads HUF at two decimals and floors once: 2490.00 with 529.38 tax included earns 1960", async () => {
+    const { orderId, customerId } = ids();
+    const payload = orderPayload({ id: orderId, currency: "HUF", customer: { id: customerId }, taxesIncluded: true, lines: [{ price: "2490.00", tax: "529.38" }] });
+    expect((await deliverWebhook("orders/paid", payload, { shop })).status).toBe(200);
+    // floor(2490.00 − 529.38) = floor(1960.62), not 2490 − 529 = 1961
+    expect(await balanceOf(db, customerId, shop)).toBe(1960);
+  });
+
+  it("keeps a HUF discount under one forint", async () => {
+    const { orderId, customerId } = ids();
+    const payload = orderPayload({ id: orderId, currency: "HUF", customer: { id: customerId }, lines: [{ price: "1000.00", discount: "0.50" }] });
+    expect((await deliverWebhook("orders/paid", payload, { shop })).status).toBe(200);
+    expect(await balanceOf(db, customerId, shop)).toBe(999);
+  });
+
+  it("keeps digits beyond the currency's exponent exact instead of dropping them or refusing the order", async () => {
+    const { orderId, customerId } = ids();
+    const order = { id: orderId, customer: { id: customerId }, lines: [{ price: "10.00", discount: "0.005" }, { price: "5.00" }] };
+    expect((await deliverWebhook("orders/paid", orderPayload(order))).status).toBe(200);
+    expect(await balanceOf(db, customerId)).toBe(14); // 14.995
+    const refund = refundPayload({ id: orderId + 1, orderId, lines: [{ line: 1, quantity: 1, subtotal: "0.0051" }] });
+    expect((await deliverWebhook("refunds/create", refund)).status).toBe(200);
+    expect(await balanceOf(db, customerId)).toBe(14); // 14.9899
+    const second = refundPayload({ id: orderId + 2, orderId, lines: [{ line: 1, quantity: 1, subtotal: "2.99" }] });
+    expect((await deliverWebhook("refunds/create", second)).status).toBe(200);
+    expect(await balanceOf(db, customerId)).toBe(11); // 11.9999: any digit dropped would give 12
+  });
+});
+
 describe("VIP tiers", () => {
   it("multiplies what an order earns by the member's tier when it is paid", async () => {
     const shop = "tiered-shop.myshopify.com";
@@ -144,6 +177,20 @@ describe("refunds/create", () => {
       order_id: orderId,
       refund_line_items: [{ line_item_id: orderId * 100 + 2, quantity: 1, subtotal: 40, total_tax: 0 }],
       transactions: [{ id: 1, kind: "refund", amount: "40.00", currency: "USD" }],
+    };
+    expect((await deliverWebhook("refunds/create", lean)).status).toBe(200);
+    expect(await balanceOf(db, customerId)).toBe(60);
+  });
+
+  it("reads a lean refund's plain amounts against the order, not in its transactions' (presentment) currency", async () => {
+    const { orderId, customerId } = ids();
+    await deliverWebhook("orders/paid", orderPayload({ id: orderId, customer: { id: customerId }, lines: [{ price: "60.00" }, { price: "40.00" }] }));
+    const lean = {
+      id: orderId + 1,
+      order_id: orderId,
+      refund_line_items: [{ line_item_id: orderId * 100 + 2, quantity: 1, subtotal: 40, total_tax: 0 }],
+      // The customer paid in yen; the plain amounts are still shop money (USD): 40 is 40.00.
+      transactions: [{ id: 1, kind: "refund", amount: "6000", currency: "JPY" }],
     };
     expect((await deliverWebhook("refunds/create", lean)).status).toBe(200);
     expect(await balanceOf(db, customerId)).toBe(60);
@@ -262,6 +309,70 @@ describe("orders/updated (edits)", () => {
     const pending = orderPayload({ id: orderId, customer: { id: customerId }, lines: [{ price: "99.00" }], financialStatus: "pending" });
     expect((await deliverWebhook("orders/updated", pending)).status).toBe(200);
     expect(await balanceOf(db, customerId)).toBe(0);
+  });
+});
+
+describe("orders/updated (a change of customer)", () => {
+  const nobodyNegative = async () => (await db.member.count({ where: { balance: { lt: 0 } } })) === 0;
+
+  it("moves the order's points to its new customer, and a later refund settles with the new one", async () => {
+    const { orderId, customerId: ada } = ids();
+    const bob = ada + 1;
+    const order = { id: orderId, customer: { id: ada }, lines: [{ price: "60.00" }, { price: "40.00" }] };
+    await deliverWebhook("orders/paid", orderPayload(order));
+    expect(await balanceOf(db, ada)).toBe(100);
+    const adaBefore = (await memberOf(db, ada))!.summaryVersion;
+
+    const reassigned = orderPayload({ ...order, customer: { id: bob, firstName: "Bob" }, updatedAt: "2026-11-21T09:00:00-05:00" });
+    expect((await deliverWebhook("orders/updated", reassigned)).status).toBe(200);
+    expect(await balanceOf(db, ada)).toBe(0);
+    expect(await balanceOf(db, bob)).toBe(100);
+    // Both storefront summaries are stale now.
+    expect((await memberOf(db, ada))!.summaryVersion).toBeGreaterThan(adaBefore);
+    expect((await memberOf(db, bob))!.summaryVersion).toBeGreaterThan(0);
+
+    await deliverWebhook("refunds/create", refundPayload({ id: orderId + 1, orderId, lines: [{ line: 1, quantity: 1, subtotal: "40.00" }] }));
+    expect(await balanceOf(db, ada)).toBe(0);
+    expect(await balanceOf(db, bob)).toBe(60);
+    expect(await nobodyNegative()).toBe(true);
+
+    const ledger = [...(await ledgerOf(db, ada)), ...(await ledgerOf(db, bob))];
+    expect(ledger).toEqual([
+      { kind: "earn", delta: 100, key: `order:${orderId}:earn` },
+      { kind: "order_move", delta: -100, key: expect.stringMatching(new RegExp(`^order:${orderId}:move:\\d+:out$`)) },
+      { kind: "order_move", delta: 100, key: expect.stringMatching(new RegExp(`^order:${orderId}:move:\\d+:in$`)) },
+      { kind: "refund_reversal", delta: -40, key: `refund:${orderId + 1}` },
+    ]);
+
+    // Duplicates of every delivery change nothing; a cancellation settles with the holder.
+    await deliverWebhook("orders/paid", orderPayload(order));
+    await deliverWebhook("orders/updated", reassigned);
+    expect([await balanceOf(db, ada), await balanceOf(db, bob)]).toEqual([0, 60]);
+    const cancelled = orderPayload({ ...order, customer: { id: bob }, cancelledAt: "2026-11-22T09:00:00-05:00", updatedAt: "2026-11-22T09:00:00-05:00" });
+    await deliverWebhook("orders/cancelled", cancelled);
+    expect([await balanceOf(db, ada), await balanceOf(db, bob)]).toEqual([0, 0]);
+    expect(await nobodyNegative()).toBe(true);
+  });
+
+  it("ends the same when the older version, naming the first customer, arrives last", async () => {
+    const { orderId, customerId: ada } = ids();
+    const bob = ada + 1;
+    const order = { id: orderId, customer: { id: ada }, lines: [{ price: "60.00" }, { price: "40.00" }] };
+    await deliverWebhook("orders/updated", orderPayload({ ...order, customer: { id: bob }, updatedAt: "2026-11-21T09:00:00-05:00" }));
+    await deliverWebhook("refunds/create", refundPayload({ id: orderId + 1, orderId, lines: [{ line: 1, quantity: 1, subtotal: "40.00" }] }));
+    await deliverWebhook("orders/paid", orderPayload(order));
+    expect(await balanceOf(db, ada)).toBe(0);
+    expect(await balanceOf(db, bob)).toBe(60);
+    expect(await ledgerOf(db, ada)).toEqual([]);
+    expect(await nobodyNegative()).toBe(true);
+  });
+
+  it("keeps the customer when a newer version names none", async () => {
+    const { orderId, customerId: ada } = ids();
+    const order = { id: orderId, customer: { id: ada }, lines: [{ price: "30.00" }] };
+    await deliverWebhook("orders/paid", orderPayload(order));
+    await deliverWebhook("orders/updated", orderPayload({ ...order, customer: null, updatedAt: "2026-11-21T09:00:00-05:00" }));
+    expect(await balanceOf(db, ada)).toBe(30);
   });
 });
 

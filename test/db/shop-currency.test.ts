@@ -9,7 +9,7 @@ import { recordInstall } from "~/shopify/install.server";
 import { storeOfflineSession } from "../support/admin-session";
 import { deliverWebhook, proxyGet } from "../support/routes";
 import { adminApiStandIn, shopifyIsDown, shopifySucceeds, type GraphqlCall } from "../support/shopify-admin-api";
-import { orderPayload } from "../support/shopify-payloads";
+import { orderPayload, refundPayload } from "../support/shopify-payloads";
 
 const shopify = adminApiStandIn();
 
@@ -51,6 +51,13 @@ describe("the default reward's price", () => {
     expect(await rewardsOf(shop)).toEqual([{ title: "5.00 off your order", amountMinor: 500, costPoints: 500 }]);
   });
 
+  it("is 5.00 off in a forint shop: ISO 4217 gives HUF two decimals, though Intl displays none", async () => {
+    const shop = "forint-install-shop.myshopify.com";
+    shopify.answerWith(shopTradingIn("HUF", 1004));
+    await install(shop);
+    expect(await rewardsOf(shop)).toEqual([{ title: "5.00 off your order", amountMinor: 500, costPoints: 500 }]);
+  });
+
   it("installs anyway when the Admin API is down, and prices the reward when the first order names the currency", async () => {
     const shop = "dinar-shop.myshopify.com";
     shopify.answerWith(shopifyIsDown);
@@ -76,6 +83,28 @@ describe("the default reward's price", () => {
     expect(await rewardsOf(shop)).toEqual([{ title: "5 off your order", amountMinor: 5, costPoints: 500 }]);
     // The storefront's copy of the program is marked stale, for the sync to rewrite.
     expect((await shopRow(shop)).programPublishedHash).toBeNull();
+  });
+
+  it("is not taught by a refund's transaction currency, which is presentment money", async () => {
+    const shop = "refund-first-shop.myshopify.com";
+    shopify.answerWith(shopifyIsDown);
+    await install(shop);
+    const paidInYen = (refund: ReturnType<typeof refundPayload>) => ({
+      ...refund,
+      transactions: refund.transactions.map((transaction) => ({ ...transaction, currency: "JPY" })),
+    });
+    // A lean refund (no *_set objects): nothing in it names the shop's currency.
+    const lean = paidInYen(refundPayload({ id: 9_300_001, orderId: 9_300_000, lines: [{ line: 0, quantity: 1, subtotal: "20.00" }] }));
+    for (const line of lean.refund_line_items) Object.assign(line, { subtotal_set: undefined, total_tax_set: undefined });
+    expect((await deliverWebhook("refunds/create", lean, { shop })).status).toBe(200);
+    expect(await shopRow(shop)).toMatchObject({ currency: null });
+    expect(await rewardsOf(shop)).toEqual([{ title: "5.00 off your order", amountMinor: 500, costPoints: 500 }]);
+
+    // With shop_money in USD, the shop trades in USD, whatever the customer paid in.
+    const withSets = paidInYen(refundPayload({ id: 9_300_002, orderId: 9_300_000, lines: [{ line: 0, quantity: 1, subtotal: "20.00" }] }));
+    expect((await deliverWebhook("refunds/create", withSets, { shop })).status).toBe(200);
+    expect(await shopRow(shop)).toMatchObject({ currency: "USD" });
+    expect(await rewardsOf(shop)).toEqual([{ title: "5.00 off your order", amountMinor: 500, costPoints: 500 }]);
   });
 
   it("keeps a title the merchant wrote while re-pricing the amount", async () => {
