@@ -3,14 +3,13 @@
 // credited, as one ledger row, in one transaction.
 //
 // This is the hot path of the app (every order webhook), so it runs as plain SQL through the
-// driver (app/sql.server.ts) instead of Prisma. The statements are written once, as a generator
-// that yields batches of independent statements and receives their rows: SQLite runs it
-// synchronously inside one BEGIN IMMEDIATE … COMMIT (nothing else in the process can interleave),
-// PostgreSQL pipelines each batch on one pooled connection (four round trips an order). The SQL is the subset both databases share (ON CONFLICT,
+// driver instead of Prisma: the transaction is written once, as a generator that yields batches
+// of independent statements and receives their rows, and the database layer runs it
+// (app/sql-transaction.server.ts). The SQL is the subset both databases share (ON CONFLICT,
 // RETURNING, double-quoted identifiers); tables and columns are Prisma's (prisma/schema.prisma).
-import type BetterSqlite3 from "better-sqlite3";
 import type { Db } from "~/db.server";
 import type { SqlConnection } from "~/sql.server";
+import { nothing, row, rows, runSqlTransaction, sqlRetryReason, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import { earningRate } from "./earning";
 import { newReferralCode, type CustomerProfile } from "./members.server";
 import {
@@ -56,14 +55,12 @@ export async function recordOrderEvent(
     const shop = await shopForEvents(db, shopDomain, currency);
     const transaction = orderDeliveryTransaction({ shop, delivery, actor, now: new Date() });
     try {
-      return connection.provider === "sqlite"
-        ? runOnSqlite(connection.database, transaction)
-        : await runOnPostgres(connection.pool, transaction);
+      return await runSqlTransaction(connection, transaction);
     } catch (error) {
-      const reason = retryReason(error);
+      const reason = sqlRetryReason(error);
       if (reason === null || attempt >= MAX_ATTEMPTS) throw error;
       // The shop was deleted (shop/redact) since it was cached: create it again.
-      if (reason === "missing_shop") forgetShop(shopDomain);
+      if (reason === "missing_reference") forgetShop(shopDomain);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
     }
   }
@@ -72,11 +69,8 @@ export async function recordOrderEvent(
 // ---------------------------------------------------------------------------------------------
 // The transaction, written once for both databases.
 
-type Row = Record<string, unknown>;
-type Query = { sql: string; params: unknown[]; returns: "row" | "rows" | "nothing" };
-type QueryResult = Row | Row[] | undefined;
 /** Yields batches of statements that do not depend on each other; receives their results. */
-type Transaction = Generator<Query[], OrderEventResult, QueryResult[]>;
+type Transaction = SqlTransaction<OrderEventResult>;
 
 interface TransactionInput {
   shop: ShopForEvents;
@@ -313,124 +307,4 @@ function timestamp(value: unknown): number | null {
 function storedOrNow(stored: unknown, now: Date): Date {
   const ms = timestamp(stored);
   return ms === null ? now : new Date(ms);
-}
-
-const row = (sql: string, params: unknown[]): Query => ({ sql, params, returns: "row" });
-const rows = (sql: string, params: unknown[]): Query => ({ sql, params, returns: "rows" });
-const nothing = (sql: string, params: unknown[]): Query => ({ sql, params, returns: "nothing" });
-
-// ---------------------------------------------------------------------------------------------
-// Running it.
-
-type SqliteDatabase = Extract<SqlConnection, { provider: "sqlite" }>["database"];
-type SqliteStatement = BetterSqlite3.Statement<unknown[], Row>;
-const preparedStatements = new WeakMap<SqliteDatabase, Map<string, SqliteStatement>>();
-
-function runOnSqlite(database: SqliteDatabase, transaction: Transaction): OrderEventResult {
-  let statements = preparedStatements.get(database);
-  if (!statements) preparedStatements.set(database, (statements = new Map()));
-  const prepare = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = database.prepare<unknown[], Row>(sql);
-      // Integers come back as bigint, so 64-bit ids keep every digit (amounts go through Number()).
-      if (statement.reader) statement.safeIntegers(true);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
-  // Prisma stores SQLite timestamps as ISO text with an explicit offset, booleans as 0/1.
-  const value = (param: unknown) =>
-    param instanceof Date ? param.toISOString().replace("Z", "+00:00") : typeof param === "boolean" ? Number(param) : param;
-
-  prepare("BEGIN IMMEDIATE").run();
-  try {
-    let step = transaction.next();
-    while (!step.done) {
-      const results = step.value.map(({ sql, params, returns }): QueryResult => {
-        const statement = prepare(sql);
-        const args = params.map(value);
-        return returns === "row" ? statement.get(...args) : returns === "rows" ? statement.all(...args) : void statement.run(...args);
-      });
-      step = transaction.next(results);
-    }
-    prepare("COMMIT").run();
-    return step.value;
-  } catch (error) {
-    if (database.inTransaction) prepare("ROLLBACK").run();
-    throw error;
-  }
-}
-
-async function runOnPostgres(pool: Extract<SqlConnection, { provider: "postgresql" }>["pool"], transaction: Transaction): Promise<OrderEventResult> {
-  const client = await pool.connect();
-  // Prisma's PostgreSQL columns are `timestamp(3)` without zone, holding UTC.
-  const value = (param: unknown) => (param instanceof Date ? param.toISOString().slice(0, -1) : param);
-  // The pool pipelines (app/sql.server.ts): a batch's statements, and BEGIN with the first
-  // batch, go out together and cost one round trip.
-  let pending: Promise<unknown>[] = [client.query("BEGIN")];
-  try {
-    let step = transaction.next();
-    while (!step.done) {
-      const batch = step.value.map(({ sql, params }) => {
-        const { name, text } = postgresStatement(sql);
-        return client.query({ name, text, values: params.map(value) });
-      });
-      const results = await settledInOrder([...pending, ...batch]);
-      pending = [];
-      step = transaction.next(
-        step.value.map(({ returns }, i) => {
-          const { rows } = results[results.length - batch.length + i] as { rows: Row[] };
-          return returns === "row" ? rows[0] : returns === "rows" ? rows : undefined;
-        }),
-      );
-    }
-    await settledInOrder([...pending, client.query("COMMIT")]);
-    client.release();
-    return step.value;
-  } catch (error) {
-    // A failed ROLLBACK means the connection itself is broken: drop it from the pool.
-    const rolledBack = await client.query("ROLLBACK").then(
-      () => true,
-      () => false,
-    );
-    client.release(rolledBack ? undefined : (error as Error));
-    throw error;
-  }
-}
-
-/** Waits for every promise; throws the first failure in order (later ones follow from it). */
-async function settledInOrder(promises: Promise<unknown>[]): Promise<unknown[]> {
-  const settled = await Promise.allSettled(promises);
-  const failure = settled.find((result) => result.status === "rejected");
-  if (failure) throw (failure as PromiseRejectedResult).reason;
-  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value);
-}
-
-const postgresStatements = new Map<string, { name: string; text: string }>();
-
-/**
- * The statement as PostgreSQL takes it: `?` → `$1, $2, …` (the statements hold no literal
- * question marks), and a name, so that each connection parses and plans it once.
- */
-function postgresStatement(sql: string): { name: string; text: string } {
-  let statement = postgresStatements.get(sql);
-  if (!statement) {
-    let index = 0;
-    statement = { name: `tally_ledger_${postgresStatements.size}`, text: sql.replace(/\?/g, () => `$${++index}`) };
-    postgresStatements.set(sql, statement);
-  }
-  return statement;
-}
-
-/** Why a failed transaction may be run again, or null when it may not. */
-function retryReason(error: unknown): "conflict" | "missing_shop" | null {
-  if (typeof error !== "object" || error === null) return null;
-  const code = String((error as { code?: unknown }).code ?? "");
-  // SQLite: another connection holds the write lock; a new member's referral code collided.
-  if (code === "SQLITE_BUSY" || code === "SQLITE_CONSTRAINT_UNIQUE") return "conflict";
-  // PostgreSQL: unique violation (concurrent first deliveries), serialization failure, deadlock.
-  if (code === "23505" || code === "40001" || code === "40P01") return "conflict";
-  if (code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503") return "missing_shop";
-  return null;
 }

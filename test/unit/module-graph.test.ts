@@ -1,6 +1,6 @@
 // The app's modules form no import cycle (a cycle makes start-up order matter, and once made
 // shopify.server.ts → install → storefront sync → shopify.server.ts), and the domain imports
-// neither Remix nor Shopify's libraries.
+// neither Remix, Shopify's libraries nor the SQL drivers (their runners live in app/sql-*.ts).
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
@@ -55,10 +55,10 @@ describe("app module graph", () => {
     expect(cycles).toEqual([]);
   });
 
-  it("keeps Remix and Shopify's libraries out of the domain (app/loyalty)", () => {
+  it("keeps Remix, Shopify's libraries and the SQL drivers out of the domain (app/loyalty)", () => {
     const offending = files
       .filter((file) => file.startsWith(path.join(APP, "loyalty")))
-      .flatMap((file) => importsOf(file).filter((specifier) => /^@remix-run\/|^@shopify\//.test(specifier)).map((specifier) => `${path.relative(APP, file)}: ${specifier}`));
+      .flatMap((file) => importsOf(file).filter((specifier) => /^@remix-run\/|^@shopify\/|^better-sqlite3$|^pg$/.test(specifier)).map((specifier) => `${path.relative(APP, file)}: ${specifier}`));
     expect(offending).toEqual([]);
   });
 });

@@ -1,0 +1,144 @@
+// Runs a transaction written once for both databases through the drivers themselves, for the hot
+// path that Prisma makes too slow (the order ledger, app/loyalty/ledger.server.ts). A transaction
+// is a generator that yields batches of statements that do not depend on each other and receives
+// their results:
+// - SQLite runs it synchronously inside BEGIN IMMEDIATE … COMMIT: nothing else in the process can
+//   interleave, and a busy database fails at once (the caller retries asynchronously rather than
+//   blocking the event loop);
+// - PostgreSQL pipelines each batch, BEGIN with the first, on one pooled connection: one round
+//   trip a batch.
+// Statements are prepared once per connection (SQLite) or named so that each connection parses
+// and plans them once (PostgreSQL).
+import type BetterSqlite3 from "better-sqlite3";
+import type { SqlConnection } from "./sql.server";
+
+export type Row = Record<string, unknown>;
+export type Query = { sql: string; params: unknown[]; returns: "row" | "rows" | "nothing" };
+export type QueryResult = Row | Row[] | undefined;
+/** Yields batches of statements that do not depend on each other; receives their results. */
+export type SqlTransaction<Result> = Generator<Query[], Result, QueryResult[]>;
+
+export const row = (sql: string, params: unknown[]): Query => ({ sql, params, returns: "row" });
+export const rows = (sql: string, params: unknown[]): Query => ({ sql, params, returns: "rows" });
+export const nothing = (sql: string, params: unknown[]): Query => ({ sql, params, returns: "nothing" });
+
+export function runSqlTransaction<Result>(connection: SqlConnection, transaction: SqlTransaction<Result>): Result | Promise<Result> {
+  return connection.provider === "sqlite" ? runOnSqlite(connection.database, transaction) : runOnPostgres(connection.pool, transaction);
+}
+
+type SqliteDatabase = Extract<SqlConnection, { provider: "sqlite" }>["database"];
+type SqliteStatement = BetterSqlite3.Statement<unknown[], Row>;
+const preparedStatements = new WeakMap<SqliteDatabase, Map<string, SqliteStatement>>();
+
+function runOnSqlite<Result>(database: SqliteDatabase, transaction: SqlTransaction<Result>): Result {
+  let statements = preparedStatements.get(database);
+  if (!statements) preparedStatements.set(database, (statements = new Map()));
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = database.prepare<unknown[], Row>(sql);
+      // Integers come back as bigint, so 64-bit ids keep every digit (amounts go through Number()).
+      if (statement.reader) statement.safeIntegers(true);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  // Prisma stores SQLite timestamps as ISO text with an explicit offset, booleans as 0/1.
+  const value = (param: unknown) =>
+    param instanceof Date ? param.toISOString().replace("Z", "+00:00") : typeof param === "boolean" ? Number(param) : param;
+
+  prepare("BEGIN IMMEDIATE").run();
+  try {
+    let step = transaction.next();
+    while (!step.done) {
+      const results = step.value.map(({ sql, params, returns }): QueryResult => {
+        const statement = prepare(sql);
+        const args = params.map(value);
+        return returns === "row" ? statement.get(...args) : returns === "rows" ? statement.all(...args) : void statement.run(...args);
+      });
+      step = transaction.next(results);
+    }
+    prepare("COMMIT").run();
+    return step.value;
+  } catch (error) {
+    if (database.inTransaction) prepare("ROLLBACK").run();
+    throw error;
+  }
+}
+
+async function runOnPostgres<Result>(
+  pool: Extract<SqlConnection, { provider: "postgresql" }>["pool"],
+  transaction: SqlTransaction<Result>,
+): Promise<Result> {
+  const client = await pool.connect();
+  // Prisma's PostgreSQL columns are `timestamp(3)` without zone, holding UTC.
+  const value = (param: unknown) => (param instanceof Date ? param.toISOString().slice(0, -1) : param);
+  // The pool pipelines (app/sql.server.ts): a batch's statements, and BEGIN with the first
+  // batch, go out together and cost one round trip.
+  let pending: Promise<unknown>[] = [client.query("BEGIN")];
+  try {
+    let step = transaction.next();
+    while (!step.done) {
+      const batch = step.value.map(({ sql, params }) => {
+        const { name, text } = postgresStatement(sql);
+        return client.query({ name, text, values: params.map(value) });
+      });
+      const results = await settledInOrder([...pending, ...batch]);
+      pending = [];
+      step = transaction.next(
+        step.value.map(({ returns }, i) => {
+          const { rows } = results[results.length - batch.length + i] as { rows: Row[] };
+          return returns === "row" ? rows[0] : returns === "rows" ? rows : undefined;
+        }),
+      );
+    }
+    await settledInOrder([...pending, client.query("COMMIT")]);
+    client.release();
+    return step.value;
+  } catch (error) {
+    // A failed ROLLBACK means the connection itself is broken: drop it from the pool.
+    const rolledBack = await client.query("ROLLBACK").then(
+      () => true,
+      () => false,
+    );
+    client.release(rolledBack ? undefined : (error as Error));
+    throw error;
+  }
+}
+
+/** Waits for every promise; throws the first failure in order (later ones follow from it). */
+async function settledInOrder(promises: Promise<unknown>[]): Promise<unknown[]> {
+  const settled = await Promise.allSettled(promises);
+  const failure = settled.find((result) => result.status === "rejected");
+  if (failure) throw (failure as PromiseRejectedResult).reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value);
+}
+
+const postgresStatements = new Map<string, { name: string; text: string }>();
+
+/**
+ * The statement as PostgreSQL takes it: `?` → `$1, $2, …` (the statements hold no literal
+ * question marks), and a name, so that each connection parses and plans it once.
+ */
+function postgresStatement(sql: string): { name: string; text: string } {
+  let statement = postgresStatements.get(sql);
+  if (!statement) {
+    let index = 0;
+    statement = { name: `tally_${postgresStatements.size}`, text: sql.replace(/\?/g, () => `$${++index}`) };
+    postgresStatements.set(sql, statement);
+  }
+  return statement;
+}
+
+/** Why a failed transaction may be run again, or null when it may not. */
+export function sqlRetryReason(error: unknown): "conflict" | "missing_reference" | null {
+  if (typeof error !== "object" || error === null) return null;
+  const code = String((error as { code?: unknown }).code ?? "");
+  // SQLite: another connection holds the write lock; a new member's referral code collided.
+  if (code === "SQLITE_BUSY" || code === "SQLITE_CONSTRAINT_UNIQUE") return "conflict";
+  // PostgreSQL: unique violation (concurrent first deliveries), serialization failure, deadlock.
+  if (code === "23505" || code === "40001" || code === "40P01") return "conflict";
+  // A row referenced was deleted meanwhile (a shop redacted since it was cached, say).
+  if (code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503") return "missing_reference";
+  return null;
+}
