@@ -237,7 +237,3 @@ export function ledgerEntryFor(
   }
   return { key: `order:${orderId}:edit:${after.versionUpdatedAt ?? 0}`, kind: "order_edit", ...order };
 }
-
-export function orderIdOf(event: OrderEvent): ShopifyId {
-  return event.kind === "refund" ? event.refund.orderId : event.order.orderId;
-}

@@ -44,8 +44,3 @@ export function proxyPath(endpoint: string): string {
 export function storefrontProxyPrefix(): string {
   return `/${appConfig.app_proxy.prefix}/${appConfig.app_proxy.subpath}`;
 }
-
-/** What a shopper's browser requests on the storefront: "customer" → "/apps/tally/customer". */
-export function storefrontProxyPath(endpoint: string): string {
-  return `${storefrontProxyPrefix()}/${endpoint}`;
-}
