@@ -5,4 +5,4 @@ import { shopRedactPayload } from "~/shopify/payloads";
 import { handleWebhook } from "~/shopify/webhooks.server";
 
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, "shop/redact", shopRedactPayload, ({ shop }) => redactShop(db, shop));
+  handleWebhook(request, "shop/redact", shopRedactPayload, ({ shop }) => redactShop(db, shop), { bodyShop: (payload) => payload.shop });

@@ -1,18 +1,24 @@
-// The shape every webhook route shares: verify (library HMAC), check the topic, parse the
-// payload into a domain value, do the work in one transaction, answer.
+// The shape every webhook route shares: verify (library HMAC), check the topic, skip an event
+// already handled, parse the payload into a domain value, check the shop the body names, do the
+// work in one transaction, record the event, answer.
 //
 // Verification is Shopify's own `api.webhooks.validate`, the check `authenticate.webhook` makes.
 // `authenticate.webhook` also loads the shop's offline session on every delivery, to build an
 // Admin API client; no webhook here uses one, and that lookup cost more than crediting the order.
 //   200  the change committed, or the delivery was a recognised duplicate
 //   401  bad HMAC (from the library); 400 missing headers or JSON that does not parse
+//   403  the body names another shop than the (unsigned) shop header
 //   422  well-formed JSON that is not the payload the topic promises (changes nothing)
 //   500  the database failed: Shopify retries
 import type { z } from "zod";
+import db from "~/db.server";
 import { logger } from "~/logger.server";
+import { shopifyGidOf } from "~/loyalty/shops.server";
+import { recordWebhookEvent, webhookEventSeen, type WebhookEventKey } from "~/loyalty/webhook-events.server";
+import { sql } from "~/sql.server";
 import { WebhookValidationErrorReason } from "@shopify/shopify-api";
 import { webhooks } from "~/shopify.server";
-import { parseShopifyJson } from "./payloads";
+import { parseShopifyJson, type BodyShop } from "./payloads";
 import { errorResponse } from "./responses";
 import { isShopDomain } from "./shop-domain";
 
@@ -23,11 +29,22 @@ export interface WebhookContext<T> {
   payload: T;
 }
 
+export interface WebhookOptions<T> {
+  /**
+   * The shop the payload names. Shopify's HMAC covers the body, not X-Shopify-Shop-Domain, so a
+   * body captured from one shop could be replayed under another shop's header: topics that delete
+   * or export a shop's data refuse a body naming another shop (or another shop id, when we know
+   * the shop's id) with 403 and change nothing.
+   */
+  bodyShop?: (payload: T) => BodyShop;
+}
+
 export async function handleWebhook<Schema extends z.ZodType>(
   request: Request,
   topic: string,
   schema: Schema,
   work: (context: WebhookContext<z.output<Schema>>) => Promise<unknown>,
+  options: WebhookOptions<z.output<Schema>> = {},
 ): Promise<Response> {
   if (request.method !== "POST") return errorResponse(405, "method_not_allowed", "Webhooks are POSTed.", { Allow: "POST" });
   // The library throws on a malformed shop domain; answer that as the bad request it is.
@@ -51,6 +68,19 @@ export async function handleWebhook<Schema extends z.ZodType>(
     log.warn({ received: check.topic }, "webhook topic does not match its route");
     return errorResponse(400, "wrong_topic", `This endpoint receives ${topic} webhooks only.`);
   }
+  // X-Shopify-Event-Id names the event, the same in every delivery of it (Shopify's key for
+  // duplicates); X-Shopify-Webhook-Id names the delivery, and stands in when there is no event id
+  // (Shopify's newer Events deliveries).
+  const event: WebhookEventKey = { shopDomain: check.domain, eventId: ("eventId" in check && check.eventId) || check.webhookId, topic };
+  try {
+    if (await webhookEventSeen(sql(), event)) {
+      log.debug({ eventId: event.eventId }, "webhook event already handled; skipped");
+      return new Response(null, { status: 200 });
+    }
+  } catch (error) {
+    log.error({ err: error }, "webhook event lookup failed; Shopify will retry");
+    return errorResponse(500, "processing_failed", "The change could not be saved; please retry.");
+  }
   let payload: unknown;
   try {
     payload = parseShopifyJson(rawBody);
@@ -65,13 +95,35 @@ export async function handleWebhook<Schema extends z.ZodType>(
     return errorResponse(422, "invalid_payload", `The ${topic} payload is not valid: ${issues.join("; ")}`);
   }
   try {
+    if (options.bodyShop) {
+      const refused = await refuseOtherShop(check.domain, options.bodyShop(parsed.data), log);
+      if (refused) return refused;
+    }
     await work({ shop: check.domain, topic, webhookId: check.webhookId, payload: parsed.data });
   } catch (error) {
     log.error({ err: error }, "webhook processing failed; Shopify will retry");
     return errorResponse(500, "processing_failed", "The change could not be saved; please retry.");
   }
+  try {
+    await recordWebhookEvent(sql(), event);
+  } catch (error) {
+    // The change committed; a redelivery is caught by the ledger's idempotency keys instead.
+    log.warn({ err: error }, "webhook event could not be recorded");
+  }
   log.debug("webhook processed");
   return new Response(null, { status: 200 });
+}
+
+/** A 403 when the body names another shop than the header, or another id than the shop's. */
+async function refuseOtherShop(shop: string, named: BodyShop, log: typeof logger): Promise<Response | null> {
+  let mismatch = named.domain !== shop;
+  if (!mismatch && named.id !== null) {
+    const gid = await shopifyGidOf(db, shop);
+    mismatch = gid !== null && gid !== `gid://shopify/Shop/${named.id}`;
+  }
+  if (!mismatch) return null;
+  log.warn({ bodyShop: named.domain, bodyShopId: named.id?.toString() ?? null }, "webhook body names another shop than its header; refused");
+  return errorResponse(403, "shop_mismatch", "The webhook body names another shop than X-Shopify-Shop-Domain.");
 }
 
 /**

@@ -1,0 +1,82 @@
+// Webhook events already handled (the WebhookEvent table), so that a repeated delivery of one
+// event is answered without being parsed or worked again. The ledger's idempotency keys stay the
+// final guard: an event is recorded only after its work committed, so a crash in between, or two
+// deliveries racing, at worst runs the (idempotent) work twice.
+//
+// Every order webhook pays for the lookup and the record, so both run through the driver
+// (app/sql.server.ts) like the ledger: through Prisma each would cost more than the ledger
+// transaction. Pruning is rare and goes through Prisma.
+import type BetterSqlite3 from "better-sqlite3";
+import type { Db } from "~/db.server";
+import type { SqlConnection } from "~/sql.server";
+
+export interface WebhookEventKey {
+  shopDomain: string;
+  eventId: string;
+  topic: string;
+}
+
+const SEEN = `SELECT 1 AS "seen" FROM "WebhookEvent" WHERE "shopDomain" = ? AND "eventId" = ? AND "topic" = ?`;
+// Only for a shop we hold: a shop that was never installed (or was just redacted) keeps no rows,
+// and the foreign key cascades the rows away with the shop.
+const RECORD = `INSERT INTO "WebhookEvent" ("shopDomain", "eventId", "topic", "receivedAt")
+  SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM "Shop" WHERE "domain" = ?)
+  ON CONFLICT ("shopDomain", "eventId", "topic") DO NOTHING`;
+const SEEN_POSTGRES = { name: "tally_webhook_event_seen", text: numbered(SEEN) };
+const RECORD_POSTGRES = { name: "tally_webhook_event_record", text: numbered(RECORD) };
+
+/** Whether this event of this shop and topic was handled before (one primary-key lookup). */
+export async function webhookEventSeen(connection: SqlConnection, key: WebhookEventKey): Promise<boolean> {
+  const params = [key.shopDomain, key.eventId, key.topic];
+  if (connection.provider === "sqlite") return sqliteStatement(connection.database, SEEN).get(...params) !== undefined;
+  const result = await connection.pool.query({ ...SEEN_POSTGRES, values: params });
+  return result.rowCount !== 0;
+}
+
+const MAX_ATTEMPTS = 20;
+
+/** Records a handled event; a second record of the same event changes nothing. */
+export async function recordWebhookEvent(connection: SqlConnection, key: WebhookEventKey, now = new Date()): Promise<void> {
+  if (connection.provider === "postgresql") {
+    // Prisma's PostgreSQL timestamps are `timestamp(3)` without zone, holding UTC.
+    const values = [key.shopDomain, key.eventId, key.topic, now.toISOString().slice(0, -1), key.shopDomain];
+    await connection.pool.query({ ...RECORD_POSTGRES, values });
+    return;
+  }
+  // Prisma stores SQLite timestamps as ISO text with an explicit offset.
+  const values = [key.shopDomain, key.eventId, key.topic, now.toISOString().replace("Z", "+00:00"), key.shopDomain];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      sqliteStatement(connection.database, RECORD).run(...values);
+      return;
+    } catch (error) {
+      // The driver connection never waits for the write lock (it would block the event loop);
+      // another process holding it is waited for here, asynchronously, as the ledger does.
+      if ((error as { code?: unknown }).code !== "SQLITE_BUSY" || attempt >= MAX_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+    }
+  }
+}
+
+/** Deletes the records of events received before `date` (for the job runner's pruning). */
+export async function forgetWebhookEventsBefore(db: Db, date: Date): Promise<number> {
+  const { count } = await db.webhookEvent.deleteMany({ where: { receivedAt: { lt: date } } });
+  return count;
+}
+
+type SqliteDatabase = BetterSqlite3.Database;
+const sqliteStatements = new WeakMap<SqliteDatabase, Map<string, BetterSqlite3.Statement>>();
+
+function sqliteStatement(database: SqliteDatabase, sql: string): BetterSqlite3.Statement {
+  let statements = sqliteStatements.get(database);
+  if (!statements) sqliteStatements.set(database, (statements = new Map()));
+  let statement = statements.get(sql);
+  if (!statement) statements.set(sql, (statement = database.prepare(sql)));
+  return statement;
+}
+
+/** `?` → `$1, $2, …` for PostgreSQL (the statements hold no literal question marks). */
+function numbered(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}
