@@ -8,6 +8,7 @@
 //   200  the change committed, or the delivery was a recognised duplicate
 //   401  bad HMAC (from the library); 400 missing headers or JSON that does not parse
 //   403  the body names another shop than the (unsigned) shop header
+//   413  a body over MAX_WEBHOOK_BYTES (never read further)
 //   422  well-formed JSON that is not the payload the topic promises (changes nothing)
 //   500  the database failed: Shopify retries
 import type { z } from "zod";
@@ -21,6 +22,13 @@ import { webhooks } from "~/shopify.server";
 import { parseShopifyJson, type BodyShop } from "./payloads";
 import { errorResponse } from "./responses";
 import { isShopDomain } from "./shop-domain";
+
+/**
+ * Far above any payload Shopify sends (an order's JSON is KBs to a few hundred KB). server.js
+ * enforces the same limit before a request reaches the action; this one holds where it is not in
+ * front (the development server) and for any path it would not recognise.
+ */
+export const MAX_WEBHOOK_BYTES = 10 * 1024 * 1024;
 
 export interface WebhookContext<T> {
   shop: string;
@@ -53,7 +61,11 @@ export async function handleWebhook<Schema extends z.ZodType>(
     logger.warn({ topic }, "webhook names an invalid shop domain");
     return errorResponse(400, "invalid_shop", "X-Shopify-Shop-Domain is not a myshopify.com domain.");
   }
-  const rawBody = await request.text();
+  const rawBody = await readBody(request);
+  if (rawBody === null) {
+    logger.warn({ topic }, "webhook body is over the size limit");
+    return errorResponse(413, "payload_too_large", "The webhook body is too large.");
+  }
   const check = await webhooks.validate({ rawBody, rawRequest: shopifyHeadersOnly(request) });
   if (!check.valid) {
     if (check.reason === WebhookValidationErrorReason.InvalidHmac) {
@@ -124,6 +136,31 @@ async function refuseOtherShop(shop: string, named: BodyShop, log: typeof logger
   if (!mismatch) return null;
   log.warn({ bodyShop: named.domain, bodyShopId: named.id?.toString() ?? null }, "webhook body names another shop than its header; refused");
   return errorResponse(403, "shop_mismatch", "The webhook body names another shop than X-Shopify-Shop-Domain.");
+}
+
+/**
+ * The body as text, or null once it is over MAX_WEBHOOK_BYTES: a declared Content-Length over
+ * the limit is refused unread, and a streamed body is read no further than the limit.
+ */
+async function readBody(request: Request): Promise<string | null> {
+  if (Number(request.headers.get("Content-Length") ?? 0) > MAX_WEBHOOK_BYTES) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_WEBHOOK_BYTES) {
+      // Not awaited: the sender may never finish, and nothing more is wanted from it.
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  // As request.text() decodes (UTF-8, a leading BOM dropped): the HMAC is checked on this text.
+  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
 }
 
 /**
