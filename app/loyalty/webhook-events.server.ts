@@ -23,7 +23,17 @@ const RECORD = `INSERT INTO "WebhookEvent" ("shopDomain", "eventId", "topic", "r
   SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM "Shop" WHERE "domain" = ?)
   ON CONFLICT ("shopDomain", "eventId", "topic") DO NOTHING`;
 const SEEN_POSTGRES = { name: "tally_webhook_event_seen", text: numbered(SEEN) };
-const RECORD_POSTGRES = { name: "tally_webhook_event_record", text: numbered(RECORD) };
+// On PostgreSQL the statement commits asynchronously (synchronous_commit off for its own implicit
+// transaction, set from within it): waiting for a WAL flush for every order a second time, after
+// the ledger's, cost about a third of the throughput at 8 in flight. A record lost to a server
+// crash only lets a redelivery reach the ledger, whose idempotency keys catch it.
+const RECORD_POSTGRES = {
+  name: "tally_webhook_event_record",
+  text: `INSERT INTO "WebhookEvent" ("shopDomain", "eventId", "topic", "receivedAt")
+    SELECT $1, $2, $3, $4 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS "asyncCommit"
+    WHERE EXISTS (SELECT 1 FROM "Shop" WHERE "domain" = $5)
+    ON CONFLICT ("shopDomain", "eventId", "topic") DO NOTHING`,
+};
 
 /** Whether this event of this shop and topic was handled before (one primary-key lookup). */
 export async function webhookEventSeen(connection: SqlConnection, key: WebhookEventKey): Promise<boolean> {
