@@ -35,8 +35,16 @@ const RECORD_POSTGRES = {
     ON CONFLICT ("shopDomain", "eventId", "topic") DO NOTHING`,
 };
 
+/**
+ * Events handled by this process whose record is still on its way to the database: a repeat
+ * arriving meanwhile is caught here, so callers need not wait for the record before answering.
+ */
+const recording = new Map<string, Promise<void>>();
+const keyText = (key: WebhookEventKey) => JSON.stringify([key.shopDomain, key.eventId, key.topic]);
+
 /** Whether this event of this shop and topic was handled before (one primary-key lookup). */
 export async function webhookEventSeen(connection: SqlConnection, key: WebhookEventKey): Promise<boolean> {
+  if (recording.has(keyText(key))) return true;
   const params = [key.shopDomain, key.eventId, key.topic];
   if (connection.provider === "sqlite") return sqliteStatement(connection.database, SEEN).get(...params) !== undefined;
   const result = await connection.pool.query({ ...SEEN_POSTGRES, values: params });
@@ -45,8 +53,23 @@ export async function webhookEventSeen(connection: SqlConnection, key: WebhookEv
 
 const MAX_ATTEMPTS = 20;
 
-/** Records a handled event; a second record of the same event changes nothing. */
-export async function recordWebhookEvent(connection: SqlConnection, key: WebhookEventKey, now = new Date()): Promise<void> {
+/**
+ * Records a handled event; a second record of the same event changes nothing. The event counts
+ * as seen in this process from the call on (the returned promise settles when it is stored).
+ */
+export function recordWebhookEvent(connection: SqlConnection, key: WebhookEventKey, now = new Date()): Promise<void> {
+  const text = keyText(key);
+  const stored = insertWebhookEvent(connection, key, now).finally(() => recording.delete(text));
+  recording.set(text, stored);
+  return stored;
+}
+
+/** Settles once every record this process has started is stored (or failed): for tests, shutdown. */
+export async function webhookEventRecordsSettled(): Promise<void> {
+  await Promise.allSettled([...recording.values()]);
+}
+
+async function insertWebhookEvent(connection: SqlConnection, key: WebhookEventKey, now: Date): Promise<void> {
   if (connection.provider === "postgresql") {
     // Prisma's PostgreSQL timestamps are `timestamp(3)` without zone, holding UTC.
     const values = [key.shopDomain, key.eventId, key.topic, now.toISOString().slice(0, -1), key.shopDomain];

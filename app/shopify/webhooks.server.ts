@@ -57,7 +57,8 @@ export async function handleWebhook<Schema extends z.ZodType>(
   if (request.method !== "POST") return errorResponse(405, "method_not_allowed", "Webhooks are POSTed.", { Allow: "POST" });
   // The library throws on a malformed shop domain; answer that as the bad request it is.
   // (Shopify-Shop-Domain: the header as Shopify's newer Events deliveries name it.)
-  if (!isShopDomain(request.headers.get("X-Shopify-Shop-Domain") ?? request.headers.get("Shopify-Shop-Domain"))) {
+  const shop = request.headers.get("X-Shopify-Shop-Domain") ?? request.headers.get("Shopify-Shop-Domain");
+  if (!isShopDomain(shop)) {
     logger.warn({ topic }, "webhook names an invalid shop domain");
     return errorResponse(400, "invalid_shop", "X-Shopify-Shop-Domain is not a myshopify.com domain.");
   }
@@ -66,6 +67,15 @@ export async function handleWebhook<Schema extends z.ZodType>(
     logger.warn({ topic }, "webhook body is over the size limit");
     return errorResponse(413, "payload_too_large", "The webhook body is too large.");
   }
+  // X-Shopify-Event-Id names the event, the same in every delivery of it (Shopify's key for
+  // duplicates); X-Shopify-Webhook-Id names the delivery and stands in when there is no event id
+  // (Shopify's newer Events deliveries send Shopify-Webhook-Id, their key for duplicates). Like
+  // the shop header, these are not signed: the HMAC makes the body Shopify's, not the headers.
+  const event: WebhookEventKey = { shopDomain: shop, eventId: eventIdOf(request.headers), topic };
+  // The lookup's round trip overlaps the HMAC check; its answer is used only once the request
+  // has passed that check and the topic check.
+  const seen = event.eventId ? webhookEventSeen(sql(), event) : Promise.resolve(false);
+  seen.catch(() => {}); // awaited below, or not needed (the request is refused first)
   const check = await webhooks.validate({ rawBody, rawRequest: shopifyHeadersOnly(request) });
   if (!check.valid) {
     if (check.reason === WebhookValidationErrorReason.InvalidHmac) {
@@ -80,12 +90,8 @@ export async function handleWebhook<Schema extends z.ZodType>(
     log.warn({ received: check.topic }, "webhook topic does not match its route");
     return errorResponse(400, "wrong_topic", `This endpoint receives ${topic} webhooks only.`);
   }
-  // X-Shopify-Event-Id names the event, the same in every delivery of it (Shopify's key for
-  // duplicates); X-Shopify-Webhook-Id names the delivery, and stands in when there is no event id
-  // (Shopify's newer Events deliveries).
-  const event: WebhookEventKey = { shopDomain: check.domain, eventId: ("eventId" in check && check.eventId) || check.webhookId, topic };
   try {
-    if (await webhookEventSeen(sql(), event)) {
+    if (await seen) {
       log.debug({ eventId: event.eventId }, "webhook event already handled; skipped");
       return new Response(null, { status: 200 });
     }
@@ -116,14 +122,15 @@ export async function handleWebhook<Schema extends z.ZodType>(
     log.error({ err: error }, "webhook processing failed; Shopify will retry");
     return errorResponse(500, "processing_failed", "The change could not be saved; please retry.");
   }
-  try {
-    await recordWebhookEvent(sql(), event);
-  } catch (error) {
-    // The change committed; a redelivery is caught by the ledger's idempotency keys instead.
-    log.warn({ err: error }, "webhook event could not be recorded");
-  }
+  // Not waited for: the event counts as seen in this process at once, and a record that fails
+  // leaves a redelivery to the ledger's idempotency keys (the change itself has committed).
+  recordWebhookEvent(sql(), event).catch((error: unknown) => log.warn({ err: error }, "webhook event could not be recorded"));
   log.debug("webhook processed");
   return new Response(null, { status: 200 });
+}
+
+function eventIdOf(headers: Headers): string {
+  return headers.get("X-Shopify-Event-Id") || headers.get("X-Shopify-Webhook-Id") || headers.get("Shopify-Webhook-Id") || "";
 }
 
 /** A 403 when the body names another shop than the header, or another id than the shop's. */

@@ -1,6 +1,7 @@
 // Privacy webhooks and the app's lifecycle, checked by querying the database afterwards.
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { webhookEventRecordsSettled } from "~/loyalty/webhook-events.server";
 import { memberOf, rowCounts } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
 import { customerCreatePayload, orderPayload, refundPayload } from "../support/shopify-payloads";
@@ -19,6 +20,7 @@ async function seed(shop: string) {
 }
 
 beforeEach(async () => {
+  await webhookEventRecordsSettled();
   await db.session.deleteMany();
   await db.shop.deleteMany();
   await seed(SHOP);
@@ -147,6 +149,7 @@ describe("a shop Tally never heard of", () => {
   ])("answers %s with 200 and stores nothing", async (topic, payload) => {
     const before = await rowCounts(db);
     expect((await deliverWebhook(topic, payload, { shop: NEW_SHOP })).status).toBe(200);
+    await webhookEventRecordsSettled();
     expect(await db.shop.count({ where: { domain: NEW_SHOP } })).toBe(0);
     expect(await db.webhookEvent.count({ where: { shopDomain: NEW_SHOP } })).toBe(0);
     expect(await rowCounts(db)).toEqual(before);

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { forgetWebhookEventsBefore, recordWebhookEvent } from "~/loyalty/webhook-events.server";
+import { forgetWebhookEventsBefore, recordWebhookEvent, webhookEventRecordsSettled } from "~/loyalty/webhook-events.server";
 import { sql } from "~/sql.server";
 import { balanceOf } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
@@ -34,6 +34,8 @@ describe("a repeated event", () => {
     expect(await balanceOf(db, other.customerId)).toBeNull();
     // … and a body that is not even JSON is never parsed (400 otherwise).
     expect((await deliverWebhook("orders/paid", null, { eventId, rawBody: '{"id": 1,' })).status).toBe(200);
+    // Recorded in the background (the process counts the event as seen meanwhile).
+    await webhookEventRecordsSettled();
     expect(await db.webhookEvent.findMany({ where: { eventId } })).toEqual([
       { shopDomain: TEST_SHOP, eventId, topic: "orders/paid", receivedAt: expect.any(Date) },
     ]);
@@ -79,8 +81,10 @@ describe("recorded events", () => {
     const shop = "events-redacted.myshopify.com";
     const { orderId, customerId } = ids();
     expect((await deliverWebhook("orders/paid", orderPayload({ id: orderId, customer: { id: customerId }, lines: [{ price: "5.00" }] }), { shop })).status).toBe(200);
+    await webhookEventRecordsSettled();
     expect(await db.webhookEvent.count({ where: { shopDomain: shop } })).toBe(1);
     expect((await deliverWebhook("shop/redact", { shop_id: 42, shop_domain: shop }, { shop })).status).toBe(200);
+    await webhookEventRecordsSettled();
     expect(await db.webhookEvent.count({ where: { shopDomain: shop } })).toBe(0);
   });
 
@@ -88,6 +92,7 @@ describe("recorded events", () => {
     const shop = "events-pruned.myshopify.com";
     const { orderId, customerId } = ids();
     expect((await deliverWebhook("orders/paid", orderPayload({ id: orderId, customer: { id: customerId }, lines: [{ price: "5.00" }] }), { shop })).status).toBe(200);
+    await webhookEventRecordsSettled();
     await db.webhookEvent.deleteMany({ where: { shopDomain: shop } });
     const day = (n: number) => new Date(Date.UTC(2026, 10, n, 12));
     for (const n of [1, 2, 3]) await recordWebhookEvent(sql(), { shopDomain: shop, eventId: `event-${n}`, topic: "orders/paid" }, day(n));
