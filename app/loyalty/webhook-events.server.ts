@@ -85,7 +85,7 @@ async function insertWebhookEvent(connection: SqlConnection, key: WebhookEventKe
     } catch (error) {
       // The driver connection never waits for the write lock (it would block the event loop);
       // another process holding it is waited for here, asynchronously, as the ledger does.
-      if ((error as { code?: unknown }).code !== "SQLITE_BUSY" || attempt >= MAX_ATTEMPTS) throw error;
+      if (!String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY") || attempt >= MAX_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
     }
   }
