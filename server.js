@@ -6,6 +6,7 @@
 import cluster from "node:cluster";
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals } from "@remix-run/node";
+import { matchRoutes } from "@remix-run/router";
 import compression from "compression";
 import express from "express";
 
@@ -45,7 +46,8 @@ async function serve() {
   const app = express();
   app.disable("x-powered-by");
   app.use(compression({ filter: (req, res) => !req.path.startsWith("/webhooks/") && compression.filter(req, res) }));
-  app.post("/webhooks/*", webhookHandler(build));
+  // Every POST: any path Remix would route to a webhook action must meet the body limit.
+  app.post("*", webhookHandler(build));
   app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
@@ -72,17 +74,37 @@ const MAX_WEBHOOK_BYTES = 10 * 1024 * 1024;
  * POSTs to a webhook route go straight to that route's action. Shopify delivers webhooks to the
  * fixed URIs of shopify.app.toml, and each action answers with its own Response; Remix would
  * rank and match its whole route tree for every delivery (~8% of a delivery's CPU). Anything
- * else under /webhooks/ (other methods, unknown paths) goes through Remix as usual.
+ * else (other methods, paths that are no webhook route) goes through Remix as usual.
+ *
+ * The body is read here, capped, for every path that reaches a webhook action, not only the
+ * exact URIs: Remix matches case-insensitively, ignores trailing slashes and decodes %-escapes,
+ * so `/Webhooks/Orders/Paid/` reaches the same action and must not read an unbounded body.
  */
 function webhookHandler(build) {
-  const actions = new Map(
+  const webhookRoutes = Object.values(build.routes).filter((route) => route.path?.startsWith("webhooks/") && route.module.action);
+  const actions = new Map(webhookRoutes.map((route) => [`/${route.path}`, route.module.action]));
+  const actionsById = new Map(webhookRoutes.map((route) => [route.id, route.module.action]));
+  const routeTree = (parentId) =>
     Object.values(build.routes)
-      .filter((route) => route.path?.startsWith("webhooks/") && route.module.action)
-      .map((route) => [`/${route.path}`, route.module.action]),
-  );
+      .filter((route) => route.parentId === parentId)
+      .map((route) => ({ ...route, children: routeTree(route.id) }));
+  const routes = routeTree(undefined);
+  // Not an exact URI: match as Remix does (its own matcher), on the URL its Express adapter builds.
+  const actionFor = (req) => {
+    const exact = actions.get(req.path);
+    if (exact) return exact;
+    let pathname;
+    try {
+      pathname = new URL(`${req.protocol}://${req.hostname}${req.originalUrl}`).pathname;
+    } catch {
+      return undefined; // Remix's adapter cannot build this URL either.
+    }
+    const leaf = matchRoutes(routes, pathname, build.basename)?.at(-1)?.route;
+    return leaf && actionsById.get(leaf.id);
+  };
   const fail = (res, status, code, message) => res.status(status).json({ error: { code, message } });
   return async (req, res, next) => {
-    const action = actions.get(req.path);
+    const action = actionFor(req);
     if (!action) return next();
     if (Number(req.headers["content-length"] ?? 0) > MAX_WEBHOOK_BYTES) {
       return fail(res, 413, "payload_too_large", "The webhook body is too large.");

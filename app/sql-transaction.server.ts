@@ -26,23 +26,26 @@ export function runSqlTransaction<Result>(connection: SqlConnection, transaction
   return connection.provider === "sqlite" ? runOnSqlite(connection.database, transaction) : runOnPostgres(connection.pool, transaction);
 }
 
-type SqliteDatabase = Extract<SqlConnection, { provider: "sqlite" }>["database"];
+export type SqliteDatabase = Extract<SqlConnection, { provider: "sqlite" }>["database"];
 type SqliteStatement = BetterSqlite3.Statement<unknown[], Row>;
 const preparedStatements = new WeakMap<SqliteDatabase, Map<string, SqliteStatement>>();
 
-function runOnSqlite<Result>(database: SqliteDatabase, transaction: SqlTransaction<Result>): Result {
+/** The statement prepared once per SQLite connection. */
+export function sqliteStatement(database: SqliteDatabase, sql: string): SqliteStatement {
   let statements = preparedStatements.get(database);
   if (!statements) preparedStatements.set(database, (statements = new Map()));
-  const prepare = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = database.prepare<unknown[], Row>(sql);
-      // Integers come back as bigint, so 64-bit ids keep every digit (amounts go through Number()).
-      if (statement.reader) statement.safeIntegers(true);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
+  let statement = statements.get(sql);
+  if (!statement) {
+    statement = database.prepare<unknown[], Row>(sql);
+    // Integers come back as bigint, so 64-bit ids keep every digit (amounts go through Number()).
+    if (statement.reader) statement.safeIntegers(true);
+    statements.set(sql, statement);
+  }
+  return statement;
+}
+
+function runOnSqlite<Result>(database: SqliteDatabase, transaction: SqlTransaction<Result>): Result {
+  const prepare = (sql: string) => sqliteStatement(database, sql);
   // Prisma stores SQLite timestamps as ISO text with an explicit offset, booleans as 0/1.
   const value = (param: unknown) =>
     param instanceof Date ? param.toISOString().replace("Z", "+00:00") : typeof param === "boolean" ? Number(param) : param;
@@ -120,7 +123,7 @@ const postgresStatements = new Map<string, { name: string; text: string }>();
  * The statement as PostgreSQL takes it: `?` → `$1, $2, …` (the statements hold no literal
  * question marks), and a name, so that each connection parses and plans it once.
  */
-function postgresStatement(sql: string): { name: string; text: string } {
+export function postgresStatement(sql: string): { name: string; text: string } {
   let statement = postgresStatements.get(sql);
   if (!statement) {
     let index = 0;

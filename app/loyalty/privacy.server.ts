@@ -1,7 +1,6 @@
 // Shopify's mandatory privacy webhooks and the app's lifecycle. Each is one transaction.
 import type { Db } from "~/db.server";
 import { forgetShop } from "./shop-cache.server";
-import { ensureShop } from "./shops.server";
 import { jsonId, type ShopifyId } from "./shopify-id";
 import { inTransaction } from "./transaction.server";
 
@@ -26,14 +25,16 @@ export interface CustomerExport {
 /**
  * customers/data_request: assembles everything Tally holds on the customer and stores it as a
  * DataRequest row, which the merchant hands to the customer (Shopify does not take a reply).
+ * A shop Tally holds nothing of (never installed, or redacted) gets nothing stored, not even a
+ * Shop row: there is nothing to export, and a privacy request must not enrol a shop. Null then.
  */
 export function recordDataRequest(
   db: Db,
   shop: string,
   request: { customerId: ShopifyId; ordersRequested: ShopifyId[]; requestId: ShopifyId | null },
-): Promise<CustomerExport> {
+): Promise<CustomerExport | null> {
   return inTransaction(db, async (tx) => {
-    await ensureShop(tx, shop);
+    if (!(await tx.shop.findUnique({ where: { domain: shop }, select: { domain: true } }))) return null;
     const customerId = request.customerId;
     const member = await tx.member.findUnique({
       where: { shopDomain_customerId: { shopDomain: shop, customerId } },
@@ -127,6 +128,8 @@ export async function redactShop(db: Db, shop: string, { beforeChunk }: { before
     () =>
       db.$executeRaw`DELETE FROM "OrderSnapshot" WHERE "shopDomain" = ${shop} AND "orderId" IN (SELECT "orderId" FROM "OrderSnapshot" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
     () => db.$executeRaw`DELETE FROM "DataRequest" WHERE "id" IN (SELECT "id" FROM "DataRequest" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
+    () =>
+      db.$executeRaw`DELETE FROM "WebhookEvent" WHERE "shopDomain" = ${shop} AND "eventId" IN (SELECT "eventId" FROM "WebhookEvent" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
   ];
   let deleted = 0;
   for (const deleteChunk of chunks) {

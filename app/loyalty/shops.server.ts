@@ -108,3 +108,9 @@ async function applyShopFacts(tx: Prisma.TransactionClient, shop: string, facts:
   await ensureShop(tx, shop, facts.currency);
   if (facts.shopifyGid) await tx.shop.update({ where: { domain: shop }, data: { shopifyGid: facts.shopifyGid } });
 }
+
+/** The shop's GraphQL id (gid://shopify/Shop/…) if we know the shop and its id, else null. */
+export async function shopifyGidOf(db: Db, domain: string): Promise<string | null> {
+  const row = await db.shop.findUnique({ where: { domain }, select: { shopifyGid: true } });
+  return row?.shopifyGid ?? null;
+}

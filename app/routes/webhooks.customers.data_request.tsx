@@ -5,6 +5,6 @@ import { customerDataRequestPayload } from "~/shopify/payloads";
 import { handleWebhook } from "~/shopify/webhooks.server";
 
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, "customers/data_request", customerDataRequestPayload, ({ shop, payload }) =>
-    recordDataRequest(db, shop, payload),
-  );
+  handleWebhook(request, "customers/data_request", customerDataRequestPayload, ({ shop, payload }) => recordDataRequest(db, shop, payload), {
+    bodyShop: (payload) => payload.shop,
+  });

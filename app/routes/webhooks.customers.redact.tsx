@@ -5,6 +5,6 @@ import { customerRedactPayload } from "~/shopify/payloads";
 import { handleWebhook } from "~/shopify/webhooks.server";
 
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, "customers/redact", customerRedactPayload, ({ shop, payload }) =>
-    redactCustomer(db, shop, payload),
-  );
+  handleWebhook(request, "customers/redact", customerRedactPayload, ({ shop, payload }) => redactCustomer(db, shop, payload), {
+    bodyShop: (payload) => payload.shop,
+  });

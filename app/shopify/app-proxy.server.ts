@@ -19,10 +19,23 @@ export class ProxyAuthError extends Error {
   }
 }
 
+/**
+ * The parameters the proxy adds and signs, each exactly once. Shopify signs a repeated key as its
+ * values joined by commas, so `?logged_in_customer_id=<someone else>` added to the storefront URL
+ * next to the proxy's own still verifies, while the first value is the one read: a signed-in
+ * shopper could read another customer's account.
+ */
+const SINGLE_VALUE_PARAMETERS = ["shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature"];
+
 export async function authenticateProxy(request: Request): Promise<ProxyCaller> {
   const url = new URL(request.url);
   if (!url.searchParams.get("signature")) {
     throw new ProxyAuthError(errorResponse(401, "missing_signature", "This endpoint is only served through the Shopify app proxy."));
+  }
+  const repeated = SINGLE_VALUE_PARAMETERS.find((name) => url.searchParams.getAll(name).length > 1);
+  if (repeated) {
+    logger.warn({ path: url.pathname, parameter: repeated }, "app proxy request repeats a signed parameter; refused");
+    throw new ProxyAuthError(errorResponse(400, "repeated_parameter", `The ${repeated} parameter appears more than once.`));
   }
   try {
     await authenticate.public.appProxy(request);

@@ -249,15 +249,29 @@ export const customerPayload = customerSchema.transform((raw) => ({
   profile: { email: raw.email, firstName: raw.first_name, lastName: raw.last_name } satisfies CustomerProfile,
 }));
 
+/**
+ * The shop a signed body names. The HMAC covers the body but not the X-Shopify-Shop-Domain
+ * header, so for the topics that delete or export data this must be the header's shop
+ * (handleWebhook's `bodyShop`). `id`: Shopify's numeric shop id, when the body has one.
+ */
+export interface BodyShop {
+  domain: string;
+  id: ShopifyId | null;
+}
+
+const privacyShop = { shop_domain: z.string(), shop_id: shopifyId.nullish() };
+const bodyShopOf = (raw: { shop_domain: string; shop_id?: ShopifyId | null }): BodyShop => ({ domain: raw.shop_domain, id: raw.shop_id ?? null });
+
 /** customers/data_request */
 export const customerDataRequestPayload = z
   .object({
-    shop_domain: z.string(),
+    ...privacyShop,
     customer: z.object({ id: shopifyId }),
     orders_requested: z.array(shopifyId).default([]),
     data_request: z.object({ id: shopifyId }).nullish(),
   })
   .transform((raw) => ({
+    shop: bodyShopOf(raw),
     customerId: raw.customer.id,
     ordersRequested: raw.orders_requested,
     requestId: raw.data_request?.id ?? null,
@@ -266,20 +280,22 @@ export const customerDataRequestPayload = z
 /** customers/redact */
 export const customerRedactPayload = z
   .object({
-    shop_domain: z.string(),
+    ...privacyShop,
     customer: z.object({ id: shopifyId }),
     orders_to_redact: z.array(shopifyId).default([]),
   })
-  .transform((raw) => ({ customerId: raw.customer.id, ordersToRedact: raw.orders_to_redact }));
+  .transform((raw) => ({ shop: bodyShopOf(raw), customerId: raw.customer.id, ordersToRedact: raw.orders_to_redact }));
 
 /** shop/redact */
-export const shopRedactPayload = z.object({ shop_domain: z.string() });
+export const shopRedactPayload = z.object(privacyShop).transform((raw) => ({ shop: bodyShopOf(raw) }));
 
 /** app/scopes_update */
 export const scopesUpdatePayload = z.object({ current: z.array(z.string()) });
 
-/** app/uninstalled carries the Shop; nothing in it is needed. */
-export const anyObjectPayload = z.looseObject({});
+/** app/uninstalled carries the REST Shop; only which shop it is matters. */
+export const appUninstalledPayload = z
+  .looseObject({ id: shopifyId.nullish(), myshopify_domain: z.string() })
+  .transform((raw) => ({ shop: { domain: raw.myshopify_domain, id: raw.id ?? null } satisfies BodyShop }));
 
 /** Integer literals of 16 digits or more (2^53 has 16) where a JSON value starts. */
 const LONG_INTEGERS = /[:[,]\s*-?(\d{16,})(?![.\deE])/g;

@@ -1,20 +1,34 @@
-// The shape every webhook route shares: verify (library HMAC), check the topic, parse the
-// payload into a domain value, do the work in one transaction, answer.
+// The shape every webhook route shares: verify (library HMAC), check the topic, skip an event
+// already handled, parse the payload into a domain value, check the shop the body names, do the
+// work in one transaction, record the event, answer.
 //
 // Verification is Shopify's own `api.webhooks.validate`, the check `authenticate.webhook` makes.
 // `authenticate.webhook` also loads the shop's offline session on every delivery, to build an
 // Admin API client; no webhook here uses one, and that lookup cost more than crediting the order.
 //   200  the change committed, or the delivery was a recognised duplicate
 //   401  bad HMAC (from the library); 400 missing headers or JSON that does not parse
+//   403  the body names another shop than the (unsigned) shop header
+//   413  a body over MAX_WEBHOOK_BYTES (never read further)
 //   422  well-formed JSON that is not the payload the topic promises (changes nothing)
 //   500  the database failed: Shopify retries
 import type { z } from "zod";
+import db from "~/db.server";
 import { logger } from "~/logger.server";
+import { shopifyGidOf } from "~/loyalty/shops.server";
+import { recordWebhookEvent, webhookEventSeen, type WebhookEventKey } from "./webhook-events.server";
+import { sql } from "~/sql.server";
 import { WebhookValidationErrorReason } from "@shopify/shopify-api";
 import { webhooks } from "~/shopify.server";
-import { parseShopifyJson } from "./payloads";
+import { parseShopifyJson, type BodyShop } from "./payloads";
 import { errorResponse } from "./responses";
 import { isShopDomain } from "./shop-domain";
+
+/**
+ * Far above any payload Shopify sends (an order's JSON is KBs to a few hundred KB). server.js
+ * enforces the same limit before a request reaches the action; this one holds where it is not in
+ * front (the development server) and for any path it would not recognise.
+ */
+export const MAX_WEBHOOK_BYTES = 10 * 1024 * 1024;
 
 export interface WebhookContext<T> {
   shop: string;
@@ -23,20 +37,45 @@ export interface WebhookContext<T> {
   payload: T;
 }
 
+export interface WebhookOptions<T> {
+  /**
+   * The shop the payload names. Shopify's HMAC covers the body, not X-Shopify-Shop-Domain, so a
+   * body captured from one shop could be replayed under another shop's header: topics that delete
+   * or export a shop's data refuse a body naming another shop (or another shop id, when we know
+   * the shop's id) with 403 and change nothing.
+   */
+  bodyShop?: (payload: T) => BodyShop;
+}
+
 export async function handleWebhook<Schema extends z.ZodType>(
   request: Request,
   topic: string,
   schema: Schema,
   work: (context: WebhookContext<z.output<Schema>>) => Promise<unknown>,
+  options: WebhookOptions<z.output<Schema>> = {},
 ): Promise<Response> {
   if (request.method !== "POST") return errorResponse(405, "method_not_allowed", "Webhooks are POSTed.", { Allow: "POST" });
   // The library throws on a malformed shop domain; answer that as the bad request it is.
   // (Shopify-Shop-Domain: the header as Shopify's newer Events deliveries name it.)
-  if (!isShopDomain(request.headers.get("X-Shopify-Shop-Domain") ?? request.headers.get("Shopify-Shop-Domain"))) {
+  const shop = request.headers.get("X-Shopify-Shop-Domain") ?? request.headers.get("Shopify-Shop-Domain");
+  if (!isShopDomain(shop)) {
     logger.warn({ topic }, "webhook names an invalid shop domain");
     return errorResponse(400, "invalid_shop", "X-Shopify-Shop-Domain is not a myshopify.com domain.");
   }
-  const rawBody = await request.text();
+  const rawBody = await readBody(request);
+  if (rawBody === null) {
+    logger.warn({ topic }, "webhook body is over the size limit");
+    return errorResponse(413, "payload_too_large", "The webhook body is too large.");
+  }
+  // X-Shopify-Event-Id names the event, the same in every delivery of it (Shopify's key for
+  // duplicates); X-Shopify-Webhook-Id names the delivery and stands in when there is no event id
+  // (Shopify's newer Events deliveries send Shopify-Webhook-Id, their key for duplicates). Like
+  // the shop header, these are not signed: the HMAC makes the body Shopify's, not the headers.
+  const event: WebhookEventKey = { shopDomain: shop, eventId: eventIdOf(request.headers), topic };
+  // The lookup's round trip overlaps the HMAC check; its answer is used only once the request
+  // has passed that check and the topic check.
+  const seen = event.eventId ? webhookEventSeen(sql(), event) : Promise.resolve(false);
+  seen.catch(() => {}); // awaited below, or not needed (the request is refused first)
   const check = await webhooks.validate({ rawBody, rawRequest: shopifyHeadersOnly(request) });
   if (!check.valid) {
     if (check.reason === WebhookValidationErrorReason.InvalidHmac) {
@@ -50,6 +89,15 @@ export async function handleWebhook<Schema extends z.ZodType>(
   if (check.topic !== topicHeaderValue(topic)) {
     log.warn({ received: check.topic }, "webhook topic does not match its route");
     return errorResponse(400, "wrong_topic", `This endpoint receives ${topic} webhooks only.`);
+  }
+  try {
+    if (await seen) {
+      log.debug({ eventId: event.eventId }, "webhook event already handled; skipped");
+      return new Response(null, { status: 200 });
+    }
+  } catch (error) {
+    log.error({ err: error }, "webhook event lookup failed; Shopify will retry");
+    return errorResponse(500, "processing_failed", "The change could not be saved; please retry.");
   }
   let payload: unknown;
   try {
@@ -65,13 +113,61 @@ export async function handleWebhook<Schema extends z.ZodType>(
     return errorResponse(422, "invalid_payload", `The ${topic} payload is not valid: ${issues.join("; ")}`);
   }
   try {
+    if (options.bodyShop) {
+      const refused = await refuseOtherShop(check.domain, options.bodyShop(parsed.data), log);
+      if (refused) return refused;
+    }
     await work({ shop: check.domain, topic, webhookId: check.webhookId, payload: parsed.data });
   } catch (error) {
     log.error({ err: error }, "webhook processing failed; Shopify will retry");
     return errorResponse(500, "processing_failed", "The change could not be saved; please retry.");
   }
+  // Not waited for: the event counts as seen in this process at once, and a record that fails
+  // leaves a redelivery to the ledger's idempotency keys (the change itself has committed).
+  recordWebhookEvent(sql(), event).catch((error: unknown) => log.warn({ err: error }, "webhook event could not be recorded"));
   log.debug("webhook processed");
   return new Response(null, { status: 200 });
+}
+
+function eventIdOf(headers: Headers): string {
+  return headers.get("X-Shopify-Event-Id") || headers.get("X-Shopify-Webhook-Id") || headers.get("Shopify-Webhook-Id") || "";
+}
+
+/** A 403 when the body names another shop than the header, or another id than the shop's. */
+async function refuseOtherShop(shop: string, named: BodyShop, log: typeof logger): Promise<Response | null> {
+  let mismatch = named.domain !== shop;
+  if (!mismatch && named.id !== null) {
+    const gid = await shopifyGidOf(db, shop);
+    mismatch = gid !== null && gid !== `gid://shopify/Shop/${named.id}`;
+  }
+  if (!mismatch) return null;
+  log.warn({ bodyShop: named.domain, bodyShopId: named.id?.toString() ?? null }, "webhook body names another shop than its header; refused");
+  return errorResponse(403, "shop_mismatch", "The webhook body names another shop than X-Shopify-Shop-Domain.");
+}
+
+/**
+ * The body as text, or null once it is over MAX_WEBHOOK_BYTES: a declared Content-Length over
+ * the limit is refused unread, and a streamed body is read no further than the limit.
+ */
+async function readBody(request: Request): Promise<string | null> {
+  if (Number(request.headers.get("Content-Length") ?? 0) > MAX_WEBHOOK_BYTES) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_WEBHOOK_BYTES) {
+      // Not awaited: the sender may never finish, and nothing more is wanted from it.
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  // As request.text() decodes (UTF-8, a leading BOM dropped): the HMAC is checked on this text.
+  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
 }
 
 /**

@@ -83,6 +83,41 @@ describe("GET /proxy/customer", () => {
   });
 });
 
+// Shopify signs a key that appears twice as its values joined by ",", so a parameter a shopper
+// adds to the storefront URL before the proxy's own still carries a valid signature.
+describe("repeated signed parameters", () => {
+  const SHOPPER = 7_700_777;
+  const STRANGER = 7_700_778;
+
+  it("refuses another customer's id put before the shopper's own, showing and creating nothing", async () => {
+    for (const victim of [CUSTOMER, STRANGER]) {
+      const query = signedProxyQuery(storefrontProxyPrefix(), { customerId: SHOPPER, addedBefore: { logged_in_customer_id: [String(victim)] } });
+      expect(query.getAll("logged_in_customer_id")).toEqual([String(victim), String(SHOPPER)]);
+      const response = await proxyGet("customer", { query });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error: { code: "repeated_parameter", message: expect.stringContaining("logged_in_customer_id") } });
+    }
+    const members = await db.member.findMany({ where: { shopDomain: TEST_SHOP, customerId: { in: [BigInt(SHOPPER), BigInt(STRANGER)] } } });
+    expect(members).toEqual([]);
+  });
+
+  it.each(["shop", "path_prefix", "timestamp"])("refuses a repeated %s with 400", async (name) => {
+    const value = { shop: "other-shop.myshopify.com", path_prefix: "/apps/other", timestamp: String(Math.floor(Date.now() / 1000)) }[name]!;
+    const query = signedProxyQuery(storefrontProxyPrefix(), { customerId: CUSTOMER, addedBefore: { [name]: [value] } });
+    const response = await proxyGet("customer", { query });
+    expect(response.status).toBe(400);
+    expect((await response.json()).error.code).toBe("repeated_parameter");
+  });
+
+  it("refuses a repeated signature with 400", async () => {
+    const query = signedProxyQuery(storefrontProxyPrefix(), { customerId: CUSTOMER });
+    query.append("signature", query.get("signature")!);
+    const response = await proxyGet("customer", { query });
+    expect(response.status).toBe(400);
+    expect((await response.json()).error.code).toBe("repeated_parameter");
+  });
+});
+
 describe("GET /proxy/program", () => {
   it("returns the public program without customer data", async () => {
     const response = await proxyGet("program", { customerId: CUSTOMER });

@@ -133,3 +133,55 @@ describe("routing", () => {
     expect(response.status).toBe(405);
   });
 });
+
+// The action itself caps the body: in development no server.js stands in front of it.
+describe("body size", () => {
+  const MiB = 1024 * 1024;
+  const uri = webhookUri("orders/paid");
+
+  /** A body streamed in 1 MiB chunks (no Content-Length), counting how much was pulled from it. */
+  function streamedBody(totalMiB: number) {
+    const pulled = { bytes: 0 };
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === totalMiB) return controller.close();
+        sent++;
+        pulled.bytes += MiB;
+        controller.enqueue(new Uint8Array(MiB).fill(0x20));
+      },
+    }, { highWaterMark: 0 });
+    return { body, pulled };
+  }
+
+  it("answers 413 once a streamed body passes 10 MiB, and reads no further", async () => {
+    const { body, pulled } = streamedBody(64);
+    const headers = webhookHeaders("orders/paid", "");
+    const request = new Request(new URL(uri, APP_URL), { method: "POST", headers, body, duplex: "half" } as RequestInit);
+    const response = await sendToAction(uri, request);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: "payload_too_large" } });
+    expect(pulled.bytes).toBeLessThanOrEqual(12 * MiB);
+    await expectNothingChanged();
+  });
+
+  it("answers 413 to a declared Content-Length over 10 MiB without reading the body", async () => {
+    const { body, pulled } = streamedBody(64);
+    const headers = { ...webhookHeaders("orders/paid", ""), "Content-Length": String(11 * MiB) };
+    const request = new Request(new URL(uri, APP_URL), { method: "POST", headers, body, duplex: "half" } as RequestInit);
+    expect(request.headers.get("Content-Length")).toBe(String(11 * MiB));
+    const response = await sendToAction(uri, request);
+    expect(response.status).toBe(413);
+    expect(pulled.bytes).toBe(0);
+  });
+
+  it("still takes a body just under the limit", async () => {
+    const payload = withChange(() => {}) as Record<string, unknown>;
+    const compact = JSON.stringify(payload);
+    // Whitespace is valid JSON and counts toward the size.
+    const rawBody = compact.replace(/}$/, `${" ".repeat(10 * MiB - compact.length)}}`);
+    expect(rawBody.length).toBe(10 * MiB);
+    const response = await deliverWebhook("orders/paid", null, { rawBody });
+    expect(response.status).toBe(200);
+  });
+});

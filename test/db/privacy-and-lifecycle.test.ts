@@ -1,6 +1,7 @@
 // Privacy webhooks and the app's lifecycle, checked by querying the database afterwards.
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { webhookEventRecordsSettled } from "~/shopify/webhook-events.server";
 import { runDueJobs } from "../support/jobs";
 import { memberOf, rowCounts } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
@@ -20,6 +21,7 @@ async function seed(shop: string) {
 }
 
 beforeEach(async () => {
+  await webhookEventRecordsSettled();
   await db.session.deleteMany();
   await db.shop.deleteMany();
   await seed(SHOP);
@@ -79,8 +81,7 @@ describe("shop/redact", () => {
 
 describe("app/uninstalled", () => {
   it("deletes the shop's sessions and marks it uninstalled, keeping its program", async () => {
-    const payload = { id: 954889, name: "Privacy Shop", domain: SHOP, myshopify_domain: SHOP };
-    expect((await deliverWebhook("app/uninstalled", payload, { shop: SHOP })).status).toBe(200);
+    expect((await deliverWebhook("app/uninstalled", shopResource(954889, SHOP), { shop: SHOP })).status).toBe(200);
     expect(await db.session.count({ where: { shop: SHOP } })).toBe(0);
     expect(await db.session.count({ where: { shop: OTHER_SHOP } })).toBe(1);
     const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
@@ -96,3 +97,96 @@ describe("app/scopes_update", () => {
     expect((await db.session.findFirstOrThrow({ where: { shop: SHOP } })).scope).toBe("read_orders,write_discounts");
   });
 });
+
+// Shopify's HMAC covers the body, not X-Shopify-Shop-Domain: a body signed for one shop, replayed
+// with another shop's domain in the header, must change nothing of either shop.
+describe("the shop a signed body names", () => {
+  const customer = { id: ALICE, email: "alice@example.com", phone: null };
+  // Payloads as Shopify sends them for OTHER_SHOP (shop id 954889).
+  const bodies: [topic: string, payload: object][] = [
+    ["shop/redact", { shop_id: 954889, shop_domain: OTHER_SHOP }],
+    ["customers/redact", { shop_id: 954889, shop_domain: OTHER_SHOP, customer, orders_to_redact: [8_200_001] }],
+    ["customers/data_request", { shop_id: 954889, shop_domain: OTHER_SHOP, orders_requested: [8_200_001], customer, data_request: { id: 9999 } }],
+    ["app/uninstalled", shopResource(954889, OTHER_SHOP)],
+  ];
+
+  async function everything() {
+    const shops = await db.shop.findMany({ orderBy: { domain: "asc" }, select: { domain: true, uninstalledAt: true } });
+    return { ...(await rowCounts(db)), shops, alice: await memberOf(db, ALICE, SHOP) };
+  }
+
+  it.each(bodies)("refuses %s naming another shop than the header with 403, changing nothing", async (topic, payload) => {
+    const before = await everything();
+    const response = await deliverWebhook(topic, payload, { shop: SHOP });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ error: { code: "shop_mismatch", message: expect.any(String) } });
+    expect(await everything()).toEqual(before);
+  });
+
+  it.each(bodies)("refuses %s naming another shop id than the shop's known one with 403", async (topic, payload) => {
+    await db.shop.update({ where: { domain: SHOP }, data: { shopifyGid: "gid://shopify/Shop/111" } });
+    const before = await everything();
+    const forShop = topic === "app/uninstalled" ? shopResource(954889, SHOP) : { ...payload, shop_domain: SHOP };
+    const response = await deliverWebhook(topic, forShop, { shop: SHOP });
+    expect(response.status).toBe(403);
+    expect((await response.json()).error.code).toBe("shop_mismatch");
+    expect(await everything()).toEqual(before);
+  });
+
+  it("accepts the shop's own id", async () => {
+    await db.shop.update({ where: { domain: SHOP }, data: { shopifyGid: "gid://shopify/Shop/954889" } });
+    expect((await deliverWebhook("shop/redact", { shop_id: 954889, shop_domain: SHOP }, { shop: SHOP })).status).toBe(200);
+    await runDueJobs(db);
+    expect(await db.shop.count({ where: { domain: SHOP } })).toBe(0);
+  });
+});
+
+// A valid HMAC only says the shop installed Tally at some point; privacy and lifecycle webhooks
+// for a shop Tally holds nothing of answer 200 and store nothing (no Shop row, no export).
+describe("a shop Tally never heard of", () => {
+  const NEW_SHOP = "never-installed.myshopify.com";
+  const customer = { id: ALICE, email: "alice@example.com", phone: null };
+
+  it.each<[string, object]>([
+    ["customers/data_request", { shop_id: 7, shop_domain: NEW_SHOP, orders_requested: [], customer, data_request: { id: 1 } }],
+    ["customers/redact", { shop_id: 7, shop_domain: NEW_SHOP, customer, orders_to_redact: [] }],
+    ["shop/redact", { shop_id: 7, shop_domain: NEW_SHOP }],
+    ["app/uninstalled", shopResource(7, NEW_SHOP)],
+  ])("answers %s with 200 and stores nothing", async (topic, payload) => {
+    const before = await rowCounts(db);
+    expect((await deliverWebhook(topic, payload, { shop: NEW_SHOP })).status).toBe(200);
+    await webhookEventRecordsSettled();
+    expect(await db.shop.count({ where: { domain: NEW_SHOP } })).toBe(0);
+    expect(await db.webhookEvent.count({ where: { shopDomain: NEW_SHOP } })).toBe(0);
+    expect(await db.job.count({ where: { shopDomain: NEW_SHOP } })).toBe(0);
+    expect(await rowCounts(db)).toEqual(before);
+  });
+});
+
+/** The REST Shop resource, the body of app/uninstalled (a subset of Shopify's sample). */
+function shopResource(id: number, domain: string) {
+  return {
+    id,
+    name: "Privacy Shop",
+    email: "owner@example.com",
+    domain: "shop.example.com",
+    province: "Ontario",
+    country: "CA",
+    address1: "1 Main St",
+    zip: "K1A 0B1",
+    city: "Ottawa",
+    source: null,
+    phone: "555-0100",
+    created_at: "2026-01-05T10:00:00-05:00",
+    updated_at: "2026-11-20T10:00:00-05:00",
+    country_code: "CA",
+    currency: "CAD",
+    customer_email: "owner@example.com",
+    timezone: "(GMT-05:00) Eastern Time (US & Canada)",
+    iana_timezone: "America/Toronto",
+    shop_owner: "Owner",
+    money_format: "${{amount}}",
+    plan_name: "basic",
+    myshopify_domain: domain,
+  };
+}

@@ -13,6 +13,8 @@ export interface WebhookOptions {
   shop?: string;
   secret?: string;
   webhookId?: string;
+  /** X-Shopify-Event-Id (default: a new one per delivery); null: no such header. */
+  eventId?: string | null;
   apiVersion?: string;
   /** Send this body instead of JSON.stringify(payload) (truncated JSON, say). */
   rawBody?: string;
@@ -22,6 +24,7 @@ export interface WebhookOptions {
 
 export function webhookHeaders(topic: string, body: string, options: WebhookOptions = {}): Record<string, string> {
   const secret = options.secret ?? TEST_API_SECRET;
+  const eventId = options.eventId === undefined ? randomUUID() : options.eventId;
   return {
     "Content-Type": "application/json",
     "X-Shopify-Topic": topic,
@@ -30,7 +33,7 @@ export function webhookHeaders(topic: string, body: string, options: WebhookOpti
     "X-Shopify-API-Version": options.apiVersion ?? TEST_API_VERSION,
     "X-Shopify-Webhook-Id": options.webhookId ?? randomUUID(),
     "X-Shopify-Triggered-At": new Date().toISOString(),
-    "X-Shopify-Event-Id": randomUUID(),
+    ...(eventId === null ? {} : { "X-Shopify-Event-Id": eventId }),
   };
 }
 
@@ -46,6 +49,11 @@ export interface ProxyOptions {
   /** Seconds since the epoch; defaults to now. */
   timestamp?: number;
   extra?: Record<string, string>;
+  /**
+   * Values the shopper put in the storefront URL for a key the proxy also sets: they come first
+   * in the query, and Shopify signs a repeated key as its values joined by ",".
+   */
+  addedBefore?: Record<string, string[]>;
 }
 
 /** The query Shopify's app proxy appends to a storefront request before forwarding it. */
@@ -57,10 +65,16 @@ export function signedProxyQuery(storefrontPathPrefix: string, options: ProxyOpt
     path_prefix: storefrontPathPrefix,
     timestamp: String(options.timestamp ?? Math.floor(Date.now() / 1000)),
   };
-  const message = Object.keys(params)
+  const values: Record<string, string[]> = Object.fromEntries(
+    Object.entries(params).map(([key, value]) => [key, [...(options.addedBefore?.[key] ?? []), value]]),
+  );
+  const message = Object.keys(values)
     .sort()
-    .map((key) => `${key}=${params[key]}`)
+    .map((key) => `${key}=${values[key].join(",")}`)
     .join("");
   const signature = createHmac("sha256", options.secret ?? TEST_API_SECRET).update(message).digest("hex");
-  return new URLSearchParams({ ...params, signature });
+  const query = new URLSearchParams();
+  for (const [key, list] of Object.entries(values)) for (const value of list) query.append(key, value);
+  query.set("signature", signature);
+  return query;
 }
