@@ -3,8 +3,9 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { forgetWebhookEventsBefore, recordWebhookEvent, webhookEventRecordsSettled } from "~/shopify/webhook-events.server";
+import { forgetWebhookEventsBefore, recordWebhookEvent, WEBHOOK_EVENTS_PRUNING, webhookEventRecordsSettled } from "~/shopify/webhook-events.server";
 import { sql } from "~/sql.server";
+import { runDueJobs, testJobRunner } from "../support/jobs";
 import { balanceOf } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
 import { orderPayload, refundPayload } from "../support/shopify-payloads";
@@ -85,10 +86,11 @@ describe("recorded events", () => {
     expect(await db.webhookEvent.count({ where: { shopDomain: shop } })).toBe(1);
     expect((await deliverWebhook("shop/redact", { shop_id: 42, shop_domain: shop }, { shop })).status).toBe(200);
     await webhookEventRecordsSettled();
+    await runDueJobs(db); // the shop-redaction job
     expect(await db.webhookEvent.count({ where: { shopDomain: shop } })).toBe(0);
   });
 
-  it("are pruned by receipt time (forgetWebhookEventsBefore, for the job runner)", async () => {
+  it("are pruned by receipt time, a day after, by the hourly webhook-events-pruning job", async () => {
     const shop = "events-pruned.myshopify.com";
     const { orderId, customerId } = ids();
     expect((await deliverWebhook("orders/paid", orderPayload({ id: orderId, customer: { id: customerId }, lines: [{ price: "5.00" }] }), { shop })).status).toBe(200);
@@ -105,5 +107,11 @@ describe("recorded events", () => {
       ["event-2", day(2)],
       ["event-3", day(3)],
     ]);
+
+    // The job keeps the last day.
+    const recent = new Date(Date.now() - 3_600_000);
+    await recordWebhookEvent(sql(), { shopDomain: shop, eventId: "event-recent", topic: "orders/paid" }, recent);
+    expect(await testJobRunner(db).runNow({ key: WEBHOOK_EVENTS_PRUNING.key, name: WEBHOOK_EVENTS_PRUNING.name })).toBe("ran");
+    expect((await db.webhookEvent.findMany({ where: { shopDomain: shop } })).map((event) => event.eventId)).toEqual(["event-recent"]);
   });
 });
