@@ -7,7 +7,7 @@
 import { summarizeLatencies, perSecond } from "./lib/stats";
 import { redactUnderLoad, type RedactUnderLoadResult } from "./lib/redact-under-load";
 import { ensureProductionBuild } from "./lib/build";
-import type { Provider } from "../test/support/databases";
+import type { Provider } from "../dev/simulator/databases";
 
 const positive = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);

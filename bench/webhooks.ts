@@ -1,7 +1,7 @@
 // `npm run bench:webhooks`: throughput and latency of orders/paid webhooks through the
 // production server, on SQLite and on PostgreSQL, against a bare-insert floor on the same database.
 //
-// For each database: a fresh migrated database (test/support/databases.ts); the bare insert loop
+// For each database: a fresh migrated database (dev/simulator/databases.ts); the bare insert loop
 // (bench/lib/baseline.ts); the production app started on it (`node server.js`, as
 // `npm start`); a warm-up; then BENCH_ORDERS signed deliveries, each a new paid order with a
 // customer out of 200, at each concurrency; then the app is stopped and the ledger checked
@@ -29,9 +29,9 @@
 // itself failed; missing the performance target is reported, not an error.
 import { availableParallelism, cpus, loadavg } from "node:os";
 import path from "node:path";
-import { webhookUri } from "../test/support/app-config";
-import { startApp, type RunningApp } from "../test/support/app-server";
-import { createTestDatabase, type Provider, type TestDatabase } from "../test/support/databases";
+import { webhookUri } from "../dev/simulator/app-config";
+import { startApp, type RunningApp } from "../dev/simulator/app-server";
+import { createTestDatabase, type Provider, type TestDatabase } from "../dev/simulator/databases";
 import { bareInsertLoop, type BaselineResult } from "./lib/baseline";
 import { ensureProductionBuild } from "./lib/build";
 import { ownCpuMs, processCpuMs } from "./lib/cpu";

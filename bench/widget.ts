@@ -2,7 +2,7 @@
 //
 // 1. Shipped bytes: the committed extension assets (what Shopify serves), raw and gzip, JS and
 //    CSS, against the 8 KB gzip budget.
-// 2. Lighthouse mobile performance on the local storefront's home page (test/support/storefront),
+// 2. Lighthouse mobile performance on the local storefront's home page (dev/simulator/storefront),
 //    signed in as a member, with the app embed and without it (?embed=0), BENCH_RUNS times each,
 //    interleaved so drift in the machine's load hits both alike; medians and the difference.
 //    Target: the embed costs at most 1 point.
@@ -18,8 +18,8 @@
 // the target is reported, not an error (Lighthouse varies by a point or two between machines).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PROJECT_ROOT } from "../test/support/app-config";
-import { ADA, startWidgetScenario, type WidgetScenario } from "../test/support/storefront/scenario";
+import { PROJECT_ROOT } from "../dev/simulator/app-config";
+import { ADA, startWidgetScenario, type WidgetScenario } from "../dev/simulator/storefront/scenario";
 import { formatSizes, WIDGET_ASSETS, WIDGET_BUDGET_GZIP_BYTES, widgetSizes } from "../scripts/widget/bundle";
 import { ensureProductionBuild } from "./lib/build";
 import { median, startAuditor, type Auditor, type LighthouseRun, type Throttling } from "./widget/lighthouse";

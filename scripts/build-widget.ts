@@ -10,7 +10,7 @@
 // committed assets differ from what the source builds (CI uses it through the widget tests).
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PROJECT_ROOT } from "../test/support/app-config";
+import { PROJECT_ROOT } from "../dev/simulator/app-config";
 import { buildWidget, formatSizes, WIDGET_ASSETS, widgetSizes, WIDGET_BUDGET_GZIP_BYTES } from "./widget/bundle";
 
 const check = process.argv.includes("--check");

@@ -14,10 +14,10 @@ import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 import type { Db } from "../app/db.server";
 import { DEFAULT_DATABASE_URL, databaseTarget } from "../app/database-url";
-import { appConfig, PROJECT_ROOT, proxyPath, storefrontProxyPrefix, webhookUri } from "../test/support/app-config";
-import { startApp, type RunningApp } from "../test/support/app-server";
-import { startStorefront, type RunningStorefront } from "../test/support/storefront";
-import { signedProxyQuery, signedWebhookRequest } from "../test/support/shopify-signing";
+import { appConfig, PROJECT_ROOT, proxyPath, storefrontProxyPrefix, webhookUri } from "../dev/simulator/app-config";
+import { startApp, type RunningApp } from "../dev/simulator/app-server";
+import { startStorefront, type RunningStorefront } from "../dev/simulator/storefront";
+import { signedProxyQuery, signedWebhookRequest } from "../dev/simulator/shopify-signing";
 import { runNpmScript } from "./demo/npm-script";
 import { printChecks, reportShop, type Check } from "./demo/report";
 import { DEMO_CUSTOMERS, DEMO_SHOP, demoDeliveries, EXPECTED_BALANCES, fullName, PROXY_DEMO_CUSTOMER, type Delivery } from "./demo/scenario";
@@ -91,7 +91,7 @@ function demoPort(): number {
   return port;
 }
 
-/** The address startApp serves on (test/support/app-server.ts binds 127.0.0.1). */
+/** The address startApp serves on (dev/simulator/app-server.ts binds 127.0.0.1). */
 function baseUrlFor(port: number): string {
   return `http://127.0.0.1:${port}`;
 }

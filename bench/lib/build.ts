@@ -4,8 +4,8 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { PROJECT_ROOT } from "../../test/support/app-config";
-import { ensureBuilt } from "../../test/support/app-server";
+import { PROJECT_ROOT } from "../../dev/simulator/app-config";
+import { ensureBuilt } from "../../dev/simulator/app-server";
 
 const SERVER_BUNDLE = path.join(PROJECT_ROOT, "build/server/index.js");
 const REMIX_CLI = path.join(PROJECT_ROOT, "node_modules/@remix-run/dev/dist/cli.js");

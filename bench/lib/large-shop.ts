@@ -3,7 +3,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import { DEFAULT_PROGRAM } from "../../app/loyalty/program";
-import type { TestDatabase } from "../../test/support/databases";
+import type { TestDatabase } from "../../dev/simulator/databases";
 
 // {shop}, {program} and {members} are bound by name on SQLite and by position on PostgreSQL.
 const SEED = [

@@ -1,7 +1,7 @@
 // The workload: distinct paid orders, each with a customer, as Shopify would deliver them to
 // orders/paid. Everything is serialised and signed up front so that the timed loop only sends.
-import { orderPayload, type LineSpec } from "../../test/support/shopify-payloads";
-import { webhookHeaders } from "../../test/support/shopify-signing";
+import { orderPayload, type LineSpec } from "../../dev/simulator/shopify-payloads";
+import { webhookHeaders } from "../../dev/simulator/shopify-signing";
 
 export const TOPIC = "orders/paid";
 

@@ -5,10 +5,10 @@
 import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { webhookUri } from "../../test/support/app-config";
-import { startApp } from "../../test/support/app-server";
-import { createTestDatabase, type Provider, type TestDatabase } from "../../test/support/databases";
-import { signedWebhookRequest } from "../../test/support/shopify-signing";
+import { webhookUri } from "../../dev/simulator/app-config";
+import { startApp } from "../../dev/simulator/app-server";
+import { createTestDatabase, type Provider, type TestDatabase } from "../../dev/simulator/databases";
+import { signedWebhookRequest } from "../../dev/simulator/shopify-signing";
 import { withDb } from "./database";
 import { seedLargeShop } from "./large-shop";
 import { deliverBatch, type LoadRun } from "./load";

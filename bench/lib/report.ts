@@ -1,7 +1,7 @@
 // Console table and JSON file for a bench run.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PROJECT_ROOT } from "../../test/support/app-config";
+import { PROJECT_ROOT } from "../../dev/simulator/app-config";
 import type { BaselineResult } from "./baseline";
 import type { DeliveryFailure } from "./load";
 import type { LatencySummary } from "./stats";

@@ -1,9 +1,9 @@
 // Lighthouse (mobile; slow 4G and 4× CPU, simulated by default or applied with "devtools")
 // against a local page, in Debian's Chromium through chrome-launcher, with the flags
-// test/support/browser.ts uses so Chromium reaches for no network beyond the page.
+// dev/simulator/browser.ts uses so Chromium reaches for no network beyond the page.
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
-import { CHROMIUM_OFFLINE_FLAGS, CHROMIUM_PATH } from "../../test/support/browser";
+import { CHROMIUM_OFFLINE_FLAGS, CHROMIUM_PATH } from "../../dev/simulator/browser";
 
 const CHROME_FLAGS = ["--headless=new", ...CHROMIUM_OFFLINE_FLAGS];
 

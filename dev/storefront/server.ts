@@ -1,5 +1,5 @@
 // `npm run storefront`: a local storefront that renders Tally's theme app extension against a
-// running Tally app, as a shop's theme would (see test/support/storefront/server.ts).
+// running Tally app, as a shop's theme would (see dev/simulator/storefront/server.ts).
 //
 //   npm run demo                       # in one terminal: the app on :3000 with the demo shop
 //   npm run storefront                 # in another: the storefront on :4000
@@ -12,7 +12,7 @@
 //   STOREFRONT_CUSTOMERS="7100000001:Ada Lovelace,7100000002:Grace Hopper"
 //                                         customers the header's switcher offers
 // Any customer id also works as ?customer=<id> on any page.
-import { startStorefront, type DemoCustomer } from "../../test/support/storefront";
+import { startStorefront, type DemoCustomer } from "../simulator/storefront";
 
 // Printed for people; the lint rule against console is for app code.
 const print = (line: string) => process.stdout.write(`${line}\n`);

@@ -1,7 +1,7 @@
 // Runs one of the project's npm scripts (build, setup) the way the user would, quietly: their
 // output only matters when they fail, and then it is printed whole.
 import { spawn } from "node:child_process";
-import { PROJECT_ROOT } from "../../test/support/app-config";
+import { PROJECT_ROOT } from "../../dev/simulator/app-config";
 
 // npm sets npm_execpath to the package manager that runs us (npm-cli.js for npm); running that
 // with our own Node keeps the project's Node 24 (on PATH via node_modules/.bin) for the script.

@@ -8,7 +8,7 @@ import {
   orderPayload,
   refundPayload,
   type OrderSpec,
-} from "../../test/support/shopify-payloads";
+} from "../../dev/simulator/shopify-payloads";
 
 export const DEMO_SHOP = "tally-demo.myshopify.com";
 

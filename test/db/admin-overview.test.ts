@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { adminRequest, storeOfflineSession } from "../support/admin-session";
 import { APP_URL, deliverWebhook } from "../support/routes";
-import { orderPayload } from "../support/shopify-payloads";
+import { orderPayload } from "../../dev/simulator/shopify-payloads";
 
 const STORE = "admin-overview";
 const SHOP = `${STORE}.myshopify.com`;

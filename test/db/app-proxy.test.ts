@@ -1,10 +1,10 @@
 // The storefront read path: app-proxy requests signed as Shopify's proxy signs them.
 import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { storefrontProxyPrefix } from "../support/app-config";
+import { storefrontProxyPrefix } from "../../dev/simulator/app-config";
 import { deliverWebhook, proxyGet } from "../support/routes";
-import { orderPayload, refundPayload } from "../support/shopify-payloads";
-import { signedProxyQuery, TEST_SHOP } from "../support/shopify-signing";
+import { orderPayload, refundPayload } from "../../dev/simulator/shopify-payloads";
+import { signedProxyQuery, TEST_SHOP } from "../../dev/simulator/shopify-signing";
 
 const CUSTOMER = 7_700_001;
 

@@ -2,11 +2,11 @@
 // types, unknown ids, huge values, the wrong topic.
 import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
-import { webhookUri } from "../support/app-config";
+import { webhookUri } from "../../dev/simulator/app-config";
 import { rowCounts } from "../support/ledger-queries";
 import { APP_URL, deliverWebhook, sendToAction } from "../support/routes";
-import { orderPayload, refundPayload } from "../support/shopify-payloads";
-import { webhookHeaders } from "../support/shopify-signing";
+import { orderPayload, refundPayload } from "../../dev/simulator/shopify-payloads";
+import { webhookHeaders } from "../../dev/simulator/shopify-signing";
 
 const validOrder = orderPayload({ id: 6_100_001, customer: { id: 6_200_001 }, lines: [{ price: "30.00" }] });
 let baseline: Awaited<ReturnType<typeof rowCounts>>;

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { balanceOf, balancesMatchLedger, ledgerOf } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
-import { orderPayload, refundPayload } from "../support/shopify-payloads";
+import { orderPayload, refundPayload } from "../../dev/simulator/shopify-payloads";
 
 describe("concurrent deliveries", () => {
   it("credits once for 50 parallel deliveries of one webhook, and exactly for 50 distinct orders", async () => {

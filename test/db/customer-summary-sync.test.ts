@@ -8,7 +8,7 @@ import { storeOfflineSession } from "../support/admin-session";
 import { balanceOf, memberOf } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
 import { adminApiStandIn, shopifyIsDown, shopifySucceeds, TEST_SHOP_GID } from "../support/shopify-admin-api";
-import { orderPayload, refundPayload } from "../support/shopify-payloads";
+import { orderPayload, refundPayload } from "../../dev/simulator/shopify-payloads";
 
 const SHOP = "summary-shop.myshopify.com";
 const shopify = adminApiStandIn();

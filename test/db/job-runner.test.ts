@@ -8,10 +8,10 @@ import { requestJob, type JobRequest } from "~/jobs/job-store.server";
 import { shopRedactionJob } from "~/jobs/privacy-jobs.server";
 import { JobRunner, type JobHandler } from "~/jobs/runner.server";
 import { REDACT_CHUNK_ROWS } from "~/loyalty/privacy.server";
-import { PROJECT_ROOT } from "../support/app-config";
+import { PROJECT_ROOT } from "../../dev/simulator/app-config";
 import { testJobRunner } from "../support/jobs";
 import { deliverWebhook } from "../support/routes";
-import { orderPayload } from "../support/shopify-payloads";
+import { orderPayload } from "../../dev/simulator/shopify-payloads";
 
 const job = (key: string): JobRequest => ({ key, name: "count" });
 const runners: JobRunner[] = [];

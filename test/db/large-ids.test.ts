@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { balanceOf, ledgerOf } from "../support/ledger-queries";
 import { deliverWebhook, proxyGet } from "../support/routes";
-import { orderPayload, refundPayload, shopifyJson } from "../support/shopify-payloads";
+import { orderPayload, refundPayload, shopifyJson } from "../../dev/simulator/shopify-payloads";
 
 const SHOP = "sample-ids.myshopify.com";
 const ORDER = 820_982_911_946_154_508n;

@@ -11,7 +11,7 @@ import { emptyOrderFacts, mergeOrderEvent, orderPoints, type OrderEvent } from "
 import { earningRate } from "~/loyalty/earning";
 import { DEFAULT_PROGRAM } from "~/loyalty/program";
 import { balanceOf, balancesMatchLedger } from "../support/ledger-queries";
-import { TEST_SHOP } from "../support/shopify-signing";
+import { TEST_SHOP } from "../../dev/simulator/shopify-signing";
 
 // Ids past 2^53, as in Shopify's sample payloads: they must stay exact through both databases.
 let nextOrder = 820_982_911_946_154_508n;

@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import { databaseTarget } from "~/database-url";
 import { prismaCli } from "../../scripts/lib/prisma-cli";
 import { POSTGRES_SCHEMA_PATH, SQLITE_SCHEMA_PATH } from "../../scripts/lib/postgres-schema";
-import { PROJECT_ROOT } from "../support/app-config";
-import { createTestDatabase, type Provider } from "../support/databases";
+import { PROJECT_ROOT } from "../../dev/simulator/app-config";
+import { createTestDatabase, type Provider } from "../../dev/simulator/databases";
 
 const provider = (process.env.TEST_DATABASE ?? "sqlite") as Provider;
 

@@ -4,8 +4,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { balanceOf, balancesMatchLedger, ledgerOf, memberOf, rowCounts } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
-import { orderPayload, refundPayload } from "../support/shopify-payloads";
-import { TEST_SHOP } from "../support/shopify-signing";
+import { orderPayload, refundPayload } from "../../dev/simulator/shopify-payloads";
+import { TEST_SHOP } from "../../dev/simulator/shopify-signing";
 
 let nextId = 1;
 function ids() {

@@ -5,7 +5,7 @@ import { webhookEventRecordsSettled } from "~/shopify/webhook-events.server";
 import { runDueJobs } from "../support/jobs";
 import { memberOf, rowCounts } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
-import { customerCreatePayload, orderPayload, refundPayload } from "../support/shopify-payloads";
+import { customerCreatePayload, orderPayload, refundPayload } from "../../dev/simulator/shopify-payloads";
 
 const SHOP = "privacy-shop.myshopify.com";
 const OTHER_SHOP = "other-shop.myshopify.com";

@@ -9,7 +9,7 @@ import { recordInstall } from "~/shopify/install.server";
 import { storeOfflineSession } from "../support/admin-session";
 import { deliverWebhook, proxyGet } from "../support/routes";
 import { adminApiStandIn, shopifyIsDown, shopifySucceeds, type GraphqlCall } from "../support/shopify-admin-api";
-import { orderPayload, refundPayload } from "../support/shopify-payloads";
+import { orderPayload, refundPayload } from "../../dev/simulator/shopify-payloads";
 
 const shopify = adminApiStandIn();
 

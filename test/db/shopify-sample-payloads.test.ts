@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { balanceOf } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
-import { shopifyJson } from "../support/shopify-payloads";
+import { shopifyJson } from "../../dev/simulator/shopify-payloads";
 
 const SHOP = "sample-payloads.myshopify.com";
 

@@ -12,7 +12,7 @@ import { storeOfflineSession } from "../support/admin-session";
 import { testJobRunner } from "../support/jobs";
 import { deliverWebhook } from "../support/routes";
 import { adminApiStandIn, shopifySucceeds, type GraphqlCall } from "../support/shopify-admin-api";
-import { orderPayload } from "../support/shopify-payloads";
+import { orderPayload } from "../../dev/simulator/shopify-payloads";
 
 const shopify = adminApiStandIn();
 beforeAll(() => shopify.listen());

@@ -8,8 +8,8 @@ import { sql } from "~/sql.server";
 import { runDueJobs, testJobRunner } from "../support/jobs";
 import { balanceOf } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
-import { orderPayload, refundPayload } from "../support/shopify-payloads";
-import { TEST_SHOP } from "../support/shopify-signing";
+import { orderPayload, refundPayload } from "../../dev/simulator/shopify-payloads";
+import { TEST_SHOP } from "../../dev/simulator/shopify-signing";
 
 let nextId = 1;
 function ids() {

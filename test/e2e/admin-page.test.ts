@@ -4,12 +4,12 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "~/db.server";
 import { databaseTarget } from "~/database-url";
-import { webhookUri } from "../support/app-config";
-import { startApp, type RunningApp } from "../support/app-server";
-import { DESKTOP_USER_AGENT, launchChromium, screenshotPath } from "../support/browser";
-import { createTestDatabase, type TestDatabase } from "../support/databases";
-import { orderPayload } from "../support/shopify-payloads";
-import { signedWebhookRequest } from "../support/shopify-signing";
+import { webhookUri } from "../../dev/simulator/app-config";
+import { startApp, type RunningApp } from "../../dev/simulator/app-server";
+import { DESKTOP_USER_AGENT, launchChromium, screenshotPath } from "../../dev/simulator/browser";
+import { createTestDatabase, type TestDatabase } from "../../dev/simulator/databases";
+import { orderPayload } from "../../dev/simulator/shopify-payloads";
+import { signedWebhookRequest } from "../../dev/simulator/shopify-signing";
 
 const API_KEY = "admin-e2e-key";
 const API_SECRET = "admin-e2e-secret";

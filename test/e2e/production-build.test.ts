@@ -2,11 +2,11 @@
 // storefront drive it: signed webhooks to the URIs in shopify.app.toml, signed proxy requests.
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { proxyPath, storefrontProxyPrefix, webhookUri } from "../support/app-config";
-import { startApp, type RunningApp } from "../support/app-server";
-import { createTestDatabase, type Provider, type TestDatabase } from "../support/databases";
-import { orderPayload, refundPayload } from "../support/shopify-payloads";
-import { signedProxyQuery, signedWebhookRequest, webhookHeaders } from "../support/shopify-signing";
+import { proxyPath, storefrontProxyPrefix, webhookUri } from "../../dev/simulator/app-config";
+import { startApp, type RunningApp } from "../../dev/simulator/app-server";
+import { createTestDatabase, type Provider, type TestDatabase } from "../../dev/simulator/databases";
+import { orderPayload, refundPayload } from "../../dev/simulator/shopify-payloads";
+import { signedProxyQuery, signedWebhookRequest, webhookHeaders } from "../../dev/simulator/shopify-signing";
 
 const API_KEY = "e2e-key";
 const API_SECRET = "e2e-secret";

@@ -3,7 +3,7 @@
 // while the redaction runs. `npm run bench:redact` measures the same at 100,000 members.
 import { describe, expect, it } from "vitest";
 import { redactUnderLoad } from "../../bench/lib/redact-under-load";
-import type { Provider } from "../support/databases";
+import type { Provider } from "../../dev/simulator/databases";
 
 describe.each<Provider>(["sqlite", "postgres"])("shop/redact under load on %s", (provider) => {
   it("deletes a 20,000-member shop while other deliveries keep being answered 200 and credited once", async () => {

@@ -4,9 +4,9 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { PROJECT_ROOT } from "../support/app-config";
-import { ensureBuilt, startApp, type RunningApp } from "../support/app-server";
-import { createTestDatabase, type TestDatabase } from "../support/databases";
+import { PROJECT_ROOT } from "../../dev/simulator/app-config";
+import { ensureBuilt, startApp, type RunningApp } from "../../dev/simulator/app-server";
+import { createTestDatabase, type TestDatabase } from "../../dev/simulator/databases";
 
 function runServer(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   ensureBuilt();

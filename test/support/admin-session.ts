@@ -1,7 +1,7 @@
 // An embedded-admin request as Shopify's admin sends it (id_token signed with the app secret)
 // for a shop that has an offline session in storage, built with Shopify's own test helpers.
 import { RequestType, setUpValidRequest, setUpValidSession } from "@shopify/shopify-api/test-helpers";
-import { TEST_API_KEY, TEST_API_SECRET } from "./shopify-signing";
+import { TEST_API_KEY, TEST_API_SECRET } from "../../dev/simulator/shopify-signing";
 
 export async function storeOfflineSession(shop: string) {
   const { sessionStorage } = await import("~/shopify.server");

@@ -1,6 +1,6 @@
 // Reads the database the way an auditor would: balances, ledger sums, row counts.
 import type { Db } from "~/db.server";
-import { TEST_SHOP } from "./shopify-signing";
+import { TEST_SHOP } from "../../dev/simulator/shopify-signing";
 
 export async function memberOf(db: Db, customerId: number | bigint, shop = TEST_SHOP) {
   return db.member.findUnique({ where: { shopDomain_customerId: { shopDomain: shop, customerId: BigInt(customerId) } } });

@@ -1,8 +1,8 @@
 // Calls the real Remix route modules with real Requests, finding each module from the URI in
 // shopify.app.toml (flat routes: /webhooks/orders/paid → app/routes/webhooks.orders.paid.tsx).
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { proxyPath, storefrontProxyPrefix, webhookUri } from "./app-config";
-import { signedProxyQuery, signedWebhookRequest, type ProxyOptions, type WebhookOptions } from "./shopify-signing";
+import { proxyPath, storefrontProxyPrefix, webhookUri } from "../../dev/simulator/app-config";
+import { signedProxyQuery, signedWebhookRequest, type ProxyOptions, type WebhookOptions } from "../../dev/simulator/shopify-signing";
 
 export const APP_URL = "https://tally.test";
 

@@ -3,7 +3,7 @@
 // App modules parse the environment when first imported (app/runtime-env.server.ts), so none is
 // imported statically here.
 import { afterAll } from "vitest";
-import { createTestDatabase, type Provider } from "./databases";
+import { createTestDatabase, type Provider } from "../../dev/simulator/databases";
 
 const provider = (process.env.TEST_DATABASE ?? "sqlite") as Provider;
 const database = await createTestDatabase(provider);

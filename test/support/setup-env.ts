@@ -1,5 +1,5 @@
 // The environment the app parses at start (app/env.server.ts), as a test shop would have it.
-import { TEST_API_KEY, TEST_API_SECRET } from "./shopify-signing";
+import { TEST_API_KEY, TEST_API_SECRET } from "../../dev/simulator/shopify-signing";
 
 process.env.NODE_ENV = "test";
 process.env.SHOPIFY_API_KEY = TEST_API_KEY;

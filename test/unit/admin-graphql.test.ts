@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { SET_METAFIELDS } from "~/shopify/graphql/set-metafields";
 import { SHOP_FACTS } from "~/shopify/graphql/shop-facts";
 import { apiVersion } from "~/shopify/api-version";
-import { PROJECT_ROOT } from "../support/app-config";
+import { PROJECT_ROOT } from "../../dev/simulator/app-config";
 
 const schemaFile = path.join(PROJECT_ROOT, `test/fixtures/shopify/admin_${apiVersion}.json.gz`);
 

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { appConfig, PROJECT_ROOT, proxyPath, subscribedTopics, webhookUri } from "../support/app-config";
+import { appConfig, PROJECT_ROOT, proxyPath, subscribedTopics, webhookUri } from "../../dev/simulator/app-config";
 import { routeFileFor } from "../support/routes";
 
 describe("shopify.app.toml", () => {

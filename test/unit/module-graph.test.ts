@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../support/app-config";
+import { PROJECT_ROOT } from "../../dev/simulator/app-config";
 
 const APP = path.join(PROJECT_ROOT, "app");
 

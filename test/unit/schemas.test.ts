@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { postgresSchemaFrom, POSTGRES_SCHEMA_PATH, SQLITE_SCHEMA_PATH } from "../../scripts/lib/postgres-schema";
-import { PROJECT_ROOT } from "../support/app-config";
+import { PROJECT_ROOT } from "../../dev/simulator/app-config";
 
 const read = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), "utf8");
 

@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildWidget, WIDGET_ASSETS, widgetSizes, WIDGET_BUDGET_GZIP_BYTES } from "../../scripts/widget/bundle";
 import { runThemeCheck } from "../../scripts/widget/theme-check";
-import { PROJECT_ROOT } from "../support/app-config";
+import { PROJECT_ROOT } from "../../dev/simulator/app-config";
 
 const committed = (kind: keyof typeof WIDGET_ASSETS) => readFileSync(path.join(PROJECT_ROOT, WIDGET_ASSETS[kind]), "utf8");
 

@@ -1,7 +1,7 @@
 // Program and member data shaped as the app serves them (app/loyalty/storefront.server.ts) and as
 // the summary metafield carries them (widget/contract.ts), for render tests.
 import type { CustomerSummary, PublicProgram } from "../../widget/contract";
-import type { StorefrontShop } from "../support/storefront/objects";
+import type { StorefrontShop } from "../../dev/simulator/storefront/objects";
 
 export const SILVER = { id: 1, name: "Silver", thresholdPoints: 100, multiplierPercent: 100 };
 export const GOLD = { id: 2, name: "Gold", thresholdPoints: 500, multiplierPercent: 150 };

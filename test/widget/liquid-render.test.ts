@@ -1,7 +1,7 @@
 // The extension's Liquid, rendered with liquidjs as Shopify renders it: what a shopper sees on
 // first paint, before (and without) the script.
 import { describe, expect, it } from "vitest";
-import { storefrontProxyPrefix } from "../support/app-config";
+import { storefrontProxyPrefix } from "../../dev/simulator/app-config";
 import { GOLD_MEMBER, NEGATIVE_MEMBER, PENDING_MEMBER, PROGRAM, REFERRAL_URL, SHOP, SILVER_MEMBER } from "./fixtures";
 import { field, isHidden, openingTag, renderWidget, text, texts, visibleText, widgetConfig } from "./render";
 

@@ -3,8 +3,8 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { blockSchema, LOCALES_DIR, liquidFiles, type BlockName } from "../support/storefront/extension";
-import { flattenKeys, lookup, schemaLocales, storefrontLocales } from "../support/storefront/locales";
+import { blockSchema, LOCALES_DIR, liquidFiles, type BlockName } from "../../dev/simulator/storefront/extension";
+import { flattenKeys, lookup, schemaLocales, storefrontLocales } from "../../dev/simulator/storefront/locales";
 import { GOLD_MEMBER, NEGATIVE_MEMBER, PENDING_MEMBER, SHOP, SILVER_MEMBER } from "./fixtures";
 import { renderWidget } from "./render";
 

@@ -1,9 +1,9 @@
 // Renders the extension's blocks as Shopify would for a given shopper and shop, and reads the
 // result the way the tests need it: by data-tally-* hooks, not by layout.
 import type { CustomerSummary } from "../../widget/contract";
-import type { BlockName } from "../support/storefront/extension";
-import { createExtensionLiquid, renderBlock } from "../support/storefront/liquid";
-import { storefrontGlobals, type StorefrontShop } from "../support/storefront/objects";
+import type { BlockName } from "../../dev/simulator/storefront/extension";
+import { createExtensionLiquid, renderBlock } from "../../dev/simulator/storefront/liquid";
+import { storefrontGlobals, type StorefrontShop } from "../../dev/simulator/storefront/objects";
 import { SHOP } from "./fixtures";
 
 export interface RenderCase {

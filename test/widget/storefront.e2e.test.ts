@@ -4,9 +4,9 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { balanceOf, memberOf } from "../support/ledger-queries";
-import { DESKTOP_USER_AGENT, launchChromium, screenshotPath } from "../support/browser";
-import { customerCreatePayload, orderPayload } from "../support/shopify-payloads";
-import { ADA, ALAN, GRACE, KATHERINE, newOrderId, startWidgetScenario, WIDGET_SHOP, type WidgetScenario } from "../support/storefront/scenario";
+import { DESKTOP_USER_AGENT, launchChromium, screenshotPath } from "../../dev/simulator/browser";
+import { customerCreatePayload, orderPayload } from "../../dev/simulator/shopify-payloads";
+import { ADA, ALAN, GRACE, KATHERINE, newOrderId, startWidgetScenario, WIDGET_SHOP, type WidgetScenario } from "../../dev/simulator/storefront/scenario";
 import { XSS } from "./fixtures";
 
 const PROXY = "/apps/tally/";
