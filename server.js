@@ -17,6 +17,9 @@ if (typeof JSON.rawJSON !== "function") {
   process.exit(1);
 }
 
+/** Far above any order Shopify sends (an order's JSON is KBs to a few hundred KB). */
+const MAX_WEBHOOK_BYTES = 10 * 1024 * 1024;
+
 process.env.NODE_ENV ??= "production";
 // Importing the build parses the environment (app/env.server.ts, app/runtime-env.server.ts):
 // a missing or malformed variable stops the server here, before any worker starts.
@@ -57,7 +60,7 @@ async function serve() {
   });
   // Background jobs (storefront sync, shop redaction, …) run in every worker; the database's
   // leases run each job in one process at a time.
-  await build.entry.module.startBackgroundJobs();
+  build.entry.module.startBackgroundJobs().catch((error) => console.error("background jobs could not start", error));
   for (const signal of ["SIGTERM", "SIGINT"]) {
     process.once(signal, () => {
       server.close();
@@ -66,9 +69,6 @@ async function serve() {
     });
   }
 }
-
-/** Far above any order Shopify sends (an order's JSON is KBs to a few hundred KB). */
-const MAX_WEBHOOK_BYTES = 10 * 1024 * 1024;
 
 /**
  * POSTs to a webhook route go straight to that route's action. Shopify delivers webhooks to the

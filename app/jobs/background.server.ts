@@ -27,9 +27,13 @@ export function jobRunner(): JobRunner {
 }
 
 export async function startBackgroundJobs(): Promise<void> {
-  for (const job of recurringJobs) await ensureRecurringJob(db, job);
   jobRunner().start();
   logger.debug({ owner: jobRunner().owner }, "job runner started");
+  // Another process may be adding them too (the insert is idempotent); should the database be
+  // unreachable now, the next process start adds them.
+  for (const job of recurringJobs) {
+    await ensureRecurringJob(db, job).catch((error: unknown) => logger.warn({ err: error, job: job.key }, "could not schedule a recurring job"));
+  }
 }
 
 export function stopBackgroundJobs(): Promise<void> {
