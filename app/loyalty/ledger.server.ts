@@ -43,17 +43,24 @@ export interface OrderEventResult {
 
 const MAX_ATTEMPTS = 20;
 
+/** The webhook event a delivery came as, recorded in the same transaction as its effect. */
+export interface DeliveredEvent {
+  eventId: string;
+  topic: string;
+}
+
 export async function recordOrderEvent(
   db: Db,
   connection: SqlConnection,
   shopDomain: string,
   delivery: OrderDelivery,
   actor: string,
+  event: DeliveredEvent | null = null,
 ): Promise<OrderEventResult> {
   const currency = delivery.kind === "refund" ? delivery.currency : delivery.order.currency;
   for (let attempt = 1; ; attempt++) {
     const shop = await shopForEvents(db, shopDomain, currency);
-    const transaction = orderDeliveryTransaction({ shop, delivery, actor, now: new Date() });
+    const transaction = orderDeliveryTransaction({ shop, delivery, actor, event, now: new Date() });
     try {
       return await runSqlTransaction(connection, transaction);
     } catch (error) {
@@ -76,10 +83,11 @@ interface TransactionInput {
   shop: ShopForEvents;
   delivery: OrderDelivery;
   actor: string;
+  event: DeliveredEvent | null;
   now: Date;
 }
 
-function* orderDeliveryTransaction({ shop, delivery, actor, now }: TransactionInput): Transaction {
+function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, now }: TransactionInput): Transaction {
   const shopDomain = shop.domain;
   const orderId = delivery.kind === "refund" ? delivery.refund.orderId : delivery.order.orderId;
 
@@ -184,6 +192,19 @@ function* orderDeliveryTransaction({ shop, delivery, actor, now }: TransactionIn
       ],
     ),
   );
+  if (delivered) {
+    // The event is handled once this commits: a repeated delivery is skipped before parsing
+    // (app/shopify/webhook-events.server.ts). Part of this transaction, so it is recorded exactly
+    // when the change is, at the cost of one more statement in a batch that is sent anyway.
+    writes.push(
+      nothing(`INSERT INTO "WebhookEvent" ("shopDomain", "eventId", "topic", "receivedAt") VALUES (?, ?, ?, ?) ON CONFLICT ("shopDomain", "eventId", "topic") DO NOTHING`, [
+        shopDomain,
+        delivered.eventId,
+        delivered.topic,
+        now,
+      ]),
+    );
+  }
   const rowFor = (change: (typeof changes)[number]) => [shopDomain, change.memberId, change.delta, change.kind, "available", change.sourceType, change.sourceId, actor];
   const ledgerIndexes: number[] = [];
   for (const change of changes) {

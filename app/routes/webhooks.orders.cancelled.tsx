@@ -4,6 +4,10 @@ import { orderPayload } from "~/shopify/payloads";
 import { handleWebhook } from "~/shopify/webhooks.server";
 
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, "orders/cancelled", orderPayload, ({ shop, topic, payload }) =>
-    creditOrderDelivery(shop, { kind: "cancelled", ...payload }, topic),
+  handleWebhook(
+    request,
+    "orders/cancelled",
+    orderPayload,
+    ({ shop, topic, eventId, payload }) => creditOrderDelivery(shop, { kind: "cancelled", ...payload }, topic, eventId),
+    { workRecordsEvent: true },
   );

@@ -4,6 +4,10 @@ import { refundPayload } from "~/shopify/payloads";
 import { handleWebhook } from "~/shopify/webhooks.server";
 
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, "refunds/create", refundPayload, ({ shop, topic, payload }) =>
-    creditOrderDelivery(shop, { kind: "refund", ...payload }, topic),
+  handleWebhook(
+    request,
+    "refunds/create",
+    refundPayload,
+    ({ shop, topic, eventId, payload }) => creditOrderDelivery(shop, { kind: "refund", ...payload }, topic, eventId),
+    { workRecordsEvent: true },
   );

@@ -34,6 +34,8 @@ export interface WebhookContext<T> {
   shop: string;
   topic: string;
   webhookId: string;
+  /** The event's id ("" when the delivery names none), for work that records it itself. */
+  eventId: string;
   payload: T;
 }
 
@@ -45,6 +47,11 @@ export interface WebhookOptions<T> {
    * the shop's id) with 403 and change nothing.
    */
   bodyShop?: (payload: T) => BodyShop;
+  /**
+   * The work records the event in its own transaction (the order webhooks: the ledger does),
+   * so that it is stored exactly when the change commits, with no statement of its own.
+   */
+  workRecordsEvent?: boolean;
 }
 
 export async function handleWebhook<Schema extends z.ZodType>(
@@ -117,14 +124,16 @@ export async function handleWebhook<Schema extends z.ZodType>(
       const refused = await refuseOtherShop(check.domain, options.bodyShop(parsed.data), log);
       if (refused) return refused;
     }
-    await work({ shop: check.domain, topic, webhookId: check.webhookId, payload: parsed.data });
+    await work({ shop: check.domain, topic, webhookId: check.webhookId, eventId: event.eventId, payload: parsed.data });
   } catch (error) {
     log.error({ err: error }, "webhook processing failed; Shopify will retry");
     return errorResponse(500, "processing_failed", "The change could not be saved; please retry.");
   }
   // Not waited for: the event counts as seen in this process at once, and a record that fails
-  // leaves a redelivery to the ledger's idempotency keys (the change itself has committed).
-  recordWebhookEvent(sql(), event).catch((error: unknown) => log.warn({ err: error }, "webhook event could not be recorded"));
+  // leaves a redelivery to the work's own idempotency (the change itself has committed).
+  if (event.eventId && !options.workRecordsEvent) {
+    recordWebhookEvent(sql(), event).catch((error: unknown) => log.warn({ err: error }, "webhook event could not be recorded"));
+  }
   log.debug("webhook processed");
   return new Response(null, { status: 200 });
 }
