@@ -5,7 +5,7 @@ import { logger } from "~/logger.server";
 import { markInstalled } from "~/loyalty/shops.server";
 import type { AdminGraphql } from "./admin-graphql";
 import { fetchShopFacts } from "./shop-facts.server";
-import { requestSummarySync } from "./summary-sync-request.server";
+import { forgetSessionState, requestSummarySync } from "./summary-sync-request.server";
 
 export async function recordInstall(shop: string, graphql: AdminGraphql): Promise<void> {
   // Without the facts the install still goes ahead: the first order names the currency.
@@ -14,5 +14,6 @@ export async function recordInstall(shop: string, graphql: AdminGraphql): Promis
     return undefined;
   });
   await markInstalled(db, shop, facts);
+  forgetSessionState(shop);
   requestSummarySync(shop);
 }

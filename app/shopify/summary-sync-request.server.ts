@@ -17,6 +17,28 @@ export function customerSummariesJob(shop: string): JobRequest {
 
 const gathering = new Set<string>();
 
+/**
+ * Whether the shop has an offline session (an install through OAuth), remembered for a minute:
+ * without one nothing can be written, and a shop that only ever sent webhooks (or a benchmark's)
+ * would otherwise cost a job every SUMMARY_SYNC_DELAY_MS. The sweep still finds its members
+ * once it installs, and the install itself asks at once (forgetSessionState).
+ */
+const sessionState = new Map<string, { installed: boolean; until: number }>();
+const SESSION_STATE_MS = 60_000;
+
+async function shopHasSession(shop: string): Promise<boolean> {
+  const known = sessionState.get(shop);
+  if (known && known.until > Date.now()) return known.installed;
+  const installed = (await db.session.count({ where: { shop, isOnline: false } })) > 0;
+  sessionState.set(shop, { installed, until: Date.now() + SESSION_STATE_MS });
+  return installed;
+}
+
+/** The shop just installed (or uninstalled): look its session up again. */
+export function forgetSessionState(shop: string): void {
+  sessionState.delete(shop);
+}
+
 /** After a balance or program change: the shop's storefront metafields are written soon. */
 export function requestSummarySync(shop: string): void {
   const delay = runtimeEnv.summarySyncDelayMs;
@@ -24,9 +46,11 @@ export function requestSummarySync(shop: string): void {
   gathering.add(shop);
   setTimeout(() => {
     gathering.delete(shop);
-    requestJob(db, customerSummariesJob(shop)).catch((error: unknown) =>
-      // The sweep (every minute) finds the shop's pending members anyway.
-      logger.warn({ err: error, shop }, "could not request the storefront sync; the sweep will"),
-    );
+    shopHasSession(shop)
+      .then((installed) => (installed ? requestJob(db, customerSummariesJob(shop)) : undefined))
+      .catch((error: unknown) =>
+        // The sweep (every minute) finds the shop's pending members anyway.
+        logger.warn({ err: error, shop }, "could not request the storefront sync; the sweep will"),
+      );
   }, delay).unref();
 }
