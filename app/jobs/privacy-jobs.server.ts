@@ -13,10 +13,12 @@ export function shopRedactionJob(shop: string): JobRequest {
   return { key: `${SHOP_REDACTION_JOB}:${shop}`, name: SHOP_REDACTION_JOB, shopDomain: shop };
 }
 
-/** shop/redact: the shop's deletion is asked for, unless Tally holds nothing of the shop. */
-export async function requestShopRedaction(db: Db, shop: string): Promise<void> {
+/** shop/redact: the shop's deletion is asked for, unless Tally holds nothing of the shop (false). */
+export async function requestShopRedaction(db: Db, shop: string): Promise<boolean> {
   const [shops, sessions] = await Promise.all([db.shop.count({ where: { domain: shop } }), db.session.count({ where: { shop } })]);
-  if (shops + sessions > 0) await requestJob(db, shopRedactionJob(shop));
+  if (shops + sessions === 0) return false;
+  await requestJob(db, shopRedactionJob(shop));
+  return true;
 }
 
 export const privacyJobs: Record<string, JobHandler> = {

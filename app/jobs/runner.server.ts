@@ -100,7 +100,12 @@ export class JobRunner {
    */
   async runNow(request: JobRequest): Promise<"ran" | "busy"> {
     await requestJob(this.db, { ...request, runAt: Date.now() });
-    const job = await claimJob(this.db, request.key, this.owner, this.options.leaseMs);
+    return this.runIfFree(request.key);
+  }
+
+  /** Runs a job already asked for here and now, unless another process holds it ("busy"). */
+  async runIfFree(key: string): Promise<"ran" | "busy"> {
+    const job = await claimJob(this.db, key, this.owner, this.options.leaseMs);
     if (!job) return "busy";
     await this.run(job);
     return "ran";

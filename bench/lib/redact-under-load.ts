@@ -65,6 +65,8 @@ export async function redactUnderLoad(settings: RedactUnderLoadSettings): Promis
 
       let done = false;
       let redactMs: number | null = null;
+      // The stream is under way when the redaction is asked for, and goes on until it is over.
+      const streaming = deliverBatch(app.baseUrl, uri, duringBatch, settings.concurrency, () => done);
       const started = performance.now();
       const redact = await fetch(
         signedWebhookRequest(app.baseUrl, webhookUri("shop/redact"), "shop/redact", { shop_id: 60_921_728_001, shop_domain: REDACTED_SHOP }, { shop: REDACTED_SHOP, secret: API_SECRET }),
@@ -79,9 +81,8 @@ export async function redactUnderLoad(settings: RedactUnderLoadSettings): Promis
           else await new Promise((resolve) => setTimeout(resolve, 25));
         }
       })();
-      const during = await deliverBatch(app.baseUrl, uri, duringBatch, settings.concurrency, () => done);
-      done = true;
       await watch;
+      const during = await streaming;
 
       const sent = [warmUp, baselineBatch, { deliveries: duringBatch.deliveries.slice(0, during.sent) }].flatMap((batch) =>
         batch.deliveries.map((delivery) => delivery.orderId),
