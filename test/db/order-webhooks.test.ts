@@ -169,28 +169,19 @@ describe("refunds/create", () => {
     expect(await balanceOf(db, customerId)).toBe(60);
   });
 
-  it("reads a refund's plain amounts when the *_set objects are missing", async () => {
+  // A lean refund's plain amounts are shop money, read against the order; its transactions are in
+  // presentment money (here the customer paid in yen), which never sets how they are read.
+  it.each([
+    ["the shop's currency", { amount: "40.00", currency: "USD" }],
+    ["another (presentment) currency", { amount: "6000", currency: "JPY" }],
+  ])("reads a refund's plain amounts when the *_set objects are missing, with transactions in %s", async (_, transaction) => {
     const { orderId, customerId } = ids();
     await deliverWebhook("orders/paid", orderPayload({ id: orderId, customer: { id: customerId }, lines: [{ price: "60.00" }, { price: "40.00" }] }));
     const lean = {
       id: orderId + 1,
       order_id: orderId,
       refund_line_items: [{ line_item_id: orderId * 100 + 2, quantity: 1, subtotal: 40, total_tax: 0 }],
-      transactions: [{ id: 1, kind: "refund", amount: "40.00", currency: "USD" }],
-    };
-    expect((await deliverWebhook("refunds/create", lean)).status).toBe(200);
-    expect(await balanceOf(db, customerId)).toBe(60);
-  });
-
-  it("reads a lean refund's plain amounts against the order, not in its transactions' (presentment) currency", async () => {
-    const { orderId, customerId } = ids();
-    await deliverWebhook("orders/paid", orderPayload({ id: orderId, customer: { id: customerId }, lines: [{ price: "60.00" }, { price: "40.00" }] }));
-    const lean = {
-      id: orderId + 1,
-      order_id: orderId,
-      refund_line_items: [{ line_item_id: orderId * 100 + 2, quantity: 1, subtotal: 40, total_tax: 0 }],
-      // The customer paid in yen; the plain amounts are still shop money (USD): 40 is 40.00.
-      transactions: [{ id: 1, kind: "refund", amount: "6000", currency: "JPY" }],
+      transactions: [{ id: 1, kind: "refund", ...transaction }],
     };
     expect((await deliverWebhook("refunds/create", lean)).status).toBe(200);
     expect(await balanceOf(db, customerId)).toBe(60);
