@@ -3,13 +3,14 @@
 // final guard: an event is recorded only after its work committed, so a crash in between, or two
 // deliveries racing, at worst runs the (idempotent) work twice.
 //
-// Every order webhook pays for the lookup and the record, so both run through the driver
-// (app/sql.server.ts) like the ledger: through Prisma each would cost more than the ledger
-// transaction. Pruning is rare and goes through Prisma.
+// Every webhook pays for the lookup, so it runs through the driver (app/sql.server.ts) like the
+// ledger: through Prisma it would cost more than the ledger transaction. Order webhooks record
+// their event inside the ledger transaction (app/loyalty/ledger.server.ts); the other topics,
+// rare, record it here after their commit. Pruning goes through Prisma.
 import type { Db } from "~/db.server";
 import type { SqlConnection } from "~/sql.server";
 import type { JobHandler } from "~/jobs/runner.server";
-import { postgresStatement, sqliteStatement } from "~/sql-transaction.server";
+import { nothing, postgresStatement, runSqlTransaction, sqlRetryReason, sqliteStatement, type SqlTransaction } from "~/sql-transaction.server";
 
 export interface WebhookEventKey {
   shopDomain: string;
@@ -24,17 +25,6 @@ const RECORD = `INSERT INTO "WebhookEvent" ("shopDomain", "eventId", "topic", "r
   SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM "Shop" WHERE "domain" = ?)
   ON CONFLICT ("shopDomain", "eventId", "topic") DO NOTHING`;
 const SEEN_POSTGRES = postgresStatement(SEEN);
-// On PostgreSQL the statement commits asynchronously (synchronous_commit off for its own implicit
-// transaction, set from within it): waiting for a WAL flush for every order a second time, after
-// the ledger's, cost about a third of the throughput at 8 in flight. A record lost to a server
-// crash only lets a redelivery reach the ledger, whose idempotency keys catch it.
-const RECORD_POSTGRES = {
-  name: "tally_webhook_event_record",
-  text: `INSERT INTO "WebhookEvent" ("shopDomain", "eventId", "topic", "receivedAt")
-    SELECT $1, $2, $3, $4 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS "asyncCommit"
-    WHERE EXISTS (SELECT 1 FROM "Shop" WHERE "domain" = $5)
-    ON CONFLICT ("shopDomain", "eventId", "topic") DO NOTHING`,
-};
 
 /**
  * Events handled by this process whose record is still on its way to the database: a repeat
@@ -71,25 +61,20 @@ export async function webhookEventRecordsSettled(): Promise<void> {
 }
 
 async function insertWebhookEvent(connection: SqlConnection, key: WebhookEventKey, now: Date): Promise<void> {
-  if (connection.provider === "postgresql") {
-    // Prisma's PostgreSQL timestamps are `timestamp(3)` without zone, holding UTC.
-    const values = [key.shopDomain, key.eventId, key.topic, now.toISOString().slice(0, -1), key.shopDomain];
-    await connection.pool.query({ ...RECORD_POSTGRES, values });
-    return;
-  }
-  // Prisma stores SQLite timestamps as ISO text with an explicit offset.
-  const values = [key.shopDomain, key.eventId, key.topic, now.toISOString().replace("Z", "+00:00"), key.shopDomain];
   for (let attempt = 1; ; attempt++) {
     try {
-      sqliteStatement(connection.database, RECORD).run(...values);
+      await runSqlTransaction(connection, recordTransaction(key, now));
       return;
     } catch (error) {
-      // The driver connection never waits for the write lock (it would block the event loop);
-      // another process holding it is waited for here, asynchronously, as the ledger does.
-      if (!String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY") || attempt >= MAX_ATTEMPTS) throw error;
+      // Another process holds SQLite's write lock: waited for here, asynchronously, as the ledger does.
+      if (sqlRetryReason(error) !== "conflict" || attempt >= MAX_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
     }
   }
+}
+
+function* recordTransaction(key: WebhookEventKey, now: Date): SqlTransaction<void> {
+  yield [nothing(RECORD, [key.shopDomain, key.eventId, key.topic, now, key.shopDomain])];
 }
 
 /** How long an event is remembered: Shopify retries a failed delivery 8 times over 4 hours. */
