@@ -79,8 +79,7 @@ export async function syncCustomerSummaries(shop: string, { keepLease }: SyncOpt
       const written = await writeSummaries(graphql, shop, pending, keepLease);
       result.written += written.written;
       result.refused += written.refused;
-      if (written.waitMs > MAX_INLINE_WAIT_MS) return { ...result, runAgainInMs: written.waitMs };
-      if (written.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, written.waitMs));
+      if (!(await waitForBucket(written.waitMs))) return { ...result, runAgainInMs: written.waitMs };
     }
     return { ...result, runAgainInMs: 0 };
   } catch (error) {
@@ -98,6 +97,13 @@ export async function syncCustomerSummaries(shop: string, { keepLease }: SyncOpt
     log.warn({ reason: error.message }, "metafieldsSet failed; will retry");
     return { ...result, failed: true };
   }
+}
+
+/** Sleeps until Shopify's bucket holds the next call; false (no sleep) when that is too long to wait inline. */
+async function waitForBucket(waitMs: number): Promise<boolean> {
+  if (waitMs > MAX_INLINE_WAIT_MS) return false;
+  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+  return true;
 }
 
 interface WriteOutcome {
@@ -122,7 +128,8 @@ async function writeSummaries(graphql: AdminGraphql, shop: string, pending: Pend
   while (groups.length > 0) {
     const group = groups.shift()!;
     if (group.length === 0) continue;
-    if (outcome.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(outcome.waitMs, MAX_INLINE_WAIT_MS)));
+    // A long wait ends the run: the members left stay pending and the job is rescheduled.
+    if (!(await waitForBucket(outcome.waitMs))) return outcome;
     await keepLease?.();
     const { data, waitBeforeNextMs } = await adminRequest<SetMetafieldsAnswer>(graphql, SET_METAFIELDS, {
       metafields: group.map((member) => ({ ownerId: customerGid(member.customerId), ...SUMMARY_METAFIELD, value: JSON.stringify(member.summary) })),
