@@ -133,6 +133,31 @@ export function postgresStatement(sql: string): { name: string; text: string } {
   return statement;
 }
 
+const MAX_ATTEMPTS = 20;
+
+/**
+ * Runs a transaction, and runs it again (built afresh) when it failed for a reason that another
+ * try can cure (sqlRetryReason): a busy SQLite database, a unique-key race, a deadlock. Waits a
+ * few random milliseconds between tries, asynchronously (the driver itself never waits for a lock).
+ * `beforeRetry` learns why, e.g. to drop a cached row that was deleted meanwhile.
+ */
+export async function runSqlTransactionWithRetries<Result>(
+  connection: SqlConnection,
+  build: () => SqlTransaction<Result> | Promise<SqlTransaction<Result>>,
+  beforeRetry?: (reason: "conflict" | "missing_reference") => void,
+): Promise<Result> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runSqlTransaction(connection, await build());
+    } catch (error) {
+      const reason = sqlRetryReason(error);
+      if (reason === null || attempt >= MAX_ATTEMPTS) throw error;
+      beforeRetry?.(reason);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+    }
+  }
+}
+
 /** Why a failed transaction may be run again, or null when it may not. */
 export function sqlRetryReason(error: unknown): "conflict" | "missing_reference" | null {
   if (typeof error !== "object" || error === null) return null;

@@ -9,7 +9,7 @@
 // RETURNING, double-quoted identifiers); tables and columns are Prisma's (prisma/schema.prisma).
 import type { Db } from "~/db.server";
 import type { SqlConnection } from "~/sql.server";
-import { nothing, row, rows, runSqlTransaction, sqlRetryReason, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, row, rows, runSqlTransactionWithRetries, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import { earningRate } from "./earning";
 import { newReferralCode, type CustomerProfile } from "./members.server";
 import {
@@ -41,8 +41,6 @@ export interface OrderEventResult {
   balancesChanged: boolean;
 }
 
-const MAX_ATTEMPTS = 20;
-
 /** The webhook event a delivery came as, recorded in the same transaction as its effect. */
 export interface DeliveredEvent {
   eventId: string;
@@ -58,19 +56,12 @@ export async function recordOrderEvent(
   event: DeliveredEvent | null = null,
 ): Promise<OrderEventResult> {
   const currency = delivery.kind === "refund" ? delivery.currency : delivery.order.currency;
-  for (let attempt = 1; ; attempt++) {
-    const shop = await shopForEvents(db, shopDomain, currency);
-    const transaction = orderDeliveryTransaction({ shop, delivery, actor, event, now: new Date() });
-    try {
-      return await runSqlTransaction(connection, transaction);
-    } catch (error) {
-      const reason = sqlRetryReason(error);
-      if (reason === null || attempt >= MAX_ATTEMPTS) throw error;
-      // The shop was deleted (shop/redact) since it was cached: create it again.
-      if (reason === "missing_reference") forgetShop(shopDomain);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
-    }
-  }
+  return runSqlTransactionWithRetries(
+    connection,
+    async () => orderDeliveryTransaction({ shop: await shopForEvents(db, shopDomain, currency), delivery, actor, event, now: new Date() }),
+    // The shop was deleted (shop/redact) since it was cached: create it again.
+    (reason) => reason === "missing_reference" && forgetShop(shopDomain),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 import type { Db } from "~/db.server";
 import type { SqlConnection } from "~/sql.server";
 import type { JobHandler } from "~/jobs/runner.server";
-import { nothing, postgresStatement, runSqlTransaction, sqlRetryReason, sqliteStatement, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, postgresStatement, runSqlTransactionWithRetries, sqliteStatement, type SqlTransaction } from "~/sql-transaction.server";
 
 export interface WebhookEventKey {
   shopDomain: string;
@@ -42,8 +42,6 @@ export async function webhookEventSeen(connection: SqlConnection, key: WebhookEv
   return result.rowCount !== 0;
 }
 
-const MAX_ATTEMPTS = 20;
-
 /**
  * Records a handled event; a second record of the same event changes nothing. The event counts
  * as seen in this process from the call on (the returned promise settles when it is stored).
@@ -60,17 +58,8 @@ export async function webhookEventRecordsSettled(): Promise<void> {
   await Promise.allSettled([...recording.values()]);
 }
 
-async function insertWebhookEvent(connection: SqlConnection, key: WebhookEventKey, now: Date): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await runSqlTransaction(connection, recordTransaction(key, now));
-      return;
-    } catch (error) {
-      // Another process holds SQLite's write lock: waited for here, asynchronously, as the ledger does.
-      if (sqlRetryReason(error) !== "conflict" || attempt >= MAX_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
-    }
-  }
+function insertWebhookEvent(connection: SqlConnection, key: WebhookEventKey, now: Date): Promise<void> {
+  return runSqlTransactionWithRetries(connection, () => recordTransaction(key, now));
 }
 
 function* recordTransaction(key: WebhookEventKey, now: Date): SqlTransaction<void> {
