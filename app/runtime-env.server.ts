@@ -48,6 +48,7 @@ const runtimeSchema = z
     JOB_POLL_MS: integer(10, 3_600_000).optional(),
     JOB_LEASE_MS: integer(100, 3_600_000).optional(),
     JOB_CONCURRENCY: integer(1, 32).optional(),
+    SHOPIFY_CALL_TIMEOUT_MS: integer(100, 120_000).optional(),
     PORT: integer(0, 65_535).optional(),
     HOST: z.string().min(1).optional(),
   })
@@ -79,6 +80,8 @@ const runtimeSchema = z
       /** null: automatic storefront writes are off (tests drive them; an operator may too). */
       summarySyncDelayMs: raw.SUMMARY_SYNC_DELAY_MS === "off" ? null : (raw.SUMMARY_SYNC_DELAY_MS ?? 250),
       jobs: { pollMs: raw.JOB_POLL_MS ?? 1000, leaseMs: raw.JOB_LEASE_MS ?? 30_000, concurrency: raw.JOB_CONCURRENCY ?? 2 },
+      /** A shopper waits this long for Shopify to issue a reward before the answer counts as lost. */
+      shopifyCallTimeoutMs: raw.SHOPIFY_CALL_TIMEOUT_MS ?? 10_000,
       port: raw.PORT ?? 3000,
       host: raw.HOST,
     };

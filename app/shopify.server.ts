@@ -4,10 +4,13 @@ import { LogSeverity, shopifyApi } from "@shopify/shopify-api";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import db from "./db.server";
 import { env } from "./env.server";
+import { installAdminFetch } from "./shopify/admin-fetch.server";
 import { apiVersion } from "./shopify/api-version";
 import { recordInstall } from "./shopify/install.server";
 
 export { apiVersion };
+
+installAdminFetch();
 
 const shopify = shopifyApp({
   apiKey: env.SHOPIFY_API_KEY,

@@ -7,6 +7,23 @@ export const earningRuleSchema = z.object({
   perMajorUnits: z.number().int().min(1).max(1_000_000),
 });
 
+export const redemptionSettingsSchema = z.object({
+  /** A code that expires unused gives its points back. */
+  returnPointsForExpiredCodes: z.boolean(),
+  /** A code used on an order that is then cancelled in full gives its points back. */
+  returnPointsForCancelledOrders: z.boolean(),
+  /** Redemptions one customer may start in an hour (429 beyond it). */
+  maxRedeemsPerHour: z.number().int().min(1).max(10_000),
+});
+
+export type RedemptionSettings = z.infer<typeof redemptionSettingsSchema>;
+
+export const DEFAULT_REDEMPTION_SETTINGS: RedemptionSettings = {
+  returnPointsForExpiredCodes: true,
+  returnPointsForCancelledOrders: true,
+  maxRedeemsPerHour: 10,
+};
+
 export const programSchema = z.object({
   version: z.literal(1),
   name: z.string().min(1).max(80),
@@ -15,6 +32,7 @@ export const programSchema = z.object({
   pendingDays: z.number().int().min(0).max(365),
   /** Days after which unused points expire; null = never. */
   expiryDays: z.number().int().min(1).max(3650).nullable(),
+  redemption: redemptionSettingsSchema.default(DEFAULT_REDEMPTION_SETTINGS),
 });
 
 export type Program = z.infer<typeof programSchema>;
@@ -27,6 +45,7 @@ export const DEFAULT_PROGRAM: Program = {
   earning: { points: 1, perMajorUnits: 1 },
   pendingDays: 0,
   expiryDays: null,
+  redemption: DEFAULT_REDEMPTION_SETTINGS,
 };
 
 export interface RewardDefinition {

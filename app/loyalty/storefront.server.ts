@@ -2,6 +2,8 @@
 // tier progress. Versioned JSON; numbers are points or minor units of the shop currency.
 import type { Db } from "~/db.server";
 import { ensureMember } from "./members.server";
+import { memberRedemptions, type RedemptionView } from "./redemptions.server";
+import { rewardFromRow, type RewardKind } from "./rewards";
 import { currencyExponent, formatMinorUnits } from "./money";
 import { ensureShop, type ShopRecord } from "./shops.server";
 import { jsonId, type ShopifyId } from "./shopify-id";
@@ -15,10 +17,28 @@ export interface PublicProgram {
   currency: string | null;
   earning: { points: number; perMajorUnits: number };
   waysToEarn: { kind: "order"; points: number; perMajorUnits: number }[];
-  rewards: { id: number; title: string; kind: string; costPoints: number; amountMinor: number | null; amount: string | null }[];
+  rewards: PublicReward[];
   tiers: TierDefinition[];
   pendingDays: number;
   expiryDays: number | null;
+}
+
+/** A reward as shoppers see it (README "Storefront API"). */
+export interface PublicReward {
+  id: number;
+  title: string;
+  kind: RewardKind;
+  /** Points it costs; for `variable`, points per `amountMinor` off. */
+  costPoints: number;
+  amountMinor: number | null;
+  /** amountMinor as a decimal in the shop currency ("5.00"); null when there is none or the currency is unknown. */
+  amount: string | null;
+  percentage: number | null;
+  minimumSubtotal: string | null;
+  /** `variable`: the points a member may spend, from minPoints to maxPoints in steps. */
+  variable: { minPoints: number; maxPoints: number; stepPoints: number } | null;
+  /** Only members of this tier or above may redeem it. */
+  tierId: number | null;
 }
 
 export interface MemberView {
@@ -32,6 +52,8 @@ export interface MemberView {
   progress: { current: number; target: number; remaining: number; percent: number } | null;
   referralCode: string;
   referralUrl: string;
+  /** Issued, unused codes and store credits, newest first. */
+  redemptions: RedemptionView[];
 }
 
 export async function publicProgram(db: Db, shopDomain: string): Promise<PublicProgram> {
@@ -50,14 +72,26 @@ async function programView(db: Db, shop: ShopRecord): Promise<PublicProgram> {
     currency: shop.currency,
     earning: shop.program.earning,
     waysToEarn: [{ kind: "order", ...shop.program.earning }],
-    rewards: rewards.map((reward) => ({
-      id: reward.id,
-      title: reward.title,
-      kind: reward.kind,
-      costPoints: reward.costPoints,
-      amountMinor: reward.amountMinor,
-      amount: reward.amountMinor === null || exponent === null ? null : formatMinorUnits(reward.amountMinor, exponent),
-    })),
+    rewards: rewards.flatMap((row) => {
+      const reward = rewardFromRow(row);
+      if (!reward) return [];
+      const money = (minor: number | null) => (minor === null || exponent === null ? null : formatMinorUnits(minor, exponent));
+      const amountMinor = "amountMinor" in reward ? reward.amountMinor : null;
+      return [
+        {
+          id: reward.id,
+          title: reward.title,
+          kind: reward.kind,
+          costPoints: reward.costPoints,
+          amountMinor,
+          amount: money(amountMinor),
+          percentage: reward.kind === "percentage" ? reward.percentage : null,
+          minimumSubtotal: money(reward.minimumSubtotalMinor),
+          variable: reward.kind === "variable" ? { minPoints: reward.minPoints, maxPoints: reward.maxPoints, stepPoints: reward.stepPoints } : null,
+          tierId: reward.tierId,
+        },
+      ];
+    }),
     tiers,
     pendingDays: shop.program.pendingDays,
     expiryDays: shop.program.expiryDays,
@@ -93,6 +127,7 @@ export async function customerView(
       ...tierProgress(lifetimeEarned, program.tiers),
       referralCode: member.referralCode,
       referralUrl: `https://${shopDomain}/?ref=${encodeURIComponent(member.referralCode)}`,
+      redemptions: await memberRedemptions(db, member.id),
     },
     program,
   };

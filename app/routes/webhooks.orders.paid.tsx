@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { creditOrderDelivery } from "~/shopify/order-webhooks.server";
+import { creditOrder } from "~/shopify/order-webhooks.server";
 import { orderPayload } from "~/shopify/payloads";
 import { handleWebhook } from "~/shopify/webhooks.server";
 
@@ -8,6 +8,6 @@ export const action = ({ request }: ActionFunctionArgs) =>
     request,
     "orders/paid",
     orderPayload,
-    ({ shop, topic, eventId, payload }) => creditOrderDelivery(shop, { kind: "paid", ...payload }, topic, eventId),
+    ({ shop, topic, eventId, payload }) => creditOrder(shop, "paid", payload, topic, eventId),
     { workRecordsEvent: true },
   );

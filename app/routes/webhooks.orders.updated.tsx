@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { creditOrderDelivery } from "~/shopify/order-webhooks.server";
+import { creditOrder } from "~/shopify/order-webhooks.server";
 import { orderPayload } from "~/shopify/payloads";
 import { handleWebhook } from "~/shopify/webhooks.server";
 
@@ -9,6 +9,6 @@ export const action = ({ request }: ActionFunctionArgs) =>
     request,
     "orders/updated",
     orderPayload,
-    ({ shop, topic, eventId, payload }) => creditOrderDelivery(shop, { kind: "updated", ...payload }, topic, eventId),
+    ({ shop, topic, eventId, payload }) => creditOrder(shop, "updated", payload, topic, eventId),
     { workRecordsEvent: true },
   );

@@ -4,6 +4,7 @@
 // shop that is throttled waits, and a shop that uninstalled or revoked its token is left alone
 // instead of being retried in a storm.
 import { GraphqlQueryError, HttpResponseError, HttpThrottlingError } from "@shopify/shopify-api";
+import { NOT_SENT_MARK } from "./admin-fetch.server";
 import type { AdminGraphql } from "./admin-graphql";
 
 interface ThrottleStatus {
@@ -37,6 +38,13 @@ export class AdminRequestError extends Error {
     readonly kind: AdminFailureKind,
     message: string,
     readonly retryAfterMs: number | null = null,
+    /**
+     * Whether Shopify may have carried the request out: false when it certainly did not (a
+     * refused connection, a refusal before any work: 401, 429, THROTTLED, a GraphQL error);
+     * true when the answer was lost (a timeout after sending, a 5xx). A mutation that may have
+     * happened must be looked up before it is given up or sent again.
+     */
+    readonly mayHaveApplied = false,
   ) {
     super(message);
     this.name = "AdminRequestError";
@@ -54,10 +62,11 @@ export async function adminRequest<Data>(
   graphql: AdminGraphql,
   document: string,
   variables?: Record<string, unknown>,
+  { signal }: { signal?: AbortSignal } = {},
 ): Promise<AdminAnswer<Data>> {
   let body: { data?: Data; extensions?: { cost?: Cost } };
   try {
-    const response = await graphql(document, variables ? { variables } : undefined);
+    const response = await graphql(document, variables || signal ? { ...(variables ? { variables } : {}), ...(signal ? { signal } : {}) } : undefined);
     body = await response.json();
   } catch (error) {
     throw adminFailure(error);
@@ -86,7 +95,8 @@ function adminFailure(error: unknown): AdminRequestError {
     if (status === 401 || status === 403) return new AdminRequestError("unauthorized", `the Admin API refused the shop's token (${status})`);
     // 402 (shop frozen for non-payment) and 423 (shop locked) last hours or days: ask again in an hour.
     if (status === 402 || status === 423) return new AdminRequestError("throttled", `the shop is unavailable (${status})`, 3_600_000);
-    return new AdminRequestError("unavailable", `the Admin API answered ${status}`);
+    return new AdminRequestError("unavailable", `the Admin API answered ${status}`, null, status >= 500);
   }
-  return new AdminRequestError("unavailable", `the Admin API could not be reached: ${(error as Error)?.message ?? String(error)}`);
+  const message = (error as Error)?.message ?? String(error);
+  return new AdminRequestError("unavailable", `the Admin API could not be reached: ${message}`, null, !message.includes(NOT_SENT_MARK));
 }

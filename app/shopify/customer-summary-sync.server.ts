@@ -21,7 +21,7 @@ import {
   type PendingSummary,
 } from "~/loyalty/customer-summary.server";
 import { blockShopSync } from "~/loyalty/shops.server";
-import { unauthenticated } from "~/shopify.server";
+import { adminGraphqlFor } from "./admin-client.server";
 import type { AdminGraphql } from "./admin-graphql";
 import { adminRequest, AdminRequestError } from "./admin-request.server";
 import { customerGid, METAFIELDS_PER_MUTATION, SET_METAFIELDS, SUMMARY_METAFIELD } from "./graphql/set-metafields";
@@ -59,15 +59,10 @@ interface SyncOptions {
 /** Writes the shop's pending storefront metafields. Run it through the job runner (one writer per shop). */
 export async function syncCustomerSummaries(shop: string, { keepLease }: SyncOptions = {}): Promise<SyncResult> {
   const result: SyncResult = { written: 0, refused: 0, program: "skipped", noSession: false, failed: false, blocked: false, runAgainInMs: null };
-  let graphql: AdminGraphql;
-  try {
-    graphql = (await unauthenticated.admin(shop)).admin.graphql;
-  } catch (error) {
-    if ((error as Error).name === "SessionNotFoundError" || /Could not find a session/.test(String(error))) {
-      logger.debug({ shop }, "no offline session: storefront metafields wait for the install");
-      return { ...result, noSession: true };
-    }
-    throw error;
+  const graphql = await adminGraphqlFor(shop);
+  if (!graphql) {
+    logger.debug({ shop }, "no offline session: storefront metafields wait for the install");
+    return { ...result, noSession: true };
   }
   try {
     await keepLease?.();

@@ -141,11 +141,15 @@ const orderSchema = z.object({
   customer: customerSchema.nullish(),
   line_items: z.array(lineItemSchema),
   refunds: list(refundSchema),
+  // Codes the order used: a Tally code marks its redemption used (or returned, on cancel).
+  discount_codes: list(z.object({ code: z.string().max(255) })),
 });
 
 export interface OrderPayload {
   order: OrderVersion;
   customer: CustomerProfile | null;
+  /** Discount codes the order used, as the customer typed them. */
+  discountCodes: string[];
 }
 
 /** orders/paid, orders/updated, orders/cancelled: the full REST Order. */
@@ -206,6 +210,7 @@ function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
     customer: raw.customer
       ? { email: raw.customer.email, firstName: raw.customer.first_name, lastName: raw.customer.last_name }
       : null,
+    discountCodes: raw.discount_codes.map((discount) => discount.code),
   };
 }
 

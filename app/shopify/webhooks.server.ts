@@ -20,6 +20,7 @@ import { sql } from "~/sql.server";
 import { WebhookValidationErrorReason } from "@shopify/shopify-api";
 import { webhooks } from "~/shopify.server";
 import { parseShopifyJson, type BodyShop } from "./payloads";
+import { readCappedText } from "./request-body.server";
 import { errorResponse } from "./responses";
 import { isShopDomain } from "./shop-domain";
 
@@ -69,7 +70,7 @@ export async function handleWebhook<Schema extends z.ZodType>(
     logger.warn({ topic }, "webhook names an invalid shop domain");
     return errorResponse(400, "invalid_shop", "X-Shopify-Shop-Domain is not a myshopify.com domain.");
   }
-  const rawBody = await readBody(request);
+  const rawBody = await readCappedText(request, MAX_WEBHOOK_BYTES);
   if (rawBody === null) {
     logger.warn({ topic }, "webhook body is over the size limit");
     return errorResponse(413, "payload_too_large", "The webhook body is too large.");
@@ -152,31 +153,6 @@ async function refuseOtherShop(shop: string, named: BodyShop, log: typeof logger
   if (!mismatch) return null;
   log.warn({ bodyShop: named.domain, bodyShopId: named.id?.toString() ?? null }, "webhook body names another shop than its header; refused");
   return errorResponse(403, "shop_mismatch", "The webhook body names another shop than X-Shopify-Shop-Domain.");
-}
-
-/**
- * The body as text, or null once it is over MAX_WEBHOOK_BYTES: a declared Content-Length over
- * the limit is refused unread, and a streamed body is read no further than the limit.
- */
-async function readBody(request: Request): Promise<string | null> {
-  if (Number(request.headers.get("Content-Length") ?? 0) > MAX_WEBHOOK_BYTES) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_WEBHOOK_BYTES) {
-      // Not awaited: the sender may never finish, and nothing more is wanted from it.
-      reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  // As request.text() decodes (UTF-8, a leading BOM dropped): the HMAC is checked on this text.
-  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
 }
 
 /**

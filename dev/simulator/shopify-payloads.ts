@@ -31,6 +31,8 @@ export interface OrderSpec {
   cancelledAt?: string | null;
   financialStatus?: string;
   refunds?: Record<string, unknown>[];
+  /** The discount code the order's discounts came from (default WELCOME10 when it has any). */
+  discountCode?: string;
 }
 
 const PRESENTMENT_RATE = 1.37;
@@ -168,7 +170,7 @@ export function orderPayload(spec: OrderSpec) {
     current_total_tax: decimal(tax),
     current_total_tax_set: moneySet(decimal(tax), currency),
     customer_locale: "en-CA",
-    discount_codes: discounts ? [{ code: "WELCOME10", amount: decimal(discounts), type: "fixed_amount" }] : [],
+    discount_codes: discounts || spec.discountCode ? [{ code: spec.discountCode ?? "WELCOME10", amount: decimal(discounts), type: "fixed_amount" }] : [],
     email: spec.customer ? `customer${spec.customer.id}@example.com` : "guest@example.com",
     estimated_taxes: false,
     financial_status: spec.financialStatus ?? "paid",
@@ -209,7 +211,7 @@ export function orderPayload(spec: OrderSpec) {
     billing_address: null,
     customer: spec.customer ? customerObject(spec.customer, currency) : null,
     discount_applications: discounts
-      ? [{ target_type: "line_item", type: "discount_code", value: decimal(discounts), value_type: "fixed_amount", allocation_method: "across", target_selection: "all", code: "WELCOME10" }]
+      ? [{ target_type: "line_item", type: "discount_code", value: decimal(discounts), value_type: "fixed_amount", allocation_method: "across", target_selection: "all", code: spec.discountCode ?? "WELCOME10" }]
       : [],
     fulfillments: [],
     line_items: lineItems,

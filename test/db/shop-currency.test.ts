@@ -9,6 +9,7 @@ import { recordInstall } from "~/shopify/install.server";
 import { storeOfflineSession } from "../support/admin-session";
 import { deliverWebhook, proxyGet } from "../support/routes";
 import { adminApiStandIn, shopifyIsDown, shopifySucceeds, type GraphqlCall } from "../support/shopify-admin-api";
+import type { ShopifyAdmin } from "../../dev/simulator/shopify-admin";
 import { orderPayload, refundPayload } from "../../dev/simulator/shopify-payloads";
 
 const shopify = adminApiStandIn();
@@ -18,10 +19,10 @@ afterAll(() => shopify.close());
 beforeEach(() => shopify.answerWith(shopifySucceeds));
 
 /** Shopify's answer to ShopFacts for a shop trading in `currencyCode`. */
-const shopTradingIn = (currencyCode: string, id: number) => (call: GraphqlCall) =>
+const shopTradingIn = (currencyCode: string, id: number) => (call: GraphqlCall, shopify: ShopifyAdmin) =>
   /query ShopFacts\b/.test(call.query)
     ? (HttpResponse.json({ data: { shop: { id: `gid://shopify/Shop/${id}`, currencyCode } } }) as unknown as Response)
-    : shopifySucceeds(call);
+    : shopifySucceeds(call, shopify);
 
 async function install(shop: string) {
   await storeOfflineSession(shop);

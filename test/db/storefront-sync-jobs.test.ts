@@ -12,6 +12,7 @@ import { storeOfflineSession } from "../support/admin-session";
 import { testJobRunner } from "../support/jobs";
 import { deliverWebhook } from "../support/routes";
 import { adminApiStandIn, shopifySucceeds, type GraphqlCall } from "../support/shopify-admin-api";
+import type { ShopifyAdmin } from "../../dev/simulator/shopify-admin";
 import { orderPayload } from "../../dev/simulator/shopify-payloads";
 
 const shopify = adminApiStandIn();
@@ -40,13 +41,13 @@ describe("one writer per shop", () => {
     let inFlight = 0;
     let mostInFlight = 0;
     let summaryWrites = 0;
-    shopify.answerWith(async (call) => {
-      if (!isSummaryWrite(call)) return shopifySucceeds(call);
+    shopify.answerWith(async (call, admin) => {
+      if (!isSummaryWrite(call)) return shopifySucceeds(call, admin);
       inFlight++;
       mostInFlight = Math.max(mostInFlight, inFlight);
       if (++summaryWrites === 1) await slowFirstWrite;
       inFlight--;
-      return shopifySucceeds(call);
+      return shopifySucceeds(call, admin);
     });
     const processA = testJobRunner(db, "process-a");
     const processB = testJobRunner(db, "process-b");
@@ -67,13 +68,13 @@ describe("one writer per shop", () => {
 });
 
 describe("Shopify's rate limits", () => {
-  const throttled = (call: GraphqlCall) =>
+  const throttled = (call: GraphqlCall, admin: ShopifyAdmin) =>
     isSummaryWrite(call)
       ? (HttpResponse.json({
           errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
           extensions: { cost: { requestedQueryCost: 10, actualQueryCost: null, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 4, restoreRate: 100 } } },
         }) as unknown as Response)
-      : shopifySucceeds(call);
+      : shopifySucceeds(call, admin);
 
   it("waits as long as Shopify's bucket needs when THROTTLED, without retrying in a loop or blaming the member", async () => {
     const shop = "throttled.myshopify.com";
@@ -100,8 +101,8 @@ describe("Shopify's rate limits", () => {
     await storeOfflineSession(shop);
     for (let i = 0; i < 30; i++) await order(shop, 7_800_200 + i, "1.00");
     // Each answer says the bucket is empty and refills at 1 point a second: 10 s for the next call.
-    shopify.answerWith(async (call) => {
-      const answer = await (shopifySucceeds(call) as Response).json();
+    shopify.answerWith(async (call, admin) => {
+      const answer = await (shopifySucceeds(call, admin) as Response).json();
       return HttpResponse.json({ ...answer, extensions: { cost: { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 100, currentlyAvailable: 0, restoreRate: 1 } } } }) as unknown as Response;
     });
     const result = await syncCustomerSummaries(shop);

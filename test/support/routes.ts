@@ -49,3 +49,17 @@ export async function proxyGet(endpoint: string, options: ProxyOptions & { query
   if (!module.loader) throw new Error(`${routeFileFor(path)} has no loader`);
   return settle(module.loader({ request, params: {}, context: {} }));
 }
+
+/** A storefront POST forwarded by the app proxy (signed unless `query` is given), with a JSON body. */
+export async function proxyPost(endpoint: string, body: unknown, options: ProxyOptions & { query?: URLSearchParams; rawBody?: string } = {}) {
+  const path = proxyPath(endpoint);
+  const query = options.query ?? signedProxyQuery(storefrontProxyPrefix(), options);
+  const request = new Request(`${APP_URL}${path}?${query.toString()}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: options.rawBody ?? JSON.stringify(body),
+  });
+  const module = await routeModule(path);
+  if (!module.action) throw new Error(`${routeFileFor(path)} has no action`);
+  return settle(module.action({ request, params: {}, context: {} }));
+}

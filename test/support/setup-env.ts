@@ -9,3 +9,4 @@ process.env.SCOPES = "read_orders,read_customers,write_customers,write_discounts
 process.env.LOG_LEVEL ??= "silent";
 // Tests change programs and tiers straight in the database and expect the next delivery to see it.
 process.env.SHOP_CACHE_TTL_MS = "0";
+process.env.SHOPIFY_CALL_TIMEOUT_MS ??= "1000";

@@ -2,8 +2,9 @@
 // sent. Answers are shaped like Shopify's.
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
-import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
+import { installAdminFetch } from "~/shopify/admin-fetch.server";
 import { apiVersion } from "~/shopify/api-version";
+import { ShopifyAdmin, SIMULATED_SHOP_GID } from "../../dev/simulator/shopify-admin";
 
 export interface GraphqlCall {
   shop: string;
@@ -12,7 +13,7 @@ export interface GraphqlCall {
   variables: Record<string, unknown>;
 }
 
-export type GraphqlAnswer = (call: GraphqlCall) => Response | Promise<Response>;
+export type GraphqlAnswer = (call: GraphqlCall, shopify: ShopifyAdmin) => Response | Promise<Response>;
 
 interface MetafieldInput {
   ownerId: string;
@@ -21,13 +22,18 @@ interface MetafieldInput {
   value: string;
 }
 
+/** What undici throws when nothing listens at Shopify's address: the request was never sent. */
+export function connectionRefused(): TypeError {
+  return new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 23.227.38.33:443"), { code: "ECONNREFUSED" }) });
+}
+
 export function adminApiStandIn() {
   const calls: GraphqlCall[] = [];
+  /** What Shopify holds: metafields, discount codes, store credit (dev/simulator/shopify-admin.ts). */
+  const shopify = new ShopifyAdmin();
   let answer: GraphqlAnswer = shopifySucceeds;
-  /** What Shopify holds: metafield values by shop, owner and key, as written by successful calls. */
-  const metafields = new Map<string, string>();
-  /** Owners that no longer exist in Shopify (a deleted or merged customer). */
-  const missingOwners = new Set<string>();
+  let reachable = true;
+  let interceptedFetch: typeof fetch | null = null;
   const server = setupServer(
     http.post(`https://*/admin/api/${apiVersion}/graphql.json`, async ({ request }) => {
       const body = (await request.json()) as { query: string; variables?: Record<string, unknown> };
@@ -41,16 +47,16 @@ export function adminApiStandIn() {
       const inputs = /\bmetafieldsSet\b/.test(call.query) ? ((call.variables.metafields as MetafieldInput[] | undefined) ?? []) : [];
       // metafieldsSet is atomic, as Shopify's is: one refused metafield and none is written.
       const refused = inputs.flatMap((input, index) =>
-        missingOwners.has(input.ownerId) ? [{ field: ["metafields", String(index), "ownerId"], message: "Owner does not exist", code: "INVALID", elementIndex: index }] : [],
+        shopify.missingOwners.has(input.ownerId) ? [{ field: ["metafields", String(index), "ownerId"], message: "Owner does not exist", code: "INVALID", elementIndex: index }] : [],
       );
       if (refused.length > 0) {
         return HttpResponse.json({ data: { metafieldsSet: { metafields: null, userErrors: refused } } }) as unknown as Response;
       }
-      const response = await answer(call);
+      const response = await answer(call, shopify);
       if (inputs.length > 0 && response.ok) {
         const answered = (await response.clone().json().catch(() => null)) as { data?: { metafieldsSet?: { userErrors: unknown[] } } } | null;
         if (answered?.data?.metafieldsSet?.userErrors.length === 0) {
-          for (const input of inputs) metafields.set(`${call.shop} ${input.ownerId} ${input.namespace}.${input.key}`, input.value);
+          for (const input of inputs) shopify.metafields.set(`${call.shop} ${input.ownerId} ${input.namespace}.${input.key}`, input.value);
         }
       }
       return response;
@@ -58,29 +64,40 @@ export function adminApiStandIn() {
   );
   return {
     calls,
+    shopify,
     /** The value Shopify holds for a metafield (undefined: never written). */
-    metafield: (shop: string, ownerId: string, key = "$app:tally.summary") => metafields.get(`${shop} ${ownerId} ${key}`),
+    metafield: (shop: string, ownerId: string, key = "$app:tally.summary") => shopify.metafields.get(`${shop} ${ownerId} ${key}`),
     /** The owner is gone from Shopify: metafieldsSet refuses it (and so the whole call). */
-    removeOwner: (ownerId: string) => void missingOwners.add(ownerId),
-    /** Starts intercepting. Shopify's Node adapter keeps the fetch it saw when first imported,
-     * so it is pointed at the (now intercepted) global fetch again. */
+    removeOwner: (ownerId: string) => void shopify.missingOwners.add(ownerId),
+    /** Shopify cannot be reached: connections are refused, nothing is sent. */
+    setReachable(next: boolean) {
+      reachable = next;
+    },
+    /** Starts intercepting. Shopify's library calls the app's fetch (app/shopify/admin-fetch.server.ts),
+     * which looks the global fetch up at each call, so msw's interception applies. */
     listen() {
       server.listen({ onUnhandledRequest: "error" });
-      setAbstractFetchFunc((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
+      interceptedFetch = globalThis.fetch;
+      const intercepted = interceptedFetch;
+      globalThis.fetch = ((...args: Parameters<typeof fetch>) => (reachable ? intercepted(...args) : Promise.reject(connectionRefused()))) as typeof fetch;
+      installAdminFetch();
     },
-    close: () => server.close(),
+    close() {
+      if (interceptedFetch) globalThis.fetch = interceptedFetch;
+      server.close();
+    },
     answerWith(next: GraphqlAnswer) {
       answer = next;
     },
   };
 }
 
-export const TEST_SHOP_GID = "gid://shopify/Shop/548380009";
+export const TEST_SHOP_GID = SIMULATED_SHOP_GID;
 
-/** Answers as Shopify does when all goes well: the shop's id, and metafieldsSet accepting all. */
-export function shopifySucceeds(call: GraphqlCall): Response {
-  if (/query ShopFacts\b/.test(call.query)) return HttpResponse.json({ data: { shop: { id: TEST_SHOP_GID, currencyCode: "USD" } } }) as unknown as Response;
-  return metafieldsSetSucceeds(call);
+/** Answers as Shopify does when all goes well (dev/simulator/shopify-admin.ts). */
+export function shopifySucceeds(call: GraphqlCall, shopify: ShopifyAdmin): Response {
+  const { status, body } = shopify.answer(call);
+  return HttpResponse.json(body as Record<string, unknown>, { status }) as unknown as Response;
 }
 
 export function metafieldsSetSucceeds(call: GraphqlCall): Response {

@@ -5,8 +5,6 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { buildClientSchema, parse, validate, type IntrospectionQuery } from "graphql";
 import { describe, expect, it } from "vitest";
-import { SET_METAFIELDS } from "~/shopify/graphql/set-metafields";
-import { SHOP_FACTS } from "~/shopify/graphql/shop-facts";
 import { apiVersion } from "~/shopify/api-version";
 import { PROJECT_ROOT } from "../../dev/simulator/app-config";
 
@@ -15,10 +13,19 @@ const schemaFile = path.join(PROJECT_ROOT, `test/fixtures/shopify/admin_${apiVer
 describe(`Admin GraphQL ${apiVersion}`, () => {
   const schema = buildClientSchema((JSON.parse(gunzipSync(readFileSync(schemaFile)).toString("utf8")) as { data: IntrospectionQuery }).data);
 
-  it.each([
-    ["SetMetafields", SET_METAFIELDS],
-    ["ShopFacts", SHOP_FACTS],
-  ])("%s is valid", (_, document) => {
+  // Every "#graphql" string exported by a module of app/shopify/graphql/.
+  const modules = import.meta.glob<Record<string, unknown>>("../../app/shopify/graphql/*.ts", { eager: true });
+  const documents = Object.entries(modules).flatMap(([file, exports]) =>
+    Object.entries(exports)
+      .filter((entry): entry is [string, string] => typeof entry[1] === "string" && entry[1].trimStart().startsWith("#graphql"))
+      .map(([name, document]) => [`${path.basename(file)} ${name}`, document] as const),
+  );
+
+  it("finds the documents", () => {
+    expect(documents.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it.each(documents)("%s is valid", (_, document) => {
     expect(validate(schema, parse(document)).map((error) => error.message)).toEqual([]);
   });
 });

@@ -12,7 +12,9 @@ export const PROGRAM: PublicProgram = {
   currency: "USD",
   earning: { points: 1, perMajorUnits: 1 },
   waysToEarn: [{ kind: "order", points: 1, perMajorUnits: 1 }],
-  rewards: [{ id: 11, title: "5.00 off your order", kind: "fixed_amount", costPoints: 500, amountMinor: 500, amount: "5.00" }],
+  rewards: [
+    { id: 11, title: "5.00 off your order", kind: "fixed_amount", costPoints: 500, amountMinor: 500, amount: "5.00", percentage: null, minimumSubtotal: null, variable: null, tierId: null },
+  ],
   tiers: [SILVER, GOLD],
   pendingDays: 0,
   expiryDays: null,

@@ -105,6 +105,7 @@ describe("the summary metafield", () => {
       progress: { current: 150, target: 500, remaining: 350, percent: 30 },
       referralCode: "K7QX2MZP",
       referralUrl: "https://tally-test.myshopify.com/?ref=K7QX2MZP",
+      redemptions: [],
     };
     expect(summaryFromMember(member, new Date("2026-11-20T10:00:00Z"))).toEqual({
       balance: 120,

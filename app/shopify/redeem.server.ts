@@ -1,0 +1,95 @@
+// POST /apps/tally/redeem: spend points on a reward. The points are taken and the redemption
+// recorded (pending) in one transaction; then Shopify is asked for the code or the store credit.
+//   issued   → 200 with the code (or the credit) and the member
+//   refused  → the points come back in a compensating ledger row; 502 (Shopify said no) or 503
+//              (Shopify could not be reached, or the shop has no session)
+//   unknown  → a code is looked up at once; what is still unknown stays pending, 202, and the
+//              settle job finishes it (redemption-jobs.server.ts): never both a code and the
+//              points back, never neither.
+import { z } from "zod";
+import db from "~/db.server";
+import { logger } from "~/logger.server";
+import {
+  failRedemption,
+  isRedeemRefusal,
+  markIssued,
+  markOutcomeUnknown,
+  redemptionView,
+  type RedemptionRow,
+  startRedemption,
+} from "~/loyalty/redemptions.server";
+import type { ShopifyId } from "~/loyalty/shopify-id";
+import { customerView, STOREFRONT_API_VERSION } from "~/loyalty/storefront.server";
+import { runtimeEnv } from "~/runtime-env.server";
+import { adminGraphqlFor } from "./admin-client.server";
+import { requestSettlement } from "./redemption-jobs.server";
+import { errorResponse, jsonResponse } from "./responses";
+import { issueRedemption, issueRequestFor, settleRedemption, type IssueOutcome } from "./reward-issuer.server";
+import { requestSummarySync } from "./summary-sync-request.server";
+
+export const redeemBody = z.object({
+  rewardId: z.number().int().min(1).max(2_147_483_647),
+  points: z.number().int().min(1).max(100_000_000).optional(),
+});
+
+export type RedeemBody = z.infer<typeof redeemBody>;
+
+/** How long a pending redemption waits before the settle job looks it up. */
+const FIRST_SETTLE_DELAY_MS = 30_000;
+
+export async function redeemReward(shop: string, customerId: ShopifyId, body: RedeemBody): Promise<Response> {
+  const started = await startRedemption(db, { shopDomain: shop, customerId, rewardId: body.rewardId, points: body.points, actor: `customer:${customerId}` });
+  if (isRedeemRefusal(started)) {
+    const headers = started.retryAfterSeconds ? { "Retry-After": String(started.retryAfterSeconds) } : undefined;
+    return errorResponse(started.status, started.code, started.message, headers);
+  }
+  const log = logger.child({ shop, redemption: started.redemption.id });
+  const request = issueRequestFor(started.redemption, started.customerId);
+
+  const graphql = await adminGraphqlFor(shop);
+  let outcome: IssueOutcome;
+  if (!graphql) {
+    outcome = { kind: "refused", reason: "the shop has no Admin API session (not installed through OAuth)", unavailable: true };
+  } else {
+    outcome = await issueRedemption(graphql, request, AbortSignal.timeout(runtimeEnv.shopifyCallTimeoutMs));
+    // A lost answer for a code is looked up at once: the code is known, so this is safe.
+    if (outcome.kind === "unknown" && started.reward.kind !== "store_credit") {
+      log.warn({ reason: outcome.reason }, "Shopify's answer to a code was lost; looking it up");
+      outcome = await settleRedemption(graphql, request, async () => new Set(), AbortSignal.timeout(runtimeEnv.shopifyCallTimeoutMs));
+    }
+  }
+
+  switch (outcome.kind) {
+    case "issued": {
+      await markIssued(db, started.redemption.id, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
+      requestSummarySync(shop);
+      return answer(shop, customerId, 200, { ...started.redemption, status: "issued" });
+    }
+    case "refused": {
+      log.warn({ reason: outcome.reason }, "Shopify did not issue the reward; the points are returned");
+      await failRedemption(db, started.redemption.id, "app:redeem", outcome.reason);
+      requestSummarySync(shop);
+      return outcome.unavailable
+        ? errorResponse(503, "shopify_unavailable", "Shopify could not be reached to issue this reward. Your points are back; please try again later.", {
+            "Retry-After": "30",
+          })
+        : errorResponse(502, "shopify_failed", "Shopify could not issue this reward. Your points are back.");
+    }
+    case "unknown": {
+      log.warn({ reason: outcome.reason }, "Shopify's answer was lost; the redemption is settled in the background");
+      const retryAt = new Date(Date.now() + FIRST_SETTLE_DELAY_MS);
+      await markOutcomeUnknown(db, started.redemption.id, outcome.reason, retryAt);
+      await requestSettlement(db, shop, retryAt.getTime());
+      requestSummarySync(shop);
+      return answer(shop, customerId, 202, started.redemption);
+    }
+  }
+}
+
+async function answer(shop: string, customerId: ShopifyId, status: 200 | 202, redemption: RedemptionRow): Promise<Response> {
+  const { member } = await customerView(db, shop, customerId);
+  return jsonResponse(
+    { version: STOREFRONT_API_VERSION, redemption: redemptionView(redemption), member },
+    { status, headers: { "Cache-Control": "private, no-store" } },
+  );
+}

@@ -1,0 +1,191 @@
+// What Shopify's Admin GraphQL API does with the operations Tally sends, kept in memory: for the
+// tests' stand-in (test/support/shopify-admin-api.ts) and the local demo's
+// (dev/simulator/admin-api-stand-in.ts). Answers are shaped like Shopify's, and every request
+// is first validated against the pinned Admin schema, as Shopify does: a document or a
+// variable that Shopify would refuse is refused here too, with Shopify's kind of error.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { buildClientSchema, getOperationAST, parse, validate, type GraphQLSchema, type IntrospectionQuery } from "graphql";
+import { getVariableValues } from "graphql/execution/values";
+import { apiVersion } from "../../app/shopify/api-version";
+import { PROJECT_ROOT } from "./app-config";
+
+export interface AdminCall {
+  shop: string;
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+export interface AdminAnswer {
+  status: number;
+  body: unknown;
+}
+
+export const SIMULATED_SHOP_GID = "gid://shopify/Shop/548380009";
+
+let schema: GraphQLSchema | null = null;
+function adminSchema(): GraphQLSchema {
+  schema ??= buildClientSchema(
+    (JSON.parse(gunzipSync(readFileSync(path.join(PROJECT_ROOT, `test/fixtures/shopify/admin_${apiVersion}.json.gz`))).toString("utf8")) as { data: IntrospectionQuery })
+      .data,
+  );
+  return schema;
+}
+
+/** Shopify's answer to a document or variables it refuses (HTTP 200 with `errors`, no `data`). */
+export function schemaErrors(call: Pick<AdminCall, "query" | "variables">): AdminAnswer | null {
+  const document = parse(call.query);
+  const errors = validate(adminSchema(), document).map((error) => error.message);
+  const operation = getOperationAST(document);
+  if (errors.length === 0 && operation) {
+    const values = getVariableValues(adminSchema(), operation.variableDefinitions ?? [], call.variables);
+    if (values.errors) errors.push(...values.errors.map((error) => error.message));
+  }
+  if (errors.length === 0) return null;
+  return { status: 200, body: { errors: errors.map((message) => ({ message, extensions: { code: "INVALID_VARIABLE" } })) } };
+}
+
+const COST = { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } };
+
+export interface DiscountRecord {
+  id: string;
+  code: string;
+  kind: "DiscountCodeBasic" | "DiscountCodeFreeShipping";
+  input: Record<string, unknown>;
+  usageCount: number;
+}
+
+export interface StoreCreditRecord {
+  id: string;
+  customerId: string;
+  amount: string;
+  currencyCode: string;
+  createdAt: string;
+}
+
+/** One Shopify (every shop), as far as Tally's operations can tell. */
+export class ShopifyAdmin {
+  readonly metafields = new Map<string, string>();
+  /** Owners that no longer exist in Shopify (a deleted or merged customer). */
+  readonly missingOwners = new Set<string>();
+  readonly discounts = new Map<string, DiscountRecord>();
+  readonly storeCredits = new Map<string, StoreCreditRecord[]>();
+  private nextId = 1000;
+
+  answer(call: AdminCall): AdminAnswer {
+    const refused = schemaErrors(call);
+    if (refused) return refused;
+    const name = getOperationAST(parse(call.query))?.name?.value;
+    const data = this.data(name, call);
+    return { status: 200, body: { data, extensions: { cost: COST } } };
+  }
+
+  /** The discount holding `code` in `shop` (codes are case-insensitive in Shopify). */
+  discount(shop: string, code: string): DiscountRecord | undefined {
+    return this.discounts.get(`${shop} ${code.toUpperCase()}`);
+  }
+
+  /** An order used the code at checkout. */
+  useCode(shop: string, code: string): void {
+    const discount = this.discount(shop, code);
+    if (!discount) throw new Error(`no discount code ${code} in ${shop}`);
+    discount.usageCount++;
+  }
+
+  credits(shop: string, customerGid: string): StoreCreditRecord[] {
+    return this.storeCredits.get(`${shop} ${customerGid}`) ?? [];
+  }
+
+  private data(name: string | undefined, call: AdminCall): unknown {
+    const v = call.variables;
+    switch (name) {
+      case "ShopFacts":
+        return { shop: { id: SIMULATED_SHOP_GID, currencyCode: "USD" } };
+      case "SetMetafields":
+        return this.setMetafields(call.shop, v.metafields as { ownerId: string; namespace: string; key: string; value: string }[]);
+      case "CreateBasicCode":
+        return { discountCodeBasicCreate: this.createCode(call.shop, "DiscountCodeBasic", v.discount as Record<string, unknown>) };
+      case "CreateFreeShippingCode":
+        return { discountCodeFreeShippingCreate: this.createCode(call.shop, "DiscountCodeFreeShipping", v.discount as Record<string, unknown>) };
+      case "CodeDiscountByCode": {
+        const discount = this.discount(call.shop, String(v.code));
+        return {
+          codeDiscountNodeByCode: discount
+            ? { id: discount.id, codeDiscount: { __typename: discount.kind, codes: { nodes: [{ code: discount.code, asyncUsageCount: discount.usageCount }] } } }
+            : null,
+        };
+      }
+      case "CreditStoreCredit":
+        return { storeCreditAccountCredit: this.credit(call.shop, String(v.id), v.credit as { creditAmount: { amount: string; currencyCode: string } }) };
+      case "RecentStoreCredits": {
+        const credits = this.credits(call.shop, String(v.customerId));
+        const byCurrency = new Map<string, StoreCreditRecord[]>();
+        for (const credit of credits) byCurrency.set(credit.currencyCode, [...(byCurrency.get(credit.currencyCode) ?? []), credit]);
+        return {
+          customer: {
+            storeCreditAccounts: {
+              nodes: [...byCurrency].map(([currencyCode, list]) => ({
+                id: `gid://shopify/StoreCreditAccount/${currencyCode}${list[0].id.split("/").at(-1)}`,
+                transactions: {
+                  nodes: [...list].reverse().map((credit) => ({
+                    __typename: "StoreCreditAccountCreditTransaction",
+                    id: credit.id,
+                    createdAt: credit.createdAt,
+                    amount: { amount: credit.amount, currencyCode: credit.currencyCode },
+                  })),
+                },
+              })),
+            },
+          },
+        };
+      }
+      default:
+        throw new Error(`the Shopify stand-in does not know operation ${name ?? "(anonymous)"}`);
+    }
+  }
+
+  private setMetafields(shop: string, inputs: { ownerId: string; namespace: string; key: string; value: string }[]) {
+    // metafieldsSet is atomic: one refused metafield and none is written.
+    const refused = inputs.flatMap((input, index) =>
+      this.missingOwners.has(input.ownerId) ? [{ field: ["metafields", String(index), "ownerId"], message: "Owner does not exist", code: "INVALID", elementIndex: index }] : [],
+    );
+    if (refused.length > 0) return { metafieldsSet: { metafields: null, userErrors: refused } };
+    for (const input of inputs) this.metafields.set(`${shop} ${input.ownerId} ${input.namespace}.${input.key}`, input.value);
+    return { metafieldsSet: { metafields: inputs.map((input) => ({ ownerType: input.ownerId.includes("/Shop/") ? "SHOP" : "CUSTOMER", key: input.key })), userErrors: [] } };
+  }
+
+  private createCode(shop: string, kind: DiscountRecord["kind"], input: Record<string, unknown>) {
+    const code = String(input.code ?? "");
+    const input_ = kind === "DiscountCodeBasic" ? "basicCodeDiscount" : "freeShippingCodeDiscount";
+    const userErrors: { field: string[]; message: string; code: string }[] = [];
+    if (!code) userErrors.push({ field: [input_, "code"], message: "Code can't be blank", code: "BLANK" });
+    else if (this.discount(shop, code)) userErrors.push({ field: [input_, "code"], message: "Code must be unique. Please try a different code.", code: "TAKEN" });
+    const customers = (input.context as { customers?: { add?: string[] } } | undefined)?.customers?.add ?? [];
+    for (const customer of customers) {
+      if (this.missingOwners.has(customer)) userErrors.push({ field: [input_, "context", "customers", "add"], message: "Customer does not exist", code: "INVALID" });
+    }
+    if (userErrors.length > 0) return { codeDiscountNode: null, userErrors };
+    const discount: DiscountRecord = { id: `gid://shopify/DiscountCodeNode/${this.nextId++}`, code, kind, input, usageCount: 0 };
+    this.discounts.set(`${shop} ${code.toUpperCase()}`, discount);
+    return { codeDiscountNode: { id: discount.id }, userErrors: [] };
+  }
+
+  private credit(shop: string, ownerId: string, input: { creditAmount: { amount: string; currencyCode: string } }) {
+    if (this.missingOwners.has(ownerId)) {
+      return { storeCreditAccountTransaction: null, userErrors: [{ field: ["id"], message: "Owner does not exist", code: "OWNER_NOT_FOUND" }] };
+    }
+    if (!(Number(input.creditAmount.amount) > 0)) {
+      return { storeCreditAccountTransaction: null, userErrors: [{ field: ["creditInput", "creditAmount", "amount"], message: "Amount must be positive", code: "NEGATIVE_OR_ZERO_AMOUNT" }] };
+    }
+    const record: StoreCreditRecord = {
+      id: `gid://shopify/StoreCreditAccountCreditTransaction/${this.nextId++}`,
+      customerId: ownerId,
+      amount: input.creditAmount.amount,
+      currencyCode: input.creditAmount.currencyCode,
+      createdAt: new Date().toISOString(),
+    };
+    this.storeCredits.set(`${shop} ${ownerId}`, [...this.credits(shop, ownerId), record]);
+    return { storeCreditAccountTransaction: { id: record.id, amount: { amount: record.amount, currencyCode: record.currencyCode } }, userErrors: [] };
+  }
+}
