@@ -55,7 +55,7 @@ export async function startApp(options: {
       SHOPIFY_API_KEY: options.apiKey,
       SHOPIFY_API_SECRET: options.apiSecret,
       SHOPIFY_APP_URL: `http://localhost:${port}`,
-      SCOPES: "read_orders,read_customers,write_customers,write_discounts,write_app_proxy",
+      SCOPES: "read_orders,read_customers,write_customers,write_discounts,read_store_credit_accounts,write_store_credit_account_transactions,read_store_credit_account_transactions,write_app_proxy",
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
       // One worker unless asked: tests and the demo need no more, and start faster.
       WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? "1",

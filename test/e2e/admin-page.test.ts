@@ -15,7 +15,7 @@ const API_KEY = "admin-e2e-key";
 const API_SECRET = "admin-e2e-secret";
 const STORE = "admin-e2e";
 const SHOP = `${STORE}.myshopify.com`;
-const SCOPES = "read_orders,read_customers,write_customers,write_discounts,write_app_proxy";
+const SCOPES = "read_orders,read_customers,write_customers,write_discounts,read_store_credit_accounts,write_store_credit_account_transactions,read_store_credit_account_transactions,write_app_proxy";
 
 describe("admin overview in Chromium", () => {
   let database: TestDatabase;
