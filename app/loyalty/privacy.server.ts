@@ -1,5 +1,6 @@
 // Shopify's mandatory privacy webhooks and the app's lifecycle. Each is one transaction.
 import type { Db } from "~/db.server";
+import { redemptionView } from "./redemptions.server";
 import { forgetShop } from "./shop-cache.server";
 import { jsonId, type ShopifyId } from "./shopify-id";
 import { inTransaction } from "./transaction.server";
@@ -20,6 +21,8 @@ export interface CustomerExport {
   };
   ledger: { createdAt: string; delta: number; kind: string; sourceType: string; sourceId: string; note: string | null }[];
   orders: { orderId: number; pointsCredited: number; paidAt: string | null; cancelledAt: string | null }[];
+  /** Rewards redeemed: codes and store credits, whatever became of them. */
+  redemptions: { createdAt: string; title: string; status: string; pointsSpent: number; code: string | null; amount: string | null; currency: string | null; orderId: number | null }[];
 }
 
 /**
@@ -38,7 +41,7 @@ export function recordDataRequest(
     const customerId = request.customerId;
     const member = await tx.member.findUnique({
       where: { shopDomain_customerId: { shopDomain: shop, customerId } },
-      include: { ledger: { orderBy: { id: "asc" } } },
+      include: { ledger: { orderBy: { id: "asc" } }, redemptions: { orderBy: { id: "asc" } } },
     });
     const orders = await tx.orderSnapshot.findMany({
       where: {
@@ -74,6 +77,16 @@ export function recordDataRequest(
         pointsCredited: Number(order.pointsCredited),
         paidAt: order.paidAt?.toISOString() ?? null,
         cancelledAt: order.cancelledAt?.toISOString() ?? null,
+      })),
+      redemptions: (member?.redemptions ?? []).map((redemption) => ({
+        createdAt: redemption.createdAt.toISOString(),
+        title: redemption.title,
+        status: redemption.status,
+        pointsSpent: Number(redemption.pointsSpent),
+        code: redemption.code,
+        amount: redemptionView(redemption).amount,
+        currency: redemption.currency,
+        orderId: redemption.orderId === null ? null : jsonId(redemption.orderId),
       })),
     };
     await tx.dataRequest.create({
@@ -122,6 +135,7 @@ export const REDACT_CHUNK_ROWS = 2_000;
 export async function redactShop(db: Db, shop: string, { beforeChunk }: { beforeChunk?: () => Promise<void> } = {}) {
   const chunks: (() => Promise<number>)[] = [
     () => db.$executeRaw`DELETE FROM "LedgerEntry" WHERE "id" IN (SELECT "id" FROM "LedgerEntry" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
+    () => db.$executeRaw`DELETE FROM "Redemption" WHERE "id" IN (SELECT "id" FROM "Redemption" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
     () => db.$executeRaw`DELETE FROM "Member" WHERE "id" IN (SELECT "id" FROM "Member" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
     () =>
       db.$executeRaw`DELETE FROM "OrderRefund" WHERE "shopDomain" = ${shop} AND "refundId" IN (SELECT "refundId" FROM "OrderRefund" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,

@@ -60,14 +60,19 @@ async function repriceForCurrency(tx: Prisma.TransactionClient, domain: string, 
   // The storefront's copy of the program (shop metafield) is stale now: the sync sweep rewrites
   // a program whose hash is unset.
   await tx.shop.update({ where: { domain }, data: { programPublishedHash: null } });
-  const rewards = await tx.reward.findMany({ where: { shopDomain: domain, kind: "fixed_amount" } });
+  const rewards = await tx.reward.findMany({ where: { shopDomain: domain } });
+  const rescale = (minor: number | null) => (minor === null ? null : Math.round(minor * 10 ** (exponent - FALLBACK_EXPONENT)));
   for (const reward of rewards) {
-    if (reward.amountMinor === null) continue;
-    const amountMinor = Math.round(reward.amountMinor * 10 ** (exponent - FALLBACK_EXPONENT));
-    const defaultTitle = reward.title === fixedAmountRewardTitle(reward.amountMinor, FALLBACK_EXPONENT);
+    if (reward.amountMinor === null && reward.minimumSubtotalMinor === null) continue;
+    const amountMinor = rescale(reward.amountMinor);
+    const defaultTitle = reward.kind === "fixed_amount" && reward.amountMinor !== null && reward.title === fixedAmountRewardTitle(reward.amountMinor, FALLBACK_EXPONENT);
     await tx.reward.update({
       where: { id: reward.id },
-      data: { amountMinor, ...(defaultTitle ? { title: fixedAmountRewardTitle(amountMinor, exponent) } : {}) },
+      data: {
+        amountMinor,
+        minimumSubtotalMinor: rescale(reward.minimumSubtotalMinor),
+        ...(defaultTitle && amountMinor !== null ? { title: fixedAmountRewardTitle(amountMinor, exponent) } : {}),
+      },
     });
   }
 }

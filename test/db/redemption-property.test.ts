@@ -1,0 +1,148 @@
+// Property: random interleavings of earning, refunds, cancellations, redemptions (issued, refused,
+// or settled later), code use and expiry, through the real ledger and database. After every step
+// each member's balance is the sum of their ledger rows; a redemption never takes a balance below
+// zero (only a refund of points already spent may); a redemption's points come back at most once,
+// and never for a reward that is issued or used.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { recordOrderEvent } from "~/loyalty/ledger.server";
+import {
+  expireCode,
+  failRedemption,
+  isRedeemRefusal,
+  markCodesUsed,
+  markIssued,
+  returnPointsForCancelledOrder,
+  startRedemption,
+} from "~/loyalty/redemptions.server";
+import { ensureShop } from "~/loyalty/shops.server";
+import { inTransaction } from "~/loyalty/transaction.server";
+import { sql } from "~/sql.server";
+import { balancesMatchLedger } from "../support/ledger-queries";
+
+const SHOP = "redeem-property.myshopify.com";
+let nextOrder = 6_100_000_000n;
+let nextCustomer = 6_200_000_000n;
+let nextRefund = 6_300_000_000n;
+
+const step = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ op: fc.constant("earn" as const), customer: fc.nat(1), dollars: fc.integer({ min: 1, max: 900 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("refund" as const), order: fc.nat(20), dollars: fc.integer({ min: 1, max: 900 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("cancel" as const), order: fc.nat(20) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant("redeem" as const),
+      customer: fc.nat(1),
+      reward: fc.nat(2),
+      copies: fc.integer({ min: 1, max: 3 }),
+      outcome: fc.constantFrom("issued" as const, "refused" as const, "pending" as const),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("settle" as const), redemption: fc.nat(20), outcome: fc.constantFrom("issued" as const, "refused" as const) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("use" as const), redemption: fc.nat(20), order: fc.nat(20) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("expire" as const), redemption: fc.nat(20), returnPoints: fc.boolean() }) },
+);
+
+type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
+
+async function invariants(memberIds: number[]) {
+  expect(await balancesMatchLedger(db)).toEqual([]);
+  // A redeem row never leaves its member below zero.
+  const rows = await db.ledgerEntry.findMany({ where: { memberId: { in: memberIds } }, orderBy: { id: "asc" } });
+  const running = new Map<number, bigint>();
+  for (const row of rows) {
+    const balance = (running.get(row.memberId) ?? 0n) + row.delta;
+    running.set(row.memberId, balance);
+    if (row.kind === "redeem" && row.idempotencyKey.endsWith(":redeem")) expect(balance, row.idempotencyKey).toBeGreaterThanOrEqual(0n);
+  }
+  // Points back at most once, and only for a reward that is not (or no longer) in the shopper's hands.
+  const redemptions = await db.redemption.findMany({ where: { memberId: { in: memberIds } } });
+  for (const redemption of redemptions) {
+    const returns = rows.filter((row) => row.idempotencyKey === `redemption:${redemption.id}:return`).length;
+    const respends = rows.filter((row) => row.idempotencyKey === `redemption:${redemption.id}:respend`).length;
+    expect(returns).toBeLessThanOrEqual(1);
+    expect(redemption.pointsReturned).toBe(returns - respends === 1);
+    if (redemption.pointsReturned) expect(["failed", "expired", "returned"]).toContain(redemption.status);
+    if (["issued", "used", "pending"].includes(redemption.status)) expect(redemption.pointsReturned).toBe(false);
+  }
+}
+
+describe("redemptions (property, real database)", () => {
+  it("keeps balance = Σ ledger at every step, never spends below zero, and returns points at most once", async () => {
+    await inTransaction(db, async (tx) => {
+      await ensureShop(tx, SHOP, "USD");
+      // Three rewards: the default 500 → 5.00, a cheap one, and a variable one.
+      await tx.reward.createMany({
+        data: [
+          { shopDomain: SHOP, title: "1.00 off", kind: "fixed_amount", costPoints: 100, amountMinor: 100 },
+          { shopDomain: SHOP, title: "per 100", kind: "variable", costPoints: 100, amountMinor: 100, minPoints: 100, maxPoints: 1000, stepPoints: 100 },
+        ],
+      });
+    });
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    const program = JSON.parse(shop.program);
+    await db.shop.update({ where: { domain: SHOP }, data: { program: JSON.stringify({ ...program, redemption: { ...program.redemption, maxRedeemsPerHour: 10_000 } }) } });
+    const rewards = await db.reward.findMany({ where: { shopDomain: SHOP }, orderBy: { id: "asc" } });
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 25 }), async (steps: Step[]) => {
+        const customers = [nextCustomer++, nextCustomer++];
+        const orders: { orderId: bigint; customer: bigint; cents: number; codes: string[] }[] = [];
+        const redemptionIds: number[] = [];
+        for (const s of steps) {
+          if (s.op === "earn") {
+            const order = { orderId: nextOrder++, customer: customers[s.customer], cents: s.dollars * 100, codes: [] as string[] };
+            orders.push(order);
+            await recordOrderEvent(db, sql(), SHOP, { kind: "paid", order: orderVersion(order) }, "test");
+          } else if (s.op === "refund" && orders.length > 0) {
+            const order = orders[s.order % orders.length];
+            const refund = { refundId: nextRefund++, orderId: order.orderId, subtotalMinor: Math.min(order.cents, s.dollars * 100), taxMinor: 0, amountExponent: 2 };
+            await recordOrderEvent(db, sql(), SHOP, { kind: "refund", refund, currency: "USD" }, "test");
+          } else if (s.op === "cancel" && orders.length > 0) {
+            const order = orders[s.order % orders.length];
+            await returnPointsForCancelledOrder(db, SHOP, order.orderId, order.codes, "test");
+            await recordOrderEvent(db, sql(), SHOP, { kind: "cancelled", order: { ...orderVersion(order), cancelled: true, updatedAt: 99_000 } }, "test");
+          } else if (s.op === "redeem") {
+            const reward = rewards[s.reward % rewards.length];
+            const started = await Promise.all(
+              Array.from({ length: s.copies }, () =>
+                startRedemption(db, { shopDomain: SHOP, customerId: customers[s.customer], rewardId: reward.id, points: reward.kind === "variable" ? 300 : undefined, actor: "test" }),
+              ),
+            );
+            for (const result of started) {
+              if (isRedeemRefusal(result)) {
+                expect(result.code).toBe("not_enough_points");
+                continue;
+              }
+              redemptionIds.push(result.redemption.id);
+              if (s.outcome === "issued") await markIssued(db, result.redemption.id, { shopifyDiscountId: `gid://shopify/DiscountCodeNode/${result.redemption.id}` });
+              if (s.outcome === "refused") await failRedemption(db, result.redemption.id, "test", "refused");
+            }
+          } else if (s.op === "settle" && redemptionIds.length > 0) {
+            const id = redemptionIds[s.redemption % redemptionIds.length];
+            if (s.outcome === "issued") await markIssued(db, id, {});
+            else await failRedemption(db, id, "test", "refused");
+          } else if (s.op === "use" && redemptionIds.length > 0 && orders.length > 0) {
+            const redemption = await db.redemption.findUniqueOrThrow({ where: { id: redemptionIds[s.redemption % redemptionIds.length] } });
+            const order = orders[s.order % orders.length];
+            if (redemption.code) {
+              order.codes.push(redemption.code);
+              await markCodesUsed(db, SHOP, order.orderId, [redemption.code], "test");
+            }
+          } else if (s.op === "expire" && redemptionIds.length > 0) {
+            await expireCode(db, redemptionIds[s.redemption % redemptionIds.length], s.returnPoints, "test");
+          }
+          const members = await db.member.findMany({ where: { shopDomain: SHOP, customerId: { in: customers } }, select: { id: true } });
+          await invariants(members.map((member) => member.id));
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+function orderVersion(order: { orderId: bigint; customer: bigint; cents: number }) {
+  return { orderId: order.orderId, customerId: order.customer, currency: "USD", updatedAt: 1_000, taxesIncluded: false, cancelled: false, eligibleMinor: order.cents, amountExponent: 2 };
+}
