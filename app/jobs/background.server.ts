@@ -10,12 +10,13 @@ import { REDEMPTION_SWEEP, redemptionJobs } from "~/shopify/redemption-jobs.serv
 import { WEBHOOK_EVENTS_PRUNING, webhookEventJobs } from "~/shopify/webhook-events.server";
 import { ensureRecurringJob } from "./job-store.server";
 import { privacyJobs } from "./privacy-jobs.server";
+import { REFERRAL_SWEEP, referralJobs } from "./referral-jobs.server";
 import { JobRunner, type JobHandler } from "./runner.server";
 
-export const jobHandlers: Readonly<Record<string, JobHandler>> = { ...storefrontSyncJobs, ...privacyJobs, ...webhookEventJobs, ...redemptionJobs };
+export const jobHandlers: Readonly<Record<string, JobHandler>> = { ...storefrontSyncJobs, ...privacyJobs, ...webhookEventJobs, ...redemptionJobs, ...referralJobs };
 
 /** Run at start, then every `everyMs` (by whichever process claims them). */
-export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP];
+export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP];
 
 declare global {
   var tallyJobRunner: JobRunner | undefined;

@@ -24,6 +24,26 @@ export const DEFAULT_REDEMPTION_SETTINGS: RedemptionSettings = {
   maxRedeemsPerHour: 10,
 };
 
+export const referralSettingsSchema = z.object({
+  enabled: z.boolean(),
+  /** Points the referrer earns when a referred new customer's first order is paid. */
+  referrerPoints: z.number().int().min(0).max(1_000_000),
+  /** The friend's offer: whole units of shop currency off a first order. */
+  friendDiscountMajorUnits: z.number().int().min(0).max(100_000),
+  /** Referrals one member may be credited for in 7 days (more are refused: weekly_cap). */
+  weeklyCapPerReferrer: z.number().int().min(1).max(10_000),
+});
+
+export type ReferralSettings = z.infer<typeof referralSettingsSchema>;
+
+/** On in a fresh install (DESIGN §4): 500 points per referred new customer; 5.00 off for the friend. */
+export const DEFAULT_REFERRAL_SETTINGS: ReferralSettings = {
+  enabled: true,
+  referrerPoints: 500,
+  friendDiscountMajorUnits: 5,
+  weeklyCapPerReferrer: 10,
+};
+
 export const programSchema = z.object({
   version: z.literal(1),
   name: z.string().min(1).max(80),
@@ -33,6 +53,7 @@ export const programSchema = z.object({
   /** Days after which unused points expire; null = never. */
   expiryDays: z.number().int().min(1).max(3650).nullable(),
   redemption: redemptionSettingsSchema.default(DEFAULT_REDEMPTION_SETTINGS),
+  referrals: referralSettingsSchema.default(DEFAULT_REFERRAL_SETTINGS),
 });
 
 export type Program = z.infer<typeof programSchema>;
@@ -46,6 +67,7 @@ export const DEFAULT_PROGRAM: Program = {
   pendingDays: 0,
   expiryDays: null,
   redemption: DEFAULT_REDEMPTION_SETTINGS,
+  referrals: DEFAULT_REFERRAL_SETTINGS,
 };
 
 export interface RewardDefinition {

@@ -3,6 +3,7 @@
 import type { Db } from "~/db.server";
 import { ensureMember } from "./members.server";
 import { memberRedemptions, type RedemptionView } from "./redemptions.server";
+import { referralStats, type ReferralStats } from "./referrals.server";
 import { rewardFromRow, type RewardKind } from "./rewards";
 import { currencyExponent, formatMinorUnits } from "./money";
 import { ensureShop, type ShopRecord } from "./shops.server";
@@ -54,6 +55,7 @@ export interface MemberView {
   referralUrl: string;
   /** Issued, unused codes and store credits, newest first. */
   redemptions: RedemptionView[];
+  referrals: ReferralStats;
 }
 
 export async function publicProgram(db: Db, shopDomain: string): Promise<PublicProgram> {
@@ -114,8 +116,8 @@ export async function customerView(
     const member = customerId === null ? null : await ensureMember(tx, shopDomain, customerId);
     return { shop, member };
   });
-  const program = await programView(db, shop);
-  if (!member) return { member: null, program };
+  if (!member) return { member: null, program: await programView(db, shop) };
+  const [program, redemptions, referrals] = await Promise.all([programView(db, shop), memberRedemptions(db, member.id), referralStats(db, member.id)]);
   const lifetimeEarned = Number(member.lifetimeEarned);
   return {
     member: {
@@ -127,7 +129,8 @@ export async function customerView(
       ...tierProgress(lifetimeEarned, program.tiers),
       referralCode: member.referralCode,
       referralUrl: `https://${shopDomain}/?ref=${encodeURIComponent(member.referralCode)}`,
-      redemptions: await memberRedemptions(db, member.id),
+      redemptions,
+      referrals,
     },
     program,
   };

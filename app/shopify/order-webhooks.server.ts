@@ -1,33 +1,50 @@
 // What every order webhook does once its payload is parsed: settle the Tally codes the order
-// used, credit the ledger (recording the webhook event in the same transaction), then (after the
-// commit, without waiting) get the members' storefront summaries rewritten.
+// used and the referral it carried, credit the ledger (recording the webhook event in the same
+// transaction), take back a referral whose order is now void, then (after the commit, without
+// waiting) get the members' storefront summaries rewritten.
 import db from "~/db.server";
 import { recordOrderEvent, type OrderDelivery } from "~/loyalty/ledger.server";
 import { markCodesUsed, returnPointsForCancelledOrder } from "~/loyalty/redemptions.server";
+import { creditReferral, reverseReferralOfVoidedOrder } from "~/loyalty/referrals.server";
 import { sql } from "~/sql.server";
 import type { OrderPayload } from "./payloads";
 import { requestSummarySync } from "./summary-sync-request.server";
 
 export async function creditOrderDelivery(shop: string, delivery: OrderDelivery, topic: string, eventId: string) {
-  const result = await recordOrderEvent(db, sql(), shop, delivery, `webhook:${topic}`, eventId ? { eventId, topic } : null);
-  if (result.balancesChanged) requestSummarySync(shop);
+  const actor = `webhook:${topic}`;
+  const result = await recordOrderEvent(db, sql(), shop, delivery, actor, eventId ? { eventId, topic } : null);
+  let referralReversed = false;
+  // Only when the order lost points can it have become void: one indexed read then, none otherwise.
+  if (result.delta < 0 || (delivery.kind !== "refund" && delivery.order.cancelled)) {
+    referralReversed = await reverseReferralOfVoidedOrder(db, shop, result.orderId, actor);
+  }
+  if (result.balancesChanged || referralReversed) requestSummarySync(shop);
   return result;
 }
 
 /**
- * orders/paid, orders/updated, orders/cancelled. The codes are settled first: each step is
- * idempotent, and the event is recorded as handled only with the ledger's commit, so a failure
- * anywhere makes Shopify deliver it again and nothing is left half done.
+ * orders/paid, orders/updated, orders/cancelled. Codes and referrals are settled before the
+ * ledger: each step is idempotent, and the event is recorded as handled only with the ledger's
+ * commit, so a failure anywhere makes Shopify deliver it again and nothing is left half done.
+ * (A reversal interrupted after that commit is repaired by the referral sweep.)
  */
 export async function creditOrder(shop: string, kind: "paid" | "updated" | "cancelled", payload: OrderPayload, topic: string, eventId: string) {
   const { order, customer, discountCodes } = payload;
   const actor = `webhook:${topic}`;
-  let codesChanged = 0;
-  if (kind === "paid") codesChanged = await markCodesUsed(db, shop, order.orderId, discountCodes, actor);
+  let changed = 0;
+  let referralCredited = false;
+  if (kind === "paid") {
+    changed += await markCodesUsed(db, shop, order.orderId, discountCodes, actor);
+    const referral = await creditReferral(db, shop, { orderId: order.orderId, customerId: order.customerId, email: payload.email, referralCode: payload.referralCode }, actor);
+    referralCredited = referral === "credited";
+    if (referralCredited) changed++;
+  }
   if (kind === "cancelled" || (kind === "updated" && order.cancelled)) {
-    codesChanged = await returnPointsForCancelledOrder(db, shop, order.orderId, discountCodes, actor);
+    changed += await returnPointsForCancelledOrder(db, shop, order.orderId, discountCodes, actor);
   }
   const result = await creditOrderDelivery(shop, { kind, order, customer }, topic, eventId);
-  if (codesChanged > 0) requestSummarySync(shop);
+  // A refund that came before the payment already voided the order.
+  if (referralCredited && result.pointsCredited === 0 && (await reverseReferralOfVoidedOrder(db, shop, order.orderId, actor))) changed++;
+  if (changed > 0) requestSummarySync(shop);
   return result;
 }

@@ -18,6 +18,7 @@ import {
   type OrderVersion,
   type RefundFact,
 } from "~/loyalty/order";
+import { normaliseReferralCode } from "~/loyalty/referrals";
 import { MAX_SHOPIFY_ID, type ShopifyId } from "~/loyalty/shopify-id";
 import type { CustomerProfile } from "~/loyalty/members.server";
 
@@ -143,13 +144,23 @@ const orderSchema = z.object({
   refunds: list(refundSchema),
   // Codes the order used: a Tally code marks its redemption used (or returned, on cancel).
   discount_codes: list(z.object({ code: z.string().max(255) })),
+  // Cart attributes: `tally_referral` carries a referral code from the widget (?ref=).
+  note_attributes: list(z.object({ name: z.string().max(255), value: z.union([z.string(), z.number()]).nullish() })),
+  email: z.string().max(320).nullish(),
 });
+
+/** The cart attribute the storefront widget sets from `?ref=` (it arrives as a note attribute). */
+export const REFERRAL_ATTRIBUTE = "tally_referral";
 
 export interface OrderPayload {
   order: OrderVersion;
   customer: CustomerProfile | null;
   /** Discount codes the order used, as the customer typed them. */
   discountCodes: string[];
+  /** The referral code the cart carried (note attribute `tally_referral`), normalised; null if none or malformed. */
+  referralCode: string | null;
+  /** The customer's email, else the order's. */
+  email: string | null;
 }
 
 /** orders/paid, orders/updated, orders/cancelled: the full REST Order. */
@@ -211,6 +222,8 @@ function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
       ? { email: raw.customer.email, firstName: raw.customer.first_name, lastName: raw.customer.last_name }
       : null,
     discountCodes: raw.discount_codes.map((discount) => discount.code),
+    referralCode: normaliseReferralCode(raw.note_attributes.find((attribute) => attribute.name === REFERRAL_ATTRIBUTE)?.value?.toString()),
+    email: raw.customer?.email ?? raw.email ?? null,
   };
 }
 

@@ -33,6 +33,8 @@ export interface OrderSpec {
   refunds?: Record<string, unknown>[];
   /** The discount code the order's discounts came from (default WELCOME10 when it has any). */
   discountCode?: string;
+  /** Cart attributes, as the storefront set them (the widget's `tally_referral`). */
+  noteAttributes?: Record<string, string>;
 }
 
 const PRESENTMENT_RATE = 1.37;
@@ -177,7 +179,7 @@ export function orderPayload(spec: OrderSpec) {
     fulfillment_status: null,
     name: `#${1000 + (spec.id % 1000)}`,
     note: null,
-    note_attributes: [],
+    note_attributes: Object.entries(spec.noteAttributes ?? {}).map(([name, value]) => ({ name, value })),
     number: spec.id % 1000,
     order_number: 1000 + (spec.id % 1000),
     order_status_url: `https://tally-test.myshopify.com/orders/${spec.id}/authenticate?key=abc`,
