@@ -62,10 +62,25 @@ function profileGaps(
   return Object.keys(gaps).length > 0 ? gaps : null;
 }
 
-/** customers/create: the customer becomes a member. */
+/**
+ * customers/create: the customer becomes a member, with the program's signup bonus when it has
+ * one (once: the ledger key is the customer's, so a repeated delivery adds nothing).
+ */
 export function enrollCustomer(db: Db, shop: string, customerId: ShopifyId, profile: CustomerProfile) {
   return inTransaction(db, async (tx) => {
-    await ensureShop(tx, shop);
-    return ensureMember(tx, shop, customerId, profile);
+    const { program } = await ensureShop(tx, shop);
+    const member = await ensureMember(tx, shop, customerId, profile);
+    if (program.signupPoints === 0) return { member, bonus: 0 };
+    const key = `signup:${customerId}`;
+    if (await tx.ledgerEntry.findUnique({ where: { shopDomain_idempotencyKey: { shopDomain: shop, idempotencyKey: key } } })) return { member, bonus: 0 };
+    const points = BigInt(program.signupPoints);
+    await tx.ledgerEntry.create({
+      data: { shopDomain: shop, memberId: member.id, delta: points, kind: "signup", sourceType: "signup", sourceId: String(customerId), actor: "webhook:customers/create", idempotencyKey: key },
+    });
+    await tx.member.update({
+      where: { id: member.id },
+      data: { balance: { increment: points }, lifetimeEarned: { increment: points }, summaryVersion: { increment: 1 } },
+    });
+    return { member, bonus: program.signupPoints };
   });
 }

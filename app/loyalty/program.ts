@@ -54,6 +54,8 @@ export const programSchema = z.object({
   expiryDays: z.number().int().min(1).max(3650).nullable(),
   redemption: redemptionSettingsSchema.default(DEFAULT_REDEMPTION_SETTINGS),
   referrals: referralSettingsSchema.default(DEFAULT_REFERRAL_SETTINGS),
+  /** Points for joining (customers/create); 0 = off, the default. */
+  signupPoints: z.number().int().min(0).max(1_000_000).default(0),
 });
 
 export type Program = z.infer<typeof programSchema>;
@@ -68,6 +70,7 @@ export const DEFAULT_PROGRAM: Program = {
   expiryDays: null,
   redemption: DEFAULT_REDEMPTION_SETTINGS,
   referrals: DEFAULT_REFERRAL_SETTINGS,
+  signupPoints: 0,
 };
 
 export interface RewardDefinition {
