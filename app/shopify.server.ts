@@ -40,12 +40,15 @@ export const sessionStorage = shopify.sessionStorage;
 
 // Shopify's webhook verification (HMAC, headers) on its own: authenticate.webhook makes the same
 // check and then loads the shop's offline session, which Tally's webhooks never use (see
-// app/shopify/webhooks.server.ts).
-export const webhooks = shopifyApi({
+// app/shopify/webhooks.server.ts). Its session-token decoder verifies the tokens of the
+// customer-account and checkout extensions (app/shopify/extension-auth.server.ts).
+const api = shopifyApi({
   apiKey: env.SHOPIFY_API_KEY,
   apiSecretKey: env.SHOPIFY_API_SECRET,
   apiVersion,
   hostName: new URL(env.SHOPIFY_APP_URL).host,
   isEmbeddedApp: true,
   logger: { level: LogSeverity.Error },
-}).webhooks;
+});
+export const webhooks = api.webhooks;
+export const sessionTokens = api.session;

@@ -135,3 +135,28 @@ export async function customerView(
     program,
   };
 }
+
+/** What an order earned, for the order status and thank-you pages. */
+export interface OrderPointsView {
+  id: number;
+  /** Points the order holds now (after refunds and cancellation). */
+  points: number;
+  /** awaiting_payment: known, not paid yet (it earns when paid); refunded: some of it was. */
+  status: "awaiting_payment" | "credited" | "refunded" | "cancelled";
+}
+
+/**
+ * The order's points for `customerId`; null when Tally has not processed the order yet (the
+ * extension shows an estimate); "not_yours" when it belongs to another customer.
+ */
+export async function orderPointsView(db: Db, shopDomain: string, orderId: ShopifyId, customerId: ShopifyId | null): Promise<OrderPointsView | null | "not_yours"> {
+  const snapshot = await db.orderSnapshot.findUnique({ where: { shopDomain_orderId: { shopDomain, orderId } } });
+  if (!snapshot) return null;
+  if (snapshot.customerId !== null && snapshot.customerId !== customerId) return "not_yours";
+  const refunded = snapshot.cancelledAt === null && snapshot.paidAt !== null && (await db.orderRefund.count({ where: { shopDomain, orderId } })) > 0;
+  return {
+    id: jsonId(orderId),
+    points: Number(snapshot.pointsCredited),
+    status: snapshot.cancelledAt ? "cancelled" : !snapshot.paidAt ? "awaiting_payment" : refunded ? "refunded" : "credited",
+  };
+}

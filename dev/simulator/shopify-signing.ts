@@ -78,3 +78,38 @@ export function signedProxyQuery(storefrontPathPrefix: string, options: ProxyOpt
   query.set("signature", signature);
   return query;
 }
+
+export interface SessionTokenOptions {
+  shop?: string;
+  /** The signed-in customer (`sub`); null for a guest. */
+  customerId?: number | bigint | null;
+  secret?: string;
+  apiKey?: string;
+  /** Seconds from now until it expires (negative: already expired). */
+  expiresIn?: number;
+  /** `dest` as checkout sends it (the bare domain) or as customer accounts do (with https://). */
+  destWithProtocol?: boolean;
+}
+
+/**
+ * A session token as Shopify gives customer-account and checkout extensions: an HS256 JWT signed
+ * with the app secret, the shop in `dest` and the customer's GID in `sub` when signed in.
+ */
+export function extensionSessionToken(options: SessionTokenOptions = {}): string {
+  const shop = options.shop ?? TEST_SHOP;
+  const now = Math.floor(Date.now() / 1000);
+  const payload: Record<string, unknown> = {
+    iss: `https://${shop}/admin`,
+    dest: options.destWithProtocol === false ? shop : `https://${shop}`,
+    aud: options.apiKey ?? TEST_API_KEY,
+    exp: now + (options.expiresIn ?? 300),
+    nbf: now - 5,
+    iat: now - 5,
+    jti: randomUUID(),
+    ...(options.customerId == null ? {} : { sub: `gid://shopify/Customer/${options.customerId}` }),
+  };
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const unsigned = `${encode({ alg: "HS256", typ: "JWT" })}.${encode(payload)}`;
+  const signature = createHmac("sha256", options.secret ?? TEST_API_SECRET).update(unsigned).digest("base64url");
+  return `${unsigned}.${signature}`;
+}
