@@ -9,14 +9,15 @@ import { storefrontSyncJobs, SUMMARY_SWEEP } from "~/shopify/customer-summary-sy
 import { REDEMPTION_SWEEP, redemptionJobs } from "~/shopify/redemption-jobs.server";
 import { WEBHOOK_EVENTS_PRUNING, webhookEventJobs } from "~/shopify/webhook-events.server";
 import { ensureRecurringJob } from "./job-store.server";
+import { BIRTHDAY_BONUSES, birthdayJobs } from "./birthday-jobs.server";
 import { privacyJobs } from "./privacy-jobs.server";
 import { REFERRAL_SWEEP, referralJobs } from "./referral-jobs.server";
 import { JobRunner, type JobHandler } from "./runner.server";
 
-export const jobHandlers: Readonly<Record<string, JobHandler>> = { ...storefrontSyncJobs, ...privacyJobs, ...webhookEventJobs, ...redemptionJobs, ...referralJobs };
+export const jobHandlers: Readonly<Record<string, JobHandler>> = { ...storefrontSyncJobs, ...privacyJobs, ...webhookEventJobs, ...redemptionJobs, ...referralJobs, ...birthdayJobs };
 
 /** Run at start, then every `everyMs` (by whichever process claims them). */
-export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP];
+export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP, BIRTHDAY_BONUSES];
 
 declare global {
   var tallyJobRunner: JobRunner | undefined;

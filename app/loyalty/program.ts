@@ -56,6 +56,8 @@ export const programSchema = z.object({
   referrals: referralSettingsSchema.default(DEFAULT_REFERRAL_SETTINGS),
   /** Points for joining (customers/create); 0 = off, the default. */
   signupPoints: z.number().int().min(0).max(1_000_000).default(0),
+  /** Points on the member's birthday, once a year; 0 = off, the default. */
+  birthdayPoints: z.number().int().min(0).max(1_000_000).default(0),
 });
 
 export type Program = z.infer<typeof programSchema>;
@@ -71,6 +73,7 @@ export const DEFAULT_PROGRAM: Program = {
   redemption: DEFAULT_REDEMPTION_SETTINGS,
   referrals: DEFAULT_REFERRAL_SETTINGS,
   signupPoints: 0,
+  birthdayPoints: 0,
 };
 
 export interface RewardDefinition {

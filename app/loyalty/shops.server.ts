@@ -94,6 +94,8 @@ export async function blockShopSync(db: Db, shop: string): Promise<void> {
 export interface ShopFacts {
   shopifyGid: string | null;
   currency: string | null;
+  /** IANA time zone; null when unknown (days are then UTC days). */
+  timezone?: string | null;
 }
 
 /** A (re)install through OAuth: the shop is active again. */
@@ -112,6 +114,7 @@ export function recordShopFacts(db: Db, shop: string, facts: ShopFacts) {
 async function applyShopFacts(tx: Prisma.TransactionClient, shop: string, facts: ShopFacts): Promise<void> {
   await ensureShop(tx, shop, facts.currency);
   if (facts.shopifyGid) await tx.shop.update({ where: { domain: shop }, data: { shopifyGid: facts.shopifyGid } });
+  if (facts.timezone) await tx.shop.update({ where: { domain: shop }, data: { timezone: facts.timezone } });
 }
 
 /** The shop's GraphQL id (gid://shopify/Shop/…) if we know the shop and its id, else null. */

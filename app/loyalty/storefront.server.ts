@@ -56,6 +56,8 @@ export interface MemberView {
   /** Issued, unused codes and store credits, newest first. */
   redemptions: RedemptionView[];
   referrals: ReferralStats;
+  /** "MM-DD" once given (POST /apps/tally/birthday), else null. */
+  birthday: string | null;
 }
 
 export async function publicProgram(db: Db, shopDomain: string): Promise<PublicProgram> {
@@ -131,6 +133,7 @@ export async function customerView(
       referralUrl: `https://${shopDomain}/?ref=${encodeURIComponent(member.referralCode)}`,
       redemptions,
       referrals,
+      birthday: member.birthday,
     },
     program,
   };

@@ -101,7 +101,7 @@ export class ShopifyAdmin {
     const v = call.variables;
     switch (name) {
       case "ShopFacts":
-        return { shop: { id: SIMULATED_SHOP_GID, currencyCode: "USD" } };
+        return { shop: { id: SIMULATED_SHOP_GID, currencyCode: "USD", ianaTimezone: "America/New_York" } };
       case "SetMetafields":
         return this.setMetafields(call.shop, v.metafields as { ownerId: string; namespace: string; key: string; value: string }[]);
       case "CreateBasicCode":

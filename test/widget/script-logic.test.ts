@@ -107,6 +107,7 @@ describe("the summary metafield", () => {
       referralUrl: "https://tally-test.myshopify.com/?ref=K7QX2MZP",
       redemptions: [],
       referrals: { referred: 0, converted: 0, pointsEarned: 0 },
+      birthday: null,
     };
     expect(summaryFromMember(member, new Date("2026-11-20T10:00:00Z"))).toEqual({
       balance: 120,

@@ -1,0 +1,6 @@
+-- AlterTable
+ALTER TABLE "Shop" ADD COLUMN "timezone" TEXT;
+
+-- AlterTable
+ALTER TABLE "Member" ADD COLUMN "birthdaySetAt" DATETIME;
+
