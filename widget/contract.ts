@@ -25,6 +25,64 @@ export interface ProgramResponse {
   program: PublicProgram;
 }
 
+/** A reward's kind (version 1 of the contract of POST /apps/tally/redeem, issue 8). */
+export type RewardKind = "fixed_amount" | "percentage" | "free_shipping" | "free_product" | "store_credit" | "variable";
+
+/**
+ * A reward as the public program lists it since redemption (issue 8). The app's PublicProgram
+ * type gains these fields with POST /redeem; until then the widget reads them through this type.
+ * For "variable": costPoints is the points per unit, amountMinor / amount the value of one unit.
+ */
+export interface ProgramReward {
+  id: number;
+  title: string;
+  kind: RewardKind;
+  costPoints: number;
+  amountMinor: number | null;
+  /** amountMinor as a decimal string in the shop currency, "5.00". */
+  amount: string | null;
+  percentage: number | null;
+  minimumSubtotal: string | null;
+  variable: { minPoints: number; maxPoints: number; stepPoints: number } | null;
+}
+
+/** One redemption: the answer's `redemption`, and each of a member's `redemptions`. */
+export interface Redemption {
+  id: number;
+  rewardId: number;
+  kind: RewardKind;
+  title: string;
+  /** "pending": Shopify's answer was unknown; the app settles it in the background. */
+  status: "issued" | "pending";
+  /** The discount code; null for store credit and while pending. */
+  code: string | null;
+  amount: string | null;
+  percentage: number | null;
+  currency: string | null;
+  pointsSpent: number;
+  expiresAt: string | null;
+  createdAt: string;
+}
+
+/** GET /apps/tally/customer's member and POST /redeem's: with the unused codes and store credits, newest first. */
+export type RedeemMember = MemberView & { redemptions?: Redemption[] };
+
+/** POST /apps/tally/redeem, body `{ rewardId, points? }` (points only for "variable"): 200, or 202 while pending. */
+export interface RedeemResponse {
+  version: 1;
+  redemption: Redemption;
+  member: RedeemMember;
+}
+
+/**
+ * Its errors: 401 bad signature, 400 malformed / not_signed_in, 404 unknown_reward,
+ * 409 not_enough_points, 422 reward_unavailable, 429 too_many_redeems (Retry-After, seconds),
+ * 502 shopify_failed / 503 shopify_unavailable (the points are back).
+ */
+export interface RedeemErrorResponse {
+  error: { code: string; message: string };
+}
+
 /** What the widget shows of a member, whether it came from the metafield or the proxy. */
 export type PointsView = Pick<CustomerSummary, "balance" | "pendingBalance" | "tier" | "nextTier" | "progress" | "referralUrl">;
 
