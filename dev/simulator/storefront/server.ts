@@ -1,6 +1,6 @@
 // A local storefront for Tally's theme app extension: renders the extension's Liquid inside a
 // minimal theme, serves its assets as Shopify's CDN would, forwards /apps/tally/* to the app as
-// Shopify's app proxy does (signed), and keeps a cart for the referral attribute.
+// Shopify's app proxy does (signed), and keeps a cart (referral attribute, discount links).
 //
 // Who is signed in: ?customer=<id> on any page (remembered in a cookie; ?customer= signs out),
 // or the switcher in the header. Locales: /de, /fr, /es, /it, /nl prefixes, as Shopify's.
