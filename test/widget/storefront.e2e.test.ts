@@ -229,6 +229,7 @@ describe("the storefront widget in Chromium", () => {
 
   it("fits a 320 × 640 screen", async () => {
     const { page } = await visit(`/?customer=${ADA.id}`, { viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true });
+    await launcher(page).waitFor(); // shown once its stylesheet and script are here, after the page's largest paint
     const box = await launcher(page).boundingBox();
     expect(box!.x).toBeGreaterThanOrEqual(0);
     expect(box!.x + box!.width).toBeLessThanOrEqual(320);
@@ -666,6 +667,7 @@ describe("the storefront widget in Chromium", () => {
 
     // The real app: POST /apps/tally/redeem through the storefront's signed proxy, the ledger,
     // and GET /customer's redemptions, as the contract (version 1) has them.
+    // enable when the app serves POST /redeem
     it.skip("redeems through the app: points spent in the ledger, the code shown and listed (enable when the app serves POST /redeem)", async () => {
       const before = (await balanceOf(scenario.db, KATHERINE.id, WIDGET_SHOP))!;
       const { page, errors } = await visit(`/?customer=${KATHERINE.id}`);
