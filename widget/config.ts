@@ -36,18 +36,46 @@ export interface ProgramStrings {
   howExpiryNone: string;
   howExpiryDays: Plural;
   howTiers: string;
+  /** "{points} points = {amount}": a "variable" reward's points per unit and what a unit is worth. */
+  rewardCostVariable: Plural;
+  rewardMinimum: string;
 }
 
-/** For the redeem button, once POST /apps/tally/redeem exists (see redeem.ts). */
+/** Shipped on a root with data-tally-redeem="on": a signed-in customer, redemption on (redeem.ts). */
 export interface RedeemStrings {
   redeem: string;
+  /** "Redeem {title} for {points} points?" */
+  confirmText: Plural;
+  /** "Balance after: {points} points" */
+  balanceAfter: Plural;
+  variableLabel: string;
+  /** "Worth {amount}" */
+  variableValue: string;
+  confirm: string;
+  cancel: string;
+  redeeming: string;
   redeemed: string;
-  redeemFailed: string;
+  codeLabel: string;
+  copyCode: string;
+  codeCopied: string;
+  apply: string;
+  /** "{amount} credited to your account" */
+  credited: string;
+  pending: string;
+  /** "Use by {date}" */
+  expires: string;
+  walletEmpty: string;
+  /** 429: "… wait {seconds} seconds …" */
+  tooMany: Plural;
+  /** By the error's code (not_enough_points, reward_unavailable, …), and "generic" for anything else. */
+  errors: Record<string, string>;
 }
 
 export interface WidgetConfig {
   /** The app proxy on this storefront, locale prefix included: "/apps/tally" or "/fr/apps/tally". */
   proxy: string;
+  /** routes.root_url without its trailing slash: "" or "/fr". */
+  root: string;
   /** routes.cart_update_url + ".js" */
   cart: string;
   locale: string;

@@ -3,7 +3,8 @@
 // own modules, so a change there fails the widget's type check; `import type` is erased by
 // esbuild, so nothing of the server reaches the bundle.
 import type { CustomerSummary } from "../app/loyalty/customer-summary.server";
-import type { MemberView, PublicProgram } from "../app/loyalty/storefront.server";
+import type { RedemptionView } from "../app/loyalty/redemptions.server";
+import type { MemberView, PublicProgram, PublicReward } from "../app/loyalty/storefront.server";
 
 /**
  * Customer metafield `$app:tally` / `summary`, type `json`, written by the app after every
@@ -23,6 +24,33 @@ export interface CustomerResponse {
 export interface ProgramResponse {
   version: 1;
   program: PublicProgram;
+}
+
+export type { RewardKind } from "../app/loyalty/rewards";
+
+/** A reward as the public program lists it (for "variable": costPoints buys amount). */
+export type ProgramReward = PublicReward;
+
+/** One redemption: the answer's `redemption`, and each of a member's `redemptions`. */
+export type Redemption = RedemptionView;
+
+/** GET /apps/tally/customer's member and POST /redeem's: with the unused codes and store credits, newest first. */
+export type RedeemMember = MemberView;
+
+/** POST /apps/tally/redeem, body `{ rewardId, points? }` (points only for "variable"): 200, or 202 while pending. */
+export interface RedeemResponse {
+  version: 1;
+  redemption: Redemption;
+  member: RedeemMember;
+}
+
+/**
+ * Its errors: 401 bad signature, 400 malformed / not_signed_in, 404 unknown_reward,
+ * 409 not_enough_points, 422 reward_unavailable, 429 too_many_redeems (Retry-After, seconds),
+ * 502 shopify_failed / 503 shopify_unavailable (the points are back).
+ */
+export interface RedeemErrorResponse {
+  error: { code: string; message: string };
 }
 
 /** What the widget shows of a member, whether it came from the metafield or the proxy. */

@@ -1,11 +1,13 @@
 // Fresh data from the app proxy, fetched at most once per page (again only on retry) and
 // shared by every widget root. A failure or a timeout is reported, never thrown at the page.
 import type { WidgetConfig } from "./config";
-import type { CustomerResponse, MemberView, ProgramResponse, PublicProgram } from "./contract";
+import type { CustomerResponse, ProgramResponse, PublicProgram, RedeemMember } from "./contract";
 
 export type LoadState =
   | { status: "loading" }
-  | { status: "ready"; member: MemberView | null; program: PublicProgram }
+  | { status: "ready"; member: RedeemMember | null; program: PublicProgram }
+  /** The member as another answer brought it (a redemption's): points only, the program stays. */
+  | { status: "member"; member: RedeemMember }
   | { status: "error" };
 
 export interface Loader {
@@ -14,6 +16,8 @@ export interface Loader {
   load(): Promise<void>;
   /** Requests again even after a success. */
   refresh(): Promise<void>;
+  /** Hands every widget on the page a member that came with another answer. */
+  publish(member: RedeemMember): void;
 }
 
 export const REQUEST_TIMEOUT_MS = 8000;
@@ -45,6 +49,7 @@ export function createLoader(config: WidgetConfig, timeoutMs = REQUEST_TIMEOUT_M
       request = null;
       return load();
     },
+    publish: (member) => emit({ status: "member", member }),
   };
 }
 

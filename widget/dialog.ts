@@ -7,7 +7,7 @@ export interface Dialog {
   close(): void;
 }
 
-const FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled]),select,textarea,[tabindex]:not([tabindex="-1"])';
+const FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled]),select,textarea,summary,[tabindex]:not([tabindex="-1"])';
 
 export function setupDialog(root: HTMLElement, onOpen: () => void): Dialog | null {
   const launcher = root.querySelector<HTMLButtonElement>("[data-tally-launcher]");

@@ -62,15 +62,17 @@ function applyReferral(root: HTMLElement, referralUrl: string | null | undefined
   }
 }
 
-/** How close the member is to each reward Liquid or the script listed. */
+/** How close the member is to each reward Liquid or the script listed, and which can be redeemed now. */
 export function updateRewardStates(root: HTMLElement, balance: number, config: WidgetConfig): void {
   for (const reward of all(root, "[data-tally-reward]")) {
     const state = reward.querySelector("[data-tally-reward-state]");
-    // A redeemed reward shows its discount code until the page changes (redeem.ts).
-    if (!state || reward.hasAttribute("data-tally-redeemed")) continue;
+    if (!state) continue;
+    // For a "variable" reward, the fewest points it takes.
     const cost = whole(Number(reward.getAttribute("data-tally-cost")));
     const ready = balance >= cost;
+    const button = reward.querySelector<HTMLElement>("[data-tally-redeem-button]");
     reward.classList.toggle("tally-reward--ready", ready);
+    if (button) button.hidden = !ready;
     state.textContent = ready
       ? config.strings.rewardReady
       : countText(config.strings.rewardMissing, cost - balance, config.locale, { points: cost - balance });
@@ -78,7 +80,7 @@ export function updateRewardStates(root: HTMLElement, balance: number, config: W
 }
 
 /** Points are integers; anything else the JSON might carry shows as 0 rather than as text. */
-function whole(value: unknown): number {
+export function whole(value: unknown): number {
   const number = Number(value);
   return Number.isFinite(number) ? Math.trunc(number) : 0;
 }

@@ -2,7 +2,7 @@
 // for when Liquid had no program metafield to render them from. Same markup as
 // snippets/tally-program.liquid; every value goes in as text.
 import type { ProgramStrings, WidgetConfig } from "./config";
-import type { PublicProgram } from "./contract";
+import type { ProgramReward, PublicProgram } from "./contract";
 import { element } from "./dom";
 import { countText, fill, formatMoney } from "./i18n";
 
@@ -64,19 +64,45 @@ function list(items: (string | (Node | string)[])[], className = "tally-list"): 
 }
 
 function rewardList(program: PublicProgram, config: WidgetConfig): HTMLUListElement {
-  const items = program.rewards.map((reward) => {
+  const s = config.strings as ProgramStrings & WidgetConfig["strings"];
+  const { locale } = config;
+  const money = (amount: string) => formatMoney(Number(amount), program.currency || config.currency, locale);
+  // The fields redemption added to the public program (contract version 1, issue 8).
+  const items = (program.rewards as ProgramReward[]).map((reward) => {
+    const points = reward.costPoints;
+    const variable = reward.variable;
     const item = element(
       "li",
       "tally-reward",
       element("span", "tally-reward__title", reward.title),
-      element("span", "tally-reward__cost", countText(config.strings.rewardCost, reward.costPoints, config.locale, { points: reward.costPoints })),
+      element(
+        "span",
+        "tally-reward__cost",
+        variable && reward.amount
+          ? countText(s.rewardCostVariable, points, locale, { points, amount: money(reward.amount) })
+          : countText(s.rewardCost, points, locale, { points }),
+      ),
     );
     item.setAttribute("data-tally-reward", String(reward.id));
-    item.setAttribute("data-tally-cost", String(reward.costPoints));
+    // Readiness counts from the fewest points the reward takes (see tally-program.liquid).
+    item.setAttribute("data-tally-cost", String(variable ? variable.minPoints : points));
+    if (variable) {
+      item.setAttribute("data-tally-variable", `${variable.minPoints} ${variable.maxPoints} ${variable.stepPoints} ${points}`);
+      item.setAttribute("data-tally-amount", reward.amount || "0");
+    }
+    if (reward.minimumSubtotal) item.append(element("span", "tally-reward__note", fill(s.rewardMinimum, { amount: money(reward.minimumSubtotal) })));
     if (config.loggedIn) {
       const state = element("span", "tally-reward__state");
       state.setAttribute("data-tally-reward-state", "");
       item.append(state);
+      if (s.redeem) {
+        // Same as Liquid's: hidden until member.ts finds the balance covers it.
+        const button = element("button", "tally-button", s.redeem, element("span", "tally-visually-hidden", ` ${reward.title}`));
+        button.type = "button";
+        button.hidden = true;
+        button.setAttribute("data-tally-redeem-button", "");
+        item.append(button);
+      }
     }
     return item;
   });

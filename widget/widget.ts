@@ -27,6 +27,8 @@ export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loa
     retry.hidden = !shown;
   };
 
+  const redeem = enableRedeem(root, config, loader);
+
   loader.subscribe((state: LoadState) => {
     if (state.status === "error") {
       setStatus(config.strings.error);
@@ -35,35 +37,41 @@ export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loa
       for (const section of all(root, "[data-tally-referral]")) {
         if (!section.querySelector<HTMLInputElement>('[data-tally-field="referral-url"]')?.value) section.hidden = true;
       }
-    } else if (state.status === "ready") {
-      setStatus("");
-      showRetry(false);
-      const programSlot = root.querySelector<HTMLElement>("[data-tally-program]");
-      if (programSlot) renderProgram(programSlot, state.program, config);
-      if (state.member) applyMember(root, state.member, config);
+    } else if (state.status !== "loading") {
+      if (state.status === "ready") {
+        setStatus("");
+        showRetry(false);
+        const programSlot = root.querySelector<HTMLElement>("[data-tally-program]");
+        if (programSlot) renderProgram(programSlot, state.program, config);
+      }
+      if (state.member) {
+        applyMember(root, state.member, config);
+        redeem?.(state.member);
+      }
     }
   });
   retry?.addEventListener("click", () => void loader.load());
 
-  for (const button of all<HTMLButtonElement>(root, "[data-tally-copy]")) {
-    const input = button.parentElement?.querySelector("input");
+  // Copy buttons: the referral link's (Liquid) and the discount codes' (redeem.ts), delegated.
+  root.addEventListener("click", async (event) => {
+    const button = (event.target as Element).closest<HTMLButtonElement>("[data-tally-copy]");
+    const input = button?.parentElement?.querySelector("input");
+    if (!button || !input || !input.value) return;
+    const strings = config.strings;
+    const label = button.getAttribute("data-tally-copy") ? strings.copyCode! : strings.copy;
+    const done = button.getAttribute("data-tally-copy") ? strings.codeCopied! : strings.copied;
     // Announced next to the button: the status line at the top would push the button away.
-    const announce = button.parentElement?.querySelector("[data-tally-copy-status]");
-    button.addEventListener("click", async () => {
-      if (!input || !input.value) return;
-      const copied = await copyText(input.value, input);
-      button.textContent = copied ? config.strings.copied : config.strings.copy;
-      button.toggleAttribute("data-tally-copied", copied);
-      if (announce) announce.textContent = copied ? config.strings.copied : config.strings.copyFailed;
-      setTimeout(() => {
-        button.textContent = config.strings.copy;
-        button.removeAttribute("data-tally-copied");
-        if (announce) announce.textContent = "";
-      }, COPIED_FOR_MS);
-    });
-  }
-
-  enableRedeem(root, config, () => void loader.refresh());
+    const announce = button.parentElement!.querySelector("[data-tally-copy-status]");
+    const copied = await copyText(input.value, input);
+    button.textContent = copied ? done : label;
+    button.toggleAttribute("data-tally-copied", copied);
+    if (announce) announce.textContent = copied ? done : strings.copyFailed;
+    setTimeout(() => {
+      button.textContent = label;
+      button.removeAttribute("data-tally-copied");
+      if (announce) announce.textContent = "";
+    }, COPIED_FOR_MS);
+  });
 
   // Nothing to refresh for a visitor when Liquid already rendered the program.
   const needsData = config.loggedIn || !config.programRendered;

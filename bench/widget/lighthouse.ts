@@ -17,6 +17,19 @@ export interface LighthouseRun {
   speedIndexMs: number;
   /** Bytes transferred for the whole page, as Lighthouse counted them. */
   transferBytes: number;
+  /** The element Lighthouse took as the largest paint (lcp-breakdown-insight), as a CSS selector. */
+  lcpElement: string | null;
+  /** When the largest paint happened in the unthrottled load Lighthouse recorded. */
+  observedLcpMs: number;
+  /**
+   * Requests other than the document that ended before that observed largest paint: the
+   * simulation puts every one of them on the path to LCP (Lantern's LCP graph keeps all
+   * requests that finished before it, render-blocking or not), paying each its simulated
+   * round trips.
+   */
+  beforeLcp: string[];
+  /** render-blocking-insight: the URLs Chrome marked as blocking the first render. */
+  renderBlocking: string[];
 }
 
 export interface Auditor {
@@ -35,6 +48,15 @@ export async function startAuditor(throttlingMethod: Throttling = "simulate"): P
       const { categories, audits, runtimeError } = result.lhr;
       if (runtimeError) throw new Error(`Lighthouse: ${runtimeError.code} ${runtimeError.message}`);
       const value = (id: string) => Number(audits[id]?.numericValue ?? NaN);
+      const items = (id: string) => ((audits[id]?.details as { items?: unknown[] } | undefined)?.items ?? []) as Record<string, unknown>[];
+      const observed = items("metrics")[0] ?? {};
+      const observedLcpMs = Number(observed.observedLargestContentfulPaint ?? NaN);
+      const lcpNode = items("lcp-breakdown-insight").find((item) => item.type === "node");
+      const requests = items("network-requests");
+      const path = (address: unknown) => {
+        const parsed = new URL(String(address));
+        return parsed.pathname + parsed.search;
+      };
       return {
         score: Math.round((categories.performance.score ?? 0) * 100),
         fcpMs: value("first-contentful-paint"),
@@ -43,6 +65,12 @@ export async function startAuditor(throttlingMethod: Throttling = "simulate"): P
         cls: value("cumulative-layout-shift"),
         speedIndexMs: value("speed-index"),
         transferBytes: value("total-byte-weight"),
+        lcpElement: typeof lcpNode?.selector === "string" ? lcpNode.selector : null,
+        observedLcpMs,
+        beforeLcp: requests
+          .filter((request) => request.resourceType !== "Document" && Number(request.networkEndTime) <= observedLcpMs)
+          .map((request) => path(request.url)),
+        renderBlocking: items("render-blocking-insight").map((item) => path(item.url)),
       };
     },
     close: async () => {

@@ -2,13 +2,16 @@
 // markup, whatever they contain.
 import { describe, expect, it } from "vitest";
 import type { CustomerSummary } from "../../widget/contract";
-import { PROGRAM, SHOP, SILVER_MEMBER, XSS } from "./fixtures";
+import { POINTS_FOR_CASH, PROGRAM, SHOP, SILVER_MEMBER, XSS } from "./fixtures";
 import { renderWidget, visibleText } from "./render";
 
 const evilProgram = {
   ...PROGRAM,
   name: XSS,
-  rewards: [{ ...PROGRAM.rewards[0], title: XSS }],
+  rewards: [
+    { ...PROGRAM.rewards[0], title: XSS },
+    { ...POINTS_FOR_CASH, title: XSS, amount: `1"><img src=x onerror=alert(6)>`, minimumSubtotal: `<img src=x onerror=alert(7)>` },
+  ],
   tiers: [{ ...PROGRAM.tiers[0], name: XSS }, PROGRAM.tiers[1]],
 };
 const evilSummary: CustomerSummary = {
@@ -32,7 +35,7 @@ function tags(html: string): { name: string; attributes: string[] }[] {
 function expectNoInjectedMarkup(html: string) {
   const found = tags(html);
   expect(found.filter((tag) => tag.name === "img")).toEqual([]);
-  expect(found.filter((tag) => tag.name === "script")).toHaveLength(2); // the config's JSON and the widget script
+  expect(found.filter((tag) => tag.name === "script")).toHaveLength(2); // the config's JSON and the loader
   expect(found.flatMap((tag) => tag.attributes).filter((name) => name.startsWith("on"))).toEqual([]);
 }
 
@@ -70,6 +73,6 @@ describe("escaping", () => {
 
   it("no value can close the script's JSON", async () => {
     const html = await renderWidget({ shop: evilShop, customer: { firstName: XSS, summary: evilSummary } });
-    expect(html.match(/<\/script>/g)).toHaveLength(2); // the config's and the widget script's own
+    expect(html.match(/<\/script>/g)).toHaveLength(2); // the config's and the loader's own
   });
 });

@@ -1,10 +1,38 @@
 // Program and member data shaped as the app serves them (app/loyalty/storefront.server.ts) and as
 // the summary metafield carries them (widget/contract.ts), for render tests.
-import type { CustomerSummary, PublicProgram } from "../../widget/contract";
+import type { CustomerSummary, ProgramReward, PublicProgram, Redemption } from "../../widget/contract";
 import type { StorefrontShop } from "../../dev/simulator/storefront/objects";
 
 export const SILVER = { id: 1, name: "Silver", thresholdPoints: 100, multiplierPercent: 100 };
 export const GOLD = { id: 2, name: "Gold", thresholdPoints: 500, multiplierPercent: 150 };
+
+/** A reward as the public program lists it since redemption (contract version 1, issue 8). */
+export const FIVE_OFF: ProgramReward = {
+  id: 11,
+  title: "5.00 off your order",
+  kind: "fixed_amount",
+  costPoints: 500,
+  amountMinor: 500,
+  amount: "5.00",
+  percentage: null,
+  minimumSubtotal: null,
+  variable: null,
+  tierId: null,
+};
+
+/** 100 points per 1.00, from 200 to 1,000 points in steps of 100, on orders of 20.00 or more. */
+export const POINTS_FOR_CASH: ProgramReward = {
+  id: 12,
+  title: "Points for cash",
+  kind: "variable",
+  costPoints: 100,
+  amountMinor: 100,
+  amount: "1.00",
+  percentage: null,
+  minimumSubtotal: "20.00",
+  variable: { minPoints: 200, maxPoints: 1000, stepPoints: 100 },
+  tierId: null,
+};
 
 /** The default program of a fresh install (DESIGN §4), with two tiers added. */
 export const PROGRAM: PublicProgram = {
@@ -12,9 +40,7 @@ export const PROGRAM: PublicProgram = {
   currency: "USD",
   earning: { points: 1, perMajorUnits: 1 },
   waysToEarn: [{ kind: "order", points: 1, perMajorUnits: 1 }],
-  rewards: [
-    { id: 11, title: "5.00 off your order", kind: "fixed_amount", costPoints: 500, amountMinor: 500, amount: "5.00", percentage: null, minimumSubtotal: null, variable: null, tierId: null },
-  ],
+  rewards: [FIVE_OFF],
   tiers: [SILVER, GOLD],
   pendingDays: 0,
   expiryDays: null,
@@ -59,3 +85,31 @@ export const NEGATIVE_MEMBER: CustomerSummary = {
 export const PENDING_MEMBER: CustomerSummary = { ...SILVER_MEMBER, pendingBalance: 25 };
 
 export const XSS = `<img src=x onerror="alert(1)">`;
+
+/** An issued discount code, as POST /redeem answers it and member.redemptions lists it. */
+export const CODE_REDEMPTION: Redemption = {
+  id: 901,
+  rewardId: 11,
+  kind: "fixed_amount",
+  title: "5.00 off your order",
+  status: "issued",
+  code: "TALLY-5OFF-K7Q2",
+  amount: "5.00",
+  percentage: null,
+  currency: "USD",
+  pointsSpent: 500,
+  expiresAt: "2027-02-28T00:00:00.000Z",
+  createdAt: "2026-11-30T10:00:00.000Z",
+};
+
+export const STORE_CREDIT_REDEMPTION: Redemption = {
+  ...CODE_REDEMPTION,
+  id: 902,
+  rewardId: 13,
+  kind: "store_credit",
+  title: "Store credit",
+  code: null,
+  amount: "10.00",
+  pointsSpent: 1000,
+  expiresAt: null,
+};

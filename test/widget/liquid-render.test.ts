@@ -2,7 +2,7 @@
 // first paint, before (and without) the script.
 import { describe, expect, it } from "vitest";
 import { storefrontProxyPrefix } from "../../dev/simulator/app-config";
-import { GOLD_MEMBER, NEGATIVE_MEMBER, PENDING_MEMBER, PROGRAM, REFERRAL_URL, SHOP, SILVER_MEMBER } from "./fixtures";
+import { FIVE_OFF, GOLD_MEMBER, NEGATIVE_MEMBER, PENDING_MEMBER, POINTS_FOR_CASH, PROGRAM, REFERRAL_URL, SHOP, SILVER_MEMBER } from "./fixtures";
 import { field, isHidden, openingTag, renderWidget, text, texts, visibleText, widgetConfig } from "./render";
 
 describe("a visitor who is not signed in", () => {
@@ -25,8 +25,8 @@ describe("a visitor who is not signed in", () => {
     const html = await renderWidget({ locale: "fr" });
     expect(html).toContain('href="/fr/account/register"');
     expect(html).toContain('href="/fr/account/login"');
-    expect(widgetConfig(html)).toMatchObject({ proxy: `/fr${storefrontProxyPrefix()}`, cart: "/fr/cart/update.js", locale: "fr" });
-    expect(widgetConfig(await renderWidget())).toMatchObject({ proxy: storefrontProxyPrefix(), cart: "/cart/update.js" });
+    expect(widgetConfig(html)).toMatchObject({ proxy: `/fr${storefrontProxyPrefix()}`, root: "/fr", cart: "/fr/cart/update.js", locale: "fr" });
+    expect(widgetConfig(await renderWidget())).toMatchObject({ proxy: storefrontProxyPrefix(), root: "", cart: "/cart/update.js" });
   });
 });
 
@@ -57,9 +57,7 @@ describe("a signed-in member, from the summary metafield", () => {
     expect(html).toContain(`href="https://x.com/intent/tweet?text=I%20earn%20rewards%20at%20Tally%20Test%20Goods.%20Join%20with%20my%20link%3A&amp;url=${encoded}"`);
     expect(html).toContain(`href="https://wa.me/?text=I%20earn%20rewards%20at%20Tally%20Test%20Goods.%20Join%20with%20my%20link%3A%20${encoded}"`);
     expect(html).toContain(`href="mailto:?subject=Join%20me%20at%20Tally%20Test%20Goods&amp;body=`);
-    expect(html.match(/<script\b[^>]*\bsrc=/g)).toHaveLength(1);
-    expect(html).toContain('<script src="/cdn/assets/tally-widget.js" defer fetchpriority="low"></script>');
-    expect(html).toContain('<link rel="stylesheet" href="/cdn/assets/tally-widget.css" fetchpriority="low">');
+    expect(html).not.toMatch(/<script\b[^>]*\bsrc=/);
   });
 
   it("shows pending points", async () => {
@@ -95,10 +93,102 @@ describe("a signed-in member, from the summary metafield", () => {
     expect(html).not.toContain('data-tally-section="tiers"');
   });
 
-  it("never renders a redeem button: POST /apps/tally/redeem does not exist yet", async () => {
-    const html = await renderWidget({ customer: { summary: GOLD_MEMBER } });
-    expect(html).not.toMatch(/data-tally-redeem|Redeem</);
+});
+
+describe("redemption", () => {
+  const THOUSAND = { ...FIVE_OFF, id: 14, title: "10.00 off your order", costPoints: 1000, amountMinor: 1000, amount: "10.00" };
+  const shop = { ...SHOP, program: { ...PROGRAM, rewards: [FIVE_OFF, POINTS_FOR_CASH, THOUSAND] } };
+  const rewardTag = (html: string, id: number) => openingTag(html, `data-tally-reward="${id}"`);
+  /** The Redeem button of reward `id`, by its position in the markup. */
+  const redeemButton = (html: string, id: number) => {
+    const from = html.indexOf(`data-tally-reward="${id}"`);
+    return openingTag(html.slice(from, html.indexOf("</li>", from)), "data-tally-redeem-button");
+  };
+
+  it("gives a member a Redeem button on each reward, shown where the balance covers it", async () => {
+    for (const block of ["launcher", "rewards"] as const) {
+      const html = await renderWidget({ block, shop, customer: { summary: GOLD_MEMBER } }); // 640 points
+      expect(openingTag(html, "data-tally-root")).toContain('data-tally-redeem="on"');
+      expect(rewardTag(html, FIVE_OFF.id)).toContain("tally-reward--ready");
+      expect(redeemButton(html, FIVE_OFF.id)).not.toMatch(/\shidden/);
+      expect(redeemButton(html, POINTS_FOR_CASH.id)).not.toMatch(/\shidden/);
+      expect(redeemButton(html, THOUSAND.id)).toMatch(/\shidden/);
+      expect(rewardTag(html, THOUSAND.id)).not.toContain("tally-reward--ready");
+      // A button that says what it redeems, to a screen reader.
+      expect(visibleText(html)).toContain("Redeem 5.00 off your order");
+      expect(html).toMatch(/<button type="button" class="tally-button" data-tally-redeem-button>Redeem<span class="tally-visually-hidden"> 5.00 off your order<\/span>/);
+    }
+  });
+
+  it("ships the script the strings for the confirmation, the answers and every error, translated", async () => {
+    const config = widgetConfig(await renderWidget({ shop, customer: { summary: GOLD_MEMBER }, locale: "de" }));
+    expect(config.strings).toMatchObject({
+      redeem: "Einlösen",
+      confirmText: { one: "{title} für {points} Punkt einlösen?", other: "{title} für {points} Punkte einlösen?" },
+      balanceAfter: { one: "Punktestand danach: {points} Punkt", other: "Punktestand danach: {points} Punkte" },
+      credited: "{amount} wurden deinem Konto gutgeschrieben",
+      expires: "Gültig bis {date}",
+      tooMany: { other: "Zu viele Versuche. Bitte warte {seconds} Sekunden und versuche es erneut." },
+    });
+    expect(Object.keys(config.strings.errors as object).sort()).toEqual(
+      ["generic", "not_enough_points", "reward_unavailable", "shopify_failed", "shopify_unavailable", "unknown_reward"].sort(),
+    );
+  });
+
+  it("shows a variable reward's rate and minimum order, and gives the script its range", async () => {
+    const html = await renderWidget({ shop, customer: { summary: SILVER_MEMBER } }); // 120 points
+    const tag = rewardTag(html, POINTS_FOR_CASH.id);
+    expect(tag).toContain('data-tally-cost="200"'); // ready from its fewest points
+    expect(tag).toContain('data-tally-variable="200 1000 100 100"');
+    expect(tag).toContain('data-tally-amount="1.00"');
+    const item = visibleText(html.slice(html.indexOf(`data-tally-reward="${POINTS_FOR_CASH.id}"`)));
+    expect(item).toMatch(/^[^<]*Points for cash 100 points = \$1\.00 On orders of \$20\.00 or more 80 more points to go/);
+    expect(redeemButton(html, POINTS_FOR_CASH.id)).toMatch(/\shidden/);
+  });
+
+  it("keeps \"Your rewards\" closed, to be filled from the app proxy", async () => {
+    const html = await renderWidget({ shop, customer: { summary: GOLD_MEMBER } });
+    expect(html).toMatch(/<details class="tally-wallet">\s*<summary class="tally-wallet__summary">Your rewards/);
+    expect(openingTag(html, "data-tally-wallet")).toContain('aria-busy="true"');
+    expect(isHidden(html, 'data-tally-field="wallet-count"')).toBe(true);
+  });
+
+  it("renders the buttons hidden while the balance is unknown", async () => {
+    const html = await renderWidget({ shop, customer: { summary: null } });
+    for (const reward of [FIVE_OFF, POINTS_FOR_CASH, THOUSAND]) expect(redeemButton(html, reward.id)).toMatch(/\shidden/);
+  });
+
+  it("shows a visitor the rewards without buttons or redeem strings", async () => {
+    const html = await renderWidget({ shop });
+    expect(html).not.toMatch(/data-tally-redeem|data-tally-wallet|Redeem/);
+    expect(visibleText(html)).toContain("5.00 off your order 500 points");
     expect(widgetConfig(html).strings).not.toHaveProperty("redeem");
+  });
+
+  it("can be turned off by the merchant, in the embed and in the app block", async () => {
+    for (const block of ["launcher", "rewards"] as const) {
+      const html = await renderWidget({ block, shop, customer: { summary: GOLD_MEMBER }, settings: { redeem: false } });
+      expect(html).not.toMatch(/data-tally-redeem|data-tally-wallet|Redeem/);
+      expect(widgetConfig(html).strings).not.toHaveProperty("redeem");
+      expect(text(html, "data-tally-reward-state")).toBe("You can redeem this");
+    }
+  });
+});
+
+describe("loading", () => {
+  it("requests the script and the embed's stylesheet after the page's load, and hides the launcher until then", async () => {
+    const html = await renderWidget({ customer: { summary: SILVER_MEMBER } });
+    expect(openingTag(html, "data-tally-root")).toMatch(/\shidden\s*>/);
+    expect(html).not.toMatch(/<link\b|<script\b[^>]*\bsrc=/);
+    const loader = /<script>([\s\S]*?)<\/script>/.exec(html)![1];
+    expect(loader).toContain("addEventListener('load'");
+    expect(loader).toContain('"/cdn/assets/tally-widget.js", "/cdn/assets/tally-widget.css")');
+  });
+
+  it("leaves the app block's stylesheet to its schema (<head>) and loads only the script", async () => {
+    const html = await renderWidget({ block: "rewards", customer: { summary: SILVER_MEMBER } });
+    expect(openingTag(html, "data-tally-root")).not.toMatch(/\shidden/);
+    expect(/<script>([\s\S]*?)<\/script>/.exec(html)![1]).toContain('"/cdn/assets/tally-widget.js", "")');
   });
 });
 

@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { blockSchema, LOCALES_DIR, liquidFiles, type BlockName } from "../../dev/simulator/storefront/extension";
 import { flattenKeys, lookup, schemaLocales, storefrontLocales } from "../../dev/simulator/storefront/locales";
-import { GOLD_MEMBER, NEGATIVE_MEMBER, PENDING_MEMBER, SHOP, SILVER_MEMBER } from "./fixtures";
+import { GOLD_MEMBER, NEGATIVE_MEMBER, PENDING_MEMBER, POINTS_FOR_CASH, PROGRAM, SHOP, SILVER_MEMBER } from "./fixtures";
 import { renderWidget } from "./render";
 
 const LOCALES = ["en", "de", "fr", "es", "it", "nl"];
@@ -72,6 +72,8 @@ describe("every locale renders every state", () => {
     "member with pending points": { customer: { summary: PENDING_MEMBER } },
     "negative balance": { customer: { summary: NEGATIVE_MEMBER } },
     "top tier": { customer: { summary: GOLD_MEMBER } },
+    "a variable reward with a minimum order": { customer: { summary: GOLD_MEMBER }, shop: { ...SHOP, program: { ...PROGRAM, rewards: [...PROGRAM.rewards, POINTS_FOR_CASH] } } },
+    "redemption turned off": { customer: { summary: GOLD_MEMBER }, settings: { redeem: false } },
     "member without metafields": { customer: { summary: null }, shop: { ...SHOP, program: null } },
   };
   const cases = LOCALES.flatMap((locale) =>

@@ -1,13 +1,14 @@
 // The widget as shoppers meet it: Chromium on the local storefront, the production app behind
 // the app proxy, points created by signed webhooks. Needs `npm run build` (like test/e2e).
 import AxeBuilder from "@axe-core/playwright";
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { balanceOf, memberOf } from "../support/ledger-queries";
 import { DESKTOP_USER_AGENT, launchChromium, screenshotPath } from "../../dev/simulator/browser";
 import { customerCreatePayload, orderPayload } from "../../dev/simulator/shopify-payloads";
 import { ADA, ALAN, GRACE, KATHERINE, newOrderId, startWidgetScenario, WIDGET_SHOP, type WidgetScenario } from "../../dev/simulator/storefront/scenario";
-import { XSS } from "./fixtures";
+import type { RedeemMember, RedeemResponse } from "../../widget/contract";
+import { CODE_REDEMPTION, POINTS_FOR_CASH, STORE_CREDIT_REDEMPTION, XSS } from "./fixtures";
 
 const PROXY = "/apps/tally/";
 
@@ -55,7 +56,7 @@ describe("the storefront widget in Chromium", () => {
   }
 
   /** Holds back the page's requests for `url` until release(); `asked` settles when the first one is made. */
-  async function holdRequests(page: Page, url: string) {
+  async function holdRequests(page: Page, url: string, answer: (route: Route) => Promise<void> = (route) => route.continue()) {
     let release = () => {};
     const released = new Promise<void>((resolve) => (release = resolve));
     let ask = () => {};
@@ -63,7 +64,7 @@ describe("the storefront widget in Chromium", () => {
     await page.route(url, async (route) => {
       ask();
       await released;
-      await route.continue();
+      await answer(route);
     });
     return { asked, release };
   }
@@ -80,9 +81,9 @@ describe("the storefront widget in Chromium", () => {
    * Comparing positions before and after hydration does not depend on when the browser happens
    * to paint, unlike summing layout-shift entries.
    */
-  async function acrossHydration(path: string, whileHeld?: (page: Page) => Promise<void>) {
+  async function acrossHydration(path: string, whileHeld?: (page: Page) => Promise<void>, answer?: (route: Route) => Promise<void>) {
     const { page } = await openPage();
-    const proxy = await holdRequests(page, `**${PROXY}**`);
+    const proxy = await holdRequests(page, `**${PROXY}**`, answer);
     await page.goto(`${scenario.storefront.url}${path}`);
     await whileHeld?.(page);
     await proxy.asked;
@@ -228,6 +229,7 @@ describe("the storefront widget in Chromium", () => {
 
   it("fits a 320 × 640 screen", async () => {
     const { page } = await visit(`/?customer=${ADA.id}`, { viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true });
+    await launcher(page).waitFor(); // shown once its stylesheet and script are here, after the page's largest paint
     const box = await launcher(page).boundingBox();
     expect(box!.x).toBeGreaterThanOrEqual(0);
     expect(box!.x + box!.width).toBeLessThanOrEqual(320);
@@ -359,20 +361,32 @@ describe("the storefront widget in Chromium", () => {
     expect(movedUpOrDown).toEqual([]);
   });
 
-  it("never shows the launcher unstyled: the page paints first, the launcher with its stylesheet", async () => {
+  it("asks for nothing of the widget before the page's largest paint, and shows the launcher only styled and working", async () => {
     const { page } = await openPage();
     const stylesheet = await holdRequests(page, "**/tally-widget.css*");
-    await page.goto(`${scenario.storefront.url}/?customer=${ADA.id}`, { waitUntil: "commit" });
-    await page.locator("h1").waitFor();
-    // The stylesheet is linked at the end of <body>: what precedes it renders, the launcher waits.
-    const unstyled = await page.evaluate(() => {
-      const launcher = document.querySelector("[data-tally-launcher]");
-      return launcher !== null && getComputedStyle(launcher).position !== "fixed";
-    });
-    expect(unstyled).toBe(false);
+    await page.goto(`${scenario.storefront.url}/?customer=${ADA.id}`);
+    await stylesheet.asked;
+    await page.waitForFunction(() => !!window.Tally);
+    // The script has mounted the embed; without its stylesheet the launcher stays hidden.
+    expect(await launcher(page).isVisible()).toBe(false);
     stylesheet.release();
     await launcher(page).waitFor();
     expect(await launcher(page).evaluate((node) => getComputedStyle(node).position)).toBe("fixed");
+
+    // Both assets were requested after the load event and after the largest paint.
+    const order = await page.evaluate(async () => {
+      const largest = await new Promise<PerformanceEntry>((resolve) =>
+        new PerformanceObserver((list) => resolve(list.getEntries().at(-1)!)).observe({ type: "largest-contentful-paint", buffered: true }),
+      );
+      const [navigation] = performance.getEntriesByType("navigation") as PerformanceNavigationTiming[];
+      const assets = performance.getEntriesByType("resource").filter((entry) => /tally-widget\.(js|css)/.test(entry.name));
+      return { largestPaint: largest.startTime, load: navigation.loadEventStart, assets: assets.map((entry) => ({ name: entry.name, start: entry.startTime })) };
+    });
+    expect(order.assets).toHaveLength(2);
+    for (const asset of order.assets) {
+      expect(asset.start, asset.name).toBeGreaterThanOrEqual(order.load);
+      expect(asset.start, asset.name).toBeGreaterThanOrEqual(order.largestPaint);
+    }
   });
 
   it("moves nothing on the page: no layout shift from the embed or from hydration", async () => {
@@ -390,31 +404,297 @@ describe("the storefront widget in Chromium", () => {
     expect(moved).toEqual([]);
   });
 
-  it("keeps the redeem path for later, off unless the root says data-tally-redeem=\"on\"", async () => {
-    const { page } = await visit(`/?customer=${KATHERINE.id}`);
-    await openLauncher(page);
-    expect(await page.locator("[data-tally-redeem-button]").count()).toBe(0);
+  describe("redeeming points", () => {
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => ({ status, contentType: "application/json", headers, body: JSON.stringify(body) });
+    /** The member as the app serves it now, for answers made up in the test. */
+    const currentMember = async (page: Page): Promise<RedeemMember> =>
+      (await page.evaluate((proxy) => fetch(`${proxy}customer`, { credentials: "same-origin" }).then((response) => response.json()), PROXY)).member;
+    const reward = (page: Page, title = "5.00 off your order") => panel(page).locator("[data-tally-reward]", { hasText: title });
+    const isFocused = (locator: Locator) => locator.evaluate((node) => node === document.activeElement);
+    /** Opens the dialog and the confirmation of the reward, with the keyboard. */
+    async function confirmation(page: Page, title?: string) {
+      await openLauncher(page);
+      const item = reward(page, title);
+      await item.locator("[data-tally-redeem-button]").focus();
+      await page.keyboard.press("Enter");
+      const confirm = item.getByRole("button", { name: "Confirm" });
+      await confirm.waitFor();
+      return { item, confirm };
+    }
 
-    // What the extension will render once POST /apps/tally/redeem exists.
-    await page.route(`${scenario.storefront.url}/?customer=${KATHERINE.id}&redeem=on`, async (route) => {
-      const response = await route.fetch();
-      const html = (await response.text())
-        .replace('data-tally-mode="dialog"', 'data-tally-mode="dialog" data-tally-redeem="on"')
-        .replace('"strings": {', '"strings": { "redeem": "Redeem", "redeemed": "Your discount code: {code}", "redeemFailed": "Couldn\'t redeem this reward.",');
-      await route.fulfill({ response, body: html, headers: { ...response.headers(), "content-encoding": "identity" } });
+    it("shows the code with Copy and Apply to cart, and the balance the answer brings", async () => {
+      const { page, context, errors } = await visit(`/?customer=${KATHERINE.id}`);
+      await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: scenario.storefront.url });
+      const member = await currentMember(page);
+      expect(member.balance).toBe(640);
+      const posted: { path: string; method: string; type: string | undefined; body: unknown }[] = [];
+      await page.route(`**${PROXY}redeem`, async (route) => {
+        const request = route.request();
+        posted.push({ path: new URL(request.url()).pathname, method: request.method(), type: request.headers()["content-type"], body: request.postDataJSON() });
+        await route.fulfill(json(200, { version: 1, redemption: CODE_REDEMPTION, member: { ...member, balance: 140, redemptions: [CODE_REDEMPTION] } }));
+      });
+
+      const { item, confirm } = await confirmation(page);
+      expect(await isFocused(confirm)).toBe(true);
+      const asked = await item.locator("[data-tally-redeem-panel]").innerText();
+      expect(asked).toContain("Redeem 5.00 off your order for 500 points?");
+      expect(asked).toContain("Balance after: 140 points");
+      await page.screenshot({ path: screenshotPath("widget-redeem-confirm") });
+      await page.keyboard.press("Enter");
+
+      const code = item.getByLabel("Your discount code");
+      await expect.poll(() => code.inputValue()).toBe(CODE_REDEMPTION.code);
+      expect(await isFocused(code)).toBe(true);
+      expect(await item.locator("[data-tally-redeem-panel] > [role=status]").innerText()).toBe("Reward redeemed.");
+      expect(await item.getByRole("link", { name: "Apply to cart" }).getAttribute("href")).toBe(`/discount/${CODE_REDEMPTION.code}`);
+      expect(await item.innerText()).toContain("Use by 2/28/2027");
+      expect(posted).toEqual([{ path: "/apps/tally/redeem", method: "POST", type: "application/json", body: { rewardId: Number(await item.getAttribute("data-tally-reward")) } }]);
+      // The balance and the rewards from the answer: no other request.
+      expect(await inPanel(page, "balance").innerText()).toBe("140");
+      expect(await launcher(page).innerText()).toMatch(/140/);
+      expect(await item.locator("[data-tally-redeem-button]").isHidden()).toBe(true);
+      expect(await item.innerText()).toContain("360 more points to go");
+      expect(await inPanel(page, "wallet-count").innerText()).toBe("1");
+      await page.screenshot({ path: screenshotPath("widget-redeem-code") });
+
+      await item.getByRole("button", { name: "Copy code" }).click();
+      await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(CODE_REDEMPTION.code);
+      expect(await item.getByRole("button", { name: "Code copied" }).count()).toBe(1);
+
+      await panel(page).locator(".tally-wallet summary").click();
+      const wallet = panel(page).locator("[data-tally-wallet]");
+      expect(await wallet.getByLabel(CODE_REDEMPTION.title).inputValue()).toBe(CODE_REDEMPTION.code);
+
+      await item.getByRole("link", { name: "Apply to cart" }).click();
+      await page.waitForURL(`${scenario.storefront.url}/`);
+      const cart = await page.evaluate(() => fetch("/cart.js").then((response) => response.json()));
+      expect(cart.discount_codes).toEqual([{ code: CODE_REDEMPTION.code, applicable: true }]);
+      expect(errors).toEqual([]);
     });
-    let requested: unknown = null;
-    await page.route(`**${PROXY}redeem`, async (route) => {
-      requested = route.request().postDataJSON();
-      await route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ code: "TALLY-5OFF-K7Q" }) });
+
+    it("applies a code on the storefront's locale path, whatever the code holds", async () => {
+      const { page } = await visit(`/fr?customer=${KATHERINE.id}`);
+      const member = await currentMember(page);
+      const code = "TALLY 5/OFF?&";
+      let path = "";
+      await page.route(`**${PROXY}redeem`, async (route) => {
+        path = new URL(route.request().url()).pathname;
+        await route.fulfill(json(200, { version: 1, redemption: { ...CODE_REDEMPTION, code }, member: { ...member, redemptions: [] } }));
+      });
+      const { item, confirm } = await confirmation(page, "5.00 off your order");
+      expect(await confirm.innerText()).toBe("Confirmer");
+      await confirm.click();
+      const apply = item.getByRole("link", { name: "Appliquer au panier" });
+      await apply.waitFor();
+      expect(path).toBe("/fr/apps/tally/redeem");
+      expect(await apply.getAttribute("href")).toBe("/fr/discount/TALLY%205%2FOFF%3F%26");
+      await apply.click();
+      await page.waitForURL(`${scenario.storefront.url}/fr`);
+      const cart = await page.evaluate(() => fetch("/cart.js").then((response) => response.json()));
+      expect(cart.discount_codes).toEqual([{ code, applicable: true }]);
     });
-    await page.goto(`${scenario.storefront.url}/?customer=${KATHERINE.id}&redeem=on`);
-    await openLauncher(page);
-    const redeem = panel(page).locator("[data-tally-redeem-button]");
-    await redeem.click();
-    await expect.poll(() => panel(page).locator("[data-tally-reward-state]").innerText()).toBe("Your discount code: TALLY-5OFF-K7Q");
-    expect(requested).toEqual({ rewardId: expect.any(Number) });
-    expect(await redeem.count()).toBe(0);
+
+    it("says a store credit is credited, and a pending reward is on its way", async () => {
+      const { page } = await visit(`/?customer=${KATHERINE.id}`);
+      const member = await currentMember(page);
+      const cases = [
+        { status: 200, redemption: STORE_CREDIT_REDEMPTION, says: "$10.00 credited to your account" },
+        {
+          status: 202,
+          redemption: { ...CODE_REDEMPTION, status: "pending", code: null },
+          says: "Your reward is on its way and will show in “Your rewards” shortly. The points are already spent.",
+        },
+      ];
+      await openLauncher(page);
+      for (const { status, redemption, says } of cases) {
+        await page.unroute(`**${PROXY}redeem`);
+        await page.route(`**${PROXY}redeem`, (route) => route.fulfill(json(status, { version: 1, redemption, member: { ...member, balance: 600, redemptions: [] } })));
+        const item = reward(page);
+        await item.locator("[data-tally-redeem-button]").click();
+        await item.getByRole("button", { name: "Confirm" }).click();
+        const message = item.getByText(says);
+        await message.waitFor();
+        expect(await isFocused(message), says).toBe(true);
+        expect(await item.locator("[data-tally-redeem-panel] > [role=status]").innerText()).toBe("Reward redeemed.");
+        expect(await item.getByRole("textbox").count()).toBe(0);
+        expect(await inPanel(page, "balance").innerText()).toBe("600");
+      }
+    });
+
+    it("explains each refusal, keeps the confirmation open, and only a shown answer changes anything", async () => {
+      const { page, errors } = await visit(`/?customer=${KATHERINE.id}`);
+      const failure = (status: number, code: string, headers: Record<string, string> = {}) => json(status, { error: { code, message: `${code} (the app's words)` } }, headers);
+      const cases: { name: string; answer: Parameters<Route["fulfill"]>[0] | "abort"; says: string }[] = [
+        { name: "409", answer: failure(409, "not_enough_points"), says: "You don't have enough points for this reward." },
+        { name: "422", answer: failure(422, "reward_unavailable"), says: "This reward isn't available to you right now." },
+        { name: "404", answer: failure(404, "unknown_reward"), says: "This reward isn't available to you right now." },
+        { name: "429", answer: failure(429, "too_many_redeems", { "Retry-After": "30" }), says: "Too many tries. Please wait 30 seconds and try again." },
+        { name: "429 without Retry-After", answer: failure(429, "too_many_redeems"), says: "Too many tries. Please wait 60 seconds and try again." },
+        { name: "502", answer: failure(502, "shopify_failed"), says: "Shopify couldn't create your reward. Your points are back, please try again." },
+        { name: "503", answer: failure(503, "shopify_unavailable"), says: "Shopify couldn't create your reward. Your points are back, please try again." },
+        { name: "401", answer: failure(401, "invalid_signature"), says: "Couldn't redeem this reward. Please try again." },
+        { name: "400", answer: failure(400, "not_signed_in"), says: "Couldn't redeem this reward. Please try again." },
+        // Shopify's error page for an app that is down: no word on the points.
+        { name: "proxy's HTML 502", answer: { status: 502, contentType: "text/html", body: "<h1>Bad gateway</h1>" }, says: "Couldn't redeem this reward. Please try again." },
+        { name: "200 that is not the contract", answer: json(200, { code: "X" }), says: "Couldn't redeem this reward. Please try again." },
+        { name: "no answer", answer: "abort", says: "Couldn't redeem this reward. Please try again." },
+      ];
+      const { item, confirm } = await confirmation(page);
+      const status = item.locator("[data-tally-redeem-panel] > [role=status]");
+      let customerRequests = 0;
+      page.on("request", (request) => void (request.url().includes(`${PROXY}customer`) && customerRequests++));
+      for (const { name, answer, says } of cases) {
+        await page.unroute(`**${PROXY}redeem`);
+        await page.route(`**${PROXY}redeem`, (route) => (answer === "abort" ? route.abort("connectionrefused") : route.fulfill(answer)));
+        await confirm.click();
+        await expect.poll(() => status.innerText(), { message: name }).toBe(says);
+        expect(await isFocused(confirm), name).toBe(true);
+        if (name === "429") await page.screenshot({ path: screenshotPath("widget-redeem-error") });
+      }
+      // A 409 asks the app for the balance again; nothing else did.
+      expect(customerRequests).toBe(1);
+      expect(await inPanel(page, "balance").innerText()).toBe("640");
+      expect(await item.getByRole("textbox").count()).toBe(0);
+
+      await item.getByRole("button", { name: "Cancel" }).click();
+      expect(await item.locator("[data-tally-redeem-panel]").count()).toBe(0);
+      expect(await isFocused(item.locator("[data-tally-redeem-button]"))).toBe(true);
+      expect(errors).toEqual([]);
+    });
+
+    it("asks how many points to use for a variable reward, within its range and the balance", async () => {
+      const { page } = await openPage();
+      // The app's program gains "variable" rewards with POST /redeem; here the answer adds one.
+      await page.route(`**${PROXY}customer`, async (route) => {
+        const response = await route.fetch();
+        const body = await response.json();
+        body.program.rewards.push(POINTS_FOR_CASH);
+        await route.fulfill({ response, json: body });
+      });
+      let posted: unknown = null;
+      await page.route(`**${PROXY}redeem`, async (route) => {
+        posted = route.request().postDataJSON();
+        const member = await currentMember(page);
+        await route.fulfill(json(200, { version: 1, redemption: { ...CODE_REDEMPTION, rewardId: 12, title: "Points for cash" }, member: { ...member, balance: 340 } }));
+      });
+      await page.goto(`${scenario.storefront.url}/?customer=${KATHERINE.id}&program=none`);
+      await openLauncher(page);
+      const item = reward(page, "Points for cash");
+      await item.locator("[data-tally-redeem-button]").waitFor();
+      expect(await item.innerText()).toContain("100 points = $1.00");
+      expect(await item.innerText()).toContain("On orders of $20.00 or more");
+      await item.locator("[data-tally-redeem-button]").click();
+
+      const points = item.getByLabel("Points to use");
+      expect(await isFocused(points)).toBe(true);
+      expect(await points.evaluate((input: HTMLInputElement) => [input.type, input.min, input.max, input.step, input.value])).toEqual(["number", "200", "600", "100", "200"]);
+      const asked = () => item.locator("[data-tally-redeem-panel]").innerText();
+      expect(await asked()).toContain("Worth $2.00");
+      await points.fill("300");
+      expect(await asked()).toContain("Redeem Points for cash for 300 points?");
+      expect(await asked()).toContain("Worth $3.00");
+      expect(await asked()).toContain("Balance after: 340 points");
+      await points.fill("5000");
+      expect(await asked()).toContain("Worth $6.00"); // no more than the balance allows
+      await points.fill("250");
+      await points.press("Tab"); // a value between steps is taken down to one
+      expect(await points.inputValue()).toBe("200");
+      await page.screenshot({ path: screenshotPath("widget-redeem-variable") });
+
+      await points.fill("300");
+      await item.getByRole("button", { name: "Confirm" }).click();
+      await item.getByLabel("Your discount code").waitFor();
+      expect(posted).toEqual({ rewardId: 12, points: 300 });
+      expect(await inPanel(page, "balance").innerText()).toBe("340");
+    });
+
+    it("lists the member's unused codes and store credits under Your rewards, and hydrates both without moving anything", async () => {
+      // No metafield: the balance is unknown until the proxy answers, so Liquid renders every
+      // Redeem button hidden in a row that already has its height; the answer brings enough
+      // points for one reward, and two unused rewards.
+      const withRewards = async (route: Route) => {
+        const response = await route.fetch();
+        const body = await response.json();
+        body.member.balance = 600;
+        body.member.redemptions = [CODE_REDEMPTION, STORE_CREDIT_REDEMPTION];
+        await route.fulfill({ response, json: body });
+      };
+      const { page, moved, movedUpOrDown } = await acrossHydration(`/pages/rewards?customer=${ADA.id}&summary=none`, undefined, withRewards);
+      const inline = page.locator('[data-tally-mode="inline"]');
+      expect(await inline.locator("[data-tally-redeem-button]").isVisible()).toBe(true);
+      expect(movedUpOrDown).toEqual([]);
+      // Sideways only the words beside the balance, whose width was unknown (as without redemption).
+      expect(moved.filter((line) => !line.startsWith("span.tally-balance__label "))).toEqual([]);
+      expect(await inline.locator('[data-tally-field="wallet-count"]').innerText()).toBe("2");
+      const wallet = inline.locator("[data-tally-wallet]");
+      expect(await wallet.isVisible()).toBe(false);
+      await inline.locator(".tally-wallet summary").press("Enter");
+      await wallet.waitFor();
+      expect(await wallet.getByLabel(CODE_REDEMPTION.title).inputValue()).toBe(CODE_REDEMPTION.code);
+      expect(await wallet.getByRole("link", { name: "Apply to cart" }).getAttribute("href")).toBe(`/discount/${CODE_REDEMPTION.code}`);
+      expect(await wallet.innerText()).toMatch(/Store credit\s+\$10\.00 credited to your account/);
+      await inline.screenshot({ path: screenshotPath("widget-your-rewards") });
+    });
+
+    it("shows nothing to redeem to a visitor, nor when the merchant turned it off", async () => {
+      const visitor = await visit("/?customer=");
+      await openLauncher(visitor.page);
+      expect(await panel(visitor.page).locator("[data-tally-redeem-button], [data-tally-wallet]").count()).toBe(0);
+      const off = await visit(`/?customer=${KATHERINE.id}&setting.redeem=false`);
+      await openLauncher(off.page);
+      expect(await panel(off.page).locator("[data-tally-redeem-button], [data-tally-wallet]").count()).toBe(0);
+      expect(await panel(off.page).locator(".tally-reward--ready").count()).toBe(1);
+    });
+
+    it("has no serious or critical accessibility violations while redeeming (axe)", async () => {
+      const { page } = await visit(`/?customer=${KATHERINE.id}`);
+      const member = await currentMember(page);
+      await page.route(`**${PROXY}redeem`, (route) =>
+        route.fulfill(json(200, { version: 1, redemption: CODE_REDEMPTION, member: { ...member, redemptions: [CODE_REDEMPTION, STORE_CREDIT_REDEMPTION] } })),
+      );
+      const { confirm } = await confirmation(page);
+      const check = async (name: string) => {
+        const results = await new AxeBuilder({ page }).include("[data-tally-root]").analyze();
+        const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+        expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`), name).toEqual([]);
+      };
+      await check("confirmation");
+      await confirm.click();
+      await reward(page).getByLabel("Your discount code").waitFor();
+      await panel(page).locator(".tally-wallet summary").click();
+      await check("code and Your rewards");
+    });
+
+    // The real app: POST /apps/tally/redeem through the storefront's signed proxy, the ledger,
+    // and GET /customer's redemptions, as the contract (version 1) has them.
+    // enable when the app serves POST /redeem
+    it.skip("redeems through the app: points spent in the ledger, the code shown and listed (enable when the app serves POST /redeem)", async () => {
+      const before = (await balanceOf(scenario.db, KATHERINE.id, WIDGET_SHOP))!;
+      const { page, errors } = await visit(`/?customer=${KATHERINE.id}`);
+      const { item, confirm } = await confirmation(page);
+      const cost = Number(await item.getAttribute("data-tally-cost"));
+      const answered = page.waitForResponse((response) => response.url().includes(`${PROXY}redeem`));
+      await confirm.click();
+      const response = await answered;
+      expect(response.status()).toBe(200);
+      const body = (await response.json()) as RedeemResponse;
+      expect(body.version).toBe(1);
+      expect(body.redemption).toMatchObject({ rewardId: Number(await item.getAttribute("data-tally-reward")), status: "issued", pointsSpent: cost });
+      expect(body.redemption.code).toEqual(expect.any(String));
+      expect(body.member.balance).toBe(before - cost);
+      expect(await balanceOf(scenario.db, KATHERINE.id, WIDGET_SHOP)).toBe(before - cost);
+
+      const code = item.getByLabel("Your discount code");
+      await code.waitFor();
+      expect(await code.inputValue()).toBe(body.redemption.code);
+      expect(await inPanel(page, "balance").innerText()).toBe(String(before - cost));
+      expect(await inPanel(page, "wallet-count").innerText()).toBe("1");
+
+      const again = await visit(`/?customer=${KATHERINE.id}`);
+      const member = await currentMember(again.page);
+      expect(member.redemptions?.map((redemption) => redemption.code)).toEqual([body.redemption.code]);
+      expect(errors).toEqual([]);
+    });
   });
 
   it("hydrates a block the theme editor re-renders", async () => {

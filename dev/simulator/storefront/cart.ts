@@ -1,5 +1,7 @@
 // Shopify's cart AJAX API, as much of it as the widget uses: POST /cart/update.js merges
-// attributes, GET /cart.js reads them. One cart per browser (cookie), kept in memory.
+// attributes, GET /cart.js reads them, and GET /discount/<code> (a shareable discount link, where
+// the widget's "Apply to cart" points) puts a code on the cart. One cart per browser (cookie),
+// kept in memory.
 import { randomUUID } from "node:crypto";
 
 export interface Cart {
@@ -7,6 +9,8 @@ export interface Cart {
   attributes: Record<string, string>;
   item_count: number;
   items: unknown[];
+  /** As the cart AJAX API lists them; this simulator calls every code applicable. */
+  discount_codes: { code: string; applicable: boolean }[];
 }
 
 export class Carts {
@@ -18,7 +22,7 @@ export class Carts {
     const key = token && this.carts.has(token) ? token : randomUUID();
     let cart = this.carts.get(key);
     if (!cart) {
-      cart = { token: key, attributes: {}, item_count: 0, items: [] };
+      cart = { token: key, attributes: {}, item_count: 0, items: [], discount_codes: [] };
       this.carts.set(key, cart);
     }
     return cart;
@@ -32,6 +36,12 @@ export class Carts {
       Object.assign(cart.attributes, strings);
       this.updates.push({ token: cart.token, attributes: strings });
     }
+    return cart;
+  }
+
+  applyDiscount(token: string | undefined, code: string): Cart {
+    const cart = this.get(token);
+    if (code && !cart.discount_codes.some((applied) => applied.code === code)) cart.discount_codes.push({ code, applicable: true });
     return cart;
   }
 }

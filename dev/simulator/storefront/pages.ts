@@ -1,8 +1,9 @@
 // Storefront pages: a minimal theme (layout with a header, a product grid placeholder, the app
 // embed slot before </body>) rendering the extension's blocks with liquidjs, as Shopify would.
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { Liquid } from "liquidjs";
-import { blockSchema, type BlockName } from "./extension";
+import { BLOCKS_DIR, blockSchema, LOCALES_DIR, SNIPPETS_DIR, type BlockName } from "./extension";
 import { createExtensionLiquid, renderBlock } from "./liquid";
 import { escapeHtml } from "./locales";
 import { storefrontGlobals, type StorefrontCustomer, type StorefrontShop } from "./objects";
@@ -35,8 +36,37 @@ const theme = new Liquid({ root: [THEME_DIR], extname: ".liquid", strictFilters:
 const TITLES: Record<PageKind, string> = { home: "Home", rewards: "Rewards", account: "Account", login: "Sign in" };
 const TEMPLATES: Record<PageKind, string> = { home: "index", rewards: "page", account: "page", login: "login" };
 
+/**
+ * One engine per locale and asset URL function, with parsed Liquid kept, until a file of the
+ * extension changes (edits show on the next request). Shopify serves compiled Liquid too: a
+ * storefront that parsed every snippet on every request would add tens of milliseconds to the
+ * document of every page with the embed, which Lighthouse counts against the widget.
+ */
+const engines = new Map<string, { stamp: string; assetUrl: (file: string) => string; engine: Liquid }>();
+
+function extensionEngine(locale: string, assetUrl: (file: string) => string): Liquid {
+  const stamp = extensionStamp();
+  const known = engines.get(locale);
+  if (known && known.stamp === stamp && known.assetUrl === assetUrl) return known.engine;
+  const engine = createExtensionLiquid({ locale, assetUrl, cache: true });
+  engines.set(locale, { stamp, assetUrl, engine });
+  return engine;
+}
+
+/** Names, sizes and modification times of the extension's Liquid and locale files. */
+function extensionStamp(): string {
+  return [BLOCKS_DIR, SNIPPETS_DIR, LOCALES_DIR]
+    .flatMap((dir) =>
+      readdirSync(dir).map((file) => {
+        const stat = statSync(path.join(dir, file));
+        return `${file}:${stat.size}:${stat.mtimeMs}`;
+      }),
+    )
+    .join("|");
+}
+
 export async function renderPage(page: PageRequest): Promise<string> {
-  const engine = createExtensionLiquid({ locale: page.locale, assetUrl: page.assetUrl });
+  const engine = extensionEngine(page.locale, page.assetUrl);
   const globals = storefrontGlobals({ shop: page.shop, customer: page.customer, locale: page.locale, path: page.path });
   const blocks: BlockName[] = [];
 

@@ -1,6 +1,6 @@
 // A local storefront for Tally's theme app extension: renders the extension's Liquid inside a
 // minimal theme, serves its assets as Shopify's CDN would, forwards /apps/tally/* to the app as
-// Shopify's app proxy does (signed), and keeps a cart for the referral attribute.
+// Shopify's app proxy does (signed), and keeps a cart (referral attribute, discount links).
 //
 // Who is signed in: ?customer=<id> on any page (remembered in a cookie; ?customer= signs out),
 // or the switcher in the header. Locales: /de, /fr, /es, /it, /nl prefixes, as Shopify's.
@@ -88,6 +88,17 @@ export async function startStorefront(options: StorefrontOptions): Promise<Runni
       const cart = rest === "/cart/update.js" && request.method === "POST" ? carts.update(token, parseJson(await readBody(request))) : carts.get(token);
       if (cart.token !== token) setCookies.push(`${CART_COOKIE}=${cart.token}; Path=/; SameSite=Lax`);
       return send(request, response, 200, "application/json; charset=utf-8", JSON.stringify(cart), setCookies);
+    }
+    // Shopify's discount link: the code goes on the cart, then to `redirect` (a path on this
+    // storefront) or the locale's home page.
+    const discount = /^\/discount\/([^/]+)$/.exec(rest);
+    if (discount) {
+      const cart = carts.applyDiscount(cookies[CART_COOKIE], decodeURIComponent(discount[1]));
+      if (cart.token !== cookies[CART_COOKIE]) setCookies.push(`${CART_COOKIE}=${cart.token}; Path=/; SameSite=Lax`);
+      const redirect = url.searchParams.get("redirect");
+      const home = locale === DEFAULT_LOCALE ? "/" : `/${locale}`;
+      response.writeHead(302, { location: redirect && /^\/(?!\/)/.test(redirect) ? redirect : home, "set-cookie": setCookies }).end();
+      return;
     }
     if (rest === "/account/logout") {
       response.writeHead(302, { location: locale === DEFAULT_LOCALE ? "/" : `/${locale}`, "set-cookie": `${CUSTOMER_COOKIE}=; Path=/; Max-Age=0` }).end();
