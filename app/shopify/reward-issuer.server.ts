@@ -21,7 +21,8 @@ import { CREDIT_STORE_CREDIT, RECENT_STORE_CREDITS } from "./graphql/store-credi
 export interface IssueRequest {
   redemptionId: number;
   reward: Reward;
-  customerId: ShopifyId;
+  /** Who may use the code; null: anyone (a friend offer claimed by a visitor who is not signed in). */
+  customerId: ShopifyId | null;
   code: string | null;
   amountMinor: number | null;
   exponent: number;
@@ -30,6 +31,8 @@ export interface IssueRequest {
   expiresAt: Date | null;
   /** When the first attempt began: store credits older than this are not this redemption's. */
   firstAttemptAt: Date;
+  /** The discount's title in the admin; default: the redemption's. */
+  title?: string;
 }
 
 /** What Shopify is asked for, rebuilt from the redemption row alone (the settle job does the same). */
@@ -97,7 +100,7 @@ export async function settleRedemption(
 // Discount codes
 
 export function discountTitle(request: IssueRequest): string {
-  return `Tally #${request.redemptionId}: ${request.reward.title} (customer ${request.customerId})`.slice(0, 255);
+  return (request.title ?? `Tally #${request.redemptionId}: ${request.reward.title} (customer ${request.customerId})`).slice(0, 255);
 }
 
 /** The discount code input for `discountCodeBasicCreate` or `discountCodeFreeShippingCreate`. */
@@ -110,7 +113,7 @@ export function codeDiscountInput(request: IssueRequest): Record<string, unknown
     startsAt: request.createdAt.toISOString(),
     endsAt: request.expiresAt?.toISOString() ?? null,
     // Only the member's customer can use it, once.
-    context: { customers: { add: [customerGid(request.customerId)] } },
+    context: request.customerId === null ? { all: "ALL" } : { customers: { add: [customerGid(request.customerId)] } },
     usageLimit: 1,
     appliesOncePerCustomer: true,
     combinesWith: { orderDiscounts: reward.combinesWith.order, productDiscounts: reward.combinesWith.product, shippingDiscounts: reward.combinesWith.shipping },
@@ -196,7 +199,7 @@ async function creditStoreCredit(graphql: AdminGraphql, request: IssueRequest, s
     const { data } = await adminRequest<{ storeCreditAccountCredit: Credited }>(
       graphql,
       CREDIT_STORE_CREDIT,
-      { id: customerGid(request.customerId), credit: storeCreditInput(request) },
+      { id: customerGid(requiredCustomer(request)), credit: storeCreditInput(request) },
       { signal },
     );
     return data.storeCreditAccountCredit;
@@ -226,7 +229,7 @@ async function findStoreCredit(
   claimedCredits: (ids: string[]) => Promise<Set<string>>,
   signal?: AbortSignal,
 ): Promise<IssueOutcome> {
-  const { data } = await adminRequest<RecentCredits>(graphql, RECENT_STORE_CREDITS, { customerId: customerGid(request.customerId) }, { signal });
+  const { data } = await adminRequest<RecentCredits>(graphql, RECENT_STORE_CREDITS, { customerId: customerGid(requiredCustomer(request)) }, { signal });
   const since = request.firstAttemptAt.getTime() - CLOCK_SKEW_MS;
   const candidates = (data.customer?.storeCreditAccounts.nodes ?? [])
     .flatMap((account) => account.transactions.nodes)
@@ -263,6 +266,11 @@ async function guard<T>(call: () => Promise<T>): Promise<T | Extract<IssueOutcom
     if (error.mayHaveApplied) return { kind: "unknown", reason: error.message };
     return { kind: "refused", reason: error.message, unavailable: true };
   }
+}
+
+function requiredCustomer(request: IssueRequest): ShopifyId {
+  if (request.customerId === null) throw new Error("store credit needs a customer");
+  return request.customerId;
 }
 
 function describe(errors: UserError[]): string {
