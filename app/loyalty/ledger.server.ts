@@ -98,7 +98,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   // member (a customer seen for the first time becomes one).
   const reads: Query[] = [];
   if (lockVersion > 0) {
-    reads.push(rows(`SELECT "refundId", "subtotalMinor", "taxMinor", "amountExponent" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
+    reads.push(rows(`SELECT "refundId", "subtotalMinor", "taxMinor", "amountExponent", "refundedAt" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
   }
   let knownCustomer: ShopifyId | null = null;
   if (delivery.kind !== "refund") {
@@ -151,8 +151,8 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   if (event.kind === "refund" && !before.refunds.has(event.refund.refundId)) {
     writes.push(
       nothing(
-        `INSERT INTO "OrderRefund" ("shopDomain", "refundId", "orderId", "subtotalMinor", "taxMinor", "amountExponent", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        [shopDomain, event.refund.refundId, orderId, event.refund.subtotalMinor, event.refund.taxMinor, event.refund.amountExponent, now],
+        `INSERT INTO "OrderRefund" ("shopDomain", "refundId", "orderId", "subtotalMinor", "taxMinor", "amountExponent", "refundedAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [shopDomain, event.refund.refundId, orderId, event.refund.subtotalMinor, event.refund.taxMinor, event.refund.amountExponent, dateOrNull(event.refund.refundedAt), now],
       ),
     );
   }
@@ -160,7 +160,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
     nothing(
       `UPDATE "OrderSnapshot" SET "paidAt" = ?, "cancelledAt" = ?, "customerId" = ?, "customerUpdatedAt" = ?, "holderMemberId" = ?,
          "currency" = ?, "taxesIncluded" = ?, "versionUpdatedAt" = ?, "eligibleMinor" = ?, "amountExponent" = ?, "earnPoints" = ?,
-         "earnPerMajorUnits" = ?, "earnMultiplierPct" = ?, "pointsCredited" = ?, "updatedAt" = ?
+         "earnPerMajorUnits" = ?, "earnMultiplierPct" = ?, "pointsCredited" = ?, "processedAt" = ?, "shopifyCancelledAt" = ?, "updatedAt" = ?
        WHERE "shopDomain" = ? AND "orderId" = ?`,
       [
         after.paid ? storedOrNow(snapshot.paidAt, now) : null,
@@ -177,6 +177,8 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
         after.rate?.perMajorUnits ?? null,
         after.rate?.multiplierPct ?? null,
         target,
+        dateOrNull(after.processedAt),
+        dateOrNull(after.cancelledAt),
         now,
         shopDomain,
         orderId,
@@ -292,9 +294,16 @@ function factsFromRows(orderId: ShopifyId, snapshot: Row, refunds: Row[]): Order
     refunds: new Map(
       refunds.map((refund) => [
         BigInt(refund.refundId as bigint),
-        { subtotalMinor: Number(refund.subtotalMinor), taxMinor: Number(refund.taxMinor), amountExponent: Number(refund.amountExponent) },
+        {
+          subtotalMinor: Number(refund.subtotalMinor),
+          taxMinor: Number(refund.taxMinor),
+          amountExponent: Number(refund.amountExponent),
+          refundedAt: timestamp(refund.refundedAt),
+        },
       ]),
     ),
+    processedAt: timestamp(snapshot.processedAt),
+    cancelledAt: timestamp(snapshot.shopifyCancelledAt),
   };
 }
 
@@ -314,6 +323,10 @@ function memberFrom(row: Row): { id: number; lifetimeEarned: number } {
 function timestamp(value: unknown): number | null {
   if (value === null || value === undefined) return null;
   return typeof value === "number" || typeof value === "bigint" ? Number(value) : Date.parse(String(value));
+}
+
+function dateOrNull(ms: number | null | undefined): Date | null {
+  return ms === null || ms === undefined ? null : new Date(ms);
 }
 
 function storedOrNow(stored: unknown, now: Date): Date {

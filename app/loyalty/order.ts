@@ -32,6 +32,10 @@ export interface OrderVersion {
   eligibleMinor: number;
   /** Decimals of eligibleMinor: the currency's ISO 4217 exponent, more if Shopify sent more. */
   amountExponent: number;
+  /** processed_at (else created_at) in ms: when the order was placed; null when not sent. */
+  processedAt?: number | null;
+  /** Shopify's cancelled_at in ms, when cancelled and sent. */
+  cancelledAt?: number | null;
 }
 
 /** A refund's amounts, at amountExponent decimals (see OrderVersion). */
@@ -40,6 +44,8 @@ export interface RefundAmounts {
   subtotalMinor: number;
   taxMinor: number;
   amountExponent: number;
+  /** Shopify's created_at of the refund in ms; null when not sent. */
+  refundedAt?: number | null;
 }
 
 export interface RefundFact extends RefundAmounts {
@@ -76,6 +82,9 @@ export interface OrderFacts {
   /** Fixed by the first orders/paid seen. */
   rate: EarningRate | null;
   refunds: ReadonlyMap<ShopifyId, RefundAmounts>;
+  /** When the order was placed (the earliest processed_at seen), and Shopify's cancelled_at. */
+  processedAt: number | null;
+  cancelledAt: number | null;
 }
 
 /**
@@ -124,6 +133,8 @@ export function emptyOrderFacts(orderId: ShopifyId): OrderFacts {
     amountExponent: null,
     rate: null,
     refunds: new Map(),
+    processedAt: null,
+    cancelledAt: null,
   };
 }
 
@@ -136,6 +147,7 @@ export function mergeOrderEvent(facts: OrderFacts, event: OrderEvent): OrderFact
         subtotalMinor: event.refund.subtotalMinor,
         taxMinor: event.refund.taxMinor,
         amountExponent: event.refund.amountExponent,
+        refundedAt: event.refund.refundedAt ?? null,
       });
       return { ...facts, refunds };
     }
@@ -157,6 +169,9 @@ function mergeVersion(facts: OrderFacts, version: OrderVersion): OrderFacts {
     // Shopify cannot un-cancel an order: once any delivery says cancelled, it is.
     cancelled: facts.cancelled || version.cancelled,
     currency: facts.currency ?? version.currency,
+    // Both are fixed in Shopify; the earliest seen is kept, whatever the arrival order.
+    processedAt: earliest(facts.processedAt, version.processedAt ?? null),
+    cancelledAt: version.cancelled ? earliest(facts.cancelledAt, version.cancelledAt ?? null) : facts.cancelledAt,
   };
   if (isNewer(version, facts)) {
     merged.versionUpdatedAt = version.updatedAt;
@@ -173,6 +188,12 @@ function mergeVersion(facts: OrderFacts, version: OrderVersion): OrderFacts {
     merged.customerUpdatedAt = version.updatedAt;
   }
   return merged;
+}
+
+function earliest(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
 }
 
 function namesNewerCustomer(version: OrderVersion, facts: OrderFacts): boolean {

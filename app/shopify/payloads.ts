@@ -123,9 +123,19 @@ const refundLineItemSchema = z.object({
   line_item: z.object({ gift_card: flag }).nullish(),
 });
 
+/** A timestamp that only informs (tier timelines): unreadable reads as absent, never refuses the payload. */
+const looseTimestamp = z
+  .string()
+  .nullish()
+  .transform((value) => {
+    const ms = value ? Date.parse(value) : Number.NaN;
+    return Number.isFinite(ms) ? ms : null;
+  });
+
 const refundSchema = z.object({
   id: shopifyId,
   order_id: shopifyId,
+  created_at: looseTimestamp,
   refund_line_items: list(refundLineItemSchema),
   // transactions[] is not read: its currency is presentment money, never the shop's.
 });
@@ -215,6 +225,8 @@ function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
       updatedAt: raw.updated_at ?? raw.processed_at ?? raw.created_at ?? 0,
       taxesIncluded: raw.taxes_included,
       cancelled: raw.cancelled_at != null,
+      processedAt: raw.processed_at ?? raw.created_at ?? null,
+      cancelledAt: raw.cancelled_at ? looseTimestamp.parse(raw.cancelled_at) : null,
       eligibleMinor: eligibleAmountOf(lines, raw.taxes_included),
       amountExponent: exponent,
     },
@@ -257,7 +269,7 @@ export const refundPayload = refundSchema.transform((raw, ctx) =>
       taxMinor: minor(amounts[index].tax),
       giftCard: line.line_item?.gift_card ?? false,
     }));
-    return { refund: refundFactOf(raw.id, raw.order_id, lines, exponent), currency };
+    return { refund: { ...refundFactOf(raw.id, raw.order_id, lines, exponent), refundedAt: raw.created_at }, currency };
   }),
 );
 
