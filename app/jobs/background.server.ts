@@ -12,12 +12,13 @@ import { ensureRecurringJob } from "./job-store.server";
 import { BIRTHDAY_BONUSES, birthdayJobs } from "./birthday-jobs.server";
 import { privacyJobs } from "./privacy-jobs.server";
 import { REFERRAL_SWEEP, referralJobs } from "./referral-jobs.server";
+import { TIER_PERIOD_REFRESH, TIER_SWEEP, tierJobs } from "./tier-jobs.server";
 import { JobRunner, type JobHandler } from "./runner.server";
 
-export const jobHandlers: Readonly<Record<string, JobHandler>> = { ...storefrontSyncJobs, ...privacyJobs, ...webhookEventJobs, ...redemptionJobs, ...referralJobs, ...birthdayJobs };
+export const jobHandlers: Readonly<Record<string, JobHandler>> = { ...storefrontSyncJobs, ...privacyJobs, ...webhookEventJobs, ...redemptionJobs, ...referralJobs, ...birthdayJobs, ...tierJobs };
 
 /** Run at start, then every `everyMs` (by whichever process claims them). */
-export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP, BIRTHDAY_BONUSES];
+export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP, BIRTHDAY_BONUSES, TIER_SWEEP, TIER_PERIOD_REFRESH];
 
 declare global {
   var tallyJobRunner: JobRunner | undefined;

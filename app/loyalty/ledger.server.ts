@@ -39,6 +39,8 @@ export interface OrderEventResult {
   memberId: number | null;
   /** Whether any member's balance changed (this delivery's delta, or points moving with the order). */
   balancesChanged: boolean;
+  /** The shop has VIP tiers: the members changed are flagged for the tier recalculation. */
+  tiersOn: boolean;
 }
 
 /** The webhook event a delivery came as, recorded in the same transaction as its effect. */
@@ -81,6 +83,7 @@ interface TransactionInput {
 function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, now }: TransactionInput): Transaction {
   const shopDomain = shop.domain;
   const orderId = delivery.kind === "refund" ? delivery.refund.orderId : delivery.order.orderId;
+  const tiersOn = shop.tiers.length > 0;
 
   // Every delivery for the order writes its snapshot row first: the row lock serialises
   // concurrent deliveries of one order on PostgreSQL.
@@ -221,13 +224,20 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   const balanceChanges = new Map<number, number>();
   for (const change of changes) balanceChanges.set(change.memberId, (balanceChanges.get(change.memberId) ?? 0) + change.delta);
   for (const [memberId, change] of balanceChanges) {
+    // With tiers, the member's orders are re-read by the tier recalculation (tier-recalc.server.ts).
     writes.push(
       nothing(
         `UPDATE "Member" SET "balance" = "balance" + ?, "lifetimeEarned" = "lifetimeEarned" + ?,
-           "summaryVersion" = "summaryVersion" + 1, "updatedAt" = ? WHERE "id" = ?`,
+           "summaryVersion" = "summaryVersion" + 1${tiersOn ? `, "tierPending" = TRUE` : ""}, "updatedAt" = ? WHERE "id" = ?`,
         [change, change, now, memberId],
       ),
     );
+  }
+  // With tiers, any change to an order may change which tier the holder's other orders earn
+  // under (a cancellation worth no points too): the holder is flagged even without a balance change.
+  const tierHolder = settledBy ?? owner;
+  if (tiersOn && tierHolder !== null && !balanceChanges.has(tierHolder)) {
+    writes.push(nothing(`UPDATE "Member" SET "tierPending" = TRUE WHERE "id" = ?`, [tierHolder]));
   }
   const written = yield writes;
   const taken = changes.filter((_, i) => !written[ledgerIndexes[i]]);
@@ -243,7 +253,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
       ),
     );
   }
-  return { orderId, delta, pointsCredited: target, memberId: settledBy ?? owner, balancesChanged: balanceChanges.size > 0 };
+  return { orderId, delta, pointsCredited: target, memberId: settledBy ?? owner, balancesChanged: balanceChanges.size > 0, tiersOn: tiersOn && tierHolder !== null };
 }
 
 function memberUpsert(shopDomain: string, customerId: ShopifyId, profile: CustomerProfile, now: Date): Query {

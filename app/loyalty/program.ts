@@ -44,6 +44,16 @@ export const DEFAULT_REFERRAL_SETTINGS: ReferralSettings = {
   weeklyCapPerReferrer: 10,
 };
 
+export const tierSettingsSchema = z.object({
+  /** What a tier's threshold counts: base points earned (no multiplier), or whole units of currency spent. */
+  basis: z.enum(["points", "amount"]),
+  period: z.enum(["lifetime", "calendar_year", "rolling_12_months"]),
+});
+
+export type TierSettings = z.infer<typeof tierSettingsSchema>;
+
+export const DEFAULT_TIER_SETTINGS: TierSettings = { basis: "points", period: "lifetime" };
+
 export const programSchema = z.object({
   version: z.literal(1),
   name: z.string().min(1).max(80),
@@ -56,6 +66,7 @@ export const programSchema = z.object({
   referrals: referralSettingsSchema.default(DEFAULT_REFERRAL_SETTINGS),
   /** Points for joining (customers/create); 0 = off, the default. */
   signupPoints: z.number().int().min(0).max(1_000_000).default(0),
+  tiers: tierSettingsSchema.default(DEFAULT_TIER_SETTINGS),
   /** Points on the member's birthday, once a year; 0 = off, the default. */
   birthdayPoints: z.number().int().min(0).max(1_000_000).default(0),
 });
@@ -74,6 +85,7 @@ export const DEFAULT_PROGRAM: Program = {
   referrals: DEFAULT_REFERRAL_SETTINGS,
   signupPoints: 0,
   birthdayPoints: 0,
+  tiers: DEFAULT_TIER_SETTINGS,
 };
 
 export interface RewardDefinition {

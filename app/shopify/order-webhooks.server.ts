@@ -8,6 +8,7 @@ import { markCodesUsed, returnPointsForCancelledOrder } from "~/loyalty/redempti
 import { creditReferral, reverseReferralOfVoidedOrder } from "~/loyalty/referrals.server";
 import { sql } from "~/sql.server";
 import type { OrderPayload } from "./payloads";
+import { requestTierRecalcSoon } from "~/jobs/tier-jobs.server";
 import { requestSummarySync } from "./summary-sync-request.server";
 
 export async function creditOrderDelivery(shop: string, delivery: OrderDelivery, topic: string, eventId: string) {
@@ -19,6 +20,7 @@ export async function creditOrderDelivery(shop: string, delivery: OrderDelivery,
     referralReversed = await reverseReferralOfVoidedOrder(db, shop, result.orderId, actor);
   }
   if (result.balancesChanged || referralReversed) requestSummarySync(shop);
+  if (result.tiersOn) requestTierRecalcSoon(db, shop);
   return result;
 }
 
