@@ -6,16 +6,17 @@ import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { runtimeEnv } from "~/runtime-env.server";
 import { storefrontSyncJobs, SUMMARY_SWEEP } from "~/shopify/customer-summary-sync.server";
+import { RECONCILE_SWEEP, reconcileJobs } from "~/shopify/reconcile-jobs.server";
 import { REDEMPTION_SWEEP, redemptionJobs } from "~/shopify/redemption-jobs.server";
 import { WEBHOOK_EVENTS_PRUNING, webhookEventJobs } from "~/shopify/webhook-events.server";
 import { ensureRecurringJob } from "./job-store.server";
 import { privacyJobs } from "./privacy-jobs.server";
 import { JobRunner, type JobHandler } from "./runner.server";
 
-export const jobHandlers: Readonly<Record<string, JobHandler>> = { ...storefrontSyncJobs, ...privacyJobs, ...webhookEventJobs, ...redemptionJobs };
+export const jobHandlers: Readonly<Record<string, JobHandler>> = { ...storefrontSyncJobs, ...privacyJobs, ...webhookEventJobs, ...redemptionJobs, ...reconcileJobs };
 
 /** Run at start, then every `everyMs` (by whichever process claims them). */
-export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP];
+export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, RECONCILE_SWEEP];
 
 declare global {
   var tallyJobRunner: JobRunner | undefined;
