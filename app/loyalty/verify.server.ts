@@ -55,6 +55,8 @@ export interface VerifyReport {
   /** The first mismatches of each check, in detail. */
   mismatches: Mismatch[];
   ms: number;
+  /** Milliseconds per check. */
+  timings: Record<string, number>;
 }
 
 const DEFAULT_DETAIL_LIMIT = 20;
@@ -63,16 +65,22 @@ export async function verifyLedger(db: Db, options: VerifyOptions = {}): Promise
   const started = performance.now();
   const shop = options.shop ?? null;
   const limit = Math.max(1, options.detailLimit ?? DEFAULT_DETAIL_LIMIT);
-  const run = <T>(text: string) => query<T>(db, text, shop, limit);
+  const timings: Record<string, number> = {};
+  const run = async <T>(name: string, text: string) => {
+    const at = performance.now();
+    const rows = await query<T>(db, text, shop, limit);
+    timings[name] = Math.round(performance.now() - at);
+    return rows;
+  };
 
   // One at a time: on SQLite they share one connection anyway, and on PostgreSQL the audit should
   // not take a pool's worth of connections from the server it runs beside.
   const checked = await counts(db, shop);
-  const members = await run<MemberRow>(MEMBER_CHECK);
-  const orders = await run<OrderRow>(ORDER_CHECK);
-  const redemptions = await run<RedemptionRow>(REDEMPTION_CHECK);
-  const orphans = await run<OrphanRow>(ORPHAN_REWARD_ROWS);
-  const duplicates = await run<DuplicateRow>(DUPLICATE_KEYS);
+  const members = await run<MemberRow>("members", MEMBER_CHECK);
+  const orders = await run<OrderRow>("orders", ORDER_CHECK);
+  const redemptions = await run<RedemptionRow>("redemptions", REDEMPTION_CHECK);
+  const orphans = await run<OrphanRow>("orphanRewardRows", ORPHAN_REWARD_ROWS);
+  const duplicates = await run<DuplicateRow>("duplicateKeys", DUPLICATE_KEYS);
 
   const mismatches: Mismatch[] = [
     ...members.flatMap(memberMismatches),
@@ -102,6 +110,7 @@ export async function verifyLedger(db: Db, options: VerifyOptions = {}): Promise
     },
     mismatches,
     ms: Math.round(performance.now() - started),
+    timings,
   };
   report.ok = Object.values(report.counts).every((count) => count === 0);
   return report;
@@ -206,7 +215,7 @@ WITH order_rows AS (
   JOIN "OrderRefund" r ON r."shopDomain" = l."shopDomain" AND r."refundId" = CAST(l."sourceId" AS BIGINT)
   WHERE l."sourceType" = 'refund' {shop:l}
 ),
-per_member AS (
+per_member AS MATERIALIZED (
   SELECT shop, order_id, member_id, CAST(SUM(delta) AS BIGINT) AS total FROM order_rows GROUP BY shop, order_id, member_id
 ),
 mismatched AS (

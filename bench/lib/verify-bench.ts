@@ -45,7 +45,7 @@ export async function runVerifyBench(provider: Provider, members: number, orders
     `[${provider}] verify: ${report!.checked.members.toLocaleString("en")} members, ${report!.checked.entries.toLocaleString("en")} entries, ` +
       `${report!.checked.orders.toLocaleString("en")} orders, ${report!.checked.redemptions.toLocaleString("en")} redemptions (seeded in ${seedS.toFixed(1)} s); ` +
       `ok=${report!.ok}; median of 3: all shops ${(median(times) / 1000).toFixed(2)} s, --shop ${(median(shopTimes) / 1000).toFixed(2)} s; ` +
-      `baseline full ledger scan ${(median(baselines) / 1000).toFixed(2)} s (verify = ${(median(times) / median(baselines)).toFixed(1)}x)`,
+      `per check ${JSON.stringify(report!.timings)}; baseline full ledger scan ${(median(baselines) / 1000).toFixed(2)} s (verify = ${(median(times) / median(baselines)).toFixed(1)}x)`,
   );
   if (!report!.ok) process.exitCode = 1;
 
