@@ -31,6 +31,8 @@ const build = await import("./build/server/index.js").catch((error) => {
 const { workers, port, host } = build.entry.module.runtimeEnv;
 
 if (cluster.isPrimary && workers > 1) {
+  // GET /metrics in any worker answers with every worker's figures, summed here.
+  build.entry.module.serveClusterMetrics();
   for (let i = 0; i < workers; i++) cluster.fork();
   cluster.on("exit", (worker, code, signal) => {
     if (signal !== "SIGTERM" && code !== 0) cluster.fork();

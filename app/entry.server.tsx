@@ -42,6 +42,7 @@ export default function handleRequest(
 // each worker.
 export { runtimeEnv } from "./runtime-env.server";
 export { startBackgroundJobs, stopBackgroundJobs } from "./jobs/background.server";
+export { serveClusterMetrics } from "./observability/metrics.server";
 
 // The development server has no server.js in front: the jobs start when it first loads the app.
 if (import.meta.env.DEV) void startBackgroundJobs();

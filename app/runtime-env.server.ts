@@ -49,6 +49,7 @@ const runtimeSchema = z
     JOB_LEASE_MS: integer(100, 3_600_000).optional(),
     JOB_CONCURRENCY: integer(1, 32).optional(),
     SHOPIFY_CALL_TIMEOUT_MS: integer(100, 120_000).optional(),
+    METRICS_TOKEN: z.string().trim().min(16, "must be at least 16 characters (it guards GET /metrics)").optional(),
     PORT: integer(0, 65_535).optional(),
     HOST: z.string().min(1).optional(),
   })
@@ -82,6 +83,8 @@ const runtimeSchema = z
       jobs: { pollMs: raw.JOB_POLL_MS ?? 1000, leaseMs: raw.JOB_LEASE_MS ?? 30_000, concurrency: raw.JOB_CONCURRENCY ?? 2 },
       /** A shopper waits this long for Shopify to issue a reward before the answer counts as lost. */
       shopifyCallTimeoutMs: raw.SHOPIFY_CALL_TIMEOUT_MS ?? 10_000,
+      /** null: GET /metrics is off (404). */
+      metricsToken: raw.METRICS_TOKEN ?? null,
       port: raw.PORT ?? 3000,
       host: raw.HOST,
     };

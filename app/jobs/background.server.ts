@@ -6,6 +6,7 @@ import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { runtimeEnv } from "~/runtime-env.server";
 import { storefrontSyncJobs, SUMMARY_SWEEP } from "~/shopify/customer-summary-sync.server";
+import { RECONCILE_SWEEP, reconcileJobs } from "~/shopify/reconcile-jobs.server";
 import { REDEMPTION_SWEEP, redemptionJobs } from "~/shopify/redemption-jobs.server";
 import { WEBHOOK_EVENTS_PRUNING, webhookEventJobs } from "~/shopify/webhook-events.server";
 import { ensureRecurringJob } from "./job-store.server";
@@ -15,10 +16,19 @@ import { REFERRAL_SWEEP, referralJobs } from "./referral-jobs.server";
 import { TIER_PERIOD_REFRESH, TIER_SWEEP, tierJobs } from "./tier-jobs.server";
 import { JobRunner, type JobHandler } from "./runner.server";
 
-export const jobHandlers: Readonly<Record<string, JobHandler>> = { ...storefrontSyncJobs, ...privacyJobs, ...webhookEventJobs, ...redemptionJobs, ...referralJobs, ...birthdayJobs, ...tierJobs };
+export const jobHandlers: Readonly<Record<string, JobHandler>> = {
+  ...storefrontSyncJobs,
+  ...privacyJobs,
+  ...webhookEventJobs,
+  ...redemptionJobs,
+  ...referralJobs,
+  ...birthdayJobs,
+  ...tierJobs,
+  ...reconcileJobs,
+};
 
 /** Run at start, then every `everyMs` (by whichever process claims them). */
-export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP, BIRTHDAY_BONUSES, TIER_SWEEP, TIER_PERIOD_REFRESH];
+export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP, BIRTHDAY_BONUSES, TIER_SWEEP, TIER_PERIOD_REFRESH, RECONCILE_SWEEP];
 
 declare global {
   var tallyJobRunner: JobRunner | undefined;

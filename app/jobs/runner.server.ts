@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
+import { observeJobRun } from "~/observability/metrics.server";
 import { claimDueJobs, claimJob, failJob, finishJob, onJobRequested, renewLease, requestJob, type ClaimedJob, type JobRequest } from "./job-store.server";
 
 export interface JobContext {
@@ -161,14 +162,17 @@ export class JobRunner {
       const outcome = await handler({ db: this.db, job, signal: controller.signal, keepLease });
       clearInterval(renewal);
       await finishJob(this.db, job, outcome ? { runAgainAt: Date.now() + outcome.runAgainInMs } : {});
+      observeJobRun(job.name, "done", (Date.now() - started) / 1000);
       log.debug({ ms: Date.now() - started }, "job done");
     } catch (error) {
       clearInterval(renewal);
       if (error instanceof LeaseLostError || controller.signal.aborted) {
+        observeJobRun(job.name, "lease_lost", (Date.now() - started) / 1000);
         log.warn("job lost its lease; the process holding it now finishes it");
         return;
       }
       const delay = retryDelayMs(job.attempts);
+      observeJobRun(job.name, "failed", (Date.now() - started) / 1000);
       log.warn({ err: error, retryInMs: delay }, "job failed; will retry");
       await failJob(this.db, job, error, delay).catch((failure: unknown) => log.error({ err: failure }, "could not record the job's failure"));
     }

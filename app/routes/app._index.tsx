@@ -1,14 +1,24 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
+import { LedgerAuditCard } from "~/components/LedgerAuditCard";
 import db from "~/db.server";
 import { programSummary } from "~/loyalty/program-summary.server";
+import { verifyLedger } from "~/loyalty/verify.server";
+import { lastReconciliation } from "~/shopify/ledger-audit.server";
 import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return programSummary(db, session.shop);
+  const [summary, reconciliation] = await Promise.all([programSummary(db, session.shop), lastReconciliation(db, session.shop)]);
+  return { ...summary, lastReconciliation: reconciliation };
+};
+
+/** "Verify balances": the `npm run verify` audit, for this shop only. */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  return { report: await verifyLedger(db, { shop: session.shop }) };
 };
 
 export default function ProgramOverview() {
@@ -44,6 +54,9 @@ export default function ProgramOverview() {
               ))}
             </BlockStack>
           </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <LedgerAuditCard lastReconciliation={summary.lastReconciliation} />
         </Layout.Section>
       </Layout>
     </Page>

@@ -23,6 +23,8 @@ export interface AdminAnswer<Data> {
   data: Data;
   /** Wait this long before the next call of the same cost, so that it is not throttled (0: go on). */
   waitBeforeNextMs: number;
+  /** What Shopify charged for the call up front (extensions.cost), when it said. */
+  requestedCost?: number | null;
 }
 
 export type AdminFailureKind =
@@ -31,7 +33,9 @@ export type AdminFailureKind =
   /** 401/403: the shop uninstalled the app or its token was revoked; stop until it installs again. */
   | "unauthorized"
   /** Shopify failed, or could not be reached: retry later. */
-  | "unavailable";
+  | "unavailable"
+  /** The query asks for more than Shopify's single-query cost limit (MAX_COST_EXCEEDED): ask for less. */
+  | "too_costly";
 
 export class AdminRequestError extends Error {
   constructor(
@@ -73,13 +77,16 @@ export async function adminRequest<Data>(
   }
   if (body.data === undefined || body.data === null) throw new AdminRequestError("unavailable", "the Admin API answered without data");
   const cost = body.extensions?.cost;
-  return { data: body.data, waitBeforeNextMs: msUntilAvailable(cost?.requestedQueryCost ?? 0, cost?.throttleStatus) };
+  return { data: body.data, waitBeforeNextMs: msUntilAvailable(cost?.requestedQueryCost ?? 0, cost?.throttleStatus), requestedCost: cost?.requestedQueryCost ?? null };
 }
 
 function adminFailure(error: unknown): AdminRequestError {
   if (error instanceof GraphqlQueryError) {
     const body = error.body as { errors?: { graphQLErrors?: { extensions?: { code?: string } }[] }; extensions?: { cost?: Cost } } | undefined;
     const throttled = body?.errors?.graphQLErrors?.some((graphqlError) => graphqlError.extensions?.code === "THROTTLED");
+    if (body?.errors?.graphQLErrors?.some((graphqlError) => graphqlError.extensions?.code === "MAX_COST_EXCEEDED")) {
+      return new AdminRequestError("too_costly", `the query costs more than Shopify allows at once: ${error.message}`);
+    }
     if (throttled) {
       const cost = body?.extensions?.cost;
       const wait = msUntilAvailable(cost?.requestedQueryCost ?? 0, cost?.throttleStatus);

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
+import { countRedeem } from "~/observability/metrics.server";
 import {
   failRedemption,
   isRedeemRefusal,
@@ -40,6 +41,7 @@ const FIRST_SETTLE_DELAY_MS = 30_000;
 export async function redeemReward(shop: string, customerId: ShopifyId, body: RedeemBody): Promise<Response> {
   const started = await startRedemption(db, { shopDomain: shop, customerId, rewardId: body.rewardId, points: body.points, actor: `customer:${customerId}` });
   if (isRedeemRefusal(started)) {
+    countRedeem(started.code);
     const headers = started.retryAfterSeconds ? { "Retry-After": String(started.retryAfterSeconds) } : undefined;
     return errorResponse(started.status, started.code, started.message, headers);
   }
@@ -59,6 +61,7 @@ export async function redeemReward(shop: string, customerId: ShopifyId, body: Re
     }
   }
 
+  countRedeem(outcome.kind);
   switch (outcome.kind) {
     case "issued": {
       await markIssued(db, started.redemption.id, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });

@@ -14,6 +14,7 @@
 import type { z } from "zod";
 import db from "~/db.server";
 import { logger } from "~/logger.server";
+import { observeWebhook } from "~/observability/metrics.server";
 import { shopifyGidOf } from "~/loyalty/shops.server";
 import { recordWebhookEvent, webhookEventSeen, type WebhookEventKey } from "./webhook-events.server";
 import { sql } from "~/sql.server";
@@ -55,12 +56,69 @@ export interface WebhookOptions<T> {
   workRecordsEvent?: boolean;
 }
 
+/**
+ * Every delivery, whatever its answer, is counted (GET /metrics: by topic and outcome, with its
+ * time) and logged as one line with its shop, topic, webhook id and duration. The shop and id
+ * are the headers' (unsigned until the HMAC check passes; `verified` says whether it did).
+ */
 export async function handleWebhook<Schema extends z.ZodType>(
   request: Request,
   topic: string,
   schema: Schema,
   work: (context: WebhookContext<z.output<Schema>>) => Promise<unknown>,
   options: WebhookOptions<z.output<Schema>> = {},
+): Promise<Response> {
+  const started = performance.now();
+  const trace: WebhookTrace = { outcome: null, verified: false };
+  const response = await processWebhook(request, topic, schema, work, options, trace);
+  const seconds = (performance.now() - started) / 1000;
+  const outcome = trace.outcome ?? outcomeOf(response.status);
+  observeWebhook(topic, outcome, seconds);
+  const headers = request.headers;
+  logger.info(
+    {
+      shop: headers.get("X-Shopify-Shop-Domain") ?? headers.get("Shopify-Shop-Domain"),
+      topic,
+      webhookId: headers.get("X-Shopify-Webhook-Id") ?? headers.get("Shopify-Webhook-Id"),
+      eventId: headers.get("X-Shopify-Event-Id"),
+      verified: trace.verified,
+      status: response.status,
+      outcome,
+      durationMs: Math.round(seconds * 1e4) / 10,
+    },
+    "webhook",
+  );
+  return response;
+}
+
+interface WebhookTrace {
+  /** Set where the status alone does not say it (a repeated event answers 200 too). */
+  outcome: string | null;
+  verified: boolean;
+}
+
+const OUTCOMES: Record<number, string> = {
+  200: "processed",
+  400: "bad_request",
+  401: "invalid_hmac",
+  403: "shop_mismatch",
+  405: "method_not_allowed",
+  413: "too_large",
+  422: "invalid_payload",
+  500: "failed",
+};
+
+function outcomeOf(status: number): string {
+  return OUTCOMES[status] ?? `status_${status}`;
+}
+
+async function processWebhook<Schema extends z.ZodType>(
+  request: Request,
+  topic: string,
+  schema: Schema,
+  work: (context: WebhookContext<z.output<Schema>>) => Promise<unknown>,
+  options: WebhookOptions<z.output<Schema>>,
+  trace: WebhookTrace,
 ): Promise<Response> {
   if (request.method !== "POST") return errorResponse(405, "method_not_allowed", "Webhooks are POSTed.", { Allow: "POST" });
   // The library throws on a malformed shop domain; answer that as the bad request it is.
@@ -93,6 +151,7 @@ export async function handleWebhook<Schema extends z.ZodType>(
     logger.warn({ topic, reason: check.reason }, "webhook is missing Shopify's headers or body");
     return errorResponse(400, "invalid_webhook", `The webhook request is incomplete: ${check.reason}.`);
   }
+  trace.verified = true;
   const log = logger.child({ topic, shop: check.domain, webhookId: check.webhookId });
   if (check.topic !== topicHeaderValue(topic)) {
     log.warn({ received: check.topic }, "webhook topic does not match its route");
@@ -101,6 +160,7 @@ export async function handleWebhook<Schema extends z.ZodType>(
   try {
     if (await seen) {
       log.debug({ eventId: event.eventId }, "webhook event already handled; skipped");
+      trace.outcome = "duplicate";
       return new Response(null, { status: 200 });
     }
   } catch (error) {

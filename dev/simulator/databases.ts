@@ -1,7 +1,7 @@
 // Fresh, migrated databases for tests, benchmarks and the demo. Migrations are applied by
 // running each migration.sql of that database's folder, in order, as `prisma migrate deploy`
 // would (test/db/migrations.test.ts runs the real CLI too).
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,11 +20,30 @@ export interface TestDatabase {
 }
 
 export function migrationScripts(provider: Provider): string[] {
+  return migrations(provider).map((migration) => migration.sql);
+}
+
+export function migrations(provider: Provider): { name: string; sql: string }[] {
   const folder = path.join(PROJECT_ROOT, provider === "sqlite" ? "prisma/migrations" : "prisma/postgres/migrations");
   return readdirSync(folder)
     .filter((name) => /^\d+_/.test(name))
     .sort()
-    .map((name) => readFileSync(path.join(folder, name, "migration.sql"), "utf8"));
+    .map((name) => ({ name, sql: readFileSync(path.join(folder, name, "migration.sql"), "utf8") }));
+}
+
+// Migrations applied here are recorded as `prisma migrate deploy` records them, so that the
+// database looks deployed (GET /readyz checks _prisma_migrations; a later deploy skips them).
+const MIGRATIONS_TABLE = {
+  sqlite: `CREATE TABLE "_prisma_migrations" ("id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME,
+    "migration_name" TEXT NOT NULL, "logs" TEXT, "rolled_back_at" DATETIME, "started_at" DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)`,
+  postgres: `CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ,
+    "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ, "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`,
+};
+
+function migrationRecord(migration: { name: string; sql: string }): [string, string, string] {
+  return [randomUUID(), createHash("sha256").update(migration.sql).digest("hex"), migration.name];
 }
 
 export async function createTestDatabase(provider: Provider, { migrate = true } = {}): Promise<TestDatabase> {
@@ -36,7 +55,14 @@ function createSqlite(migrate: boolean): TestDatabase {
   const file = path.join(dir, "tally.sqlite");
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
-  if (migrate) for (const sql of migrationScripts("sqlite")) db.exec(sql);
+  if (migrate) {
+    db.exec(MIGRATIONS_TABLE.sqlite);
+    const record = db.prepare(`INSERT INTO "_prisma_migrations" ("id", "checksum", "migration_name", "finished_at", "applied_steps_count") VALUES (?, ?, ?, current_timestamp, 1)`);
+    for (const migration of migrations("sqlite")) {
+      db.exec(migration.sql);
+      record.run(...migrationRecord(migration));
+    }
+  }
   db.close();
   return { provider: "sqlite", url: `file:${file}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -59,7 +85,11 @@ async function createPostgres(migrate: boolean): Promise<TestDatabase> {
   if (migrate) {
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
-    for (const sql of migrationScripts("postgres")) await client.query(sql);
+    await client.query(MIGRATIONS_TABLE.postgres);
+    for (const migration of migrations("postgres")) {
+      await client.query(migration.sql);
+      await client.query(`INSERT INTO "_prisma_migrations" ("id", "checksum", "migration_name", "finished_at", "applied_steps_count") VALUES ($1, $2, $3, now(), 1)`, migrationRecord(migration));
+    }
     await client.end();
   }
   return {

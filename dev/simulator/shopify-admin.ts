@@ -10,6 +10,7 @@ import { buildClientSchema, getOperationAST, parse, validate, type GraphQLSchema
 import { getVariableValues } from "graphql/execution/values";
 import { apiVersion } from "../../app/shopify/api-version";
 import { PROJECT_ROOT } from "./app-config";
+import { executeOrderQuery, simulatedOrder, type RestOrder, type RestRefund, type SimulatedOrder } from "./shopify-orders";
 
 export interface AdminCall {
   shop: string;
@@ -48,6 +49,14 @@ export function schemaErrors(call: Pick<AdminCall, "query" | "variables">): Admi
 
 const COST = { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } };
 
+/** Roughly what Shopify charges for reconciliation's queries (a point an order; nested connections more). */
+function costOf(name: string | undefined, call: AdminCall) {
+  const cost = (requestedQueryCost: number) => ({ ...COST, requestedQueryCost, actualQueryCost: requestedQueryCost });
+  if (name === "ReconcileOrderPage") return cost(Number(call.variables.first ?? 0) + 2);
+  if (name === "ReconcileOrderDetails") return cost(250 * ((call.variables.ids as unknown[] | undefined)?.length ?? 0));
+  return COST;
+}
+
 export interface DiscountRecord {
   id: string;
   code: string;
@@ -71,14 +80,23 @@ export class ShopifyAdmin {
   readonly missingOwners = new Set<string>();
   readonly discounts = new Map<string, DiscountRecord>();
   readonly storeCredits = new Map<string, StoreCreditRecord[]>();
+  /** Orders per shop, by GraphQL id, for reconciliation's queries. */
+  readonly orders = new Map<string, Map<string, SimulatedOrder>>();
   private nextId = 1000;
+
+  /** The order (REST payload) as Shopify now holds it, with its refunds (replaces an earlier version). */
+  putOrder(shop: string, order: RestOrder, refunds: readonly RestRefund[] = []): void {
+    const simulated = simulatedOrder(order, refunds);
+    if (!this.orders.has(shop)) this.orders.set(shop, new Map());
+    this.orders.get(shop)!.set(simulated.gid, simulated);
+  }
 
   answer(call: AdminCall): AdminAnswer {
     const refused = schemaErrors(call);
     if (refused) return refused;
     const name = getOperationAST(parse(call.query))?.name?.value;
     const data = this.data(name, call);
-    return { status: 200, body: { data, extensions: { cost: COST } } };
+    return { status: 200, body: { data, extensions: { cost: costOf(name, call) } } };
   }
 
   /** The discount holding `code` in `shop` (codes are case-insensitive in Shopify). */
@@ -140,6 +158,9 @@ export class ShopifyAdmin {
           },
         };
       }
+      case "ReconcileOrderPage":
+      case "ReconcileOrderDetails":
+        return executeOrderQuery(adminSchema(), [...(this.orders.get(call.shop)?.values() ?? [])], call.query, call.variables);
       default:
         throw new Error(`the Shopify stand-in does not know operation ${name ?? "(anonymous)"}`);
     }

@@ -10,6 +10,7 @@ import { recordOrderEvent, type OrderDelivery } from "~/loyalty/ledger.server";
 import { emptyOrderFacts, mergeOrderEvent, orderPoints, type OrderEvent } from "~/loyalty/order";
 import { earningRate } from "~/loyalty/earning";
 import { DEFAULT_PROGRAM } from "~/loyalty/program";
+import { verifyLedger } from "~/loyalty/verify.server";
 import { balanceOf, balancesMatchLedger } from "../support/ledger-queries";
 import { TEST_SHOP } from "../../dev/simulator/shopify-signing";
 
@@ -125,6 +126,8 @@ describe("ledger (property, real database)", () => {
           for (const [customerId, points] of expected) expect((await balanceOf(db, customerId)) ?? 0).toBe(points);
           expect(await balancesMatchLedger(db)).toEqual([]);
           expect(await membersEverNegative()).toEqual([]);
+          // `npm run verify` agrees with whatever these deliveries left.
+          expect((await verifyLedger(db, { shop: TEST_SHOP })).mismatches).toEqual([]);
         },
       ),
       { numRuns: 40 },

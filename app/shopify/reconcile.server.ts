@@ -1,0 +1,352 @@
+// Reconciliation: Shopify gives up on a webhook after 8 tries over 4 hours, and an app that was
+// down misses events. This reads the shop's orders updated in a window through Admin GraphQL and
+// feeds every one Tally is behind on through the same domain code as the webhooks
+// (recordOrderEvent, and the redemption codes the order used), so the result is what the
+// webhooks would have left, and running it again changes nothing.
+//
+// 1. Pages of 250 orders (cursor pagination, sorted by updated_at), each with only what tells
+//    whether Tally is behind: no snapshot, an older version, paid or cancelled in Shopify and not
+//    here, or refunded (a refund's own webhook may be the one missed).
+// 2. The orders it is behind on, in full, a few per call (nodes(ids:)), sized from the cost
+//    Shopify reports; each turned into the REST payload shape the webhooks carry and parsed by
+//    the same zod schemas (app/shopify/payloads.ts), so amounts follow the same rules.
+// Between calls it waits as long as Shopify's bucket needs (extensions.cost.throttleStatus), and
+// a THROTTLED answer is retried when the bucket has refilled.
+//
+// Safe on several servers at once: every write is the ledger's idempotent, row-locked merge, so
+// two runs over the same orders repair each order once (the one that got there first reports it).
+import type { Db } from "~/db.server";
+import { logger } from "~/logger.server";
+import { recordOrderEvent, type OrderEventResult } from "~/loyalty/ledger.server";
+import { markCodesUsed, returnPointsForCancelledOrder } from "~/loyalty/redemptions.server";
+import { sql } from "~/sql.server";
+import type { AdminGraphql } from "./admin-graphql";
+import { adminRequest, AdminRequestError } from "./admin-request.server";
+import { DETAIL_LINE_ITEMS, DETAIL_REFUND_LINES, DETAIL_REFUNDS, RECONCILE_ORDER_DETAILS, RECONCILE_ORDER_PAGE } from "./graphql/reconcile-orders";
+import { orderPayload, refundPayload } from "./payloads";
+import { requestSummarySync } from "./summary-sync-request.server";
+
+export const ORDER_PAGE_SIZE = 250;
+/** Shopify refuses a single query over 1,000 points of requested cost. */
+const MAX_QUERY_COST = 1000;
+const MAX_DETAIL_BATCH = 25;
+/** Throttled answers in a row before the run gives up (and the job retries later). */
+const MAX_THROTTLED_RETRIES = 8;
+const REPAIRS_KEPT = 50;
+
+export interface ReconcileOptions {
+  since: Date;
+  until?: Date;
+  trigger: "job" | "cli";
+  /** Called before every Shopify call (the job renews its lease). */
+  keepLease?: () => Promise<void>;
+  /** For tests and benchmarks. */
+  pageSize?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface Repair {
+  orderId: string;
+  customerId: string | null;
+  delta: number;
+}
+
+export interface ReconcileReport {
+  runId: number;
+  shop: string;
+  since: string;
+  until: string;
+  pages: number;
+  calls: number;
+  ordersSeen: number;
+  ordersFetched: number;
+  ordersRepaired: number;
+  pointsRepaired: number;
+  ordersSkipped: number;
+  skipped: { orderId: string; reason: string }[];
+  repairs: Repair[];
+  waitedMs: number;
+  ms: number;
+}
+
+interface PageOrder {
+  id: string;
+  legacyResourceId: string;
+  updatedAt: string;
+  cancelledAt: string | null;
+  displayFinancialStatus: string | null;
+}
+
+interface OrderPage {
+  orders: { nodes: PageOrder[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+}
+
+interface Money {
+  shopMoney: { amount: string; currencyCode: string };
+}
+
+export interface GraphqlOrder {
+  id: string;
+  legacyResourceId: string;
+  updatedAt: string;
+  processedAt: string | null;
+  createdAt: string | null;
+  cancelledAt: string | null;
+  taxesIncluded: boolean;
+  currencyCode: string;
+  displayFinancialStatus: string | null;
+  discountCodes: string[];
+  customer: { legacyResourceId: string; firstName: string | null; lastName: string | null; defaultEmailAddress: { emailAddress: string | null } | null } | null;
+  lineItems: {
+    nodes: {
+      id: string;
+      quantity: number;
+      currentQuantity: number;
+      isGiftCard: boolean;
+      originalUnitPriceSet: Money;
+      discountAllocations: { allocatedAmountSet: Money }[];
+      taxLines: { priceSet: Money }[];
+    }[];
+    pageInfo: { hasNextPage: boolean };
+  };
+  refunds: {
+    legacyResourceId: string;
+    refundLineItems: {
+      nodes: { quantity: number; lineItem: { id: string; isGiftCard: boolean }; subtotalSet: Money; totalTaxSet: Money }[];
+      pageInfo: { hasNextPage: boolean };
+    };
+  }[];
+}
+
+/** Statuses of an order Shopify has been paid for (orders/paid was sent). */
+const PAID_STATUSES = new Set(["PAID", "PARTIALLY_REFUNDED", "REFUNDED"]);
+const REFUNDED_STATUSES = new Set(["PARTIALLY_REFUNDED", "REFUNDED"]);
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function reconcileShop(db: Db, shop: string, graphql: AdminGraphql, options: ReconcileOptions): Promise<ReconcileReport> {
+  const started = performance.now();
+  const until = options.until ?? new Date();
+  const run = await db.reconcileRun.create({ data: { shopDomain: shop, trigger: options.trigger, since: options.since, until } });
+  const report: ReconcileReport = {
+    runId: run.id,
+    shop,
+    since: options.since.toISOString(),
+    until: until.toISOString(),
+    pages: 0,
+    calls: 0,
+    ordersSeen: 0,
+    ordersFetched: 0,
+    ordersRepaired: 0,
+    pointsRepaired: 0,
+    ordersSkipped: 0,
+    skipped: [],
+    repairs: [],
+    waitedMs: 0,
+    ms: 0,
+  };
+  const sleep = options.sleep ?? defaultSleep;
+  let waitBeforeNextMs = 0;
+  let throttledInARow = 0;
+
+  /** One call, waiting first as long as the bucket needs, retrying THROTTLED answers. */
+  async function call<Data>(document: string, variables: Record<string, unknown>): Promise<{ data: Data; requestedCost: number | null }> {
+    for (;;) {
+      if (waitBeforeNextMs > 0) {
+        report.waitedMs += waitBeforeNextMs;
+        await sleep(waitBeforeNextMs);
+        waitBeforeNextMs = 0;
+      }
+      await options.keepLease?.();
+      report.calls++;
+      try {
+        const answer = await adminRequest<Data>(graphql, document, variables);
+        throttledInARow = 0;
+        waitBeforeNextMs = answer.waitBeforeNextMs;
+        return { data: answer.data, requestedCost: answer.requestedCost ?? null };
+      } catch (error) {
+        if (!(error instanceof AdminRequestError) || error.kind !== "throttled" || ++throttledInARow > MAX_THROTTLED_RETRIES) throw error;
+        waitBeforeNextMs = error.retryAfterMs ?? 1000;
+      }
+    }
+  }
+
+  let balancesChanged = false;
+  try {
+    const query = `updated_at:>='${options.since.toISOString()}' AND updated_at:<='${until.toISOString()}'`;
+    let after: string | null = null;
+    let detailBatch = 4;
+    for (;;) {
+      const { data }: { data: OrderPage } = await call<OrderPage>(RECONCILE_ORDER_PAGE, { first: options.pageSize ?? ORDER_PAGE_SIZE, after, query });
+      report.pages++;
+      const orders = data.orders.nodes;
+      report.ordersSeen += orders.length;
+      const behind = await ordersBehind(db, shop, orders);
+
+      for (let i = 0; i < behind.length; ) {
+        const ids = behind.slice(i, i + detailBatch).map((order) => order.id);
+        let fetched: { data: { nodes: (GraphqlOrder | null)[] }; requestedCost: number | null };
+        try {
+          fetched = await call<{ nodes: (GraphqlOrder | null)[] }>(RECONCILE_ORDER_DETAILS, { ids });
+        } catch (error) {
+          if (error instanceof AdminRequestError && error.kind === "too_costly" && ids.length > 1) {
+            detailBatch = Math.max(1, Math.floor(ids.length / 2));
+            continue;
+          }
+          throw error;
+        }
+        // As many orders a call as fit under the cost limit, judged by what this one cost.
+        if (fetched.requestedCost) detailBatch = Math.max(1, Math.min(MAX_DETAIL_BATCH, Math.floor((MAX_QUERY_COST * ids.length) / fetched.requestedCost)));
+        i += ids.length;
+        for (const order of fetched.data.nodes) {
+          if (!order) continue;
+          report.ordersFetched++;
+          const outcome = await applyOrder(db, shop, order);
+          if ("skipped" in outcome) {
+            report.ordersSkipped++;
+            if (report.skipped.length < REPAIRS_KEPT) report.skipped.push({ orderId: order.legacyResourceId, reason: outcome.skipped });
+            continue;
+          }
+          balancesChanged ||= outcome.balancesChanged;
+          if (outcome.repaired) {
+            report.ordersRepaired++;
+            report.pointsRepaired += outcome.delta;
+            if (report.repairs.length < REPAIRS_KEPT) report.repairs.push({ orderId: order.legacyResourceId, customerId: order.customer?.legacyResourceId ?? null, delta: outcome.delta });
+          }
+        }
+      }
+      if (!data.orders.pageInfo.hasNextPage || !data.orders.pageInfo.endCursor) break;
+      after = data.orders.pageInfo.endCursor;
+    }
+  } catch (error) {
+    await finish(db, report, started, "failed", (error as Error).message);
+    throw error;
+  } finally {
+    if (balancesChanged) requestSummarySync(shop);
+  }
+  await finish(db, report, started, "done", null);
+  logger.info({ ...report, repairs: report.repairs.length, skipped: report.skipped.length }, "reconciliation done");
+  return report;
+}
+
+async function finish(db: Db, report: ReconcileReport, started: number, status: "done" | "failed", error: string | null): Promise<void> {
+  report.ms = Math.round(performance.now() - started);
+  await db.reconcileRun.update({
+    where: { id: report.runId },
+    data: {
+      status,
+      error: error?.slice(0, 1000) ?? null,
+      pages: report.pages,
+      ordersSeen: report.ordersSeen,
+      ordersRepaired: report.ordersRepaired,
+      pointsRepaired: BigInt(report.pointsRepaired),
+      ordersSkipped: report.ordersSkipped,
+      repairs: JSON.stringify(report.repairs),
+      finishedAt: new Date(),
+    },
+  });
+}
+
+/**
+ * The orders of a page Tally may be behind on: unknown, an older version than Shopify's, paid or
+ * cancelled in Shopify but not here, or refunded (a refund webhook missed while orders/updated
+ * arrived leaves the version current). The rest are skipped without another call.
+ */
+async function ordersBehind(db: Db, shop: string, orders: PageOrder[]): Promise<PageOrder[]> {
+  if (orders.length === 0) return [];
+  const snapshots = await db.orderSnapshot.findMany({
+    where: { shopDomain: shop, orderId: { in: orders.map((order) => BigInt(order.legacyResourceId)) } },
+    select: { orderId: true, versionUpdatedAt: true, paidAt: true, cancelledAt: true },
+  });
+  const known = new Map(snapshots.map((snapshot) => [String(snapshot.orderId), snapshot]));
+  return orders.filter((order) => {
+    const snapshot = known.get(order.legacyResourceId);
+    const status = order.displayFinancialStatus ?? "";
+    if (!snapshot || snapshot.versionUpdatedAt === null) return true;
+    if (snapshot.versionUpdatedAt.getTime() < Date.parse(order.updatedAt)) return true;
+    if (PAID_STATUSES.has(status) && snapshot.paidAt === null) return true;
+    if (order.cancelledAt !== null && snapshot.cancelledAt === null) return true;
+    return REFUNDED_STATUSES.has(status);
+  });
+}
+
+type Applied = { repaired: boolean; delta: number; balancesChanged: boolean } | { skipped: string };
+
+/** One order through the webhooks' domain code: its codes, its current version, its refunds. */
+export async function applyOrder(db: Db, shop: string, order: GraphqlOrder): Promise<Applied> {
+  if (order.lineItems.pageInfo.hasNextPage) return { skipped: `more than ${DETAIL_LINE_ITEMS} line items` };
+  if (order.refunds.length >= DETAIL_REFUNDS) return { skipped: `${DETAIL_REFUNDS} or more refunds` };
+  if (order.refunds.some((refund) => refund.refundLineItems.pageInfo.hasNextPage)) return { skipped: `a refund of more than ${DETAIL_REFUND_LINES} lines` };
+  const rest = restOrderOf(order);
+  const parsed = orderPayload.safeParse(rest);
+  if (!parsed.success) return { skipped: `not readable: ${parsed.error.issues[0]?.message ?? "invalid"}` };
+  const actor = "job:reconcile";
+  const status = order.displayFinancialStatus ?? "";
+  const paid = PAID_STATUSES.has(status);
+  const results: OrderEventResult[] = [];
+  // As the order webhooks do: codes first (each step idempotent), then the ledger.
+  if (paid) await markCodesUsed(db, shop, parsed.data.order.orderId, parsed.data.discountCodes, actor);
+  if (parsed.data.order.cancelled) await returnPointsForCancelledOrder(db, shop, parsed.data.order.orderId, parsed.data.discountCodes, actor);
+  // The current version stands for every version the webhooks would have brought: the merge
+  // keeps the newest, and paid and cancelled are sticky.
+  results.push(await recordOrderEvent(db, sql(), shop, { kind: paid ? "paid" : "updated", order: parsed.data.order, customer: parsed.data.customer }, actor));
+  for (const refund of rest.refunds) {
+    const refundParsed = refundPayload.safeParse(refund);
+    if (!refundParsed.success) return { skipped: `refund ${String(refund.id)} not readable` };
+    results.push(await recordOrderEvent(db, sql(), shop, { kind: "refund", ...refundParsed.data }, actor));
+  }
+  const delta = results.reduce((sum, result) => sum + result.delta, 0);
+  const balancesChanged = results.some((result) => result.balancesChanged);
+  return { repaired: balancesChanged || delta !== 0, delta, balancesChanged };
+}
+
+const numericId = (gid: string) => BigInt(gid.slice(gid.lastIndexOf("/") + 1));
+const moneySet = (money: Money) => ({ shop_money: { amount: money.shopMoney.amount, currency_code: money.shopMoney.currencyCode } });
+
+/** The GraphQL order as the REST payload the order webhooks carry (the fields payloads.ts reads). */
+export function restOrderOf(order: GraphqlOrder) {
+  const orderId = BigInt(order.legacyResourceId);
+  return {
+    id: orderId,
+    updated_at: order.updatedAt,
+    processed_at: order.processedAt,
+    created_at: order.createdAt,
+    cancelled_at: order.cancelledAt,
+    taxes_included: order.taxesIncluded,
+    currency: order.currencyCode,
+    customer: order.customer
+      ? {
+          id: BigInt(order.customer.legacyResourceId),
+          email: order.customer.defaultEmailAddress?.emailAddress ?? null,
+          first_name: order.customer.firstName,
+          last_name: order.customer.lastName,
+        }
+      : null,
+    discount_codes: order.discountCodes.map((code) => ({ code })),
+    line_items: order.lineItems.nodes.map((line) => ({
+      id: numericId(line.id),
+      quantity: line.quantity,
+      current_quantity: line.currentQuantity,
+      gift_card: line.isGiftCard,
+      price_set: moneySet(line.originalUnitPriceSet),
+      discount_allocations: line.discountAllocations.map((allocation) => ({ amount_set: moneySet(allocation.allocatedAmountSet) })),
+      tax_lines: line.taxLines.map((tax) => ({ price_set: moneySet(tax.priceSet) })),
+    })),
+    refunds: order.refunds.map((refund) => ({
+      id: BigInt(refund.legacyResourceId),
+      order_id: orderId,
+      refund_line_items: refund.refundLineItems.nodes.map((line) => ({
+        line_item_id: numericId(line.lineItem.id),
+        quantity: line.quantity,
+        subtotal_set: moneySet(line.subtotalSet),
+        total_tax_set: moneySet(line.totalTaxSet),
+        line_item: { gift_card: line.lineItem.isGiftCard },
+      })),
+    })),
+  };
+}
+
+/** The last run of the shop, for the admin. */
+export function lastReconcileRun(db: Db, shop: string) {
+  return db.reconcileRun.findFirst({ where: { shopDomain: shop }, orderBy: { id: "desc" } });
+}

@@ -1,0 +1,153 @@
+// Orders as Shopify's Admin GraphQL API serves them, for reconciliation (app/shopify/reconcile.server.ts):
+// built from the REST payloads the webhooks carry (dev/simulator/shopify-payloads.ts), so a test
+// can deliver some of an order's events as webhooks and let reconciliation read the rest.
+// Queries are executed against the pinned Admin schema (graphql-js), so an answer has exactly
+// the fields the query selected, as Shopify's do. Amounts are written as Shopify's GraphQL
+// writes Decimal ("10.0", not "10.00").
+import { executeSync, type GraphQLSchema, parse } from "graphql";
+
+/** What the simulator needs of a REST order payload. */
+export interface RestOrder {
+  id: number | bigint;
+  updated_at: string;
+  processed_at?: string | null;
+  created_at?: string | null;
+  cancelled_at?: string | null;
+  taxes_included: boolean;
+  currency: string;
+  financial_status?: string | null;
+  customer: { id: number | bigint; email?: string | null; first_name?: string | null; last_name?: string | null } | null;
+  discount_codes: { code: string }[];
+  line_items: {
+    id: number | bigint;
+    quantity: number;
+    current_quantity?: number | null;
+    gift_card: boolean;
+    price_set: RestMoney;
+    discount_allocations: { amount_set: RestMoney }[];
+    tax_lines: { price_set: RestMoney }[];
+  }[];
+}
+
+export interface RestRefund {
+  id: number | bigint;
+  refund_line_items: { quantity: number; line_item_id: number | bigint; subtotal_set: RestMoney; total_tax_set: RestMoney; line_item?: { gift_card?: boolean } | null }[];
+}
+
+interface RestMoney {
+  shop_money: { amount: string; currency_code: string };
+}
+
+/** Shopify's GraphQL Decimal: trailing zeros dropped, one decimal kept ("10.0", "0.5", "12.345"). */
+export function graphqlDecimal(amount: string): string {
+  if (!amount.includes(".")) return `${amount}.0`;
+  const trimmed = amount.replace(/0+$/, "");
+  return trimmed.endsWith(".") ? `${trimmed}0` : trimmed;
+}
+
+const money = (set: RestMoney) => ({
+  shopMoney: { amount: graphqlDecimal(set.shop_money.amount), currencyCode: set.shop_money.currency_code },
+  presentmentMoney: { amount: graphqlDecimal(set.shop_money.amount), currencyCode: set.shop_money.currency_code },
+});
+const iso = (value: string | null | undefined) => (value ? new Date(value).toISOString().replace(".000Z", "Z") : null);
+
+function connection<T>(items: T[], args: { first?: number; after?: string }) {
+  const start = args.after ? Number(Buffer.from(args.after, "base64url").toString()) + 1 : 0;
+  const page = items.slice(start, args.first === undefined ? undefined : start + args.first);
+  const cursor = (index: number) => Buffer.from(String(index)).toString("base64url");
+  return {
+    nodes: page,
+    edges: page.map((node, i) => ({ node, cursor: cursor(start + i) })),
+    pageInfo: {
+      hasNextPage: start + page.length < items.length,
+      hasPreviousPage: start > 0,
+      startCursor: page.length ? cursor(start) : null,
+      endCursor: page.length ? cursor(start + page.length - 1) : null,
+    },
+  };
+}
+
+export interface SimulatedOrder {
+  gid: string;
+  updatedAt: string;
+  id: bigint;
+  node: Record<string, unknown>;
+}
+
+/** The order (and its refunds) as Admin GraphQL's Order. */
+export function simulatedOrder(rest: RestOrder, refunds: readonly RestRefund[] = []): SimulatedOrder {
+  const gid = `gid://shopify/Order/${rest.id}`;
+  const refunded = refunds.length > 0;
+  const status = (rest.financial_status ?? "paid").toUpperCase();
+  const lineItems = rest.line_items.map((line) => ({
+    __typename: "LineItem",
+    id: `gid://shopify/LineItem/${line.id}`,
+    quantity: line.quantity,
+    currentQuantity: line.current_quantity ?? line.quantity,
+    isGiftCard: line.gift_card,
+    originalUnitPriceSet: money(line.price_set),
+    discountAllocations: line.discount_allocations.map((allocation) => ({ allocatedAmountSet: money(allocation.amount_set) })),
+    taxLines: line.tax_lines.map((tax) => ({ priceSet: money(tax.price_set) })),
+  }));
+  const graphqlRefunds = refunds.map((refund) => {
+    const lines = refund.refund_line_items.map((line) => ({
+      quantity: line.quantity,
+      lineItem: { id: `gid://shopify/LineItem/${line.line_item_id}`, isGiftCard: line.line_item?.gift_card ?? false },
+      subtotalSet: money(line.subtotal_set),
+      totalTaxSet: money(line.total_tax_set),
+    }));
+    return {
+      __typename: "Refund",
+      id: `gid://shopify/Refund/${refund.id}`,
+      legacyResourceId: String(refund.id),
+      refundLineItems: (args: { first?: number; after?: string }) => connection(lines, args),
+    };
+  });
+  const updatedAt = iso(rest.updated_at)!;
+  const node = {
+    __typename: "Order",
+    id: gid,
+    legacyResourceId: String(rest.id),
+    updatedAt,
+    processedAt: iso(rest.processed_at),
+    createdAt: iso(rest.created_at),
+    cancelledAt: iso(rest.cancelled_at),
+    taxesIncluded: rest.taxes_included,
+    currencyCode: rest.currency,
+    displayFinancialStatus: refunded && status === "PAID" ? "PARTIALLY_REFUNDED" : status,
+    discountCodes: rest.discount_codes.map((discount) => discount.code),
+    customer: rest.customer
+      ? {
+          legacyResourceId: String(rest.customer.id),
+          firstName: rest.customer.first_name ?? null,
+          lastName: rest.customer.last_name ?? null,
+          defaultEmailAddress: rest.customer.email ? { emailAddress: rest.customer.email } : null,
+        }
+      : null,
+    lineItems: (args: { first?: number; after?: string }) => connection(lineItems, args),
+    refunds: (args: { first?: number }) => graphqlRefunds.slice(0, args.first ?? graphqlRefunds.length),
+  };
+  return { gid, updatedAt, id: BigInt(rest.id), node };
+}
+
+/** Runs an orders query (`orders(…)` or `nodes(ids:)`) over the shop's orders. */
+export function executeOrderQuery(schema: GraphQLSchema, orders: readonly SimulatedOrder[], query: string, variables: Record<string, unknown>): unknown {
+  const sorted = [...orders].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const rootValue = {
+    orders: (args: { first?: number; after?: string; query?: string }) => {
+      const from = /updated_at:>='([^']+)'/.exec(args.query ?? "")?.[1];
+      const to = /updated_at:<='([^']+)'/.exec(args.query ?? "")?.[1];
+      const inWindow = sorted.filter(
+        (order) => (!from || Date.parse(order.updatedAt) >= Date.parse(from)) && (!to || Date.parse(order.updatedAt) <= Date.parse(to)),
+      );
+      return connection(
+        inWindow.map((order) => order.node),
+        args,
+      );
+    },
+    nodes: (args: { ids: string[] }) => args.ids.map((id) => orders.find((order) => order.gid === id)?.node ?? null),
+  };
+  const result = executeSync({ schema, document: parse(query), rootValue, variableValues: variables });
+  if (result.errors?.length) throw new Error(`the order stand-in failed: ${result.errors.map((error) => error.message).join("; ")}`);
+  return result.data;
+}

@@ -1,0 +1,235 @@
+// Reconciliation against a Shopify stand-in (msw, with the in-memory model answering paged Admin
+// GraphQL like Shopify, each document checked against the pinned schema): orders whose webhooks
+// were missed are repaired, ending at the balances the webhooks alone would have left; a
+// throttled page is waited for; running it again, or twice at once, changes nothing more.
+import { HttpResponse } from "msw";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { verifyLedger } from "~/loyalty/verify.server";
+import { adminGraphqlFor } from "~/shopify/admin-client.server";
+import { reconcileShop } from "~/shopify/reconcile.server";
+import { nextWindowStart, RECONCILE_SWEEP, shopsDueForReconciliation } from "~/shopify/reconcile-jobs.server";
+import { testJobRunner } from "../support/jobs";
+import { storeOfflineSession } from "../support/admin-session";
+import { deliverWebhook } from "../support/routes";
+import { adminApiStandIn, shopifySucceeds, type GraphqlCall } from "../support/shopify-admin-api";
+import { orderPayload, refundPayload, type OrderSpec } from "../../dev/simulator/shopify-payloads";
+import type { ShopifyAdmin } from "../../dev/simulator/shopify-admin";
+
+const WEBHOOKS_ONLY = "webhooks-only.myshopify.com";
+const shopify = adminApiStandIn();
+const SINCE = new Date("2026-11-19T00:00:00Z");
+const UNTIL = new Date("2026-11-25T00:00:00Z");
+const at = (minute: number) => `2026-11-20T10:${String(minute).padStart(2, "0")}:00-05:00`;
+
+interface Event {
+  topic: string;
+  payload: unknown;
+  /** Missed by the shop under reconciliation. */
+  missed: boolean;
+}
+
+/** Orders' lives as Shopify delivers them, and each order's final state (what GraphQL serves). */
+function orderLives() {
+  const events: Event[] = [];
+  const finals: { order: ReturnType<typeof orderPayload>; refunds: ReturnType<typeof refundPayload>[] }[] = [];
+  const paid = (spec: OrderSpec, missed = false) => events.push({ topic: "orders/paid", payload: orderPayload({ updatedAt: at(1), ...spec }), missed });
+  const updated = (spec: OrderSpec, missed = false) => events.push({ topic: "orders/updated", payload: orderPayload(spec), missed });
+
+  // Refunded: refunds/create missed, the orders/updated that came with it delivered.
+  const o1 = { id: 5_100_001, customer: { id: 5_200_001 }, lines: [{ price: "80.00" }, { price: "20.00" }] };
+  const r1 = refundPayload({ id: 5_300_001, orderId: o1.id, lines: [{ line: 1, quantity: 1, subtotal: "20.00" }] });
+  const o1Final = { ...o1, updatedAt: at(3), lines: [o1.lines[0], { ...o1.lines[1], currentQuantity: 0 }], refunds: [r1] };
+  paid(o1);
+  events.push({ topic: "refunds/create", payload: r1, missed: true });
+  updated(o1Final);
+  finals.push({ order: orderPayload(o1Final), refunds: [r1] });
+
+  // Edited (a unit removed): the orders/updated missed.
+  const o2 = { id: 5_100_002, customer: { id: 5_200_002 }, lines: [{ price: "25.00", quantity: 2 }] };
+  const o2Final = { ...o2, updatedAt: at(4), lines: [{ price: "25.00", quantity: 2, currentQuantity: 1 }] };
+  paid(o2);
+  updated(o2Final, true);
+  finals.push({ order: orderPayload(o2Final), refunds: [] });
+
+  // Paid, then cancelled: every webhook missed (the app was down).
+  const o3 = { id: 5_100_003, customer: { id: 5_200_001 }, lines: [{ price: "70.00" }] };
+  const o3Final = { ...o3, updatedAt: at(5), cancelledAt: at(5) };
+  paid(o3, true);
+  events.push({ topic: "orders/cancelled", payload: orderPayload(o3Final), missed: true });
+  finals.push({ order: orderPayload(o3Final), refunds: [] });
+
+  // The merchant gave the order another customer: that orders/updated missed.
+  const o4 = { id: 5_100_004, customer: { id: 5_200_003 }, lines: [{ price: "30.00" }] };
+  const o4Final = { ...o4, updatedAt: at(6), customer: { id: 5_200_004 } };
+  paid(o4);
+  updated(o4Final, true);
+  finals.push({ order: orderPayload(o4Final), refunds: [] });
+
+  // Tax included, a discount, a gift card line: orders/paid missed.
+  const o5 = { id: 5_100_005, customer: { id: 5_200_002 }, taxesIncluded: true, lines: [{ price: "45.00", discount: "5.00", tax: "4.60" }, { price: "50.00", giftCard: true }] };
+  paid(o5, true);
+  finals.push({ order: orderPayload({ updatedAt: at(1), ...o5 }), refunds: [] });
+
+  // Never paid: earns nothing either way.
+  const o6 = { id: 5_100_006, customer: { id: 5_200_003 }, financialStatus: "pending", updatedAt: at(2), lines: [{ price: "20.00" }] };
+  updated(o6, true);
+  finals.push({ order: orderPayload(o6), refunds: [] });
+
+  // Enough plain orders for several pages; every third orders/paid missed.
+  for (let i = 0; i < 30; i++) {
+    const spec = { id: 5_110_000 + i, customer: { id: 5_210_000 + (i % 7) }, lines: [{ price: `${10 + i}.50` }] };
+    paid(spec, i % 3 === 0);
+    finals.push({ order: orderPayload({ updatedAt: at(1), ...spec }), refunds: [] });
+  }
+  return { events, finals };
+}
+
+async function deliverAll(shop: string, events: Event[], includeMissed: boolean) {
+  for (const event of events) {
+    if (event.missed && !includeMissed) continue;
+    const response = await deliverWebhook(event.topic, event.payload, { shop });
+    expect(response.status, `${event.topic} to ${shop}`).toBe(200);
+  }
+}
+
+async function balances(shop: string): Promise<Record<string, number>> {
+  const members = await db.member.findMany({ where: { shopDomain: shop }, orderBy: { customerId: "asc" } });
+  return Object.fromEntries(members.filter((member) => member.balance !== 0n || member.lifetimeEarned !== 0n).map((member) => [String(member.customerId), Number(member.balance)]));
+}
+
+const { events, finals } = orderLives();
+let expected: Record<string, number>;
+
+/** A shop that missed the webhooks marked missed, whose orders Shopify holds. */
+async function shopThatMissedWebhooks(shop: string) {
+  await storeOfflineSession(shop);
+  for (const { order, refunds } of finals) shopify.shopify.putOrder(shop, order, refunds);
+  await deliverAll(shop, events, false);
+  const graphql = await adminGraphqlFor(shop);
+  if (!graphql) throw new Error("no Admin API client");
+  return graphql;
+}
+
+const noSleep = { waits: [] as number[], sleep: async (ms: number) => void noSleep.waits.push(ms) };
+
+beforeAll(async () => {
+  shopify.listen();
+  await deliverAll(WEBHOOKS_ONLY, events, true);
+  expected = await balances(WEBHOOKS_ONLY);
+});
+afterAll(() => shopify.close());
+beforeEach(() => {
+  shopify.calls.length = 0;
+  noSleep.waits.length = 0;
+  shopify.answerWith(shopifySucceeds);
+});
+
+describe("reconciliation", () => {
+  it("repairs what the missed webhooks would have done: balances equal the webhook-only path", async () => {
+    const shop = "reconcile-a.myshopify.com";
+    const graphql = await shopThatMissedWebhooks(shop);
+    expect(await balances(shop)).not.toEqual(expected);
+
+    const report = await reconcileShop(db, shop, graphql, { since: SINCE, until: UNTIL, trigger: "cli", pageSize: 10, sleep: noSleep.sleep });
+    expect(await balances(shop)).toEqual(expected);
+    expect((await verifyLedger(db, { shop })).mismatches).toEqual([]);
+
+    expect(report).toMatchObject({ pages: 4, ordersSeen: 36, ordersSkipped: 0 });
+    // o1 (refund), o2 (edit), o4 (moved: a repair with no net points), o5, and 10 plain orders;
+    // o3 (paid and cancelled) and o6 (unpaid) are worth nothing either way.
+    expect(report.ordersRepaired).toBe(14);
+    expect(report.repairs).toEqual(expect.arrayContaining([{ orderId: "5100001", customerId: "5200001", delta: -20 }]));
+    // Orders the webhooks had brought up to date cost no detail call.
+    expect(report.ordersFetched).toBeLessThan(report.ordersSeen);
+    const run = await db.reconcileRun.findFirstOrThrow({ where: { shopDomain: shop } });
+    expect(run).toMatchObject({ status: "done", ordersSeen: 36, ordersRepaired: 14, trigger: "cli" });
+
+    // Every document sent is valid against the pinned Admin schema (the model refuses others).
+    const pageCalls = shopify.calls.filter((call) => /ReconcileOrderPage/.test(call.query));
+    expect(pageCalls.map((call) => call.variables.after ?? null)).toHaveLength(4);
+    expect(String(pageCalls[0].variables.query)).toBe(`updated_at:>='${SINCE.toISOString()}' AND updated_at:<='${UNTIL.toISOString()}'`);
+
+    // Again: nothing more to repair, not a ledger row more.
+    const rows = await db.ledgerEntry.count({ where: { shopDomain: shop } });
+    const again = await reconcileShop(db, shop, graphql, { since: SINCE, until: UNTIL, trigger: "cli", pageSize: 10, sleep: noSleep.sleep });
+    expect(again.ordersRepaired).toBe(0);
+    expect(await db.ledgerEntry.count({ where: { shopDomain: shop } })).toBe(rows);
+    expect(await balances(shop)).toEqual(expected);
+  });
+
+  it("waits for a throttled page, as long as Shopify's bucket needs, and goes on", async () => {
+    const shop = "reconcile-throttled.myshopify.com";
+    const graphql = await shopThatMissedWebhooks(shop);
+    let pages = 0;
+    shopify.answerWith((call: GraphqlCall, admin: ShopifyAdmin) => {
+      if (/ReconcileOrderPage/.test(call.query) && ++pages === 2) {
+        return HttpResponse.json({
+          errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
+          extensions: { cost: { requestedQueryCost: 12, actualQueryCost: null, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 2, restoreRate: 5 } } },
+        }) as unknown as Response;
+      }
+      return shopifySucceeds(call, admin);
+    });
+    const report = await reconcileShop(db, shop, graphql, { since: SINCE, until: UNTIL, trigger: "job", pageSize: 10, sleep: noSleep.sleep });
+    expect(report.pages).toBe(4);
+    expect(pages).toBe(5); // the throttled page asked again
+    expect(noSleep.waits).toContain(2000); // (12 − 2) points at 5 a second
+    expect(await balances(shop)).toEqual(expected);
+  });
+
+  it("run twice at once, repairs each order once and ends at the same balances", async () => {
+    const shop = "reconcile-twice.myshopify.com";
+    const graphql = await shopThatMissedWebhooks(shop);
+    const options = { since: SINCE, until: UNTIL, trigger: "job" as const, pageSize: 10, sleep: noSleep.sleep };
+    const before = await pointsHeld(shop);
+    const [first, second] = await Promise.all([reconcileShop(db, shop, graphql, options), reconcileShop(db, shop, graphql, options)]);
+    expect(await balances(shop)).toEqual(expected);
+    expect((await verifyLedger(db, { shop })).ok).toBe(true);
+    // Each repair is reported by the run that made it: together they account for every point.
+    expect(first.pointsRepaired + second.pointsRepaired).toBe((await pointsHeld(shop)) - before);
+    expect(first.ordersRepaired + second.ordersRepaired).toBeGreaterThanOrEqual(14);
+    const third = await reconcileShop(db, shop, graphql, options);
+    expect(third.ordersRepaired).toBe(0);
+  });
+
+  it("asks for fewer orders a call when Shopify says a call costs too much (MAX_COST_EXCEEDED)", async () => {
+    const shop = "reconcile-costly.myshopify.com";
+    const graphql = await shopThatMissedWebhooks(shop);
+    shopify.answerWith((call: GraphqlCall, admin: ShopifyAdmin) => {
+      const ids = (call.variables.ids as unknown[] | undefined)?.length ?? 0;
+      if (/ReconcileOrderDetails/.test(call.query) && ids > 2) {
+        return HttpResponse.json({
+          errors: [{ message: `Query cost is ${ids * 400}, which exceeds the single query max cost limit (1000).`, extensions: { code: "MAX_COST_EXCEEDED", cost: ids * 400, maxCost: 1000 } }],
+        }) as unknown as Response;
+      }
+      return shopifySucceeds(call, admin);
+    });
+    await reconcileShop(db, shop, graphql, { since: SINCE, until: UNTIL, trigger: "job", pageSize: 10, sleep: noSleep.sleep });
+    expect(await balances(shop)).toEqual(expected);
+  });
+
+  it("runs daily per shop through the job runner: the sweep asks, the job repairs, the next window starts where it ended", async () => {
+    const shop = "reconcile-job.myshopify.com";
+    await shopThatMissedWebhooks(shop);
+    // The job's window ends now; these orders were updated in the past, within the first window.
+    const now = new Date();
+    for (const { order, refunds } of finals) shopify.shopify.putOrder(shop, { ...order, updated_at: new Date(now.getTime() - 3_600_000).toISOString() }, refunds);
+    expect(await shopsDueForReconciliation(db, now)).toContain(shop);
+
+    const runner = testJobRunner(db);
+    await runner.runNow({ key: RECONCILE_SWEEP.key, name: RECONCILE_SWEEP.name });
+    expect(await db.job.findUnique({ where: { key: `reconcile:${shop}` } })).not.toBeNull();
+    expect(await runner.runIfFree(`reconcile:${shop}`)).toBe("ran");
+
+    expect(await balances(shop)).toEqual(expected);
+    const run = await db.reconcileRun.findFirstOrThrow({ where: { shopDomain: shop }, orderBy: { id: "desc" } });
+    expect(run).toMatchObject({ trigger: "job", status: "done", ordersRepaired: 14 });
+    expect(await shopsDueForReconciliation(db, new Date())).not.toContain(shop);
+    expect((await nextWindowStart(db, shop, new Date())).getTime()).toBe(run.until.getTime() - 3_600_000);
+  });
+});
+
+async function pointsHeld(shop: string): Promise<number> {
+  return Object.values(await balances(shop)).reduce((sum, points) => sum + points, 0);
+}
