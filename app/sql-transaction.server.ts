@@ -9,6 +9,7 @@
 //   trip a batch.
 // Statements are prepared once per connection (SQLite) or named so that each connection parses
 // and plans them once (PostgreSQL).
+import { createHash } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
 import type { SqlConnection } from "./sql.server";
 
@@ -121,13 +122,15 @@ const postgresStatements = new Map<string, { name: string; text: string }>();
 
 /**
  * The statement as PostgreSQL takes it: `?` → `$1, $2, …` (the statements hold no literal
- * question marks), and a name, so that each connection parses and plans it once.
+ * question marks), and a name, so that each connection parses and plans it once. The name is
+ * the text's hash, not a counter: a connection outlives any one copy of this module (a reloaded
+ * module in development or tests), and a name must never stand for two texts on it.
  */
 export function postgresStatement(sql: string): { name: string; text: string } {
   let statement = postgresStatements.get(sql);
   if (!statement) {
     let index = 0;
-    statement = { name: `tally_${postgresStatements.size}`, text: sql.replace(/\?/g, () => `$${++index}`) };
+    statement = { name: `tally_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`, text: sql.replace(/\?/g, () => `$${++index}`) };
     postgresStatements.set(sql, statement);
   }
   return statement;

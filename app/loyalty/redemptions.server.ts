@@ -272,10 +272,16 @@ export async function shopsWithRedemptionsToSettle(db: Db, now: Date): Promise<s
  * expired, paid after) takes them again, under its own key: a reward is never both used and
  * refunded.
  */
+/** The order's codes that may be Tally's ("TALLY-…", newDiscountCode): others need no lookup. */
+function tallyCodes(codes: readonly string[]): string[] {
+  return codes.map((code) => code.trim().toUpperCase()).filter((code) => code.startsWith("TALLY-"));
+}
+
 export async function markCodesUsed(db: Db, shopDomain: string, orderId: ShopifyId, codes: readonly string[], actor: string): Promise<number> {
-  if (codes.length === 0) return 0;
+  const ours = tallyCodes(codes);
+  if (ours.length === 0) return 0;
   const found = await db.redemption.findMany({
-    where: { shopDomain, code: { in: codes.map((code) => code.toUpperCase()) } },
+    where: { shopDomain, code: { in: ours } },
     select: { id: true },
   });
   let used = 0;
@@ -320,13 +326,16 @@ export function markUsedByUnknownOrder(db: Db, redemptionId: number, actor: stri
 
 /** orders/cancelled: codes the order used give their points back (when the program says so). */
 export async function returnPointsForCancelledOrder(db: Db, shopDomain: string, orderId: ShopifyId, codes: readonly string[], actor: string): Promise<number> {
+  // A redemption is tied to an order only through a Tally code the order used.
+  const ours = tallyCodes(codes);
+  if (ours.length === 0) return 0;
   const shop = await db.shop.findUnique({ where: { domain: shopDomain }, select: { program: true } });
   if (!shop) return 0;
   if (!parseProgram(shop.program).redemption.returnPointsForCancelledOrders) return 0;
   const redemptions = await db.redemption.findMany({
     where: {
       shopDomain,
-      OR: [{ orderId }, ...(codes.length > 0 ? [{ code: { in: codes.map((code) => code.toUpperCase()) } }] : [])],
+      OR: [{ orderId }, { code: { in: ours } }],
     },
     select: { id: true, orderId: true },
   });
