@@ -191,7 +191,8 @@ async function serveShopify(settings: StandInSettings): Promise<void> {
       request.method === "POST" && graphqlPath
         ? graphql(request, response, graphqlPath[1])
         : request.method === "GET" && url.pathname === "/state"
-          ? Promise.resolve(json(response, 200, stateOf(shopify, url.searchParams.get("shop") ?? "", calls)))
+          ? // A one-off look from outside (the demo, a benchmark): no connection left holding this process.
+            Promise.resolve(json(response.setHeader("connection", "close"), 200, stateOf(shopify, url.searchParams.get("shop") ?? "", calls)))
           : Promise.resolve(json(response, 404, { errors: "Not Found" }));
     work.catch((error: unknown) => {
       console.error("Shopify Admin API stand-in:", error);
@@ -203,6 +204,14 @@ async function serveShopify(settings: StandInSettings): Promise<void> {
     server.once("error", reject);
     server.listen(settings.port, "127.0.0.1", () => resolve());
   });
+  // The server's primary process exits once its workers have (server.js): this must not hold it.
+  server.unref();
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      server.close();
+      server.closeAllConnections();
+    });
+  }
   // Never silent: whoever reads the server's log sees that Shopify is not the real one.
   console.warn(
     `Shopify Admin API stand-in active (local demo/benchmark only): https://*.myshopify.com/admin/api/*/graphql.json is answered in this process` +
