@@ -34,7 +34,7 @@ export const STAND_IN_ENV = {
 } as const;
 
 /** The header the intercepting process names the shop in when it hands a call on. */
-const SHOP_HEADER = "x-tally-stand-in-shop";
+export const STAND_IN_SHOP_HEADER = "x-tally-stand-in-shop";
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export interface StandInSettings {
@@ -115,7 +115,7 @@ function interceptAdminApi(shopifyUrl: string): void {
       const token = request.headers.get("x-shopify-access-token");
       const answer = await nativeFetch(`${shopifyUrl}/admin/api/${String(params.version)}/graphql.json`, {
         method: "POST",
-        headers: { "content-type": "application/json", [SHOP_HEADER]: new URL(request.url).hostname, ...(token ? { "x-shopify-access-token": token } : {}) },
+        headers: { "content-type": "application/json", [STAND_IN_SHOP_HEADER]: new URL(request.url).hostname, ...(token ? { "x-shopify-access-token": token } : {}) },
         body: await request.text(),
       });
       return new HttpResponse(await answer.text(), { status: answer.status, headers: { "content-type": "application/json" } });
@@ -172,7 +172,7 @@ async function serveShopify(settings: StandInSettings): Promise<void> {
     }
     if (typeof call.query !== "string") return json(response, 400, { errors: { query: "Required parameter missing or invalid" } });
     if (settings.latencyMs > 0) await sleep(settings.latencyMs);
-    const shop = String(request.headers[SHOP_HEADER] ?? "");
+    const shop = String(request.headers[STAND_IN_SHOP_HEADER] ?? "");
     const name = /\b(?:query|mutation)\s+(\w+)/.exec(call.query)?.[1] ?? "(anonymous)";
     calls[name] = (calls[name] ?? 0) + 1;
     try {
