@@ -22,6 +22,8 @@ export interface RunningApp {
   process: ChildProcess;
   /** The Admin API stand-in, when the app was started with one. */
   adminApi: AdminApiStandIn | null;
+  /** What the server has written to stdout and stderr so far (empty with inheritOutput). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -123,6 +125,7 @@ export async function startApp(options: {
     port,
     process: child,
     adminApi: standIn && adminApiStandIn(standIn),
+    output: () => output,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       await exited;
