@@ -1,26 +1,32 @@
 // `npm run demo`: Tally end to end on this machine, without a Shopify account or a tunnel.
 // Builds the app, prepares the embedded database, starts the production server, plays the part
-// of Shopify (signed webhooks for a demo shop, a signed app proxy request), prints what the
-// ledger made of it next to what the rules say, and keeps the server up until Ctrl-C.
+// of Shopify (signed webhooks for a demo shop, signed app proxy requests, and its Admin API,
+// stood in for inside the server: dev/simulator/admin-api-stand-in.ts), prints what the ledger
+// made of it next to what the rules say, redeems a reward for a customer, and keeps the server
+// and the local storefront up until Ctrl-C.
 //
 //   npm run demo                          run, then keep Tally running (Ctrl-C stops it)
 //   npm run demo -- --once                run, print, stop (exit code 0 if every check passed)
 //   npm run demo -- --reset               forget the demo shop's data first (after rule changes)
+//   npm run demo -- --no-build            serve the build there is (the tests build first)
 //   npm run -s demo -- --proxy-url <id>   a freshly signed storefront URL for a running demo
 //
-// Environment: DEMO_PORT or PORT (default 3000), DATABASE_URL (default: the embedded SQLite
-// file), DEMO_ONCE=1 as --once.
+// Environment: DEMO_PORT or PORT (default 3000), STOREFRONT_PORT (default 4000), DATABASE_URL
+// (default: the embedded SQLite file), DEMO_ONCE=1 as --once, TALLY_ADMIN_STAND_IN_LATENCY_MS
+// (how long the Admin API stand-in takes to answer; default 0).
 import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 import type { Db } from "../app/db.server";
 import { DEFAULT_DATABASE_URL, databaseTarget } from "../app/database-url";
 import { appConfig, PROJECT_ROOT, proxyPath, storefrontProxyPrefix, webhookUri } from "../dev/simulator/app-config";
 import { startApp, type RunningApp } from "../dev/simulator/app-server";
+import { storeOfflineSession } from "../dev/simulator/offline-session";
 import { startStorefront, type RunningStorefront } from "../dev/simulator/storefront";
 import { signedProxyQuery, signedWebhookRequest } from "../dev/simulator/shopify-signing";
 import { runNpmScript } from "./demo/npm-script";
+import { demoRedemption } from "./demo/redemption";
 import { printChecks, reportShop, type Check } from "./demo/report";
-import { DEMO_CUSTOMERS, DEMO_SHOP, demoDeliveries, EXPECTED_BALANCES, fullName, PROXY_DEMO_CUSTOMER, type Delivery } from "./demo/scenario";
+import { DEMO_CUSTOMERS, DEMO_SHOP, demoDeliveries, fullName, PROXY_DEMO_CUSTOMER, type Delivery } from "./demo/scenario";
 import { mark } from "./demo/table";
 
 // The demo app's credentials: anything works, as long as the server and the signer agree.
@@ -34,13 +40,17 @@ const USAGE = `Usage:
   npm run demo                          build, start Tally, send the demo webhooks, keep running
   npm run demo -- --once                the same, then stop (exit code 0 if every check passed)
   npm run demo -- --reset               delete the demo shop's data first (combines with --once)
+  npm run demo -- --no-build            serve the existing build instead of building first
   npm run -s demo -- --proxy-url <id>   print a freshly signed storefront URL for a running demo
-Environment: DEMO_PORT or PORT (default ${DEFAULT_PORT}), DATABASE_URL, DEMO_ONCE=1.`;
+Environment: DEMO_PORT or PORT (default ${DEFAULT_PORT}), STOREFRONT_PORT (default 4000), DATABASE_URL, DEMO_ONCE=1,
+TALLY_ADMIN_STAND_IN_LATENCY_MS (the Admin API stand-in's answer time, default 0).`;
 
 interface DemoOptions {
   once: boolean;
   /** Start the demo shop afresh instead of redelivering onto what earlier runs left. */
   reset: boolean;
+  /** Build first (--no-build: serve build/ as it is). */
+  build: boolean;
   /** --proxy-url: only sign a storefront URL for this customer. */
   proxyUrlFor: number | null;
   port: number;
@@ -55,9 +65,11 @@ function demoOptions(): DemoOptions {
   let values;
   try {
     ({ values } = parseArgs({
+      allowNegative: true,
       options: {
         once: { type: "boolean", default: false },
         reset: { type: "boolean", default: false },
+        build: { type: "boolean", default: true },
         "proxy-url": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -72,6 +84,7 @@ function demoOptions(): DemoOptions {
   return {
     once: values.once || process.env.DEMO_ONCE === "1",
     reset: values.reset,
+    build: values.build,
     proxyUrlFor: values["proxy-url"] === undefined ? null : customerIdArgument(values["proxy-url"]),
     port: demoPort(),
   };
@@ -176,7 +189,7 @@ function signedCustomerUrl(baseUrl: string, customerId: number): string {
   return `${baseUrl}${proxyPath("customer")}?${query.toString()}`;
 }
 
-async function showStorefrontView(baseUrl: string, options: DemoOptions): Promise<Check> {
+async function showStorefrontView(baseUrl: string, options: DemoOptions, expected: number | undefined): Promise<Check> {
   const customer = PROXY_DEMO_CUSTOMER;
   const url = signedCustomerUrl(baseUrl, customer.id);
   console.log(`\nThe storefront widget's view of ${fullName(customer)} (app proxy):`);
@@ -199,7 +212,6 @@ async function showStorefrontView(baseUrl: string, options: DemoOptions): Promis
       `For a fresh URL while the demo runs${options.once ? " (without --once)" : ""}:\n` +
       `    ${portPrefix}npm run -s demo -- --proxy-url ${customer.id}`,
   );
-  const expected = EXPECTED_BALANCES.get(customer.id);
   return {
     ok: response.status === 200 && balance === expected,
     label: `the app proxy answers ${fullName(customer)}'s balance: ${expected}`,
@@ -213,14 +225,13 @@ function storefrontPort(): number {
 }
 
 /** The local storefront's page as the demo customer sees it: the widget's first paint holds their balance. */
-async function showStorefrontPage(storefront: RunningStorefront): Promise<Check> {
+async function showStorefrontPage(storefront: RunningStorefront, expected: number | undefined): Promise<Check> {
   const customer = PROXY_DEMO_CUSTOMER;
   const url = `${storefront.url}/?customer=${customer.id}`;
-  const expected = EXPECTED_BALANCES.get(customer.id);
   const html = await (await fetch(url)).text();
   const painted = /data-tally-field="balance">\s*(-?\d+)/.exec(html)?.[1];
   console.log(`\nThe local storefront (theme app extension rendered with liquidjs, /apps/tally/* proxied and signed):`);
-  console.log(`  ${url}   (switch customer in the page header; open the Rewards launcher)`);
+  console.log(`  ${url}   (switch customer in the page header; open the Rewards launcher to redeem)`);
   return {
     ok: painted !== undefined && Number(painted) === expected,
     label: `the storefront widget paints ${fullName(customer)}'s balance: ${painted ?? "nothing"}${expected === undefined ? "" : ` (expected ${expected})`}`,
@@ -332,9 +343,11 @@ async function main(): Promise<void> {
   console.log(`Tally demo: a pretend shop, ${DEMO_SHOP}, on ${describeDatabase(databaseUrl)}\n`);
   // Before building: a rebuild would also swap build/ under a demo that is still running.
   await assertPortFree(options.port);
-  await step("Building the app (npm run build)", () => runNpmScript("build"));
+  if (options.build) await step("Building the app (npm run build)", () => runNpmScript("build"));
   await step("Preparing the database (npm run setup)", () => runNpmScript("setup"));
   if (options.reset) await step(`Deleting what earlier runs left for ${DEMO_SHOP}`, () => resetDemoShop(databaseUrl));
+  // What OAuth would store at install: the app's Admin API client loads it to issue rewards.
+  await withDatabase(databaseUrl, (db) => storeOfflineSession(db, DEMO_SHOP));
   stopOnSignals();
   const app = await step(`Starting the production server on port ${options.port}`, () =>
     startApp({
@@ -343,15 +356,28 @@ async function main(): Promise<void> {
       apiSecret: DEMO_API_SECRET,
       port: options.port,
       inheritOutput: false,
+      // Shopify's Admin API, for redemptions (and storefront syncs): local, never in `npm start`.
+      adminApiStandIn: true,
     }),
   );
   runningApp = app;
 
   const checks: Check[] = [];
   checks.push(await sendDeliveries(app.baseUrl, demoDeliveries()));
-  checks.push(...(await withDatabase(databaseUrl, (db) => reportShop(db, DEMO_SHOP))));
+  const report = await withDatabase(databaseUrl, (db) => reportShop(db, DEMO_SHOP));
+  checks.push(...report.checks);
   await withDatabase(databaseUrl, (db) => addDemoTiers(db));
-  checks.push(await showStorefrontView(app.baseUrl, options));
+  checks.push(await showStorefrontView(app.baseUrl, options, report.expectedBalances.get(PROXY_DEMO_CUSTOMER.id)));
+  const redemption = await demoRedemption({
+    baseUrl: app.baseUrl,
+    shop: DEMO_SHOP,
+    secret: DEMO_API_SECRET,
+    customer: PROXY_DEMO_CUSTOMER,
+    expectedBalance: report.expectedBalances.get(PROXY_DEMO_CUSTOMER.id) ?? 0,
+    adminApi: app.adminApi!,
+    withDatabase: (work) => withDatabase(databaseUrl, work),
+  });
+  checks.push(...redemption.checks);
   const storefront = await step(`Starting the local storefront on port ${storefrontPort()}`, () =>
     startStorefront({
       appUrl: app.baseUrl,
@@ -362,7 +388,8 @@ async function main(): Promise<void> {
     }),
   );
   runningStorefront = storefront;
-  checks.push(await showStorefrontPage(storefront));
+  const expectedAfter = report.expectedBalances.get(PROXY_DEMO_CUSTOMER.id);
+  checks.push(await showStorefrontPage(storefront, expectedAfter === undefined ? undefined : expectedAfter - redemption.spent));
 
   printChecks("Checks", checks);
   const failed = checks.filter((check) => !check.ok).length;

@@ -36,7 +36,8 @@ function childPids(pid: number): number[] {
   }
 }
 
-function singleProcessCpuMs(pid: number): number | null {
+/** User + system CPU milliseconds of `pid` alone (not its children), or null without /proc. */
+export function singleProcessCpuMs(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name, which is in parentheses and may contain spaces.

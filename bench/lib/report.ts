@@ -105,11 +105,11 @@ function fixed(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
 }
 
-/** Writes bench/results/webhooks-<timestamp>.json and returns its path. */
-export function writeResultsJson(document: unknown, startedAt: Date): string {
+/** Writes bench/results/<bench>-<timestamp>.json (bench: "webhooks" unless named) and returns its path. */
+export function writeResultsJson(document: unknown, startedAt: Date, bench = "webhooks"): string {
   const folder = path.join(PROJECT_ROOT, "bench/results");
   mkdirSync(folder, { recursive: true });
-  const file = path.join(folder, `webhooks-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
+  const file = path.join(folder, `${bench}-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(file, JSON.stringify(document, (_key, value) => (typeof value === "bigint" ? String(value) : value), 2) + "\n");
   return file;
 }

@@ -1,17 +1,43 @@
 // Starts the production build (`npm start`, i.e. node server.js) as Shopify
 // would reach it, on a free local port, and stops it again. Used by the demo, the benchmarks and
-// the end-to-end tests.
+// the end-to-end tests. With `adminApiStandIn`, Shopify's Admin API is stood in for inside the
+// server process (./admin-api-stand-in.ts); without it, the server runs exactly as `npm start`.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "./app-config";
+import type { StandInState } from "./admin-api-stand-in";
+
+/** The access scopes the app is started with (and an offline session must hold). */
+export const APP_SCOPES =
+  "read_orders,read_customers,write_customers,write_discounts,read_store_credit_accounts,write_store_credit_account_transactions,read_store_credit_account_transactions,write_app_proxy";
+
+const STAND_IN_PRELOAD = path.join(PROJECT_ROOT, "dev/simulator/admin-api-stand-in.preload.mjs");
 
 export interface RunningApp {
   baseUrl: string;
   port: number;
   process: ChildProcess;
+  /** The Admin API stand-in, when the app was started with one. */
+  adminApi: AdminApiStandIn | null;
+  /** What the server has written to stdout and stderr so far (empty with inheritOutput). */
+  output(): string;
   stop(): Promise<void>;
+}
+
+export interface AdminApiStandIn {
+  /** Where the stand-in serves Shopify's state (127.0.0.1). */
+  url: string;
+  latencyMs: number;
+  /** What Shopify holds for `shop`: discount codes, store credit, metafields. */
+  state(shop: string): Promise<StandInState>;
+}
+
+export interface AdminApiStandInOptions {
+  /** How long each Admin API call takes to answer (default: TALLY_ADMIN_STAND_IN_LATENCY_MS, else 0). */
+  latencyMs?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -40,14 +66,23 @@ export async function startApp(options: {
   env?: Record<string, string>;
   /** Forward the server's output to this process's (default: only on failure). */
   inheritOutput?: boolean;
+  /**
+   * Stand in for Shopify's Admin API inside the server (dev/simulator/admin-api-stand-in.ts), so
+   * that redemptions and storefront syncs reach a local Shopify. Never part of `npm start`.
+   */
+  adminApiStandIn?: AdminApiStandInOptions | boolean;
 }): Promise<RunningApp> {
   ensureBuilt();
   const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "server.js")], {
+  const standIn = options.adminApiStandIn ? await standInSettings(options.adminApiStandIn === true ? {} : options.adminApiStandIn) : null;
+  const inherited = { ...process.env };
+  // Only an explicit request here turns it on, never a variable left in the caller's shell.
+  for (const name of Object.keys(inherited)) if (name.startsWith("TALLY_ADMIN_STAND_IN")) delete inherited[name];
+  const child = spawn(process.execPath, [...(standIn ? ["--import", pathToFileURL(STAND_IN_PRELOAD).href] : []), path.join(PROJECT_ROOT, "server.js")], {
     cwd: PROJECT_ROOT,
     env: {
-      ...process.env,
+      ...inherited,
       NODE_ENV: "production",
       PORT: String(port),
       HOST: "127.0.0.1",
@@ -55,11 +90,14 @@ export async function startApp(options: {
       SHOPIFY_API_KEY: options.apiKey,
       SHOPIFY_API_SECRET: options.apiSecret,
       SHOPIFY_APP_URL: `http://localhost:${port}`,
-      SCOPES: "read_orders,read_customers,write_customers,write_discounts,read_store_credit_accounts,write_store_credit_account_transactions,read_store_credit_account_transactions,write_app_proxy",
+      SCOPES: APP_SCOPES,
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
       // One worker unless asked: tests and the demo need no more, and start faster.
       WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? "1",
       ...options.env,
+      ...(standIn
+        ? { TALLY_ADMIN_STAND_IN: "1", TALLY_ADMIN_STAND_IN_PORT: String(standIn.port), TALLY_ADMIN_STAND_IN_LATENCY_MS: String(standIn.latencyMs) }
+        : {}),
     },
     stdio: options.inheritOutput ? "inherit" : ["ignore", "pipe", "pipe"],
   });
@@ -86,9 +124,30 @@ export async function startApp(options: {
     baseUrl,
     port,
     process: child,
+    adminApi: standIn && adminApiStandIn(standIn),
+    output: () => output,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       await exited;
+    },
+  };
+}
+
+async function standInSettings(options: AdminApiStandInOptions): Promise<{ port: number; latencyMs: number }> {
+  const latencyMs = options.latencyMs ?? Number(process.env.TALLY_ADMIN_STAND_IN_LATENCY_MS || 0);
+  if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`the stand-in's latency must be a number of milliseconds ≥ 0, not ${latencyMs}`);
+  return { port: await freePort(), latencyMs };
+}
+
+function adminApiStandIn({ port, latencyMs }: { port: number; latencyMs: number }): AdminApiStandIn {
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    latencyMs,
+    state: async (shop) => {
+      const response = await fetch(`${url}/state?shop=${encodeURIComponent(shop)}`);
+      if (!response.ok) throw new Error(`the Admin API stand-in answered ${response.status} for its state`);
+      return (await response.json()) as StandInState;
     },
   };
 }

@@ -1,7 +1,8 @@
-// The demo's story: one shop, four customers, seven orders and the webhooks Shopify sends for
+// The demo's story: one shop, four customers, eight orders and the webhooks Shopify sends for
 // them, awkward parts included (retries, reordering, refunds, an edit, a cancellation). Every
 // id is fixed, so running the demo again redelivers the same events, which the app must
-// recognise: a second run leaves balances and ledger exactly as the first one did.
+// recognise: a second run leaves what the orders earned exactly as the first one did. Then Ada,
+// who has points enough, redeems a reward (a new redemption each run, while her points last).
 import { randomUUID } from "node:crypto";
 import {
   customerCreatePayload,
@@ -26,8 +27,11 @@ const alan: DemoCustomer = { id: 7_100_000_004, firstName: "Alan", lastName: "Tu
 
 export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [ada, grace, katherine, alan];
 
-/** The customer whose storefront view the demo opens through the app proxy. */
+/** The customer whose storefront view the demo opens through the app proxy, and who redeems. */
 export const PROXY_DEMO_CUSTOMER = ada;
+
+/** What the reward the demo redeems costs: the default one of a new shop, 5.00 off for 500 points. */
+export const DEMO_REWARD_COST = 500;
 
 export function fullName(customer: { firstName: string | null; lastName: string | null }): string {
   return [customer.firstName, customer.lastName].filter(Boolean).join(" ");
@@ -113,6 +117,18 @@ const cancelledOrderCancelled: OrderSpec = {
   ...cancelledOrder,
   cancelledAt: "2026-11-20T15:00:00-05:00",
   updatedAt: "2026-11-20T15:00:01-05:00",
+};
+
+/** Ada once more: an espresso machine and two milk jugs, enough points for a few rewards. */
+const espressoOrder: OrderSpec = {
+  id: 820_000_008,
+  customer: ada,
+  lines: [
+    { title: "Espresso machine", price: "1850.00" },
+    { title: "Milk jug", price: "24.00", quantity: 2 },
+  ],
+  shipping: "25.00",
+  updatedAt: PAID_AT,
 };
 
 /** Grace: three bags of coffee and a brush; the brush is refunded, then a bag is edited out. */
@@ -207,6 +223,13 @@ export const EXPECTED_ORDERS: readonly ExpectedOrder[] = [
     working: "80.00 → 80; cancelled → 0",
   },
   {
+    orderId: espressoOrder.id,
+    customerId: ada.id,
+    // eligible 1850.00 + 2 × 24.00 = 1898.00 (shipping earns nothing) → 1898
+    points: 1898,
+    working: "1850.00 + 2 × 24.00 = 1898.00 (shipping 25.00 excluded) → 1898",
+  },
+  {
     orderId: editedOrder.id,
     customerId: grace.id,
     // eligible 3 × 15.00 + 20.00 = 65.00 → 65; brush refunded: keeps floor(65.00 − 20.00) = 45;
@@ -224,11 +247,12 @@ export const EXPECTED_ORDERS: readonly ExpectedOrder[] = [
 ];
 
 /**
- * Balances by hand. Lifetime earned follows the balance here: reversals take back what the
- * order earned, and nothing has been redeemed.
+ * What the orders leave each customer, by hand: their lifetime earned (reversals take back what
+ * the order earned), and their balance before any redemption. Redemptions (the demo's, and any
+ * made in the storefront) spend from the balance only (scripts/demo/report.ts accounts for them).
  */
 export const EXPECTED_BALANCES: ReadonlyMap<number, number> = new Map([
-  [ada.id, 35], // order …001 (35) + order …005 (cancelled: 0)
+  [ada.id, 1933], // order …001 (35) + order …005 (cancelled: 0) + order …008 (1898)
   [grace.id, 60], // order …002 (30) + order …006 (30)
   [katherine.id, 117], // order …003 (117)
   [alan.id, 35], // order …007 (35)
@@ -247,6 +271,7 @@ export const EXPECTED_LEDGER: readonly ExpectedLedgerEntry[] = [
   { customerId: ada.id, kind: "refund_reversal", delta: -22, key: "refund:930000001" },
   { customerId: ada.id, kind: "earn", delta: 80, key: "order:820000005:earn" },
   { customerId: ada.id, kind: "cancel_reversal", delta: -80, key: "order:820000005:cancel" },
+  { customerId: ada.id, kind: "earn", delta: 1898, key: "order:820000008:earn" },
   { customerId: grace.id, kind: "earn", delta: 30, key: "order:820000002:earn" },
   { customerId: grace.id, kind: "earn", delta: 65, key: "order:820000006:earn" },
   { customerId: grace.id, kind: "refund_reversal", delta: -20, key: "refund:930000006" },
@@ -310,6 +335,7 @@ export function demoDeliveries(): Delivery[] {
   order("orders/paid", cancelledOrder);
   const cancelled = order("orders/cancelled", cancelledOrderCancelled, "cancelled: the points go back");
   resend(cancelled, "duplicate: same event, new webhook id");
+  order("orders/paid", espressoOrder, "a big order: points for rewards");
 
   const editedPaid = order("orders/paid", editedOrder);
   refund(brushRefund, "brush returned");

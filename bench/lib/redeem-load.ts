@@ -1,0 +1,184 @@
+// The redemption benchmark's clients: members redeeming through the app proxy as the storefront
+// does (POST /apps/tally/redeem, forwarded by Shopify with a signed query), each request signed
+// just before it is sent and timed from the request start to the last byte of the answer, over
+// keep-alive node:http (as bench/lib/load.ts, for the same reason: a light client on a machine
+// shared with the server). Also the baseline: Shopify alone, the Admin API stand-in called
+// directly with the mutation the app sends for a code.
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import { performance } from "node:perf_hooks";
+import { apiVersion } from "../../app/shopify/api-version";
+import { CREATE_BASIC_CODE } from "../../app/shopify/graphql/discount-codes";
+import { proxyPath, storefrontProxyPrefix } from "../../dev/simulator/app-config";
+import { STAND_IN_SHOP_HEADER } from "../../dev/simulator/admin-api-stand-in";
+import { STAND_IN_ACCESS_TOKEN } from "../../dev/simulator/offline-session";
+import { signedProxyQuery } from "../../dev/simulator/shopify-signing";
+
+export interface RedeemTarget {
+  baseUrl: string;
+  shop: string;
+  secret: string;
+  rewardId: number;
+}
+
+export interface RedeemAnswer {
+  customerId: number;
+  /** HTTP status, or null when the request itself failed. */
+  status: number | null;
+  latencyMs: number;
+  /** The error code, or the issued code, from the JSON answer. */
+  code: string | null;
+  detail: string;
+}
+
+export interface RedeemRun {
+  name: string;
+  wallMs: number;
+  answers: RedeemAnswer[];
+}
+
+/**
+ * Each member redeems `perMember` times, one request in flight per member (so `members.length`
+ * in flight in all), one after the other.
+ */
+export async function redeemRepeatedly(target: RedeemTarget, name: string, customerIds: readonly number[], perMember: number): Promise<RedeemRun> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: customerIds.length });
+  const answers: RedeemAnswer[] = [];
+  const started = performance.now();
+  try {
+    await Promise.all(
+      customerIds.map(async (customerId) => {
+        for (let i = 0; i < perMember; i++) answers.push(await redeem(agent, target, customerId));
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
+  return { name, wallMs: performance.now() - started, answers };
+}
+
+/** Every member sends `attempts` redeems at once (members × attempts in flight). */
+export async function redeemAtOnce(target: RedeemTarget, name: string, customerIds: readonly number[], attempts: number): Promise<RedeemRun> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: customerIds.length * attempts });
+  const started = performance.now();
+  try {
+    const answers = await Promise.all(customerIds.flatMap((customerId) => Array.from({ length: attempts }, () => redeem(agent, target, customerId))));
+    return { name, wallMs: performance.now() - started, answers };
+  } finally {
+    agent.destroy();
+  }
+}
+
+function redeem(agent: http.Agent, target: RedeemTarget, customerId: number): Promise<RedeemAnswer> {
+  const url = new URL(target.baseUrl);
+  const query = signedProxyQuery(storefrontProxyPrefix(), { shop: target.shop, customerId, secret: target.secret });
+  const body = Buffer.from(JSON.stringify({ rewardId: target.rewardId }));
+  const path = `${proxyPath("redeem")}?${query}`;
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const done = (status: number | null, text: string) => {
+      const latencyMs = performance.now() - started;
+      let code: string | null = null;
+      try {
+        const json = JSON.parse(text) as { redemption?: { code?: string }; error?: { code?: string } };
+        code = json.redemption?.code ?? json.error?.code ?? null;
+      } catch {
+        // Not JSON: kept as the detail.
+      }
+      resolve({ customerId, status, latencyMs, code, detail: status === 200 ? "" : text.slice(0, 300) });
+    };
+    const request = http.request(
+      {
+        agent,
+        hostname: url.hostname,
+        port: url.port,
+        path,
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": String(body.length) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => done(response.statusCode ?? 0, Buffer.concat(chunks).toString()));
+        response.on("error", (error) => done(response.statusCode ?? 0, error.message));
+      },
+    );
+    request.on("error", (error) => done(null, error.message));
+    request.end(body);
+  });
+}
+
+/**
+ * The floor a redemption stands on: the stand-in answering the app's discountCodeBasicCreate
+ * directly (its latency, its schema validation, loopback HTTP), `concurrency` in flight, for a
+ * shop of its own so the benchmark shop's codes stay exactly the redemptions'.
+ */
+export async function shopifyAlone(standInUrl: string, shop: string, calls: number, concurrency: number): Promise<{ wallMs: number; latenciesMs: number[]; failures: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const url = new URL(`${standInUrl}/admin/api/${apiVersion}/graphql.json`);
+  const latenciesMs: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const one = (n: number) =>
+    new Promise<void>((resolve) => {
+      const body = Buffer.from(JSON.stringify({ query: CREATE_BASIC_CODE, variables: { discount: codeInput(n) } }));
+      const started = performance.now();
+      const request = http.request(
+        {
+          agent,
+          hostname: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "content-length": String(body.length),
+            "x-shopify-access-token": STAND_IN_ACCESS_TOKEN,
+            [STAND_IN_SHOP_HEADER]: shop,
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () => {
+            latenciesMs.push(performance.now() - started);
+            const text = Buffer.concat(chunks).toString();
+            if (response.statusCode !== 200 || !text.includes('"userErrors":[]')) failures++;
+            resolve();
+          });
+        },
+      );
+      request.on("error", () => {
+        failures++;
+        resolve();
+      });
+      request.end(body);
+    });
+  const started = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < calls) await one(next++);
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
+  return { wallMs: performance.now() - started, latenciesMs, failures };
+}
+
+/** What the app sends for the default reward (app/shopify/reward-issuer.server.ts, codeDiscountInput). */
+function codeInput(n: number): Record<string, unknown> {
+  return {
+    title: `Tally #${n}: 5.00 off your order (customer ${7_000_000 + n})`,
+    code: `TALLY-${randomBytes(5).toString("hex").toUpperCase()}`,
+    startsAt: new Date().toISOString(),
+    endsAt: null,
+    context: { customers: { add: [`gid://shopify/Customer/${7_000_000 + n}`] } },
+    usageLimit: 1,
+    appliesOncePerCustomer: true,
+    combinesWith: { orderDiscounts: false, productDiscounts: true, shippingDiscounts: true },
+    minimumRequirement: null,
+    customerGets: { value: { discountAmount: { amount: "5.00", appliesOnEachItem: false } }, items: { all: true } },
+  };
+}
