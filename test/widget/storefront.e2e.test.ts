@@ -667,8 +667,7 @@ describe("the storefront widget in Chromium", () => {
 
     // The real app: POST /apps/tally/redeem through the storefront's signed proxy, the ledger,
     // and GET /customer's redemptions, as the contract (version 1) has them.
-    // enable when the app serves POST /redeem
-    it.skip("redeems through the app: points spent in the ledger, the code shown and listed (enable when the app serves POST /redeem)", async () => {
+    it("redeems through the app: points spent in the ledger, the code shown and listed", async () => {
       const before = (await balanceOf(scenario.db, KATHERINE.id, WIDGET_SHOP))!;
       const { page, errors } = await visit(`/?customer=${KATHERINE.id}`);
       const { item, confirm } = await confirmation(page);
@@ -689,6 +688,13 @@ describe("the storefront widget in Chromium", () => {
       expect(await code.inputValue()).toBe(body.redemption.code);
       expect(await inPanel(page, "balance").innerText()).toBe(String(before - cost));
       expect(await inPanel(page, "wallet-count").innerText()).toBe("1");
+
+      // The merchant sees the code in Shopify, for this customer alone.
+      const shopify = await scenario.app.adminApi!.state(WIDGET_SHOP);
+      expect(shopify.discounts.find((discount) => discount.code === body.redemption.code)).toMatchObject({
+        customers: [`gid://shopify/Customer/${KATHERINE.id}`],
+        usageLimit: 1,
+      });
 
       const again = await visit(`/?customer=${KATHERINE.id}`);
       const member = await currentMember(again.page);

@@ -5,6 +5,7 @@ import { createDb, type Db } from "~/db.server";
 import { databaseTarget } from "~/database-url";
 import { webhookUri } from "../app-config";
 import { startApp, type RunningApp } from "../app-server";
+import { storeOfflineSession } from "../offline-session";
 import { createTestDatabase, type TestDatabase } from "../databases";
 import { customerCreatePayload, orderPayload } from "../shopify-payloads";
 import { signedWebhookRequest } from "../shopify-signing";
@@ -52,7 +53,8 @@ export const newOrderId = () => nextOrderId++;
 export async function startWidgetScenario({ tiers = true } = {}): Promise<WidgetScenario> {
   const database = await createTestDatabase("sqlite");
   const db = createDb(databaseTarget(database.url));
-  const app = await startApp({ databaseUrl: database.url, apiKey: WIDGET_API_KEY, apiSecret: WIDGET_API_SECRET });
+  // Shopify's Admin API is stood in for, so that the widget's redemptions get their codes.
+  const app = await startApp({ databaseUrl: database.url, apiKey: WIDGET_API_KEY, apiSecret: WIDGET_API_SECRET, adminApiStandIn: true });
   const storefronts: RunningStorefront[] = [];
 
   const deliver = async (topic: string, payload: unknown, shop = WIDGET_SHOP) => {
@@ -76,6 +78,8 @@ export async function startWidgetScenario({ tiers = true } = {}): Promise<Widget
     for (const customer of SCENARIO_CUSTOMERS) {
       await deliver("customers/create", customerCreatePayload({ id: customer.id, firstName: customer.firstName, lastName: customer.lastName }));
     }
+    // The shop installed the app: its offline session lets redemptions reach the Admin API.
+    await storeOfflineSession(db, WIDGET_SHOP);
     // The admin has no tier editor yet: tiers go straight into the app's database.
     if (tiers) await db.tier.createMany({ data: TIERS.map((tier) => ({ shopDomain: WIDGET_SHOP, ...tier })) });
     for (const customer of SCENARIO_CUSTOMERS) {
