@@ -256,7 +256,8 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   return { orderId, delta, pointsCredited: target, memberId: settledBy ?? owner, balancesChanged: balanceChanges.size > 0, tiersOn: tiersOn && tierHolder !== null };
 }
 
-function memberUpsert(shopDomain: string, customerId: ShopifyId, profile: CustomerProfile, now: Date): Query {
+/** The member of a customer, created if new (enrolled with a referral code); returns the member's row. */
+export function memberUpsert(shopDomain: string, customerId: ShopifyId, profile: CustomerProfile, now: Date): Query {
   // An existing member keeps what we knew; only what was missing is filled in.
   return row(
     `INSERT INTO "Member" ("shopDomain", "customerId", "email", "firstName", "lastName", "referralCode", "createdAt", "updatedAt")
@@ -265,7 +266,7 @@ function memberUpsert(shopDomain: string, customerId: ShopifyId, profile: Custom
        "email" = COALESCE("Member"."email", excluded."email"),
        "firstName" = COALESCE("Member"."firstName", excluded."firstName"),
        "lastName" = COALESCE("Member"."lastName", excluded."lastName")
-     RETURNING "id", "lifetimeEarned"`,
+     RETURNING "id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday"`,
     [shopDomain, customerId, profile.email ?? null, profile.firstName ?? null, profile.lastName ?? null, newReferralCode(), now, now],
   );
 }

@@ -5,13 +5,16 @@
 // ledger key per redemption (`redemption:<id>:return`), so they can never come back twice.
 import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "~/db.server";
-import { ensureMember } from "./members.server";
+import type { SqlConnection } from "~/sql.server";
+import { nothing, row, runSqlTransactionWithRetries, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { memberUpsert } from "./ledger.server";
 import { currencyExponent, formatMinorUnits } from "./money";
 import { parseProgram } from "./program";
-import { codeExpiry, isRefusal, newDiscountCode, redemptionValue, rewardFromRow, rewardSchema, type Reward, type RewardKind } from "./rewards";
-import { ensureShop } from "./shops.server";
+import { codeExpiry, isRefusal, newDiscountCode, redemptionValue, rewardFromRow, rewardSchema, type Reward, type RewardKind, type RewardRow } from "./rewards";
+import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
+import type { MemberFacts } from "./storefront.server";
+import { tierProgress, type TierDefinition } from "./tiers";
 import type { ShopifyId } from "./shopify-id";
-import { tierProgress } from "./tiers";
 import { inTransaction } from "./transaction.server";
 
 export type RedemptionStatus = "pending" | "issued" | "used" | "failed" | "expired" | "returned";
@@ -43,6 +46,9 @@ export interface StartedRedemption {
   /** The shop's currency, and its exponent (amounts are in its minor units). */
   currency: string | null;
   exponent: number;
+  /** The member after the points were taken, and the shop's tiers: the answer's member view. */
+  member: MemberFacts;
+  tiers: readonly TierDefinition[];
 }
 
 export type RedeemRefusal = {
@@ -71,83 +77,165 @@ export const ATTEMPT_LEASE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const FALLBACK_EXPONENT = 2;
 
-/** Takes the points and records the redemption as pending, or says why not. */
-export function startRedemption(db: Db, request: RedeemRequest): Promise<StartedRedemption | RedeemRefusal> {
+/**
+ * Takes the points and records the redemption as pending, or says why not. Every redeem runs it,
+ * so it is plain SQL through the driver, as the order ledger is (ledger.server.ts): a handful of
+ * statements in one transaction, the conditional decrement carrying correctness.
+ */
+export async function startRedemption(db: Db, connection: SqlConnection, request: RedeemRequest): Promise<StartedRedemption | RedeemRefusal> {
   const now = request.now ?? new Date();
-  return inTransaction(db, async (tx) => {
-    const shop = await ensureShop(tx, request.shopDomain);
-    const row = await tx.reward.findFirst({ where: { id: request.rewardId, shopDomain: request.shopDomain } });
-    const reward = row ? rewardFromRow(row) : null;
-    if (!row || !reward) return refusal(404, "unknown_reward", "There is no such reward.");
-    if (!reward.enabled) return refusal(422, "reward_unavailable", "This reward is not available any more.");
-    const member = await ensureMember(tx, request.shopDomain, request.customerId);
+  const shop = await shopForEvents(db, request.shopDomain, null);
+  return runSqlTransactionWithRetries(
+    connection,
+    () => redeemTransaction(shop, request, now),
+    (reason) => reason === "missing_reference" && forgetShop(request.shopDomain),
+  );
+}
 
-    if (reward.tierId !== null && !(await memberReachedTier(tx, request.shopDomain, Number(member.lifetimeEarned), reward.tierId))) {
-      return refusal(422, "reward_unavailable", "This reward is for members of a higher tier.");
-    }
-    const value = redemptionValue(reward, request.points);
-    if (isRefusal(value)) return refusal(422, "reward_unavailable", value.message);
-    if (reward.kind === "store_credit" && !shop.currency) {
-      return refusal(422, "reward_unavailable", "Store credit needs the shop's currency, which is not known yet.");
-    }
+function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Date): SqlTransaction<StartedRedemption | RedeemRefusal> {
+  const shopDomain = shop.domain;
+  const [rewardRow] = (yield [row(`SELECT * FROM "Reward" WHERE "id" = ? AND "shopDomain" = ?`, [request.rewardId, shopDomain])]) as [Row | undefined];
+  const reward = rewardRow ? rewardFromRow(rewardRowOf(rewardRow)) : null;
+  if (!reward) return refusal(404, "unknown_reward", "There is no such reward.");
+  if (!reward.enabled) return refusal(422, "reward_unavailable", "This reward is not available any more.");
+  const value = redemptionValue(reward, request.points);
+  if (isRefusal(value)) return refusal(422, "reward_unavailable", value.message);
+  if (reward.kind === "store_credit" && !shop.currency) {
+    return refusal(422, "reward_unavailable", "Store credit needs the shop's currency, which is not known yet.");
+  }
 
-    const recent = await tx.redemption.count({ where: { memberId: member.id, createdAt: { gt: new Date(now.getTime() - HOUR_MS) } } });
-    if (recent >= shop.program.redemption.maxRedeemsPerHour) {
-      const oldest = await tx.redemption.findFirst({
-        where: { memberId: member.id, createdAt: { gt: new Date(now.getTime() - HOUR_MS) } },
-        orderBy: { createdAt: "asc" },
-        select: { createdAt: true },
-      });
-      const retryAfterSeconds = oldest ? Math.max(1, Math.ceil((oldest.createdAt.getTime() + HOUR_MS - now.getTime()) / 1000)) : 60;
+  const [memberRow] = (yield [memberUpsert(shopDomain, request.customerId, {}, now)]) as [Row];
+  const member = { id: Number(memberRow.id), balance: BigInt(memberRow.balance as bigint), lifetimeEarned: Number(memberRow.lifetimeEarned) };
+  if (reward.tierId !== null && !reachedTier(member.lifetimeEarned, shop.tiers, reward.tierId)) {
+    return refusal(422, "reward_unavailable", "This reward is for members of a higher tier.");
+  }
+
+  // The conditional decrement: of concurrent redeems, only those the balance covers (and the
+  // hourly limit allows) match.
+  const cost = BigInt(value.pointsSpent);
+  const hourAgo = new Date(now.getTime() - HOUR_MS);
+  const limit = shop.program.redemption.maxRedeemsPerHour;
+  const [taken] = (yield [
+    row(
+      `UPDATE "Member" SET "balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "updatedAt" = ?
+       WHERE "id" = ? AND "balance" >= ? AND (SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = ? AND "createdAt" > ?) < ?
+       RETURNING "balance"`,
+      [cost, now, member.id, cost, member.id, hourAgo, limit],
+    ),
+  ]) as [Row | undefined];
+  if (!taken) {
+    const [recent] = (yield [
+      row(`SELECT COUNT(*) AS "count", MIN("createdAt") AS "oldest" FROM "Redemption" WHERE "memberId" = ? AND "createdAt" > ?`, [member.id, hourAgo]),
+    ]) as [Row];
+    if (Number(recent.count) >= limit) {
+      const oldest = dateOf(recent.oldest);
+      const retryAfterSeconds = oldest ? Math.max(1, Math.ceil((oldest.getTime() + HOUR_MS - now.getTime()) / 1000)) : 60;
       return { ...refusal(429, "too_many_redeems", "Too many rewards redeemed in the last hour; try again later."), retryAfterSeconds };
     }
+    return refusal(409, "not_enough_points", "Not enough points for this reward.");
+  }
 
-    // The conditional decrement: of concurrent redeems, only those the balance covers match.
-    const cost = BigInt(value.pointsSpent);
-    const taken = await tx.member.updateMany({
-      where: { id: member.id, balance: { gte: cost } },
-      data: { balance: { decrement: cost }, summaryVersion: { increment: 1 } },
-    });
-    if (taken.count === 0) return refusal(409, "not_enough_points", "Not enough points for this reward.");
+  const exponent = shop.currency ? currencyExponent(shop.currency) : FALLBACK_EXPONENT;
+  const redemption: Omit<RedemptionRow, "id"> = {
+    shopDomain,
+    memberId: member.id,
+    rewardId: reward.id,
+    kind: reward.kind,
+    title: reward.title,
+    reward: JSON.stringify(reward),
+    pointsSpent: cost,
+    amountMinor: value.amountMinor === null ? null : BigInt(value.amountMinor),
+    amountExponent: exponent,
+    percentage: value.percentage,
+    currency: shop.currency,
+    status: "pending",
+    code: reward.kind === "store_credit" ? null : newDiscountCode(randomBytes(10)),
+    shopifyDiscountId: null,
+    storeCreditTransactionId: null,
+    orderId: null,
+    expiresAt: reward.kind === "store_credit" ? null : codeExpiry(reward, now),
+    pointsReturned: false,
+    attempts: 1,
+    settleAfter: BigInt(now.getTime() + ATTEMPT_LEASE_MS),
+    attemptStartedAt: now,
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const columns = Object.keys(redemption);
+  const [inserted] = (yield [
+    row(
+      `INSERT INTO "Redemption" (${columns.map((column) => `"${column}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) RETURNING "id"`,
+      Object.values(redemption),
+    ),
+  ]) as [Row];
+  const id = Number(inserted.id);
+  yield [
+    nothing(
+      `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note", "idempotencyKey", "createdAt")
+       VALUES (?, ?, ?, 'redeem', 'available', 'reward', ?, ?, ?, ?, ?)`,
+      [shopDomain, member.id, -cost, String(id), request.actor, reward.title, `redemption:${id}:redeem`, now],
+    ),
+  ];
+  return {
+    redemption: { id, ...redemption },
+    reward,
+    customerId: request.customerId,
+    currency: shop.currency,
+    exponent,
+    member: memberFactsOf(memberRow, BigInt(taken.balance as bigint)),
+    tiers: shop.tiers,
+  };
+}
 
-    const exponent = shop.currency ? currencyExponent(shop.currency) : FALLBACK_EXPONENT;
-    const redemption = await tx.redemption.create({
-      data: {
-        shopDomain: request.shopDomain,
-        memberId: member.id,
-        rewardId: reward.id,
-        kind: reward.kind,
-        title: reward.title,
-        reward: JSON.stringify(reward),
-        pointsSpent: cost,
-        amountMinor: value.amountMinor === null ? null : BigInt(value.amountMinor),
-        amountExponent: exponent,
-        percentage: value.percentage,
-        currency: shop.currency,
-        code: reward.kind === "store_credit" ? null : newDiscountCode(randomBytes(10)),
-        expiresAt: reward.kind === "store_credit" ? null : codeExpiry(reward, now),
-        attempts: 1,
-        attemptStartedAt: now,
-        settleAfter: BigInt(now.getTime() + ATTEMPT_LEASE_MS),
-        createdAt: now,
-      },
-    });
-    await tx.ledgerEntry.create({
-      data: {
-        shopDomain: request.shopDomain,
-        memberId: member.id,
-        delta: -cost,
-        kind: "redeem",
-        sourceType: "reward",
-        sourceId: String(redemption.id),
-        actor: request.actor,
-        note: reward.title,
-        idempotencyKey: `redemption:${redemption.id}:redeem`,
-        createdAt: now,
-      },
-    });
-    return { redemption, reward, customerId: request.customerId, currency: shop.currency, exponent };
-  });
+function reachedTier(lifetimeEarned: number, tiers: readonly TierDefinition[], tierId: number): boolean {
+  const required = tiers.find((tier) => tier.id === tierId);
+  if (!required) return false;
+  const { tier } = tierProgress(lifetimeEarned, tiers);
+  return tier !== null && tier.thresholdPoints >= required.thresholdPoints;
+}
+
+/** A Reward row as the driver returns it (SQLite: integers as bigint, booleans as 0/1). */
+function rewardRowOf(raw: Row): RewardRow {
+  const int = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    id: Number(raw.id),
+    title: String(raw.title),
+    kind: String(raw.kind),
+    costPoints: Number(raw.costPoints),
+    amountMinor: int(raw.amountMinor),
+    percentage: int(raw.percentage),
+    variantGid: (raw.variantGid as string | null) ?? null,
+    minPoints: int(raw.minPoints),
+    maxPoints: int(raw.maxPoints),
+    stepPoints: int(raw.stepPoints),
+    minimumSubtotalMinor: int(raw.minimumSubtotalMinor),
+    codeExpiryDays: int(raw.codeExpiryDays),
+    combinesWithOrder: Boolean(Number(raw.combinesWithOrder)),
+    combinesWithProduct: Boolean(Number(raw.combinesWithProduct)),
+    combinesWithShipping: Boolean(Number(raw.combinesWithShipping)),
+    tierId: int(raw.tierId),
+    enabled: Boolean(Number(raw.enabled)),
+  };
+}
+
+function memberFactsOf(raw: Row, balance: bigint): MemberFacts {
+  return {
+    id: Number(raw.id),
+    customerId: BigInt(raw.customerId as bigint),
+    firstName: (raw.firstName as string | null) ?? null,
+    balance,
+    pendingBalance: BigInt(raw.pendingBalance as bigint),
+    lifetimeEarned: BigInt(raw.lifetimeEarned as bigint),
+    referralCode: String(raw.referralCode),
+    birthday: (raw.birthday as string | null) ?? null,
+  };
+}
+
+/** A stored timestamp: ISO text (SQLite) or epoch ms (PostgreSQL, see sql.server). */
+function dateOf(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  return new Date(typeof value === "number" || typeof value === "bigint" ? Number(value) : Date.parse(String(value)));
 }
 
 function refusal(status: RedeemRefusal["status"], code: string, message: string): RedeemRefusal {
@@ -158,13 +246,6 @@ export function isRedeemRefusal(result: StartedRedemption | RedeemRefusal): resu
   return "refused" in result;
 }
 
-async function memberReachedTier(tx: Prisma.TransactionClient, shopDomain: string, lifetimeEarned: number, tierId: number): Promise<boolean> {
-  const tiers = await tx.tier.findMany({ where: { shopDomain } });
-  const required = tiers.find((tier) => tier.id === tierId);
-  if (!required) return false;
-  const { tier } = tierProgress(lifetimeEarned, tiers);
-  return tier !== null && tier.thresholdPoints >= required.thresholdPoints;
-}
 
 /** Shopify holds the code or the credit: the redemption is issued (once; a repeat changes nothing). */
 export async function markIssued(
@@ -376,11 +457,9 @@ export async function expireCode(db: Db, redemptionId: number, returnToMember: b
 
 /** The member's issued, unused codes and store credits, newest first (store credits: the last 10). */
 export async function memberRedemptions(db: Db, memberId: number): Promise<RedemptionView[]> {
-  const [codes, credits] = await Promise.all([
-    db.redemption.findMany({ where: { memberId, status: "issued", code: { not: null } }, orderBy: { id: "desc" }, take: 50 }),
-    db.redemption.findMany({ where: { memberId, status: "issued", kind: "store_credit" }, orderBy: { id: "desc" }, take: 10 }),
-  ]);
-  return [...codes, ...credits].sort((a, b) => b.id - a.id).map(redemptionView);
+  const issued = await db.redemption.findMany({ where: { memberId, status: "issued" }, orderBy: { id: "desc" }, take: 60 });
+  const credits = issued.filter((row) => row.code === null).slice(0, 10);
+  return issued.filter((row) => row.code !== null || credits.includes(row)).map(redemptionView);
 }
 
 /** The reward a redemption was made of, as it was then. */

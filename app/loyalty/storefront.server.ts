@@ -119,23 +119,38 @@ export async function customerView(
     return { shop, member };
   });
   if (!member) return { member: null, program: await programView(db, shop) };
-  const [program, redemptions, referrals] = await Promise.all([programView(db, shop), memberRedemptions(db, member.id), referralStats(db, member.id)]);
+  const [program, view] = await Promise.all([programView(db, shop), memberView(db, shopDomain, member, null)]);
+  return { member: { ...view, ...tierProgress(view.lifetimeEarned, program.tiers) }, program };
+}
+
+/** What a member view is made of, as the members table holds it. */
+export interface MemberFacts {
+  id: number;
+  customerId: ShopifyId;
+  firstName: string | null;
+  balance: bigint | number;
+  pendingBalance: bigint | number;
+  lifetimeEarned: bigint | number;
+  referralCode: string;
+  birthday: string | null;
+}
+
+/** The member's view; tier and progress from `tiers` (when null, the caller fills them in). */
+export async function memberView(db: Db, shopDomain: string, member: MemberFacts, tiers: readonly TierDefinition[] | null): Promise<MemberView> {
+  const [redemptions, referrals] = await Promise.all([memberRedemptions(db, member.id), referralStats(db, member.id)]);
   const lifetimeEarned = Number(member.lifetimeEarned);
   return {
-    member: {
-      customerId: jsonId(member.customerId),
-      firstName: member.firstName,
-      balance: Number(member.balance),
-      pendingBalance: Number(member.pendingBalance),
-      lifetimeEarned,
-      ...tierProgress(lifetimeEarned, program.tiers),
-      referralCode: member.referralCode,
-      referralUrl: `https://${shopDomain}/?ref=${encodeURIComponent(member.referralCode)}`,
-      redemptions,
-      referrals,
-      birthday: member.birthday,
-    },
-    program,
+    customerId: jsonId(member.customerId),
+    firstName: member.firstName,
+    balance: Number(member.balance),
+    pendingBalance: Number(member.pendingBalance),
+    lifetimeEarned,
+    ...tierProgress(lifetimeEarned, tiers ?? []),
+    referralCode: member.referralCode,
+    referralUrl: `https://${shopDomain}/?ref=${encodeURIComponent(member.referralCode)}`,
+    redemptions,
+    referrals,
+    birthday: member.birthday,
   };
 }
 

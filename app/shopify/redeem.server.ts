@@ -8,6 +8,7 @@
 //              points back, never neither.
 import { z } from "zod";
 import db from "~/db.server";
+import { sql } from "~/sql.server";
 import { logger } from "~/logger.server";
 import { countRedeem } from "~/observability/metrics.server";
 import {
@@ -17,10 +18,11 @@ import {
   markOutcomeUnknown,
   redemptionView,
   type RedemptionRow,
+  type StartedRedemption,
   startRedemption,
 } from "~/loyalty/redemptions.server";
 import type { ShopifyId } from "~/loyalty/shopify-id";
-import { customerView, STOREFRONT_API_VERSION } from "~/loyalty/storefront.server";
+import { memberView, STOREFRONT_API_VERSION } from "~/loyalty/storefront.server";
 import { runtimeEnv } from "~/runtime-env.server";
 import { adminGraphqlFor } from "./admin-client.server";
 import { requestSettlement } from "./redemption-jobs.server";
@@ -39,7 +41,7 @@ export type RedeemBody = z.infer<typeof redeemBody>;
 const FIRST_SETTLE_DELAY_MS = 30_000;
 
 export async function redeemReward(shop: string, customerId: ShopifyId, body: RedeemBody): Promise<Response> {
-  const started = await startRedemption(db, { shopDomain: shop, customerId, rewardId: body.rewardId, points: body.points, actor: `customer:${customerId}` });
+  const started = await startRedemption(db, sql(), { shopDomain: shop, customerId, rewardId: body.rewardId, points: body.points, actor: `customer:${customerId}` });
   if (isRedeemRefusal(started)) {
     countRedeem(started.code);
     const headers = started.retryAfterSeconds ? { "Retry-After": String(started.retryAfterSeconds) } : undefined;
@@ -66,7 +68,7 @@ export async function redeemReward(shop: string, customerId: ShopifyId, body: Re
     case "issued": {
       await markIssued(db, started.redemption.id, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
       requestSummarySync(shop);
-      return answer(shop, customerId, 200, { ...started.redemption, status: "issued" });
+      return answer(shop, started, 200, { ...started.redemption, status: "issued" });
     }
     case "refused": {
       log.warn({ reason: outcome.reason }, "Shopify did not issue the reward; the points are returned");
@@ -84,13 +86,14 @@ export async function redeemReward(shop: string, customerId: ShopifyId, body: Re
       await markOutcomeUnknown(db, started.redemption.id, outcome.reason, retryAt);
       await requestSettlement(db, shop, retryAt.getTime());
       requestSummarySync(shop);
-      return answer(shop, customerId, 202, started.redemption);
+      return answer(shop, started, 202, started.redemption);
     }
   }
 }
 
-async function answer(shop: string, customerId: ShopifyId, status: 200 | 202, redemption: RedemptionRow): Promise<Response> {
-  const { member } = await customerView(db, shop, customerId);
+/** The answer, with the member as the redemption left them (read from the transaction, not again). */
+async function answer(shop: string, started: StartedRedemption, status: 200 | 202, redemption: RedemptionRow): Promise<Response> {
+  const member = await memberView(db, shop, started.member, started.tiers);
   return jsonResponse(
     { version: STOREFRONT_API_VERSION, redemption: redemptionView(redemption), member },
     { status, headers: { "Cache-Control": "private, no-store" } },

@@ -108,7 +108,7 @@ describe("redemptions (property, real database)", () => {
             const reward = rewards[s.reward % rewards.length];
             const started = await Promise.all(
               Array.from({ length: s.copies }, () =>
-                startRedemption(db, { shopDomain: SHOP, customerId: customers[s.customer], rewardId: reward.id, points: reward.kind === "variable" ? 300 : undefined, actor: "test" }),
+                startRedemption(db, sql(), { shopDomain: SHOP, customerId: customers[s.customer], rewardId: reward.id, points: reward.kind === "variable" ? 300 : undefined, actor: "test" }),
               ),
             );
             for (const result of started) {

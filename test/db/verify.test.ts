@@ -53,7 +53,7 @@ async function busyShop(shop = SHOP) {
 
 async function redeemDefaultReward(customerId: bigint, shop = SHOP) {
   const reward = await db.reward.findFirstOrThrow({ where: { shopDomain: shop, costPoints: 500 } });
-  const started = await startRedemption(db, { shopDomain: shop, customerId, rewardId: reward.id, points: undefined, actor: "test" });
+  const started = await startRedemption(db, sql(), { shopDomain: shop, customerId, rewardId: reward.id, points: undefined, actor: "test" });
   if (isRedeemRefusal(started)) throw new Error(started.message);
   return started.redemption;
 }
