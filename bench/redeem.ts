@@ -167,6 +167,10 @@ async function benchApp(provider: Provider, app: RunningApp, databaseUrl: string
     program.redemption = { ...program.redemption, maxRedeemsPerHour: MAX_REDEEMS_PER_HOUR };
     await db.shop.update({ where: { domain: BENCH_SHOP }, data: { program: JSON.stringify(program) } });
   });
+  // Each worker keeps the shop's program for SHOP_CACHE_TTL_MS (10 s): the raised limit reaches
+  // them once the program they read with the earning webhooks has expired.
+  progress(provider, "waiting 11 s for the workers to read the raised limit…");
+  await new Promise((resolve) => setTimeout(resolve, 11_000));
   const target: RedeemTarget = { baseUrl: app.baseUrl, shop: BENCH_SHOP, secret: BENCH_API_SECRET, rewardId: await defaultRewardId(app.baseUrl) };
 
   const baselineCalls = settings.members * BASELINE_CALLS_PER_CLIENT;

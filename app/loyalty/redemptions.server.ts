@@ -6,7 +6,8 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "~/db.server";
 import type { SqlConnection } from "~/sql.server";
-import { nothing, row, runSqlTransactionWithRetries, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, row, rows, runSqlTransaction, runSqlTransactionWithRetries, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import type { ReferralStats } from "./referrals.server";
 import { memberUpsert } from "./ledger.server";
 import { currencyExponent, formatMinorUnits } from "./money";
 import { parseProgram } from "./program";
@@ -249,15 +250,20 @@ export function isRedeemRefusal(result: StartedRedemption | RedeemRefusal): resu
 
 /** Shopify holds the code or the credit: the redemption is issued (once; a repeat changes nothing). */
 export async function markIssued(
-  db: Db,
+  connection: SqlConnection,
   redemptionId: number,
   shopify: { shopifyDiscountId?: string | null; storeCreditTransactionId?: string | null },
 ): Promise<boolean> {
-  const updated = await db.redemption.updateMany({
-    where: { id: redemptionId, status: "pending" },
-    data: { status: "issued", settleAfter: null, lastError: null, ...shopify },
+  const [updated] = await runSqlTransactionWithRetries(connection, function* () {
+    return (yield [
+      row(
+        `UPDATE "Redemption" SET "status" = 'issued', "settleAfter" = NULL, "lastError" = NULL, "shopifyDiscountId" = ?, "storeCreditTransactionId" = ?, "updatedAt" = ?
+         WHERE "id" = ? AND "status" = 'pending' RETURNING "id"`,
+        [shopify.shopifyDiscountId ?? null, shopify.storeCreditTransactionId ?? null, new Date(), redemptionId],
+      ),
+    ]) as [Row | undefined];
   });
-  return updated.count === 1;
+  return updated !== undefined;
 }
 
 /** Shopify's answer was lost: the redemption stays pending and the settle job looks it up after `retryAt`. */
@@ -456,10 +462,65 @@ export async function expireCode(db: Db, redemptionId: number, returnToMember: b
 }
 
 /** The member's issued, unused codes and store credits, newest first (store credits: the last 10). */
-export async function memberRedemptions(db: Db, memberId: number): Promise<RedemptionView[]> {
-  const issued = await db.redemption.findMany({ where: { memberId, status: "issued" }, orderBy: { id: "desc" }, take: 60 });
+
+const ISSUED_SHOWN = 60;
+
+/** Unused codes (all of the newest ISSUED_SHOWN) and the 10 newest store credits. */
+function shownRedemptions<T extends { code: string | null }>(issued: readonly T[]): T[] {
   const credits = issued.filter((row) => row.code === null).slice(0, 10);
-  return issued.filter((row) => row.code !== null || credits.includes(row)).map(redemptionView);
+  return issued.filter((row) => row.code !== null || credits.includes(row));
+}
+
+/** The member's issued rewards and referral figures, read in one round trip (every redeem answers with them). */
+export async function memberExtras(connection: SqlConnection, memberId: number): Promise<{ redemptions: RedemptionView[]; referrals: ReferralStats }> {
+  return runSqlTransaction(connection, (function* () {
+    const [issued, referrals] = (yield [
+      rows(`SELECT * FROM "Redemption" WHERE "memberId" = ? AND "status" = 'issued' ORDER BY "id" DESC LIMIT ${ISSUED_SHOWN}`, [memberId]),
+      rows(`SELECT "status", COUNT(*) AS "count", SUM("points") AS "points" FROM "Referral" WHERE "referrerMemberId" = ? GROUP BY "status"`, [memberId]),
+    ]) as [Row[], Row[]];
+    const credited = referrals.find((group) => group.status === "credited");
+    return {
+      redemptions: shownRedemptions(issued.map(redemptionRowOf)).map(redemptionView),
+      referrals: {
+        referred: referrals.reduce((sum, group) => sum + Number(group.count), 0),
+        converted: Number(credited?.count ?? 0),
+        pointsEarned: Number(credited?.points ?? 0),
+      },
+    };
+  })());
+}
+
+/** A Redemption row as the driver returns it, in Prisma's types. */
+function redemptionRowOf(raw: Row): RedemptionRow {
+  const int = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  const big = (value: unknown) => (value === null || value === undefined ? null : BigInt(value as bigint));
+  return {
+    id: Number(raw.id),
+    shopDomain: String(raw.shopDomain),
+    memberId: Number(raw.memberId),
+    rewardId: Number(raw.rewardId),
+    kind: String(raw.kind),
+    title: String(raw.title),
+    reward: String(raw.reward),
+    pointsSpent: BigInt(raw.pointsSpent as bigint),
+    amountMinor: big(raw.amountMinor),
+    amountExponent: Number(raw.amountExponent),
+    percentage: int(raw.percentage),
+    currency: (raw.currency as string | null) ?? null,
+    status: String(raw.status),
+    code: (raw.code as string | null) ?? null,
+    shopifyDiscountId: (raw.shopifyDiscountId as string | null) ?? null,
+    storeCreditTransactionId: (raw.storeCreditTransactionId as string | null) ?? null,
+    orderId: big(raw.orderId),
+    expiresAt: dateOf(raw.expiresAt),
+    pointsReturned: Boolean(Number(raw.pointsReturned)),
+    attempts: Number(raw.attempts),
+    settleAfter: big(raw.settleAfter),
+    attemptStartedAt: dateOf(raw.attemptStartedAt),
+    lastError: (raw.lastError as string | null) ?? null,
+    createdAt: dateOf(raw.createdAt)!,
+    updatedAt: dateOf(raw.updatedAt)!,
+  };
 }
 
 /** The reward a redemption was made of, as it was then. */

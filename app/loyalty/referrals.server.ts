@@ -121,15 +121,6 @@ export interface ReferralStats {
   pointsEarned: number;
 }
 
-export async function referralStats(db: Db, memberId: number): Promise<ReferralStats> {
-  const groups = await db.referral.groupBy({ by: ["status"], where: { referrerMemberId: memberId }, _count: { _all: true }, _sum: { points: true } });
-  const credited = groups.find((group) => group.status === "credited");
-  return {
-    referred: groups.reduce((sum, group) => sum + group._count._all, 0),
-    converted: credited?._count._all ?? 0,
-    pointsEarned: credited?._sum.points ?? 0,
-  };
-}
 
 async function changeBalance(
   tx: Prisma.TransactionClient,

@@ -1,9 +1,10 @@
 // What the storefront widget reads (DESIGN §5): the public program, and a member's balance and
 // tier progress. Versioned JSON; numbers are points or minor units of the shop currency.
 import type { Db } from "~/db.server";
+import type { SqlConnection } from "~/sql.server";
 import { ensureMember } from "./members.server";
-import { memberRedemptions, type RedemptionView } from "./redemptions.server";
-import { referralStats, type ReferralStats } from "./referrals.server";
+import { memberExtras, type RedemptionView } from "./redemptions.server";
+import type { ReferralStats } from "./referrals.server";
 import { rewardFromRow, type RewardKind } from "./rewards";
 import { currencyExponent, formatMinorUnits } from "./money";
 import { ensureShop, type ShopRecord } from "./shops.server";
@@ -110,6 +111,7 @@ async function shopTiers(db: Db, shopDomain: string): Promise<TierDefinition[]> 
 /** The signed-in customer's view; a customer seen for the first time is enrolled. */
 export async function customerView(
   db: Db,
+  connection: SqlConnection,
   shopDomain: string,
   customerId: ShopifyId | null,
 ): Promise<{ member: MemberView | null; program: PublicProgram }> {
@@ -119,7 +121,7 @@ export async function customerView(
     return { shop, member };
   });
   if (!member) return { member: null, program: await programView(db, shop) };
-  const [program, view] = await Promise.all([programView(db, shop), memberView(db, shopDomain, member, null)]);
+  const [program, view] = await Promise.all([programView(db, shop), memberView(connection, shopDomain, member, null)]);
   return { member: { ...view, ...tierProgress(view.lifetimeEarned, program.tiers) }, program };
 }
 
@@ -136,8 +138,8 @@ export interface MemberFacts {
 }
 
 /** The member's view; tier and progress from `tiers` (when null, the caller fills them in). */
-export async function memberView(db: Db, shopDomain: string, member: MemberFacts, tiers: readonly TierDefinition[] | null): Promise<MemberView> {
-  const [redemptions, referrals] = await Promise.all([memberRedemptions(db, member.id), referralStats(db, member.id)]);
+export async function memberView(connection: SqlConnection, shopDomain: string, member: MemberFacts, tiers: readonly TierDefinition[] | null): Promise<MemberView> {
+  const { redemptions, referrals } = await memberExtras(connection, member.id);
   const lifetimeEarned = Number(member.lifetimeEarned);
   return {
     customerId: jsonId(member.customerId),

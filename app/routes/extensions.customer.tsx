@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
+import { sql } from "~/sql.server";
 import { customerView, STOREFRONT_API_VERSION } from "~/loyalty/storefront.server";
 import { withExtensionCaller } from "~/shopify/extension-auth.server";
 import { errorResponse, jsonResponse } from "~/shopify/responses";
@@ -8,7 +9,7 @@ import { errorResponse, jsonResponse } from "~/shopify/responses";
 // thank-you and checkout extensions (member null when the token names no customer).
 export const loader = ({ request }: LoaderFunctionArgs) =>
   withExtensionCaller(request, async ({ shop, customerId }) =>
-    jsonResponse({ version: STOREFRONT_API_VERSION, ...(await customerView(db, shop, customerId)) }, { headers: { "Cache-Control": "private, no-store" } }),
+    jsonResponse({ version: STOREFRONT_API_VERSION, ...(await customerView(db, sql(), shop, customerId)) }, { headers: { "Cache-Control": "private, no-store" } }),
   );
 
 // OPTIONS (the CORS preflight) arrives here; anything else is refused.

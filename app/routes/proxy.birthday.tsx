@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import db from "~/db.server";
+import { sql } from "~/sql.server";
 import { birthdayOf } from "~/loyalty/birthdays";
 import { setBirthday } from "~/loyalty/birthdays.server";
 import { customerView, STOREFRONT_API_VERSION } from "~/loyalty/storefront.server";
@@ -22,7 +23,7 @@ export const action = ({ request }: ActionFunctionArgs) =>
     if ((await setBirthday(db, shop, customerId, birthday)) === "already_set") {
       return errorResponse(409, "birthday_already_set", "Your birthday is already set; the shop can change it for you.");
     }
-    return jsonResponse({ version: STOREFRONT_API_VERSION, ...(await customerView(db, shop, customerId)) }, { headers: { "Cache-Control": "private, no-store" } });
+    return jsonResponse({ version: STOREFRONT_API_VERSION, ...(await customerView(db, sql(), shop, customerId)) }, { headers: { "Cache-Control": "private, no-store" } });
   });
 
 export const loader = () => errorResponse(405, "method_not_allowed", "This endpoint answers POST only.", { Allow: "POST" });

@@ -66,7 +66,7 @@ export async function redeemReward(shop: string, customerId: ShopifyId, body: Re
   countRedeem(outcome.kind);
   switch (outcome.kind) {
     case "issued": {
-      await markIssued(db, started.redemption.id, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
+      await markIssued(sql(), started.redemption.id, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
       requestSummarySync(shop);
       return answer(shop, started, 200, { ...started.redemption, status: "issued" });
     }
@@ -93,7 +93,7 @@ export async function redeemReward(shop: string, customerId: ShopifyId, body: Re
 
 /** The answer, with the member as the redemption left them (read from the transaction, not again). */
 async function answer(shop: string, started: StartedRedemption, status: 200 | 202, redemption: RedemptionRow): Promise<Response> {
-  const member = await memberView(db, shop, started.member, started.tiers);
+  const member = await memberView(sql(), shop, started.member, started.tiers);
   return jsonResponse(
     { version: STOREFRONT_API_VERSION, redemption: redemptionView(redemption), member },
     { status, headers: { "Cache-Control": "private, no-store" } },

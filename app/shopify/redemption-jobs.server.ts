@@ -22,6 +22,7 @@ import {
   shopsWithRedemptionsToSettle,
 } from "~/loyalty/redemptions.server";
 import { runtimeEnv } from "~/runtime-env.server";
+import { sql } from "~/sql.server";
 import { adminGraphqlFor } from "./admin-client.server";
 import { AdminRequestError } from "./admin-request.server";
 import { codeUsage, issueRequestFor, settleRedemption } from "./reward-issuer.server";
@@ -82,7 +83,7 @@ export async function settleShopRedemptions(db: Db, shop: string, keepLease?: ()
       ? await settleRedemption(graphql, issueRequestFor(redemption, redemption.member.customerId), claimedCreditsOf(db, shop), AbortSignal.timeout(runtimeEnv.shopifyCallTimeoutMs))
       : ({ kind: "refused", reason: "the shop has no Admin API session", unavailable: true } as const);
     if (outcome.kind === "issued") {
-      await markIssued(db, redemption.id, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
+      await markIssued(sql(), redemption.id, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
       log.info("settled: Shopify holds the reward");
       run.issued++;
     } else if (outcome.kind === "refused" && (!outcome.unavailable || redemption.attempts + 1 >= MAX_SETTLE_ATTEMPTS)) {

@@ -117,12 +117,12 @@ describe("redemptions (property, real database)", () => {
                 continue;
               }
               redemptionIds.push(result.redemption.id);
-              if (s.outcome === "issued") await markIssued(db, result.redemption.id, { shopifyDiscountId: `gid://shopify/DiscountCodeNode/${result.redemption.id}` });
+              if (s.outcome === "issued") await markIssued(sql(), result.redemption.id, { shopifyDiscountId: `gid://shopify/DiscountCodeNode/${result.redemption.id}` });
               if (s.outcome === "refused") await failRedemption(db, result.redemption.id, "test", "refused");
             }
           } else if (s.op === "settle" && redemptionIds.length > 0) {
             const id = redemptionIds[s.redemption % redemptionIds.length];
-            if (s.outcome === "issued") await markIssued(db, id, {});
+            if (s.outcome === "issued") await markIssued(sql(), id, {});
             else await failRedemption(db, id, "test", "refused");
           } else if (s.op === "use" && redemptionIds.length > 0 && orders.length > 0) {
             const redemption = await db.redemption.findUniqueOrThrow({ where: { id: redemptionIds[s.redemption % redemptionIds.length] } });

@@ -66,12 +66,12 @@ describe("verify", () => {
   it("agrees with everything the app writes: refunds, edits, moves, cancellations, redemptions", async () => {
     const { a } = await busyShop();
     const issued = await redeemDefaultReward(a.customerId);
-    await markIssued(db, issued.id, { shopifyDiscountId: "gid://shopify/DiscountCodeNode/1" });
+    await markIssued(sql(), issued.id, { shopifyDiscountId: "gid://shopify/DiscountCodeNode/1" });
     const refused = await redeemDefaultReward(a.customerId);
     await failRedemption(db, refused.id, "test", "Shopify said no");
     // Expired unused (points back), then used by an order begun before it expired (spent again).
     const expired = await redeemDefaultReward(a.customerId);
-    await markIssued(db, expired.id, {});
+    await markIssued(sql(), expired.id, {});
     await expireCode(db, expired.id, true, "test");
     await markCodesUsed(db, SHOP, nextOrder++, [expired.code!], "test");
 
@@ -204,7 +204,7 @@ describe("verify", () => {
           if (!member || member.balance < 500n) break;
           const redemption = await redeemDefaultReward(customer);
           if (outcome === "fail") await failRedemption(db, redemption.id, "test", "refused");
-          else await markIssued(db, redemption.id, {});
+          else await markIssued(sql(), redemption.id, {});
           if (outcome === "expire" || outcome === "respend") await expireCode(db, redemption.id, true, "test");
           if (outcome === "respend") await markCodesUsed(db, SHOP, nextOrder++, [redemption.code!], "test");
         }
