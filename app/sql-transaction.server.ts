@@ -110,6 +110,34 @@ async function runOnPostgres<Result>(
   }
 }
 
+/**
+ * Read-only statements outside any transaction, each seeing what is committed: no write lock on
+ * SQLite (a reader in WAL mode never waits for a writer), one round trip on PostgreSQL.
+ */
+export async function runSqlReads(connection: SqlConnection, queries: readonly Query[]): Promise<QueryResult[]> {
+  if (connection.provider === "sqlite") {
+    const value = (param: unknown) =>
+      param instanceof Date ? param.toISOString().replace("Z", "+00:00") : typeof param === "boolean" ? Number(param) : param;
+    return queries.map(({ sql, params, returns }) => {
+      const statement = sqliteStatement(connection.database, sql);
+      const args = params.map(value);
+      return returns === "row" ? statement.get(...args) : statement.all(...args);
+    });
+  }
+  const client = await connection.pool.connect();
+  try {
+    const results = await Promise.all(
+      queries.map(({ sql, params }) => {
+        const { name, text } = postgresStatement(sql);
+        return client.query({ name, text, values: params.map((param) => (param instanceof Date ? param.toISOString().slice(0, -1) : param)) });
+      }),
+    );
+    return results.map(({ rows }, i) => (queries[i].returns === "row" ? (rows[0] as Row | undefined) : (rows as Row[])));
+  } finally {
+    client.release();
+  }
+}
+
 /** Waits for every promise; throws the first failure in order (later ones follow from it). */
 async function settledInOrder(promises: Promise<unknown>[]): Promise<unknown[]> {
   const settled = await Promise.allSettled(promises);

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "~/db.server";
 import type { SqlConnection } from "~/sql.server";
-import { nothing, row, rows, runSqlTransaction, runSqlTransactionWithRetries, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, row, rows, runSqlReads, runSqlTransactionWithRetries, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import type { ReferralStats } from "./referrals.server";
 import { memberUpsert } from "./ledger.server";
 import { currencyExponent, formatMinorUnits } from "./money";
@@ -473,21 +473,19 @@ function shownRedemptions<T extends { code: string | null }>(issued: readonly T[
 
 /** The member's issued rewards and referral figures, read in one round trip (every redeem answers with them). */
 export async function memberExtras(connection: SqlConnection, memberId: number): Promise<{ redemptions: RedemptionView[]; referrals: ReferralStats }> {
-  return runSqlTransaction(connection, (function* () {
-    const [issued, referrals] = (yield [
-      rows(`SELECT * FROM "Redemption" WHERE "memberId" = ? AND "status" = 'issued' ORDER BY "id" DESC LIMIT ${ISSUED_SHOWN}`, [memberId]),
-      rows(`SELECT "status", COUNT(*) AS "count", SUM("points") AS "points" FROM "Referral" WHERE "referrerMemberId" = ? GROUP BY "status"`, [memberId]),
-    ]) as [Row[], Row[]];
-    const credited = referrals.find((group) => group.status === "credited");
-    return {
-      redemptions: shownRedemptions(issued.map(redemptionRowOf)).map(redemptionView),
-      referrals: {
-        referred: referrals.reduce((sum, group) => sum + Number(group.count), 0),
-        converted: Number(credited?.count ?? 0),
-        pointsEarned: Number(credited?.points ?? 0),
-      },
-    };
-  })());
+  const [issued, referrals] = (await runSqlReads(connection, [
+    rows(`SELECT * FROM "Redemption" WHERE "memberId" = ? AND "status" = 'issued' ORDER BY "id" DESC LIMIT ${ISSUED_SHOWN}`, [memberId]),
+    rows(`SELECT "status", COUNT(*) AS "count", SUM("points") AS "points" FROM "Referral" WHERE "referrerMemberId" = ? GROUP BY "status"`, [memberId]),
+  ])) as [Row[], Row[]];
+  const credited = referrals.find((group) => group.status === "credited");
+  return {
+    redemptions: shownRedemptions(issued.map(redemptionRowOf)).map(redemptionView),
+    referrals: {
+      referred: referrals.reduce((sum, group) => sum + Number(group.count), 0),
+      converted: Number(credited?.count ?? 0),
+      pointsEarned: Number(credited?.points ?? 0),
+    },
+  };
 }
 
 /** A Redemption row as the driver returns it, in Prisma's types. */
