@@ -6,6 +6,18 @@ import { ensureShop } from "./shops.server";
 import type { ShopifyId } from "./shopify-id";
 import { inTransaction } from "./transaction.server";
 
+/** What a member view is made of, as the members table holds it. */
+export interface MemberFacts {
+  id: number;
+  customerId: ShopifyId;
+  firstName: string | null;
+  balance: bigint | number;
+  pendingBalance: bigint | number;
+  lifetimeEarned: bigint | number;
+  referralCode: string;
+  birthday: string | null;
+}
+
 export interface CustomerProfile {
   email?: string | null;
   firstName?: string | null;

@@ -13,7 +13,7 @@ import { currencyExponent, formatMinorUnits } from "./money";
 import { parseProgram } from "./program";
 import { codeExpiry, isRefusal, newDiscountCode, redemptionValue, rewardFromRow, rewardSchema, type Reward, type RewardKind, type RewardRow } from "./rewards";
 import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
-import type { MemberFacts } from "./storefront.server";
+import type { MemberFacts } from "./members.server";
 import { tierProgress, type TierDefinition } from "./tiers";
 import type { ShopifyId } from "./shopify-id";
 import { inTransaction } from "./transaction.server";

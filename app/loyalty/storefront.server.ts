@@ -2,7 +2,7 @@
 // tier progress. Versioned JSON; numbers are points or minor units of the shop currency.
 import type { Db } from "~/db.server";
 import type { SqlConnection } from "~/sql.server";
-import { ensureMember } from "./members.server";
+import { ensureMember, type MemberFacts } from "./members.server";
 import { memberExtras, type RedemptionView } from "./redemptions.server";
 import type { ReferralStats } from "./referrals.server";
 import { rewardFromRow, type RewardKind } from "./rewards";
@@ -125,17 +125,6 @@ export async function customerView(
   return { member: { ...view, ...tierProgress(view.lifetimeEarned, program.tiers) }, program };
 }
 
-/** What a member view is made of, as the members table holds it. */
-export interface MemberFacts {
-  id: number;
-  customerId: ShopifyId;
-  firstName: string | null;
-  balance: bigint | number;
-  pendingBalance: bigint | number;
-  lifetimeEarned: bigint | number;
-  referralCode: string;
-  birthday: string | null;
-}
 
 /** The member's view; tier and progress from `tiers` (when null, the caller fills them in). */
 export async function memberView(connection: SqlConnection, shopDomain: string, member: MemberFacts, tiers: readonly TierDefinition[] | null): Promise<MemberView> {
