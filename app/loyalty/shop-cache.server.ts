@@ -1,11 +1,12 @@
-// What order deliveries need of their shop (program, tiers), kept in memory for a few seconds:
-// every webhook needs it, it rarely changes, and reading it through Prisma costs more than the
-// whole ledger transaction. A program or tier change reaches earning within SHOP_CACHE_TTL_MS
+// What order deliveries and storefront reads need of their shop (program, tiers, rewards), kept in
+// memory for a few seconds: every webhook and every signed read needs it, it rarely changes, and
+// reading it through Prisma costs more than the whole ledger transaction. A program or tier change reaches earning within SHOP_CACHE_TTL_MS
 // (default 10 s); nothing correctness-critical is cached (balances, orders, members never are).
 import type { Db } from "~/db.server";
 import { runtimeEnv } from "~/runtime-env.server";
 import { ensureShop } from "./shops.server";
 import type { Program } from "./program";
+import type { RewardRow } from "./rewards";
 import type { TierDefinition } from "./tiers";
 import { inTransaction } from "./transaction.server";
 
@@ -14,6 +15,8 @@ export interface ShopForEvents {
   currency: string | null;
   program: Program;
   tiers: TierDefinition[];
+  /** Enabled rewards in display order (the storefront's public program is built from them). */
+  rewards: RewardRow[];
 }
 
 const TTL_MS = runtimeEnv.shopCacheTtlMs;
@@ -28,11 +31,13 @@ export async function shopForEvents(db: Db, domain: string, currency: string | n
   const shop = await inTransaction(db, async (tx) => {
     const record = await ensureShop(tx, domain, currency);
     const tiers = await tx.tier.findMany({ where: { shopDomain: domain }, orderBy: { thresholdPoints: "asc" } });
+    const rewards = await tx.reward.findMany({ where: { shopDomain: domain, enabled: true }, orderBy: [{ position: "asc" }, { id: "asc" }] });
     return {
       domain,
       currency: record.currency,
       program: record.program,
       tiers: tiers.map(({ id, name, thresholdPoints, multiplierPercent }) => ({ id, name, thresholdPoints, multiplierPercent })),
+      rewards,
     };
   });
   if (TTL_MS > 0) cache.set(domain, { shop, expiresAt: Date.now() + TTL_MS });

@@ -2,12 +2,15 @@
 // tier progress. Versioned JSON; numbers are points or minor units of the shop currency.
 import type { Db } from "~/db.server";
 import type { SqlConnection } from "~/sql.server";
-import { ensureMember, type MemberFacts } from "./members.server";
+import { row, runSqlReads, runSqlTransactionWithRetries, type Row } from "~/sql-transaction.server";
+import type { MemberFacts } from "./members.server";
+import { memberUpsert } from "./ledger.server";
+import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import { memberExtras, type RedemptionView } from "./redemptions.server";
 import type { ReferralStats } from "./referrals.server";
 import { rewardFromRow, type RewardKind } from "./rewards";
 import { currencyExponent, formatMinorUnits } from "./money";
-import { ensureShop, type ShopRecord } from "./shops.server";
+import { ensureShop } from "./shops.server";
 import { jsonId, type ShopifyId } from "./shopify-id";
 import { tierProgress, type TierDefinition } from "./tiers";
 import { inTransaction } from "./transaction.server";
@@ -61,23 +64,29 @@ export interface MemberView {
   birthday: string | null;
 }
 
+/** The public program as the database holds it now (what the shop metafield is written from). */
 export async function publicProgram(db: Db, shopDomain: string): Promise<PublicProgram> {
   const shop = await inTransaction(db, (tx) => ensureShop(tx, shopDomain));
-  return programView(db, shop);
-}
-
-async function programView(db: Db, shop: ShopRecord): Promise<PublicProgram> {
   const [rewards, tiers] = await Promise.all([
     db.reward.findMany({ where: { shopDomain: shop.domain, enabled: true }, orderBy: [{ position: "asc" }, { id: "asc" }] }),
     shopTiers(db, shop.domain),
   ]);
+  return programView({ domain: shop.domain, currency: shop.currency, program: shop.program, tiers, rewards });
+}
+
+/** The public program from the per-worker shop cache (SHOP_CACHE_TTL_MS): what storefront reads serve. */
+export async function cachedPublicProgram(db: Db, shopDomain: string): Promise<PublicProgram> {
+  return programView(await shopForEvents(db, shopDomain, null));
+}
+
+function programView(shop: ShopForEvents): PublicProgram {
   const exponent = shop.currency ? currencyExponent(shop.currency) : null;
   return {
     name: shop.program.name,
     currency: shop.currency,
     earning: shop.program.earning,
     waysToEarn: [{ kind: "order", ...shop.program.earning }],
-    rewards: rewards.flatMap((row) => {
+    rewards: shop.rewards.flatMap((row) => {
       const reward = rewardFromRow(row);
       if (!reward) return [];
       const money = (minor: number | null) => (minor === null || exponent === null ? null : formatMinorUnits(minor, exponent));
@@ -97,7 +106,7 @@ async function programView(db: Db, shop: ShopRecord): Promise<PublicProgram> {
         },
       ];
     }),
-    tiers,
+    tiers: shop.tiers,
     pendingDays: shop.program.pendingDays,
     expiryDays: shop.program.expiryDays,
   };
@@ -108,23 +117,55 @@ async function shopTiers(db: Db, shopDomain: string): Promise<TierDefinition[]> 
   return rows.map(({ id, name, thresholdPoints, multiplierPercent }) => ({ id, name, thresholdPoints, multiplierPercent }));
 }
 
-/** The signed-in customer's view; a customer seen for the first time is enrolled. */
+/**
+ * The signed-in customer's view; a customer seen for the first time is enrolled. Every signed-in
+ * page view may ask for it, so it is a read: the shop from the per-worker cache, the member in
+ * one statement outside any transaction (enrolment, once, one idempotent insert), their rewards
+ * and referral figures in one more round trip.
+ */
 export async function customerView(
   db: Db,
   connection: SqlConnection,
   shopDomain: string,
   customerId: ShopifyId | null,
 ): Promise<{ member: MemberView | null; program: PublicProgram }> {
-  const { shop, member } = await inTransaction(db, async (tx) => {
-    const shop = await ensureShop(tx, shopDomain);
-    const member = customerId === null ? null : await ensureMember(tx, shopDomain, customerId);
-    return { shop, member };
-  });
-  if (!member) return { member: null, program: await programView(db, shop) };
-  const [program, view] = await Promise.all([programView(db, shop), memberView(connection, shopDomain, member, null)]);
-  return { member: { ...view, ...tierProgress(view.lifetimeEarned, program.tiers) }, program };
+  const shop = await shopForEvents(db, shopDomain, null);
+  const program = programView(shop);
+  if (customerId === null) return { member: null, program };
+  const member = await memberForRead(db, connection, shopDomain, customerId);
+  return { member: await memberView(connection, shopDomain, member, shop.tiers), program };
 }
 
+const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday"`;
+
+async function memberForRead(db: Db, connection: SqlConnection, shopDomain: string, customerId: ShopifyId): Promise<MemberFacts> {
+  const [found] = (await runSqlReads(connection, [
+    row(`SELECT ${MEMBER_COLUMNS} FROM "Member" WHERE "shopDomain" = ? AND "customerId" = ?`, [shopDomain, customerId]),
+  ])) as [Row | undefined];
+  const enrolled =
+    found ??
+    (await runSqlTransactionWithRetries(
+      connection,
+      async () => {
+        // The shop may have been deleted since it was cached (shop/redact): made again first.
+        await shopForEvents(db, shopDomain, null);
+        return (function* () {
+          return ((yield [memberUpsert(shopDomain, customerId, {}, new Date())]) as [Row])[0];
+        })();
+      },
+      (reason) => reason === "missing_reference" && forgetShop(shopDomain),
+    ));
+  return {
+    id: Number(enrolled.id),
+    customerId: BigInt(enrolled.customerId as bigint),
+    firstName: (enrolled.firstName as string | null) ?? null,
+    balance: BigInt(enrolled.balance as bigint),
+    pendingBalance: BigInt(enrolled.pendingBalance as bigint),
+    lifetimeEarned: BigInt(enrolled.lifetimeEarned as bigint),
+    referralCode: String(enrolled.referralCode),
+    birthday: (enrolled.birthday as string | null) ?? null,
+  };
+}
 
 /** The member's view; tier and progress from `tiers` (when null, the caller fills them in). */
 export async function memberView(connection: SqlConnection, shopDomain: string, member: MemberFacts, tiers: readonly TierDefinition[] | null): Promise<MemberView> {
