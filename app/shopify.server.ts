@@ -27,6 +27,9 @@ const shopify = shopifyApp({
     afterAuth: ({ session, admin }) => recordInstall(session.shop, admin.graphql),
   },
   future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
+  // The library logs every authenticated request at info level, to the console: a line per
+  // storefront read and per redeem. Tally logs what matters itself (app/logger.server.ts).
+  logger: { level: LogSeverity.Warning },
   ...(env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [env.SHOP_CUSTOM_DOMAIN] } : {}),
 });
 

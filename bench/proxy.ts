@@ -1,0 +1,163 @@
+// `npm run bench:proxy`: signed storefront reads through the app proxy, against a do-nothing
+// Node server measured by the same client in the same run.
+//
+// For each database: a fresh migrated database, the production server (`node server.js`, one
+// worker per CPU as `npm start`), 200 members (each enrolled by a signed GET /proxy/customer and
+// credited by a signed orders/paid). Then, at each concurrency level, BENCH_READS reads of
+//   customer   signed GET /proxy/customer for a random member (what a signed-in page view asks);
+//   program    signed GET /proxy/program (what a visitor's page asks when the metafield is missing);
+//   nothing    GET / on a do-nothing Node server (one process), the ceiling of this client;
+// over keep-alive HTTP, each request with a freshly signed query (HMAC, as Shopify's proxy does).
+// Prints reads/s, p50 and p99, and the ratio of reads/s to the do-nothing server's.
+// Goal at concurrency 16: ≥ 0.5 of the do-nothing server's reads/s and p99 < 25 ms (SQLite), the
+// same p99 on PostgreSQL.
+//
+// Environment: BENCH_READS=2000 (per level and kind; a quarter at concurrency 1),
+// BENCH_LEVELS=1,16,64, BENCH_DATABASES=sqlite,postgres, WEB_CONCURRENCY (server workers).
+import { spawn } from "node:child_process";
+import http from "node:http";
+import { availableParallelism, loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
+import { proxyPath, storefrontProxyPrefix, webhookUri } from "../dev/simulator/app-config";
+import { freePort, startApp } from "../dev/simulator/app-server";
+import { createTestDatabase, type Provider } from "../dev/simulator/databases";
+import { orderPayload } from "../dev/simulator/shopify-payloads";
+import { signedProxyQuery, signedWebhookRequest } from "../dev/simulator/shopify-signing";
+import { ensureProductionBuild } from "./lib/build";
+import { formatTable, writeResultsJson } from "./lib/report";
+import { perSecond, summarizeLatencies, type LatencySummary } from "./lib/stats";
+
+const SHOP = "tally-proxy-bench.myshopify.com";
+const API_KEY = "tally-proxy-bench-key";
+const API_SECRET = "tally-proxy-bench-secret";
+const MEMBERS = 200;
+const CUSTOMER_BASE = 7_700_000_000_000;
+
+const reads = Number(process.env.BENCH_READS ?? 2000);
+const levels = (process.env.BENCH_LEVELS ?? "1,16,64").split(",").map(Number);
+const providers = (process.env.BENCH_DATABASES ?? "sqlite,postgres").split(",") as Provider[];
+const workers = Number(process.env.WEB_CONCURRENCY ?? availableParallelism());
+
+interface Level {
+  database: Provider;
+  kind: "customer" | "program" | "nothing";
+  concurrency: number;
+  readsPerSecond: number;
+  latency: LatencySummary;
+  failures: number;
+  ratio: number | null;
+}
+
+/** Sends `count` GETs with `concurrency` in flight; `path()` gives each its path and query. */
+async function load(port: number, path: () => string, count: number, concurrency: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next++ < count) {
+      const started = performance.now();
+      const ok = await new Promise<boolean>((resolve) => {
+        const request = http.get({ agent, host: "127.0.0.1", port, path: path(), headers: { accept: "application/json" } }, (response) => {
+          response.resume();
+          response.on("end", () => resolve(response.statusCode === 200));
+        });
+        request.on("error", () => resolve(false));
+      });
+      latencies.push(performance.now() - started);
+      if (!ok) failures++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const wallMs = performance.now() - started;
+  agent.destroy();
+  return { readsPerSecond: perSecond(latencies.length, wallMs), latency: summarizeLatencies(latencies), failures };
+}
+
+async function doNothingServer(): Promise<{ port: number; stop: () => void }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ["-e", `require("node:http").createServer((q, s) => { s.writeHead(200, { "content-type": "application/json" }); s.end("{}"); }).listen(${port}, "127.0.0.1", () => console.log("up"))`],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  return { port, stop: () => child.kill() };
+}
+
+async function benchDatabase(provider: Provider, nothingPort: number): Promise<Level[]> {
+  const database = await createTestDatabase(provider);
+  const app = await startApp({ databaseUrl: database.url, apiKey: API_KEY, apiSecret: API_SECRET, env: { WEB_CONCURRENCY: String(workers) } });
+  const port = Number(new URL(app.baseUrl).port);
+  const signed = (endpoint: string, customerId: number | null) =>
+    `${proxyPath(endpoint)}?${signedProxyQuery(storefrontProxyPrefix(), { shop: SHOP, customerId, secret: API_SECRET }).toString()}`;
+  try {
+    for (let i = 0; i < MEMBERS; i++) {
+      const customerId = CUSTOMER_BASE + i;
+      const request = signedWebhookRequest(app.baseUrl, webhookUri("orders/paid"), "orders/paid", orderPayload({ id: 8_800_000_000 + i, customer: { id: customerId }, lines: [{ price: "42.00" }] }), {
+        shop: SHOP,
+        secret: API_SECRET,
+      });
+      const response = await fetch(request);
+      if (response.status !== 200) throw new Error(`orders/paid answered ${response.status}`);
+    }
+    const results: Level[] = [];
+    for (const concurrency of levels) {
+      const count = concurrency === 1 ? Math.ceil(reads / 4) : reads;
+      const randomMember = () => CUSTOMER_BASE + Math.floor(Math.random() * MEMBERS);
+      // Warm-up, then the three kinds interleaved per level, so drift hits them alike.
+      await load(port, () => signed("customer", randomMember()), Math.min(200, count), concurrency);
+      const nothing = await load(nothingPort, () => "/", count, concurrency);
+      const customer = await load(port, () => signed("customer", randomMember()), count, concurrency);
+      const program = await load(port, () => signed("program", null), count, concurrency);
+      results.push({ database: provider, kind: "nothing", concurrency, ...nothing, ratio: null });
+      for (const [kind, run] of [["customer", customer], ["program", program]] as const) {
+        results.push({ database: provider, kind, concurrency, ...run, ratio: run.readsPerSecond / nothing.readsPerSecond });
+      }
+      console.log(`[${provider}] c=${concurrency}: customer ${customer.readsPerSecond.toFixed(0)}/s p99 ${customer.latency.p99Ms.toFixed(1)} ms; nothing ${nothing.readsPerSecond.toFixed(0)}/s`);
+    }
+    return results;
+  } finally {
+    await app.stop();
+    await database.drop();
+  }
+}
+
+ensureProductionBuild();
+const startedAt = new Date();
+const load1 = loadavg();
+const nothing = await doNothingServer();
+const all: Level[] = [];
+try {
+  for (const provider of providers) all.push(...(await benchDatabase(provider, nothing.port)));
+} finally {
+  nothing.stop();
+}
+const load2 = loadavg();
+
+console.log();
+console.log(`server       node server.js, ${workers} worker(s); do-nothing server: one node:http process`);
+console.log(`load avg     ${load1.map((v) => v.toFixed(2)).join(" ")} at start, ${load2.map((v) => v.toFixed(2)).join(" ")} at end`);
+console.log(`goal         at concurrency 16: customer reads ≥ 0.5 × the do-nothing server's reads/s, p99 < 25 ms`);
+console.log();
+console.log(
+  formatTable(
+    ["database", "kind", "concurrency", "reads/s", "p50 ms", "p99 ms", "ratio vs nothing", "failures", "goal"],
+    all.map((level) => [
+      level.database,
+      level.kind,
+      String(level.concurrency),
+      level.readsPerSecond.toFixed(1),
+      level.latency.p50Ms.toFixed(2),
+      level.latency.p99Ms.toFixed(2),
+      level.ratio === null ? "—" : level.ratio.toFixed(2),
+      String(level.failures),
+      level.kind === "customer" && level.concurrency === 16 ? (level.ratio! >= 0.5 && level.latency.p99Ms < 25 ? "✓" : "✗") : "",
+    ]),
+    ["left", "left", "right", "right", "right", "right", "right", "right", "left"],
+  ),
+);
+console.log();
+console.log(`results: ${writeResultsJson({ startedAt, workers, reads, levels: all }, startedAt, "proxy")}`);
+if (all.some((level) => level.failures > 0)) process.exitCode = 1;
