@@ -81,8 +81,12 @@ const runtimeSchema = z
       /** null: automatic storefront writes are off (tests drive them; an operator may too). */
       summarySyncDelayMs: raw.SUMMARY_SYNC_DELAY_MS === "off" ? null : (raw.SUMMARY_SYNC_DELAY_MS ?? 250),
       jobs: { pollMs: raw.JOB_POLL_MS ?? 1000, leaseMs: raw.JOB_LEASE_MS ?? 30_000, concurrency: raw.JOB_CONCURRENCY ?? 2 },
-      /** A shopper waits this long for Shopify to issue a reward before the answer counts as lost. */
-      shopifyCallTimeoutMs: raw.SHOPIFY_CALL_TIMEOUT_MS ?? 10_000,
+      /**
+       * A shopper waits this long for Shopify to issue a reward before the answer counts as lost.
+       * Longer than Node's 10 s connect timeout, so that a Shopify that cannot be reached at all
+       * is known as such (nothing sent: the points come back at once) rather than as a lost answer.
+       */
+      shopifyCallTimeoutMs: raw.SHOPIFY_CALL_TIMEOUT_MS ?? 15_000,
       /** null: GET /metrics is off (404). */
       metricsToken: raw.METRICS_TOKEN ?? null,
       port: raw.PORT ?? 3000,
