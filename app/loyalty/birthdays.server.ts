@@ -3,6 +3,7 @@
 // member (ledger key birthday:<member>:<year>), to birthdays set at least BIRTHDAY_NOTICE_DAYS
 // before.
 import type { Db } from "~/db.server";
+import { writeBalanceChange } from "./balance-change.server";
 import { BIRTHDAY_NOTICE_DAYS, birthdaysCelebratedOn, dayIn } from "./birthdays";
 import { ensureMember } from "./members.server";
 import { parseProgram } from "./program";
@@ -51,10 +52,7 @@ function creditBirthday(db: Db, shopDomain: string, memberId: number, year: numb
   const key = `birthday:${memberId}:${year}`;
   return inTransaction(db, async (tx) => {
     if (await tx.ledgerEntry.findUnique({ where: { shopDomain_idempotencyKey: { shopDomain, idempotencyKey: key } } })) return false;
-    await tx.ledgerEntry.create({
-      data: { shopDomain, memberId, delta: BigInt(points), kind: "birthday", sourceType: "birthday", sourceId: String(year), actor: "job:birthday-bonuses", idempotencyKey: key },
-    });
-    await tx.member.update({ where: { id: memberId }, data: { balance: { increment: points }, lifetimeEarned: { increment: points }, summaryVersion: { increment: 1 } } });
+    await writeBalanceChange(tx, { shopDomain, memberId, delta: points, kind: "birthday", sourceType: "birthday", sourceId: String(year), actor: "job:birthday-bonuses", idempotencyKey: key, earned: true });
     return true;
   });
 }

@@ -2,6 +2,7 @@
 // is seen (an order, customers/create, or a signed-in storefront visit).
 import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "~/db.server";
+import { writeBalanceChange } from "./balance-change.server";
 import { ensureShop } from "./shops.server";
 import type { ShopifyId } from "./shopify-id";
 import { inTransaction } from "./transaction.server";
@@ -85,13 +86,16 @@ export function enrollCustomer(db: Db, shop: string, customerId: ShopifyId, prof
     if (program.signupPoints === 0) return { member, bonus: 0 };
     const key = `signup:${customerId}`;
     if (await tx.ledgerEntry.findUnique({ where: { shopDomain_idempotencyKey: { shopDomain: shop, idempotencyKey: key } } })) return { member, bonus: 0 };
-    const points = BigInt(program.signupPoints);
-    await tx.ledgerEntry.create({
-      data: { shopDomain: shop, memberId: member.id, delta: points, kind: "signup", sourceType: "signup", sourceId: String(customerId), actor: "webhook:customers/create", idempotencyKey: key },
-    });
-    await tx.member.update({
-      where: { id: member.id },
-      data: { balance: { increment: points }, lifetimeEarned: { increment: points }, summaryVersion: { increment: 1 } },
+    await writeBalanceChange(tx, {
+      shopDomain: shop,
+      memberId: member.id,
+      delta: program.signupPoints,
+      kind: "signup",
+      sourceType: "signup",
+      sourceId: String(customerId),
+      actor: "webhook:customers/create",
+      idempotencyKey: key,
+      earned: true,
     });
     return { member, bonus: program.signupPoints };
   });

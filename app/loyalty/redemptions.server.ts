@@ -5,6 +5,7 @@
 // ledger key per redemption (`redemption:<id>:return`), so they can never come back twice.
 import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "~/db.server";
+import { writeBalanceChange } from "./balance-change.server";
 import type { SqlConnection } from "~/sql.server";
 import { nothing, row, rows, runSqlReads, runSqlTransactionWithRetries, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import type { ReferralStats } from "./referrals.server";
@@ -294,22 +295,17 @@ export async function returnPoints(
     });
     if (claimed.count === 0) return false;
     const redemption = await tx.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
-    await tx.ledgerEntry.create({
-      data: {
-        shopDomain: redemption.shopDomain,
-        memberId: redemption.memberId,
-        delta: redemption.pointsSpent,
-        kind: "redeem_refund",
-        sourceType: "reward",
-        sourceId: String(redemption.id),
-        actor,
-        note: reason.slice(0, 255),
-        idempotencyKey: `redemption:${redemption.id}:return`,
-      },
-    });
-    await tx.member.update({
-      where: { id: redemption.memberId },
-      data: { balance: { increment: redemption.pointsSpent }, summaryVersion: { increment: 1 } },
+    await writeBalanceChange(tx, {
+      shopDomain: redemption.shopDomain,
+      memberId: redemption.memberId,
+      delta: redemption.pointsSpent,
+      kind: "redeem_refund",
+      sourceType: "reward",
+      sourceId: String(redemption.id),
+      actor,
+      note: reason.slice(0, 255),
+      idempotencyKey: `redemption:${redemption.id}:return`,
+      earned: false,
     });
     return true;
   });
@@ -384,22 +380,17 @@ async function markUsed(db: Db, redemptionId: number, orderId: ShopifyId | null,
     if (redemption.pointsReturned) {
       // Returned as expired, then used after all: spent again (the balance may go below zero).
       await tx.redemption.update({ where: { id: redemptionId }, data: { pointsReturned: false } });
-      await tx.ledgerEntry.create({
-        data: {
-          shopDomain: redemption.shopDomain,
-          memberId: redemption.memberId,
-          delta: -redemption.pointsSpent,
-          kind: "redeem",
-          sourceType: "reward",
-          sourceId: String(redemption.id),
-          actor,
-          note: "code used after it was returned as expired",
-          idempotencyKey: `redemption:${redemption.id}:respend`,
-        },
-      });
-      await tx.member.update({
-        where: { id: redemption.memberId },
-        data: { balance: { decrement: redemption.pointsSpent }, summaryVersion: { increment: 1 } },
+      await writeBalanceChange(tx, {
+        shopDomain: redemption.shopDomain,
+        memberId: redemption.memberId,
+        delta: -redemption.pointsSpent,
+        kind: "redeem",
+        sourceType: "reward",
+        sourceId: String(redemption.id),
+        actor,
+        note: "code used after it was returned as expired",
+        idempotencyKey: `redemption:${redemption.id}:respend`,
+        earned: false,
       });
     }
     return true;

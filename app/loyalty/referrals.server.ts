@@ -3,7 +3,8 @@
 // the referred order is cancelled or fully refunded. Every decision is one Referral row (unique
 // per referred customer) and at most two ledger rows with their own keys, so duplicate and
 // concurrent deliveries change nothing more.
-import type { Db, Prisma } from "~/db.server";
+import type { Db } from "~/db.server";
+import { writeBalanceChange } from "./balance-change.server";
 import { referralRefusal } from "./referrals";
 import { ensureShop } from "./shops.server";
 import type { ShopifyId } from "./shopify-id";
@@ -66,7 +67,7 @@ export function creditReferral(db: Db, shopDomain: string, order: ReferredOrder,
       },
     });
     if (points > 0) {
-      await changeBalance(tx, { shopDomain, memberId: referrer.id, delta: points, kind: "referral", referralId: referral.id, key: `referral:${customerId}`, actor, note: `referred customer ${customerId}` });
+      await writeBalanceChange(tx, referralChange(shopDomain, referrer.id, points, referral.id, `referral:${customerId}`, actor, `referred customer ${customerId}`));
     }
     return refusal === null ? "credited" : "refused";
   });
@@ -87,16 +88,8 @@ export async function reverseReferralOfVoidedOrder(db: Db, shopDomain: string, o
     const reversed = await tx.referral.updateMany({ where: { id: referral.id, status: "credited" }, data: { status: "reversed" } });
     if (reversed.count === 0) return false;
     if (referral.points > 0) {
-      await changeBalance(tx, {
-        shopDomain,
-        memberId: referral.referrerMemberId,
-        delta: -referral.points,
-        kind: "referral",
-        referralId: referral.id,
-        key: `referral:${referral.referredCustomerId}:reversal`,
-        actor,
-        note: `order ${orderId} of the referred customer was ${snapshot.cancelledAt ? "cancelled" : "refunded"}`,
-      });
+      const note = `order ${orderId} of the referred customer was ${snapshot.cancelledAt ? "cancelled" : "refunded"}`;
+      await writeBalanceChange(tx, referralChange(shopDomain, referral.referrerMemberId, -referral.points, referral.id, `referral:${referral.referredCustomerId}:reversal`, actor, note));
     }
     return true;
   });
@@ -121,27 +114,7 @@ export interface ReferralStats {
   pointsEarned: number;
 }
 
-
-async function changeBalance(
-  tx: Prisma.TransactionClient,
-  change: { shopDomain: string; memberId: number; delta: number; kind: string; referralId: number; key: string; actor: string; note: string },
-): Promise<void> {
-  await tx.ledgerEntry.create({
-    data: {
-      shopDomain: change.shopDomain,
-      memberId: change.memberId,
-      delta: BigInt(change.delta),
-      kind: change.kind,
-      sourceType: "referral",
-      sourceId: String(change.referralId),
-      actor: change.actor,
-      note: change.note,
-      idempotencyKey: change.key,
-    },
-  });
-  // Referral points count as earned (tiers read lifetimeEarned), and come off it when reversed.
-  await tx.member.update({
-    where: { id: change.memberId },
-    data: { balance: { increment: change.delta }, lifetimeEarned: { increment: change.delta }, summaryVersion: { increment: 1 } },
-  });
+// Referral points count as earned (tiers read lifetimeEarned), and come off it when reversed.
+function referralChange(shopDomain: string, memberId: number, delta: number, referralId: number, idempotencyKey: string, actor: string, note: string) {
+  return { shopDomain, memberId, delta, kind: "referral", sourceType: "referral", sourceId: String(referralId), actor, note, idempotencyKey, earned: true };
 }

@@ -6,6 +6,7 @@
 // with a `tier_adjustment` ledger row keyed by the snapshot version. Safe to run any number of
 // times, at the same time as deliveries: a delivery during a run flags the member again.
 import type { Db, Prisma } from "~/db.server";
+import { writeBalanceChange } from "./balance-change.server";
 import { currencyExponent } from "./money";
 import { orderPoints, type OrderFacts } from "./order";
 import { parseProgram, type TierSettings } from "./program";
@@ -124,22 +125,17 @@ function correctOrder(db: Db, shopDomain: string, orderId: bigint, multiplierPct
     const delta = target - Number(snapshot.pointsCredited);
     await tx.orderSnapshot.update({ where: { shopDomain_orderId: { shopDomain, orderId } }, data: { earnMultiplierPct: multiplierPct, pointsCredited: BigInt(target) } });
     if (delta !== 0 && snapshot.holderMemberId !== null) {
-      await tx.ledgerEntry.create({
-        data: {
-          shopDomain,
-          memberId: snapshot.holderMemberId,
-          delta: BigInt(delta),
-          kind: "tier_adjustment",
-          sourceType: "order",
-          sourceId: String(orderId),
-          actor: "job:tier-recalc",
-          note: `earns under the tier held when it was placed (×${multiplierPct / 100})`,
-          idempotencyKey: `order:${orderId}:tier:${snapshot.lockVersion}`,
-        },
-      });
-      await tx.member.update({
-        where: { id: snapshot.holderMemberId },
-        data: { balance: { increment: delta }, lifetimeEarned: { increment: delta }, summaryVersion: { increment: 1 } },
+      await writeBalanceChange(tx, {
+        shopDomain,
+        memberId: snapshot.holderMemberId,
+        delta,
+        kind: "tier_adjustment",
+        sourceType: "order",
+        sourceId: String(orderId),
+        actor: "job:tier-recalc",
+        note: `earns under the tier held when it was placed (×${multiplierPct / 100})`,
+        idempotencyKey: `order:${orderId}:tier:${snapshot.lockVersion}`,
+        earned: true,
       });
     }
     return delta;

@@ -1,0 +1,40 @@
+// One change of a member's points outside the order ledger's plain-SQL path (redemptions,
+// referrals, signup and birthday bonuses, tier corrections): the ledger row under its
+// idempotency key and the member's balance, in the caller's transaction. Each balance change
+// bumps summaryVersion, so the storefront's copy follows (customer-summary.server.ts).
+import type { Prisma } from "~/db.server";
+
+export interface BalanceChange {
+  shopDomain: string;
+  memberId: number;
+  delta: bigint | number;
+  kind: string;
+  sourceType: string;
+  sourceId: string;
+  actor: string;
+  note?: string | null;
+  idempotencyKey: string;
+  /** Counts toward lifetimeEarned (tiers read it): bonuses and corrections of earned points, not redemptions. */
+  earned: boolean;
+}
+
+export async function writeBalanceChange(tx: Prisma.TransactionClient, change: BalanceChange): Promise<void> {
+  const delta = BigInt(change.delta);
+  await tx.ledgerEntry.create({
+    data: {
+      shopDomain: change.shopDomain,
+      memberId: change.memberId,
+      delta,
+      kind: change.kind,
+      sourceType: change.sourceType,
+      sourceId: change.sourceId,
+      actor: change.actor,
+      note: change.note ?? null,
+      idempotencyKey: change.idempotencyKey,
+    },
+  });
+  await tx.member.update({
+    where: { id: change.memberId },
+    data: { balance: { increment: delta }, ...(change.earned ? { lifetimeEarned: { increment: delta } } : {}), summaryVersion: { increment: 1 } },
+  });
+}
