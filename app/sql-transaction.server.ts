@@ -11,6 +11,7 @@
 // and plans them once (PostgreSQL).
 import { createHash } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
+import type { PoolClient } from "pg";
 import type { SqlConnection } from "./sql.server";
 
 export type Row = Record<string, unknown>;
@@ -28,6 +29,24 @@ export function runSqlTransaction<Result>(connection: SqlConnection, transaction
 }
 
 export type SqliteDatabase = Extract<SqlConnection, { provider: "sqlite" }>["database"];
+
+// Prisma stores SQLite timestamps as ISO text with an explicit offset, booleans as 0/1.
+const sqliteParam = (param: unknown) =>
+  param instanceof Date ? param.toISOString().replace("Z", "+00:00") : typeof param === "boolean" ? Number(param) : param;
+
+// Prisma's PostgreSQL columns are `timestamp(3)` without zone, holding UTC.
+const postgresParam = (param: unknown) => (param instanceof Date ? param.toISOString().slice(0, -1) : param);
+
+function postgresQuery(client: PoolClient, { sql, params }: Query) {
+  const { name, text } = postgresStatement(sql);
+  return client.query<Row>({ name, text, values: params.map(postgresParam) });
+}
+
+/** Epoch ms from a stored timestamp as the drivers return it: ISO text (SQLite) or ms (PostgreSQL, see sql.server). */
+export function storedMs(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === "number" || typeof value === "bigint" ? Number(value) : Date.parse(String(value));
+}
 type SqliteStatement = BetterSqlite3.Statement<unknown[], Row>;
 const preparedStatements = new WeakMap<SqliteDatabase, Map<string, SqliteStatement>>();
 
@@ -47,17 +66,13 @@ export function sqliteStatement(database: SqliteDatabase, sql: string): SqliteSt
 
 function runOnSqlite<Result>(database: SqliteDatabase, transaction: SqlTransaction<Result>): Result {
   const prepare = (sql: string) => sqliteStatement(database, sql);
-  // Prisma stores SQLite timestamps as ISO text with an explicit offset, booleans as 0/1.
-  const value = (param: unknown) =>
-    param instanceof Date ? param.toISOString().replace("Z", "+00:00") : typeof param === "boolean" ? Number(param) : param;
-
   prepare("BEGIN IMMEDIATE").run();
   try {
     let step = transaction.next();
     while (!step.done) {
       const results = step.value.map(({ sql, params, returns }): QueryResult => {
         const statement = prepare(sql);
-        const args = params.map(value);
+        const args = params.map(sqliteParam);
         return returns === "row" ? statement.get(...args) : returns === "rows" ? statement.all(...args) : void statement.run(...args);
       });
       step = transaction.next(results);
@@ -75,18 +90,13 @@ async function runOnPostgres<Result>(
   transaction: SqlTransaction<Result>,
 ): Promise<Result> {
   const client = await pool.connect();
-  // Prisma's PostgreSQL columns are `timestamp(3)` without zone, holding UTC.
-  const value = (param: unknown) => (param instanceof Date ? param.toISOString().slice(0, -1) : param);
   // The pool pipelines (app/sql.server.ts): a batch's statements, and BEGIN with the first
   // batch, go out together and cost one round trip.
   let pending: Promise<unknown>[] = [client.query("BEGIN")];
   try {
     let step = transaction.next();
     while (!step.done) {
-      const batch = step.value.map(({ sql, params }) => {
-        const { name, text } = postgresStatement(sql);
-        return client.query({ name, text, values: params.map(value) });
-      });
+      const batch = step.value.map((query) => postgresQuery(client, query));
       const results = await settledInOrder([...pending, ...batch]);
       pending = [];
       step = transaction.next(
@@ -116,22 +126,15 @@ async function runOnPostgres<Result>(
  */
 export async function runSqlReads(connection: SqlConnection, queries: readonly Query[]): Promise<QueryResult[]> {
   if (connection.provider === "sqlite") {
-    const value = (param: unknown) =>
-      param instanceof Date ? param.toISOString().replace("Z", "+00:00") : typeof param === "boolean" ? Number(param) : param;
     return queries.map(({ sql, params, returns }) => {
       const statement = sqliteStatement(connection.database, sql);
-      const args = params.map(value);
+      const args = params.map(sqliteParam);
       return returns === "row" ? statement.get(...args) : statement.all(...args);
     });
   }
   const client = await connection.pool.connect();
   try {
-    const results = await Promise.all(
-      queries.map(({ sql, params }) => {
-        const { name, text } = postgresStatement(sql);
-        return client.query({ name, text, values: params.map((param) => (param instanceof Date ? param.toISOString().slice(0, -1) : param)) });
-      }),
-    );
+    const results = await Promise.all(queries.map((query) => postgresQuery(client, query)));
     return results.map(({ rows }, i) => (queries[i].returns === "row" ? (rows[0] as Row | undefined) : (rows as Row[])));
   } finally {
     client.release();

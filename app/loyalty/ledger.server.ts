@@ -9,9 +9,9 @@
 // RETURNING, double-quoted identifiers); tables and columns are Prisma's (prisma/schema.prisma).
 import type { Db } from "~/db.server";
 import type { SqlConnection } from "~/sql.server";
-import { nothing, row, rows, runSqlTransactionWithRetries, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, row, rows, runSqlTransactionWithRetries, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import { earningRate } from "./earning";
-import { newReferralCode, type CustomerProfile } from "./members.server";
+import { newReferralCode, type CustomerProfile, type MemberFacts } from "./members.server";
 import {
   ledgerEntryFor,
   mergeOrderEvent,
@@ -256,6 +256,23 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   return { orderId, delta, pointsCredited: target, memberId: settledBy ?? owner, balancesChanged: balanceChanges.size > 0, tiersOn: tiersOn && tierHolder !== null };
 }
 
+/** The member columns memberUpsert returns (and memberFactsFromRow reads). */
+export const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday"`;
+
+/** A row of MEMBER_COLUMNS as the driver returns it; `balance` when the caller knows a newer one. */
+export function memberFactsFromRow(raw: Row, balance = BigInt(raw.balance as bigint)): MemberFacts {
+  return {
+    id: Number(raw.id),
+    customerId: BigInt(raw.customerId as bigint),
+    firstName: (raw.firstName as string | null) ?? null,
+    balance,
+    pendingBalance: BigInt(raw.pendingBalance as bigint),
+    lifetimeEarned: BigInt(raw.lifetimeEarned as bigint),
+    referralCode: String(raw.referralCode),
+    birthday: (raw.birthday as string | null) ?? null,
+  };
+}
+
 /** The member of a customer, created if new (enrolled with a referral code); returns the member's row. */
 export function memberUpsert(shopDomain: string, customerId: ShopifyId, profile: CustomerProfile, now: Date): Query {
   // An existing member keeps what we knew; only what was missing is filled in.
@@ -266,7 +283,7 @@ export function memberUpsert(shopDomain: string, customerId: ShopifyId, profile:
        "email" = COALESCE("Member"."email", excluded."email"),
        "firstName" = COALESCE("Member"."firstName", excluded."firstName"),
        "lastName" = COALESCE("Member"."lastName", excluded."lastName")
-     RETURNING "id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday"`,
+     RETURNING ${MEMBER_COLUMNS}`,
     [shopDomain, customerId, profile.email ?? null, profile.firstName ?? null, profile.lastName ?? null, newReferralCode(), now, now],
   );
 }
@@ -330,11 +347,7 @@ function memberFrom(row: Row): { id: number; lifetimeEarned: number } {
   return { id: Number(row.id), lifetimeEarned: Number(row.lifetimeEarned) };
 }
 
-/** Epoch ms from a stored timestamp: ISO text (SQLite) or already ms (PostgreSQL, see sql.server). */
-function timestamp(value: unknown): number | null {
-  if (value === null || value === undefined) return null;
-  return typeof value === "number" || typeof value === "bigint" ? Number(value) : Date.parse(String(value));
-}
+const timestamp = storedMs;
 
 function dateOrNull(ms: number | null | undefined): Date | null {
   return ms === null || ms === undefined ? null : new Date(ms);

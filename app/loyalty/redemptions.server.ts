@@ -7,9 +7,9 @@ import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "~/db.server";
 import { writeBalanceChange } from "./balance-change.server";
 import type { SqlConnection } from "~/sql.server";
-import { nothing, row, rows, runSqlReads, runSqlTransactionWithRetries, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, row, rows, runSqlReads, runSqlTransactionWithRetries, storedMs, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import type { ReferralStats } from "./referrals.server";
-import { memberUpsert } from "./ledger.server";
+import { memberFactsFromRow, memberUpsert } from "./ledger.server";
 import { currencyExponent, formatMinorUnits } from "./money";
 import { parseProgram } from "./program";
 import { codeExpiry, isRefusal, newDiscountCode, redemptionValue, rewardFromRow, rewardSchema, type Reward, type RewardKind, type RewardRow } from "./rewards";
@@ -185,7 +185,7 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
     customerId: request.customerId,
     currency: shop.currency,
     exponent,
-    member: memberFactsOf(memberRow, BigInt(taken.balance as bigint)),
+    member: memberFactsFromRow(memberRow, BigInt(taken.balance as bigint)),
     tiers: shop.tiers,
   };
 }
@@ -221,24 +221,12 @@ function rewardRowOf(raw: Row): RewardRow {
   };
 }
 
-function memberFactsOf(raw: Row, balance: bigint): MemberFacts {
-  return {
-    id: Number(raw.id),
-    customerId: BigInt(raw.customerId as bigint),
-    firstName: (raw.firstName as string | null) ?? null,
-    balance,
-    pendingBalance: BigInt(raw.pendingBalance as bigint),
-    lifetimeEarned: BigInt(raw.lifetimeEarned as bigint),
-    referralCode: String(raw.referralCode),
-    birthday: (raw.birthday as string | null) ?? null,
-  };
+/** A stored timestamp as a Date. */
+function dateOf(value: unknown): Date | null {
+  const ms = storedMs(value);
+  return ms === null ? null : new Date(ms);
 }
 
-/** A stored timestamp: ISO text (SQLite) or epoch ms (PostgreSQL, see sql.server). */
-function dateOf(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  return new Date(typeof value === "number" || typeof value === "bigint" ? Number(value) : Date.parse(String(value)));
-}
 
 function refusal(status: RedeemRefusal["status"], code: string, message: string): RedeemRefusal {
   return { refused: true, status, code, message };

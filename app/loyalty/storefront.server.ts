@@ -4,7 +4,7 @@ import type { Db } from "~/db.server";
 import type { SqlConnection } from "~/sql.server";
 import { row, runSqlReads, runSqlTransactionWithRetries, type Row } from "~/sql-transaction.server";
 import type { MemberFacts } from "./members.server";
-import { memberUpsert } from "./ledger.server";
+import { MEMBER_COLUMNS, memberFactsFromRow, memberUpsert } from "./ledger.server";
 import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import { memberExtras, type RedemptionView } from "./redemptions.server";
 import type { ReferralStats } from "./referrals.server";
@@ -136,8 +136,6 @@ export async function customerView(
   return { member: await memberView(connection, shopDomain, member, shop.tiers), program };
 }
 
-const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday"`;
-
 async function memberForRead(db: Db, connection: SqlConnection, shopDomain: string, customerId: ShopifyId): Promise<MemberFacts> {
   const [found] = (await runSqlReads(connection, [
     row(`SELECT ${MEMBER_COLUMNS} FROM "Member" WHERE "shopDomain" = ? AND "customerId" = ?`, [shopDomain, customerId]),
@@ -155,16 +153,7 @@ async function memberForRead(db: Db, connection: SqlConnection, shopDomain: stri
       },
       (reason) => reason === "missing_reference" && forgetShop(shopDomain),
     ));
-  return {
-    id: Number(enrolled.id),
-    customerId: BigInt(enrolled.customerId as bigint),
-    firstName: (enrolled.firstName as string | null) ?? null,
-    balance: BigInt(enrolled.balance as bigint),
-    pendingBalance: BigInt(enrolled.pendingBalance as bigint),
-    lifetimeEarned: BigInt(enrolled.lifetimeEarned as bigint),
-    referralCode: String(enrolled.referralCode),
-    birthday: (enrolled.birthday as string | null) ?? null,
-  };
+  return memberFactsFromRow(enrolled);
 }
 
 /** The member's view; tier and progress from `tiers` (when null, the caller fills them in). */
