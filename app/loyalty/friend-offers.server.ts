@@ -71,20 +71,25 @@ export function claimFriendOffer(db: Db, shopDomain: string, referralCode: strin
         createdAt: now,
       },
     });
-    const reward: Reward = {
-      id: 0,
-      kind: "fixed_amount",
-      title: `${formatMinorUnits(amountMinor, exponent)} off your first order`,
-      costPoints: 1,
-      enabled: true,
-      amountMinor,
-      minimumSubtotalMinor: null,
-      codeExpiryDays: FRIEND_OFFER_DAYS,
-      combinesWith: { order: false, product: false, shipping: false },
-      tierId: null,
-    };
+    const reward = friendOfferReward(amountMinor, exponent);
     return { kind: "new", offer, reward, referredBy };
   });
+}
+
+/** What a friend offer's code gives, as a reward: `amountMinor` off a first order, valid FRIEND_OFFER_DAYS. */
+export function friendOfferReward(amountMinor: number, exponent: number): Reward {
+  return {
+    id: 0,
+    kind: "fixed_amount",
+    title: `${formatMinorUnits(amountMinor, exponent)} off your first order`,
+    costPoints: 1,
+    enabled: true,
+    amountMinor,
+    minimumSubtotalMinor: null,
+    codeExpiryDays: FRIEND_OFFER_DAYS,
+    combinesWith: { order: false, product: false, shipping: false },
+    tierId: null,
+  };
 }
 
 export async function settleFriendOffer(db: Db, offerId: number, outcome: { status: "issued"; shopifyDiscountId: string | null } | { status: "failed" | "pending" }): Promise<void> {

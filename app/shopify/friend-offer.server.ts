@@ -5,8 +5,7 @@
 // signed-in customer settles it.
 import db from "~/db.server";
 import { logger } from "~/logger.server";
-import { claimFriendOffer, friendOfferView, settleFriendOffer, type FriendOfferRow } from "~/loyalty/friend-offers.server";
-import type { Reward } from "~/loyalty/rewards";
+import { claimFriendOffer, friendOfferReward, friendOfferView, settleFriendOffer, type FriendOfferRow } from "~/loyalty/friend-offers.server";
 import type { ShopifyId } from "~/loyalty/shopify-id";
 import { runtimeEnv } from "~/runtime-env.server";
 import { adminGraphqlFor } from "./admin-client.server";
@@ -18,7 +17,7 @@ export async function claimFriendOfferResponse(shop: string, customerId: Shopify
   if (claim.kind === "refused") return errorResponse(claim.status, claim.code, claim.message);
   if (claim.kind === "existing" && claim.offer.status === "issued") return answer(claim.offer, claim.referredBy);
 
-  const reward = claim.kind === "new" ? claim.reward : offerReward(claim.offer);
+  const reward = claim.kind === "new" ? claim.reward : friendOfferReward(Number(claim.offer.amountMinor), claim.offer.amountExponent);
   const request: IssueRequest = {
     redemptionId: claim.offer.id,
     reward,
@@ -56,20 +55,6 @@ export async function claimFriendOfferResponse(shop: string, customerId: Shopify
   }
 }
 
-function offerReward(offer: FriendOfferRow): Reward {
-  return {
-    id: 0,
-    kind: "fixed_amount",
-    title: "Friend offer",
-    costPoints: 1,
-    enabled: true,
-    amountMinor: Number(offer.amountMinor),
-    minimumSubtotalMinor: null,
-    codeExpiryDays: null,
-    combinesWith: { order: false, product: false, shipping: false },
-    tierId: null,
-  };
-}
 
 function answer(offer: FriendOfferRow, referredBy: string | null): Response {
   return jsonResponse({ version: 1, offer: friendOfferView(offer, referredBy) }, { headers: { "Cache-Control": "private, no-store" } });
