@@ -76,7 +76,17 @@ export async function publicProgram(db: Db, shopDomain: string): Promise<PublicP
 
 /** The public program from the per-worker shop cache (SHOP_CACHE_TTL_MS): what storefront reads serve. */
 export async function cachedPublicProgram(db: Db, shopDomain: string): Promise<PublicProgram> {
-  return programView(await shopForEvents(db, shopDomain, null));
+  return cachedProgramView(await shopForEvents(db, shopDomain, null));
+}
+
+// Built once per cached shop (the cache hands out the same object until it refreshes), not on
+// every storefront read: each reward is validated on the way.
+const programViews = new WeakMap<ShopForEvents, PublicProgram>();
+
+function cachedProgramView(shop: ShopForEvents): PublicProgram {
+  let view = programViews.get(shop);
+  if (!view) programViews.set(shop, (view = programView(shop)));
+  return view;
 }
 
 function programView(shop: ShopForEvents): PublicProgram {
@@ -130,7 +140,7 @@ export async function customerView(
   customerId: ShopifyId | null,
 ): Promise<{ member: MemberView | null; program: PublicProgram }> {
   const shop = await shopForEvents(db, shopDomain, null);
-  const program = programView(shop);
+  const program = cachedProgramView(shop);
   if (customerId === null) return { member: null, program };
   const member = await memberForRead(db, connection, shopDomain, customerId);
   return { member: await memberView(connection, shopDomain, member, shop.tiers), program };
