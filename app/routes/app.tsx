@@ -4,20 +4,30 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import polarisDe from "@shopify/polaris/locales/de.json";
+import polarisEn from "@shopify/polaris/locales/en.json";
+import polarisEs from "@shopify/polaris/locales/es.json";
+import polarisFr from "@shopify/polaris/locales/fr.json";
+import polarisIt from "@shopify/polaris/locales/it.json";
+import polarisNl from "@shopify/polaris/locales/nl.json";
+import { adminLocale, type AdminLocale } from "~/admin/i18n";
 import { env } from "~/env.server";
 import { authenticate } from "~/shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
+const POLARIS_TRANSLATIONS: Record<AdminLocale, typeof polarisEn> = { en: polarisEn, de: polarisDe, es: polarisEs, fr: polarisFr, it: polarisIt, nl: polarisNl };
+
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await authenticate.admin(request);
-  return { apiKey: env.SHOPIFY_API_KEY };
+  const locale = adminLocale(request);
+  return { apiKey: env.SHOPIFY_API_KEY, locale, polarisTranslations: POLARIS_TRANSLATIONS[locale] };
 };
 
 export default function App() {
-  const { apiKey } = useLoaderData<typeof loader>();
+  const { apiKey, polarisTranslations } = useLoaderData<typeof loader>();
   return (
-    <AppProvider isEmbeddedApp apiKey={apiKey}>
+    <AppProvider isEmbeddedApp apiKey={apiKey} i18n={polarisTranslations}>
       <NavMenu>
         <Link to="/app" rel="home">
           Program
