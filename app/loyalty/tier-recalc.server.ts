@@ -136,6 +136,7 @@ function correctOrder(db: Db, shopDomain: string, orderId: bigint, multiplierPct
         note: `earns under the tier held when it was placed (×${multiplierPct / 100})`,
         idempotencyKey: `order:${orderId}:tier:${snapshot.lockVersion}`,
         earned: true,
+        status: snapshot.pendingUntil !== null && !snapshot.pendingReleased ? "pending" : "available",
       });
     }
     return delta;
