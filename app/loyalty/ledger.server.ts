@@ -264,7 +264,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
 }
 
 /** The member columns memberUpsert returns (and memberFactsFromRow reads). */
-export const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday"`;
+export const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday", "tierId", "tierActivity"`;
 
 /** A row of MEMBER_COLUMNS as the driver returns it; `balance` when the caller knows a newer one. */
 export function memberFactsFromRow(raw: Row, balance = BigInt(raw.balance as bigint)): MemberFacts {
@@ -277,6 +277,8 @@ export function memberFactsFromRow(raw: Row, balance = BigInt(raw.balance as big
     lifetimeEarned: BigInt(raw.lifetimeEarned as bigint),
     referralCode: String(raw.referralCode),
     birthday: (raw.birthday as string | null) ?? null,
+    tierId: raw.tierId === null || raw.tierId === undefined ? null : Number(raw.tierId),
+    tierActivity: BigInt((raw.tierActivity as bigint | number | undefined) ?? 0),
   };
 }
 
