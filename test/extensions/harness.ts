@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { getExtension } from "@shopify/ui-extensions-tester";
+import { render } from "preact";
 import { vi } from "vitest";
 
 export const LOCALES = ["en", "de", "es", "fr", "it", "nl"] as const;
@@ -66,7 +67,14 @@ export function setUpExtension(extension: string, target: Parameters<typeof getE
     const answer = await route(call);
     return Response.json(answer.json, { status: answer.status ?? 200 });
   }) as typeof fetch;
-  return { harness, shopify, calls, render: () => harness.render(), [Symbol.dispose]: () => harness.tearDown() };
+  return { harness, shopify, calls, render: () => harness.render(), [Symbol.dispose]: () => unmount(harness) };
+}
+
+// Unmounted first: Preact keeps its tree on document.body, which the tester empties but keeps, so
+// the next render would patch the old (detached) tree, and the old one's timers would run on.
+function unmount(harness: ReturnType<typeof getExtension>) {
+  render(null, document.body);
+  harness.tearDown();
 }
 
 /** The visible text of the rendered extension (attributes that people read included). */
@@ -82,3 +90,15 @@ export function text(root: ParentNode = document.body): string {
 }
 
 export const settle = (assertion: () => void) => vi.waitFor(assertion, { timeout: 2_000, interval: 10 });
+
+/** What a shopper's press on an `s-button` dispatches (a disabled one cannot be pressed). */
+export function click(element: Element) {
+  if (element.hasAttribute("disabled")) throw new Error(`${element.textContent} is disabled`);
+  element.dispatchEvent(new Event("click", { bubbles: true }));
+}
+
+/** A choice in an `s-select` or a field: its value, then the change event. */
+export function change(element: Element, value: string) {
+  (element as unknown as { value: string }).value = value;
+  element.dispatchEvent(new Event("change", { bubbles: true }));
+}
