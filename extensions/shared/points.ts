@@ -20,6 +20,9 @@ export function pointsToSpend(reward: Reward, member: Member, tiers: Program["ti
  */
 export function estimatedPoints(amount: number, currency: string, program: Program, multiplierPercent = 100): number | null {
   if (!program.currency || currency !== program.currency || !(amount > 0)) return null;
-  const cents = BigInt(Math.round(amount * 100));
-  return Number((cents * BigInt(program.earning.points) * BigInt(multiplierPercent)) / (BigInt(program.earning.perMajorUnits) * 10_000n));
+  // Whole numbers well inside 2^53; (n - n % d) / d is floor(n / d) exactly. (No BigInt: Shopify
+  // CLI bundles for ES2015.)
+  const numerator = Math.round(amount * 100) * program.earning.points * multiplierPercent;
+  const denominator = program.earning.perMajorUnits * 10_000;
+  return (numerator - (numerator % denominator)) / denominator;
 }
