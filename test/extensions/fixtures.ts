@@ -1,5 +1,5 @@
-// Tally's answers as the README's "Extension API" documents them (the database tests pin the
-// real endpoints to the same shapes).
+// Tally's answers as the README's "Extension API" documents them (test/db/extension-*.test.ts
+// call the real endpoints).
 export const PROGRAM = {
   name: "Tally Club",
   currency: "EUR",
