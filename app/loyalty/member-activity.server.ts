@@ -9,7 +9,7 @@ export const MAX_ACTIVITY_PAGE_SIZE = 50;
 
 export interface ActivityEntry {
   id: number;
-  /** The ledger kind: earn, refund_reversal, cancel_reversal, order_edit, order_move, redeem, redeem_refund, manual_adjust, signup, birthday, referral, expiry. */
+  /** The ledger kind: earn, refund_reversal, cancel_reversal, order_edit, order_move, pending_release, redeem, redeem_refund, manual_adjust, signup, birthday, referral, expiry. */
   kind: string;
   /** Signed: what the entry added to (or took from) the balance. */
   points: number;
@@ -32,7 +32,8 @@ export async function memberActivity(db: Db, shopDomain: string, customerId: Sho
   const member = await db.member.findUnique({ where: { shopDomain_customerId: { shopDomain, customerId } }, select: { id: true } });
   if (!member) return { entries: [], next: null };
   const rows = await db.ledgerEntry.findMany({
-    where: { memberId: member.id, shopDomain, ...(page.before === null ? {} : { id: { lt: page.before } }) },
+    // A release is two rows (out of pending, into the balance); shoppers see the second alone.
+    where: { memberId: member.id, shopDomain, NOT: { kind: "pending_release", status: "pending" }, ...(page.before === null ? {} : { id: { lt: page.before } }) },
     orderBy: { id: "desc" },
     take: page.limit + 1,
     select: { id: true, kind: true, delta: true, status: true, createdAt: true, sourceType: true, sourceId: true },

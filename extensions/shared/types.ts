@@ -43,7 +43,8 @@ export interface Member {
   lifetimeEarned: number;
   tier: Tier | null;
   nextTier: Tier | null;
-  progress: { current: number; target: number; remaining: number; percent: number } | null;
+  /** Toward nextTier, in points or (basis "amount") minor units of the shop currency, remainingAmount its decimal. */
+  progress: { basis: "points" | "amount"; current: number; target: number; remaining: number; percent: number; remainingAmount: string | null } | null;
   referralUrl: string;
   redemptions: Redemption[];
   referrals: { referred: number; converted: number; pointsEarned: number };

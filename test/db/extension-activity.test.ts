@@ -6,6 +6,7 @@ import db from "~/db.server";
 import * as activityRoute from "~/routes/extensions.activity";
 import * as birthdayRoute from "~/routes/extensions.birthday";
 import * as redeemRoute from "~/routes/extensions.redeem";
+import { dueReleases, releasePendingPoints } from "~/loyalty/pending-points.server";
 import { storeOfflineSession } from "../support/admin-session";
 import { APP_URL, deliverWebhook } from "../support/routes";
 import { adminApiStandIn } from "../support/shopify-admin-api";
@@ -86,6 +87,23 @@ describe("GET /extensions/activity", () => {
     }
     expect((await call(activityRoute, "/extensions/activity", { token: null, method: "OPTIONS" })).status).toBe(204);
     expect((await call(activityRoute, "/extensions/activity", { token: { customerId: ADA }, method: "POST" })).status).toBe(405);
+  });
+
+  it("shows points held for a pending period, then their release as one entry", async () => {
+    const shop = "pending-activity-shop.myshopify.com";
+    await deliverWebhook("customers/create", { id: 6_200_009, email: "pending@example.com" }, { shop });
+    const row = await db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    await db.shop.update({ where: { domain: shop }, data: { program: JSON.stringify({ ...JSON.parse(row.program), pendingDays: 14 }) } });
+    const placedAt = new Date(Date.now() - 86_400_000).toISOString();
+    await deliverWebhook("orders/paid", { ...orderPayload({ id: 6_100_009, customer: { id: 6_200_009 }, lines: [{ price: "30.00" }], updatedAt: placedAt }), processed_at: placedAt, created_at: placedAt }, { shop });
+    const history = async () => (await json(await call(activityRoute, "/extensions/activity", { token: { shop, customerId: 6_200_009 } }))).entries.map(({ kind, points, status }: Record<string, unknown>) => ({ kind, points, status }));
+    expect(await history()).toEqual([{ kind: "earn", points: 30, status: "pending" }]);
+    const periodOver = new Date(Date.now() + 14 * 86_400_000);
+    for (const order of await dueReleases(db, periodOver, 10)) await releasePendingPoints(db, order, periodOver);
+    expect(await history()).toEqual([
+      { kind: "pending_release", points: 30, status: "available" },
+      { kind: "earn", points: 30, status: "pending" },
+    ]);
   });
 });
 

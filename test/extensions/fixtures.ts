@@ -26,7 +26,7 @@ export const MEMBER = {
   lifetimeEarned: 900,
   tier: PROGRAM.tiers[0],
   nextTier: PROGRAM.tiers[1],
-  progress: { current: 900, target: 1500, remaining: 600, percent: 60 },
+  progress: { basis: "points", current: 900, target: 1500, remaining: 600, percent: 60, remainingAmount: null as string | null },
   referralCode: "K7QX2MZP",
   referralUrl: "https://tally-demo.myshopify.com/?ref=K7QX2MZP",
   redemptions: [

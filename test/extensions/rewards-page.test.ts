@@ -20,7 +20,14 @@ const HISTORY = {
   ],
   next: 7,
 };
-const OLDER = { version: 1, entries: [{ id: 3, kind: "signup", points: 100, status: "available", createdAt: "2026-10-01T10:00:00.000Z", orderId: null, reward: null }], next: null };
+const OLDER = {
+  version: 1,
+  entries: [
+    { id: 4, kind: "pending_release", points: 80, status: "available", createdAt: "2026-10-15T10:00:00.000Z", orderId: 5100001, reward: null },
+    { id: 3, kind: "signup", points: 100, status: "available", createdAt: "2026-10-01T10:00:00.000Z", orderId: null, reward: null },
+  ],
+  next: null,
+};
 const ORDER_NAMES = { data: { o0: { name: "#1042" } } };
 
 function mount(routes: TallyRoutes = {}, locale: Locale = "en") {
@@ -55,6 +62,12 @@ describe("Rewards page", () => {
     expect(document.querySelector("s-page")?.getAttribute("heading")).toBe("Tally Club");
   });
 
+  it("counts progress in money when the program's tiers are on amount spent", async () => {
+    const page = mount({ "GET /extensions/customer": () => ({ json: customerAnswer({ ...MEMBER, progress: { basis: "amount", current: 90_000, target: 150_000, remaining: 60_000, percent: 60, remainingAmount: "600.00" } }) }) });
+    await page.render();
+    await settle(() => expect(text()).toContain("€600.00 to Gold"));
+  });
+
   it("lists the history in plain words with order names from the Customer Account API, and pages", async () => {
     const page = mount();
     await page.render();
@@ -63,6 +76,7 @@ describe("Rewards page", () => {
     expect(text()).toContain("Redeemed 5.00 off your order −500");
     click(button("Show older"));
     await settle(() => expect(text()).toContain("Welcome bonus +100"));
+    await settle(() => expect(text()).toContain("Order #1042: points now available +80"));
     expect(page.calls.map((call) => call.path)).toContain("/extensions/activity?before=7");
     expect(button("Show older")).toBeUndefined();
   });
@@ -71,6 +85,8 @@ describe("Rewards page", () => {
     const page = mount({ "POST shopify://customer-account/api/2026-07/graphql.json": () => ({ status: 500, json: {} }) });
     await page.render();
     await settle(() => expect(text()).toMatch(/Order \(pending\) \+57/));
+    click(button("Show older"));
+    await settle(() => expect(text()).toContain("Order: points now available +80"));
   });
 
   it("redeems an affordable reward and shows its code, and only what the balance and tier allow can be pressed", async () => {

@@ -62,7 +62,7 @@ function Tiers({ member, program }: { member: Member; program: Program }) {
       {member.nextTier && member.progress ? (
         <s-stack gap="small-200">
           <s-progress value={member.progress.current} max={member.progress.target} accessibilityLabel={t("tier.progress", { tier: member.nextTier.name })} />
-          <s-text>{t("tier.to_next", { points: points(member.progress.remaining), tier: member.nextTier.name })}</s-text>
+          <s-text>{t("tier.to_next", { remaining: member.progress.basis === "amount" ? money(member.progress.remainingAmount, program.currency) : points(member.progress.remaining), tier: member.nextTier.name })}</s-text>
           <Perks perks={perks(member.nextTier.id, member.nextTier.multiplierPercent)} />
         </s-stack>
       ) : (
@@ -202,12 +202,16 @@ function ActivityPage({ path, last, more }: { path: string; last: boolean; more:
   );
 }
 
-const ACTIVITY_KINDS = ["earn", "refund_reversal", "cancel_reversal", "order_edit", "order_move", "redeem", "redeem_refund", "manual_adjust", "signup", "birthday", "referral", "expiry"];
+const ACTIVITY_KINDS = ["earn", "refund_reversal", "cancel_reversal", "order_edit", "order_move", "pending_release", "redeem", "redeem_refund", "manual_adjust", "signup", "birthday", "referral", "expiry"];
 
 /** "Order #1042", "Refund on order #1042", "Redeemed 5.00 off", … (and when, and whether pending). */
 export function activityWords(entry: ActivityEntry, names: Record<number, string>): string {
   const kind = ACTIVITY_KINDS.includes(entry.kind) ? entry.kind : "other";
-  const words = t(`activity.${kind}`, { order: (entry.orderId !== null && names[entry.orderId]) || "", reward: entry.reward ?? "" }).replace(/\s+/g, " ").trim();
+  const words = t(`activity.${kind}`, { order: (entry.orderId !== null && names[entry.orderId]) || "", reward: entry.reward ?? "" })
+    // Without the order's name: "Order : points…" reads "Order: points…".
+    .replace(/\s+/g, " ")
+    .replace(/ ([:,])/g, "$1")
+    .trim();
   const date = shopify.i18n.formatDate(new Date(entry.createdAt), { day: "numeric", month: "short" });
   return `${date} · ${words}${entry.status === "pending" ? ` (${t("activity.pending")})` : ""}`;
 }
