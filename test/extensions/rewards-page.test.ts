@@ -100,12 +100,15 @@ describe("Rewards page", () => {
     expect(button("Redeem Free shipping").getAttribute("disabled")).not.toBeNull(); // Gold only
     expect(button("Redeem 5.00 off your order").getAttribute("disabled")).toBeNull();
     expect(text()).toContain("TALLY-K7QX2MZPAB");
+    await settle(() => expect(text()).toContain("Redeemed 5.00 off your order −500"));
     click(button("Redeem 5.00 off your order"));
     await settle(() => expect(text()).toContain("Reward redeemed. Your code is below."));
     expect(page.calls.find((call) => call.method === "POST")).toEqual({ method: "POST", path: "/extensions/redeem", body: { rewardId: 12 } });
     expect(text()).toContain("TALLY-NEWCODE123");
     expect(text()).toContain("120 points");
     expect(document.querySelector('s-clipboard-item[text="TALLY-NEWCODE123"]')).not.toBeNull();
+    // The history is read again: the redeem is its newest entry.
+    await settle(() => expect(page.calls.filter((call) => call.path === "/extensions/activity")).toHaveLength(2));
   });
 
   it("says why a redeem was refused and leaves the balance as it was", async () => {

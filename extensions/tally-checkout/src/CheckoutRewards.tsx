@@ -4,7 +4,7 @@ import { render } from "preact";
 import { useState } from "preact/hooks";
 import { pointsToSpend } from "../../shared/points";
 import { tally, TallyError } from "../../shared/tally-api";
-import type { CustomerAnswer, Member, RedeemAnswer } from "../../shared/types";
+import type { CustomerAnswer, RedeemAnswer } from "../../shared/types";
 import { useSignal } from "../../shared/use-signal";
 import { useTally } from "../../shared/use-tally";
 
@@ -52,7 +52,7 @@ function CheckoutRewards() {
   };
   // Codes only: store credit is spent from the customer's account, not by a code here.
   const affordable = program.rewards.flatMap((reward) => {
-    const spend = reward.kind === "store_credit" ? null : pointsToSpend(reward, member as Member, program.tiers);
+    const spend = reward.kind === "store_credit" ? null : pointsToSpend(reward, member, program.tiers);
     return spend === null ? [] : [{ reward, spend }];
   });
   return (

@@ -34,7 +34,8 @@ function RewardsPage() {
         <Balance member={member} />
         {program.tiers.length > 0 && <Tiers member={member} program={program} />}
         <Rewards member={member} program={program} update={update} />
-        <Activity />
+        {/* Read again when the balance changes (a redeem adds an entry). */}
+        <Activity key={member.balance} />
         <Referral member={member} />
         <Birthday member={member} update={update} />
       </s-stack>
