@@ -6,6 +6,7 @@ import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { runtimeEnv } from "~/runtime-env.server";
 import { storefrontSyncJobs, SUMMARY_SWEEP } from "~/shopify/customer-summary-sync.server";
+import { FLOW_SWEEP, flowTriggerJobs } from "~/shopify/flow-triggers.server";
 import { RECONCILE_SWEEP, reconcileJobs } from "~/shopify/reconcile-jobs.server";
 import { REDEMPTION_SWEEP, redemptionJobs } from "~/shopify/redemption-jobs.server";
 import { WEBHOOK_EVENTS_PRUNING, webhookEventJobs } from "~/shopify/webhook-events.server";
@@ -27,10 +28,11 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   ...tierJobs,
   ...reconcileJobs,
   ...pendingJobs,
+  ...flowTriggerJobs,
 };
 
 /** Run at start, then every `everyMs` (by whichever process claims them). */
-export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP, BIRTHDAY_BONUSES, TIER_SWEEP, TIER_PERIOD_REFRESH, RECONCILE_SWEEP, PENDING_RELEASE];
+export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP, BIRTHDAY_BONUSES, TIER_SWEEP, TIER_PERIOD_REFRESH, RECONCILE_SWEEP, PENDING_RELEASE, FLOW_SWEEP];
 
 declare global {
   var tallyJobRunner: JobRunner | undefined;

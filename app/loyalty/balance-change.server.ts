@@ -3,6 +3,7 @@
 // idempotency key and the member's balance, in the caller's transaction. Each balance change
 // bumps summaryVersion, so the storefront's copy follows (customer-summary.server.ts).
 import type { Prisma } from "~/db.server";
+import { FLOW_EARNED_KINDS, pointsEarnedEvent } from "./flow-events";
 
 export interface BalanceChange {
   shopDomain: string;
@@ -36,8 +37,13 @@ export async function writeBalanceChange(tx: Prisma.TransactionClient, change: B
       status: change.status ?? "available",
     },
   });
-  await tx.member.update({
+  const member = await tx.member.update({
     where: { id: change.memberId },
     data: { [change.status === "pending" ? "pendingBalance" : "balance"]: { increment: delta }, ...(change.earned ? { lifetimeEarned: { increment: delta } } : {}), summaryVersion: { increment: 1 } },
   });
+  // A bonus earned is a Shopify Flow trigger (sent by the flow-triggers job).
+  if (delta > 0n && FLOW_EARNED_KINDS.has(change.kind)) {
+    const event = pointsEarnedEvent(member.customerId, Number(delta), change.kind, change.idempotencyKey);
+    await tx.flowEvent.create({ data: { shopDomain: change.shopDomain, trigger: event.trigger, customerId: event.customerId, payload: JSON.stringify(event.payload), idempotencyKey: event.idempotencyKey } });
+  }
 }

@@ -11,6 +11,7 @@ import type { Db } from "~/db.server";
 import type { SqlConnection } from "~/sql.server";
 import { nothing, row, rows, runSqlTransactionWithRetries, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import { earningRate } from "./earning";
+import { pointsEarnedEvent } from "./flow-events";
 import { newReferralCode, type CustomerProfile, type MemberFacts } from "./members.server";
 import {
   ledgerEntryFor,
@@ -41,6 +42,8 @@ export interface OrderEventResult {
   balancesChanged: boolean;
   /** The shop has VIP tiers: the members changed are flagged for the tier recalculation. */
   tiersOn: boolean;
+  /** A Shopify Flow trigger was recorded: the flow-triggers job should send it. */
+  flowEvents: boolean;
 }
 
 /** The webhook event a delivery came as, recorded in the same transaction as its effect. */
@@ -246,6 +249,19 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   if (tiersOn && tierHolder !== null && !balanceChanges.has(tierHolder)) {
     writes.push(nothing(`UPDATE "Member" SET "tierPending" = TRUE WHERE "id" = ?`, [tierHolder]));
   }
+  // An order earning points is a Shopify Flow trigger, sent by the flow-triggers job after this
+  // commits (one per earn key: a repeated delivery adds none).
+  for (const change of changes) {
+    if (change.kind !== "earn" || change.delta <= 0 || after.customerId === null) continue;
+    const flow = pointsEarnedEvent(after.customerId, change.delta, change.kind, change.key);
+    writes.push(
+      nothing(
+        `INSERT INTO "FlowEvent" ("shopDomain", "trigger", "customerId", "payload", "idempotencyKey", "createdAt") VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT ("shopDomain", "idempotencyKey") DO NOTHING`,
+        [shopDomain, flow.trigger, flow.customerId, JSON.stringify(flow.payload), flow.idempotencyKey, now],
+      ),
+    );
+  }
   const written = yield writes;
   const taken = changes.filter((_, i) => !written[ledgerIndexes[i]]);
   if (taken.length > 0) {
@@ -260,7 +276,15 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
       ),
     );
   }
-  return { orderId, delta, pointsCredited: target, memberId: settledBy ?? owner, balancesChanged: balanceChanges.size > 0, tiersOn: tiersOn && tierHolder !== null };
+  return {
+    orderId,
+    delta,
+    pointsCredited: target,
+    memberId: settledBy ?? owner,
+    balancesChanged: balanceChanges.size > 0,
+    tiersOn: tiersOn && tierHolder !== null,
+    flowEvents: changes.some((change) => change.kind === "earn" && change.delta > 0 && after.customerId !== null),
+  };
 }
 
 /** The member columns memberUpsert returns (and memberFactsFromRow reads). */

@@ -117,6 +117,7 @@ export function redactCustomer(db: Db, shop: string, request: { customerId: Shop
     await tx.orderSnapshot.deleteMany({ where: { shopDomain: shop, orderId: { in: orderIds } } });
     await tx.dataRequest.deleteMany({ where: { shopDomain: shop, customerId } });
     await tx.friendOffer.deleteMany({ where: { shopDomain: shop, customerId } });
+    await tx.flowEvent.deleteMany({ where: { shopDomain: shop, customerId } });
     await tx.referral.deleteMany({ where: { shopDomain: shop, referredCustomerId: customerId } });
     const members = await tx.member.deleteMany({ where: { shopDomain: shop, customerId } });
     return { membersDeleted: members.count, ordersDeleted: orderIds.length };

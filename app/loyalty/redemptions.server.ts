@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "~/db.server";
 import { writeBalanceChange } from "./balance-change.server";
+import { rewardRedeemedEvent } from "./flow-events";
 import type { SqlConnection } from "~/sql.server";
 import { nothing, row, rows, runSqlReads, runSqlTransactionWithRetries, storedMs, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import type { ReferralStats } from "./referrals.server";
@@ -245,12 +246,26 @@ export async function markIssued(
     const [updated] = (yield [
       row(
         `UPDATE "Redemption" SET "status" = 'issued', "settleAfter" = NULL, "lastError" = NULL, "shopifyDiscountId" = ?, "storeCreditTransactionId" = ?, "updatedAt" = ?
-         WHERE "id" = ? AND "status" = 'pending' RETURNING "memberId"`,
+         WHERE "id" = ? AND "status" = 'pending' RETURNING "memberId", "shopDomain", "title", "pointsSpent", "code"`,
         [shopify.shopifyDiscountId ?? null, shopify.storeCreditTransactionId ?? null, new Date(), redemptionId],
       ),
     ]) as [Row | undefined];
     if (!updated) return null;
-    const [member] = (yield [row(`UPDATE "Member" SET "summaryVersion" = "summaryVersion" + 1 WHERE "id" = ? RETURNING "summaryVersion"`, [updated.memberId])]) as [Row];
+    const [member] = (yield [row(`UPDATE "Member" SET "summaryVersion" = "summaryVersion" + 1 WHERE "id" = ? RETURNING "summaryVersion", "customerId"`, [updated.memberId])]) as [Row];
+    // Issued: a Shopify Flow trigger (sent by the flow-triggers job).
+    const flow = rewardRedeemedEvent(BigInt(member.customerId as bigint), {
+      id: redemptionId,
+      title: String(updated.title),
+      pointsSpent: Number(updated.pointsSpent),
+      code: (updated.code as string | null) ?? null,
+    });
+    yield [
+      nothing(
+        `INSERT INTO "FlowEvent" ("shopDomain", "trigger", "customerId", "payload", "idempotencyKey", "createdAt") VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT ("shopDomain", "idempotencyKey") DO NOTHING`,
+        [String(updated.shopDomain), flow.trigger, flow.customerId, JSON.stringify(flow.payload), flow.idempotencyKey, new Date()],
+      ),
+    ];
     return Number(member.summaryVersion);
   });
 }

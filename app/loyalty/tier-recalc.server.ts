@@ -11,6 +11,7 @@ import { currencyExponent } from "./money";
 import { orderPoints, type OrderFacts } from "./order";
 import { parseProgram, type TierSettings } from "./program";
 import { currentActivity, tierHeldAt, tiersOfOrders, type ActivityOrder, type TierThreshold } from "./tier-timeline";
+import { tierChangedEvent } from "./flow-events";
 import { inTransaction } from "./transaction.server";
 
 type Snapshot = Prisma.OrderSnapshotGetPayload<object>;
@@ -80,6 +81,8 @@ export interface TierRecalc {
   delta: number;
   /** The tier held or the progress shown changed (the storefront summary must follow). */
   shownChanged: boolean;
+  /** The tier held changed (a Shopify Flow trigger was recorded). */
+  tierChanged: boolean;
 }
 
 /** Re-reads which tier each of the member's paid orders earns under and corrects those that differ. */
@@ -87,7 +90,7 @@ export async function recalculateMemberTiers(db: Db, shopDomain: string, memberI
   // Cleared first: a delivery from here on flags the member again, and another run follows.
   await db.member.updateMany({ where: { id: memberId, tierPending: true }, data: { tierPending: false } });
   const shop = await db.shop.findUnique({ where: { domain: shopDomain }, select: { program: true, currency: true, timezone: true } });
-  if (!shop) return { corrected: 0, delta: 0, shownChanged: false };
+  if (!shop) return { corrected: 0, delta: 0, shownChanged: false, tierChanged: false };
   const settings = parseProgram(shop.program).tiers;
   const exponent = shop.currency ? currencyExponent(shop.currency) : 2;
   const tiers = await db.tier.findMany({ where: { shopDomain } });
@@ -101,7 +104,7 @@ export async function recalculateMemberTiers(db: Db, shopDomain: string, memberI
   const options = { period: settings.period, timeZone: shop.timezone };
   const tierOfOrder = tiersOfOrders(orders, thresholds, options);
 
-  const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false };
+  const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false, tierChanged: false };
   for (const snapshot of snapshots) {
     const multiplier = multiplierOf(tierOfOrder.get(snapshot.orderId) ?? null);
     if (snapshot.earnMultiplierPct === null || snapshot.earnMultiplierPct === multiplier) continue;
@@ -113,10 +116,19 @@ export async function recalculateMemberTiers(db: Db, shopDomain: string, memberI
   }
   const held = tierHeldAt(orders, thresholds, options, { at: now.getTime(), orderId: 0n, seq: 0 });
   const activity = currentActivity(orders, options, now.getTime());
-  const member = await db.member.findUnique({ where: { id: memberId }, select: { tierId: true, tierActivity: true } });
-  if (member && (member.tierId !== (held?.id ?? null) || member.tierActivity !== BigInt(activity))) {
-    // The storefront shows the held tier and this progress: a change reaches its summary too.
-    await db.member.updateMany({ where: { id: memberId }, data: { tierId: held?.id ?? null, tierActivity: BigInt(activity), summaryVersion: { increment: 1 } } });
+  const member = await db.member.findUnique({ where: { id: memberId }, select: { tierId: true, tierActivity: true, customerId: true } });
+  const heldId = held?.id ?? null;
+  if (member && (member.tierId !== heldId || member.tierActivity !== BigInt(activity))) {
+    // The storefront shows the held tier and this progress: a change reaches its summary too; a
+    // change of tier is a Shopify Flow trigger (sent by the flow-triggers job), in the same transaction.
+    await inTransaction(db, async (tx) => {
+      const updated = await tx.member.update({ where: { id: memberId }, data: { tierId: heldId, tierActivity: BigInt(activity), summaryVersion: { increment: 1 } } });
+      if (member.tierId === heldId) return;
+      const nameOf = (id: number | null) => tiers.find((tier) => tier.id === id)?.name ?? null;
+      const flow = tierChangedEvent(member.customerId, nameOf(heldId), nameOf(member.tierId), updated.summaryVersion);
+      await tx.flowEvent.create({ data: { shopDomain, trigger: flow.trigger, customerId: flow.customerId, payload: JSON.stringify(flow.payload), idempotencyKey: flow.idempotencyKey } });
+      result.tierChanged = true;
+    });
     result.shownChanged = true;
   }
   return result;

@@ -9,6 +9,7 @@ import { creditReferral, reverseReferralOfVoidedOrder } from "~/loyalty/referral
 import { sql } from "~/sql.server";
 import type { OrderPayload } from "./payloads";
 import { requestTierRecalcSoon } from "~/jobs/tier-jobs.server";
+import { requestFlowTriggers } from "./flow-triggers.server";
 import { requestSummarySync } from "./summary-sync-request.server";
 
 export async function creditOrderDelivery(shop: string, delivery: OrderDelivery, topic: string, eventId: string) {
@@ -21,6 +22,7 @@ export async function creditOrderDelivery(shop: string, delivery: OrderDelivery,
   }
   if (result.balancesChanged || referralReversed) requestSummarySync(shop);
   if (result.tiersOn) requestTierRecalcSoon(db, shop);
+  if (result.flowEvents) requestFlowTriggers(shop);
   return result;
 }
 

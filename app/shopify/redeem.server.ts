@@ -28,6 +28,7 @@ import { adminGraphqlFor } from "./admin-client.server";
 import { requestSettlement } from "./redemption-jobs.server";
 import { errorResponse, jsonResponse } from "./responses";
 import { issueRedemption, issueRequestFor, settleRedemption, type IssueOutcome } from "./reward-issuer.server";
+import { requestFlowTriggers } from "./flow-triggers.server";
 import { requestSummarySync } from "./summary-sync-request.server";
 
 export const redeemBody = z.object({
@@ -68,6 +69,7 @@ export async function redeemReward(shop: string, customerId: ShopifyId, body: Re
     case "issued": {
       const summaryVersion = await markIssued(sql(), started.redemption.id, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
       requestSummarySync(shop);
+      requestFlowTriggers(shop);
       const issued = summaryVersion === null ? started : { ...started, member: { ...started.member, summaryVersion } };
       return answer(shop, issued, 200, { ...started.redemption, status: "issued" });
     }

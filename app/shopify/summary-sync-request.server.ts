@@ -26,7 +26,7 @@ const gathering = new Set<string>();
 const sessionState = new Map<string, { installed: boolean; until: number }>();
 const SESSION_STATE_MS = 60_000;
 
-async function shopHasSession(shop: string): Promise<boolean> {
+export async function shopHasSession(shop: string): Promise<boolean> {
   const known = sessionState.get(shop);
   if (known && known.until > Date.now()) return known.installed;
   const installed = (await db.session.count({ where: { shop, isOnline: false } })) > 0;

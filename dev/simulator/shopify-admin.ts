@@ -3,7 +3,7 @@
 // (dev/simulator/admin-api-stand-in.ts). Answers are shaped like Shopify's, and every request
 // is first validated against the pinned Admin schema, as Shopify does: a document or a
 // variable that Shopify would refuse is refused here too, with Shopify's kind of error.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { buildClientSchema, getOperationAST, parse, validate, type GraphQLSchema, type IntrospectionQuery } from "graphql";
@@ -57,6 +57,34 @@ function costOf(name: string | undefined, call: AdminCall) {
   return COST;
 }
 
+/** Tally's Flow trigger extensions as Shopify knows them from the app's deploy: handle → field keys. */
+let flowTriggerFields: Map<string, { customer: boolean; keys: string[] }> | null = null;
+function flowTriggers(): Map<string, { customer: boolean; keys: string[] }> {
+  if (flowTriggerFields) return flowTriggerFields;
+  flowTriggerFields = new Map();
+  const root = path.join(PROJECT_ROOT, "extensions");
+  for (const folder of readdirSync(root)) {
+    let toml: string;
+    try {
+      toml = readFileSync(path.join(root, folder, "shopify.extension.toml"), "utf8");
+    } catch {
+      continue;
+    }
+    if (!/type\s*=\s*"flow_trigger"/.test(toml)) continue;
+    const handle = /handle\s*=\s*"([^"]+)"/.exec(toml)?.[1];
+    if (!handle) continue;
+    const keys = [...toml.matchAll(/^key\s*=\s*"([^"]+)"/gm)].map((match) => match[1]);
+    flowTriggerFields.set(handle, { customer: toml.includes('type = "customer_reference"'), keys });
+  }
+  return flowTriggerFields;
+}
+
+export interface FlowTriggerRecord {
+  shop: string;
+  handle: string;
+  payload: Record<string, unknown>;
+}
+
 export interface DiscountRecord {
   id: string;
   code: string;
@@ -82,6 +110,8 @@ export class ShopifyAdmin {
   readonly storeCredits = new Map<string, StoreCreditRecord[]>();
   /** Orders per shop, by GraphQL id, for reconciliation's queries. */
   readonly orders = new Map<string, Map<string, SimulatedOrder>>();
+  /** Flow triggers received (workflows started), in order. */
+  readonly flowTriggers: FlowTriggerRecord[] = [];
   private nextId = 1000;
 
   /** The order (REST payload) as Shopify now holds it, with its refunds (replaces an earlier version). */
@@ -158,6 +188,8 @@ export class ShopifyAdmin {
           },
         };
       }
+      case "FlowTriggerReceive":
+        return { flowTriggerReceive: this.receiveFlowTrigger(call.shop, String(v.handle ?? ""), v.payload) };
       case "ReconcileOrderPage":
       case "ReconcileOrderDetails":
         return executeOrderQuery(adminSchema(), [...(this.orders.get(call.shop)?.values() ?? [])], call.query, call.variables);
@@ -174,6 +206,24 @@ export class ShopifyAdmin {
     if (refused.length > 0) return { metafieldsSet: { metafields: null, userErrors: refused } };
     for (const input of inputs) this.metafields.set(`${shop} ${input.ownerId} ${input.namespace}.${input.key}`, input.value);
     return { metafieldsSet: { metafields: inputs.map((input) => ({ ownerType: input.ownerId.includes("/Shop/") ? "SHOP" : "CUSTOMER", key: input.key })), userErrors: [] } };
+  }
+
+  /** Flow checks the payload against the trigger's fields: unknown handle, missing or extra field → userErrors. */
+  private receiveFlowTrigger(shop: string, handle: string, payload: unknown) {
+    const trigger = flowTriggers().get(handle);
+    const errors: { field: string[]; message: string }[] = [];
+    if (!trigger) errors.push({ field: ["handle"], message: `Trigger ${handle} not found` });
+    else if (typeof payload !== "object" || payload === null || Array.isArray(payload)) errors.push({ field: ["payload"], message: "Payload must be an object" });
+    else {
+      const given = payload as Record<string, unknown>;
+      if (trigger.customer && typeof given.customer_id !== "number") errors.push({ field: ["payload", "customer_id"], message: "customer_id is required" });
+      for (const key of trigger.keys) if (!(key in given)) errors.push({ field: ["payload", key], message: `${key} is required` });
+      for (const key of Object.keys(given)) {
+        if (key !== "customer_id" && !trigger.keys.includes(key)) errors.push({ field: ["payload", key], message: `${key} is not a field of the trigger` });
+      }
+    }
+    if (errors.length === 0) this.flowTriggers.push({ shop, handle, payload: payload as Record<string, unknown> });
+    return { userErrors: errors };
   }
 
   private createCode(shop: string, kind: DiscountRecord["kind"], input: Record<string, unknown>) {
