@@ -22,6 +22,7 @@ import {
   type RefundFact,
   type ShopifyId,
 } from "./order";
+import type { EarningRule } from "./program";
 import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import { tierProgress } from "./tiers";
 
@@ -60,7 +61,9 @@ export async function recordOrderEvent(
   const currency = delivery.kind === "refund" ? delivery.currency : delivery.order.currency;
   return runSqlTransactionWithRetries(
     connection,
-    async () => orderDeliveryTransaction({ shop: await shopForEvents(db, shopDomain, currency), delivery, actor, event, now: new Date() }),
+    // No version check on the cached shop: the earning rule comes from the program versions,
+    // read in the transaction below.
+    async () => orderDeliveryTransaction({ shop: await shopForEvents(db, shopDomain, currency, { checkVersion: false }), delivery, actor, event, now: new Date() }),
     // The shop was deleted (shop/redact) since it was cached: create it again.
     (reason) => reason === "missing_reference" && forgetShop(shopDomain),
   );
@@ -104,16 +107,27 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
     reads.push(rows(`SELECT "refundId", "subtotalMinor", "taxMinor", "amountExponent", "refundedAt" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
   }
   let knownCustomer: ShopifyId | null = null;
+  let memberRead = -1;
   if (delivery.kind !== "refund") {
     knownCustomer = delivery.order.customerId ?? id(snapshot.customerId);
-    if (knownCustomer !== null) reads.push(memberUpsert(shopDomain, knownCustomer, delivery.customer ?? {}, now));
+    if (knownCustomer !== null) memberRead = reads.push(memberUpsert(shopDomain, knownCustomer, delivery.customer ?? {}, now)) - 1;
+  }
+  // A paid order earns under the program version in force when it was placed (its processed_at,
+  // the earliest seen), however late its webhook comes; at this delivery when Shopify sent none.
+  // Read once: the first paid delivery fixes the order's rate for good.
+  let ruleRead: number | null = null;
+  if (delivery.kind === "paid" && snapshot.earnPoints === null) {
+    const placedAt = [timestamp(snapshot.processedAt), delivery.order.processedAt ?? null].filter((ms): ms is number => ms !== null);
+    ruleRead = reads.push(earningRuleInForce(shopDomain, placedAt.length > 0 ? Math.min(...placedAt) : now.getTime())) - 1;
   }
   const readResults = reads.length > 0 ? yield reads : [];
   const refunds = lockVersion > 0 ? (readResults[0] as Row[]) : [];
-  const member = knownCustomer !== null ? memberFrom(readResults.at(-1) as Row) : null;
+  const member = memberRead >= 0 ? memberFrom(readResults[memberRead] as Row) : null;
   const before = factsFromRows(orderId, snapshot, refunds);
+  const versionRule = ruleRead === null ? undefined : (readResults[ruleRead] as Row | undefined);
+  const earning = versionRule ? { points: Number(versionRule.earnPoints), perMajorUnits: Number(versionRule.earnPerMajorUnits) } : shop.program.earning;
 
-  const event = orderEventFor(delivery, shop, member?.lifetimeEarned ?? 0);
+  const event = orderEventFor(delivery, shop, earning, member?.lifetimeEarned ?? 0);
   const after = mergeOrderEvent(before, event);
   const target = orderPoints(after);
   const credited = Number(snapshot.pointsCredited);
@@ -288,14 +302,26 @@ export function memberUpsert(shopDomain: string, customerId: ShopifyId, profile:
   );
 }
 
-function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, lifetimeEarned: number): OrderEvent {
+/**
+ * The newest program version in force at `atMs` (program-versions.ts says the same in
+ * TypeScript); no row when the merchant never saved, and then the current program applies.
+ */
+function earningRuleInForce(shopDomain: string, atMs: number): Query {
+  return row(
+    `SELECT "earnPoints", "earnPerMajorUnits" FROM "ProgramVersion" WHERE "shopDomain" = ? AND "effectiveAtMs" <= ?
+     ORDER BY "effectiveAtMs" DESC, "version" DESC LIMIT 1`,
+    [shopDomain, BigInt(atMs)],
+  );
+}
+
+function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, earning: EarningRule, lifetimeEarned: number): OrderEvent {
   switch (delivery.kind) {
     case "refund":
       return { kind: "refund", refund: delivery.refund };
     case "paid": {
       // The member's tier when the order is paid sets its multiplier for good.
       const { tier } = tierProgress(lifetimeEarned, shop.tiers);
-      return { kind: "paid", order: delivery.order, rate: earningRate(shop.program.earning, tier?.multiplierPercent ?? 100) };
+      return { kind: "paid", order: delivery.order, rate: earningRate(earning, tier?.multiplierPercent ?? 100) };
     }
     default:
       return { kind: delivery.kind, order: delivery.order };
