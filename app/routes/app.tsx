@@ -11,6 +11,7 @@ import polarisFr from "@shopify/polaris/locales/fr.json";
 import polarisIt from "@shopify/polaris/locales/it.json";
 import polarisNl from "@shopify/polaris/locales/nl.json";
 import { adminLocale, type AdminLocale } from "~/admin/i18n";
+import { ProgramNavLinks } from "~/components/program/ProgramNavLinks";
 import { env } from "~/env.server";
 import { authenticate } from "~/shopify.server";
 
@@ -32,6 +33,7 @@ export default function App() {
         <Link to="/app" rel="home">
           Program
         </Link>
+        <ProgramNavLinks />
       </NavMenu>
       <Outlet />
     </AppProvider>
