@@ -6,6 +6,7 @@ import { copyText } from "./copy";
 import type { Loader, LoadState } from "./data";
 import { setupDialog, type Dialog } from "./dialog";
 import { all, whenIdle } from "./dom";
+import { applyAppearance } from "./appearance";
 import { applyMember } from "./member";
 import { renderProgram } from "./program";
 import { enableRedeem } from "./redeem";
@@ -41,6 +42,7 @@ export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loa
       if (state.status === "ready") {
         setStatus("");
         showRetry(false);
+        applyAppearance(root, state.program.appearance);
         const programSlot = root.querySelector<HTMLElement>("[data-tally-program]");
         if (programSlot) renderProgram(programSlot, state.program, config);
       }
