@@ -145,7 +145,7 @@ describe("program settings page", () => {
     await storeOfflineSession(shop);
     const { settings, version } = (await load(store, "settings")).body as { settings: Record<string, unknown>; version: number };
     const before = await storedShop(shop);
-    const answer = await post(store, "settings", settingsForm(settings, version, { ...changes, signupPoints: changes.signupPoints ?? "999" }));
+    const answer = await post(store, "settings", settingsForm(settings, version, { ...changes, signupPoints: (changes as Record<string, string>).signupPoints ?? "999" }));
     expect(answer.status).toBe(422);
     expect((answer.body.fieldErrors as Record<string, { key: string }>)[field]).toMatchObject({ key });
     expect(await storedShop(shop)).toEqual(before);
