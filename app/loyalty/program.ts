@@ -100,6 +100,12 @@ export const programSchema = z.object({
   birthdayPoints: z.number().int().min(0).max(1_000_000).default(0),
   /** The storefront widget's texts and colours (the public program carries them). */
   appearance: appearanceSchema.default(DEFAULT_APPEARANCE),
+  /**
+   * The program is running. Off: the widget hides, no points are earned (orders paid meanwhile
+   * earn nothing, ever; no signup, birthday or referral points) and none are redeemed, while
+   * balances are kept and refunds still take back what earlier orders earned.
+   */
+  enabled: z.boolean().default(true),
 });
 
 export type Program = z.infer<typeof programSchema>;
@@ -118,6 +124,7 @@ export const DEFAULT_PROGRAM: Program = {
   birthdayPoints: 0,
   tiers: DEFAULT_TIER_SETTINGS,
   appearance: DEFAULT_APPEARANCE,
+  enabled: true,
 };
 
 export interface RewardDefinition {
