@@ -37,6 +37,7 @@ export function programSettingsFromForm(form: Form) {
   return {
     name: text(form, "name").trim(),
     earning: { points: wholeNumber(form, "earning.points"), perMajorUnits: wholeNumber(form, "earning.perMajorUnits") },
+    pendingDays: wholeNumber(form, "pendingDays"),
     signupPoints: wholeNumber(form, "signupPoints"),
     birthdayPoints: wholeNumber(form, "birthdayPoints"),
     referrals: {

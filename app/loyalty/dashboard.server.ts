@@ -17,7 +17,8 @@ import {
   type SetupStepName,
 } from "./dashboard";
 import { currencyExponent } from "./money";
-import { DEFAULT_PROGRAM, parseProgram } from "./program";
+import { DEFAULT_PROGRAM } from "./program";
+import { commitProgramChange, StaleProgramError } from "./program-versions.server";
 import { forgetShop } from "./shop-cache.server";
 import { ensureShop } from "./shops.server";
 import { inTransaction } from "./transaction.server";
@@ -143,21 +144,18 @@ export async function reopenSetupStep(db: Db, shopDomain: string, step: SetupSte
 }
 
 /**
- * Turns the program on or off. The storefront's copy of the program (shop metafield) is marked
- * stale so that the sync rewrites it, and this worker forgets its cached copy at once.
+ * Turns the program on or off: a program version like any save (program-versions.server.ts), so
+ * the storefront's copy is rewritten and every worker's cache sees it at once.
  */
 export async function setProgramEnabled(db: Db, shopDomain: string, enabled: boolean): Promise<void> {
-  // Compare-and-set on the stored JSON: a settings save racing this one is not overwritten, it
-  // is read again and the switch applied to it.
+  // A settings save racing this one is not overwritten: the switch is applied to it again.
   for (let attempt = 0; ; attempt++) {
-    const stored = await inTransaction(db, async (tx) => {
-      await ensureShop(tx, shopDomain);
-      return (await tx.shop.findUniqueOrThrow({ where: { domain: shopDomain }, select: { program: true } })).program;
-    });
-    const program = { ...parseProgram(stored), enabled };
-    const { count } = await db.shop.updateMany({ where: { domain: shopDomain, program: stored }, data: { program: JSON.stringify(program), programPublishedHash: null } });
-    if (count === 1) break;
-    if (attempt === 4) throw new Error(`the program of ${shopDomain} kept changing; try again`);
+    try {
+      await commitProgramChange(db, shopDomain, { change: "program", actor: "admin" }, async (_tx, program) => ({ program: { ...program, enabled }, result: null }));
+      break;
+    } catch (error) {
+      if (!(error instanceof StaleProgramError) || attempt === 4) throw error;
+    }
   }
   forgetShop(shopDomain);
 }

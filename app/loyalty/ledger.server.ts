@@ -22,7 +22,7 @@ import {
   type RefundFact,
   type ShopifyId,
 } from "./order";
-import type { EarningRule } from "./program";
+import { parseProgram, type EarningRule } from "./program";
 import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import { tierProgress } from "./tiers";
 
@@ -114,20 +114,20 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   }
   // A paid order earns under the program version in force when it was placed (its processed_at,
   // the earliest seen), however late its webhook comes; at this delivery when Shopify sent none.
-  // Read once: the first paid delivery fixes the order's rate for good.
-  let ruleRead: number | null = null;
+  // Read once: the first paid delivery fixes the order's rate (and pending period) for good.
+  let versionRead: number | null = null;
   if (delivery.kind === "paid" && snapshot.earnPoints === null) {
     const placedAt = [timestamp(snapshot.processedAt), delivery.order.processedAt ?? null].filter((ms): ms is number => ms !== null);
-    ruleRead = reads.push(earningRuleInForce(shopDomain, placedAt.length > 0 ? Math.min(...placedAt) : now.getTime())) - 1;
+    versionRead = reads.push(programInForce(shopDomain, placedAt.length > 0 ? Math.min(...placedAt) : now.getTime())) - 1;
   }
   const readResults = reads.length > 0 ? yield reads : [];
   const refunds = lockVersion > 0 ? (readResults[0] as Row[]) : [];
   const member = memberRead >= 0 ? memberFrom(readResults[memberRead] as Row) : null;
   const before = factsFromRows(orderId, snapshot, refunds);
-  const versionRule = ruleRead === null ? undefined : (readResults[ruleRead] as Row | undefined);
-  const earning = versionRule ? { points: Number(versionRule.earnPoints), perMajorUnits: Number(versionRule.earnPerMajorUnits) } : shop.program.earning;
+  const versionRow = versionRead === null ? undefined : (readResults[versionRead] as Row | undefined);
+  const program = versionRow ? parseProgram(String(versionRow.program)) : shop.program;
 
-  const event = orderEventFor(delivery, shop, earning, member?.lifetimeEarned ?? 0);
+  const event = orderEventFor(delivery, shop, program.earning, member?.lifetimeEarned ?? 0);
   const after = mergeOrderEvent(before, event);
   const target = orderPoints(after);
   const credited = Number(snapshot.pointsCredited);
@@ -149,6 +149,12 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   // credited move from the old holder to the new one (two rows), and the delivery's own change
   // is then the new holder's; an order now worth nothing is settled with the old holder.
   const move = credited !== 0 && holder !== null && owner !== null && owner !== holder && target !== 0 ? { from: holder, to: owner } : null;
+
+  // With a pending period, the order's points wait until processed_at plus the period; every
+  // change before the release job runs is pending too (a refund in the period takes from pending).
+  const pendingUntil = pendingUntilOf(snapshot, program.pendingDays, credited, target, after.processedAt, now);
+  const status = pendingUntil !== null && !snapshot.pendingReleased ? "pending" : "available";
+  const balanceColumn = status === "pending" ? "pendingBalance" : "balance";
   const settledBy = move ? move.to : credited !== 0 && holder !== null ? holder : owner;
   const changes: { memberId: number; delta: number; key: string; kind: string; sourceType: string; sourceId: string; onConflict: boolean }[] = [];
   if (move) {
@@ -177,7 +183,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
     nothing(
       `UPDATE "OrderSnapshot" SET "paidAt" = ?, "cancelledAt" = ?, "customerId" = ?, "customerUpdatedAt" = ?, "holderMemberId" = ?,
          "currency" = ?, "taxesIncluded" = ?, "versionUpdatedAt" = ?, "eligibleMinor" = ?, "amountExponent" = ?, "earnPoints" = ?,
-         "earnPerMajorUnits" = ?, "earnMultiplierPct" = ?, "pointsCredited" = ?, "processedAt" = ?, "shopifyCancelledAt" = ?, "updatedAt" = ?
+         "earnPerMajorUnits" = ?, "earnMultiplierPct" = ?, "pointsCredited" = ?, "processedAt" = ?, "shopifyCancelledAt" = ?, "pendingUntil" = ?, "updatedAt" = ?
        WHERE "shopDomain" = ? AND "orderId" = ?`,
       [
         after.paid ? storedOrNow(snapshot.paidAt, now) : null,
@@ -196,6 +202,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
         target,
         dateOrNull(after.processedAt),
         dateOrNull(after.cancelledAt),
+        dateOrNull(pendingUntil),
         now,
         shopDomain,
         orderId,
@@ -215,7 +222,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
       ]),
     );
   }
-  const rowFor = (change: (typeof changes)[number]) => [shopDomain, change.memberId, change.delta, change.kind, "available", change.sourceType, change.sourceId, actor];
+  const rowFor = (change: (typeof changes)[number]) => [shopDomain, change.memberId, change.delta, change.kind, status, change.sourceType, change.sourceId, actor];
   const ledgerIndexes: number[] = [];
   for (const change of changes) {
     ledgerIndexes.push(writes.length);
@@ -241,7 +248,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
     // With tiers, the member's orders are re-read by the tier recalculation (tier-recalc.server.ts).
     writes.push(
       nothing(
-        `UPDATE "Member" SET "balance" = "balance" + ?, "lifetimeEarned" = "lifetimeEarned" + ?,
+        `UPDATE "Member" SET "${balanceColumn}" = "${balanceColumn}" + ?, "lifetimeEarned" = "lifetimeEarned" + ?,
            "summaryVersion" = "summaryVersion" + 1${tiersOn ? `, "tierPending" = TRUE` : ""}, "updatedAt" = ? WHERE "id" = ?`,
         [change, change, now, memberId],
       ),
@@ -271,7 +278,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
 }
 
 /** The member columns memberUpsert returns (and memberFactsFromRow reads). */
-export const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday"`;
+export const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday", "tierId", "tierActivity"`;
 
 /** A row of MEMBER_COLUMNS as the driver returns it; `balance` when the caller knows a newer one. */
 export function memberFactsFromRow(raw: Row, balance = BigInt(raw.balance as bigint)): MemberFacts {
@@ -284,6 +291,8 @@ export function memberFactsFromRow(raw: Row, balance = BigInt(raw.balance as big
     lifetimeEarned: BigInt(raw.lifetimeEarned as bigint),
     referralCode: String(raw.referralCode),
     birthday: (raw.birthday as string | null) ?? null,
+    tierId: raw.tierId === null || raw.tierId === undefined ? null : Number(raw.tierId),
+    tierActivity: BigInt((raw.tierActivity as bigint | number | undefined) ?? 0),
   };
 }
 
@@ -306,12 +315,24 @@ export function memberUpsert(shopDomain: string, customerId: ShopifyId, profile:
  * The newest program version in force at `atMs` (program-versions.ts says the same in
  * TypeScript); no row when the merchant never saved, and then the current program applies.
  */
-function earningRuleInForce(shopDomain: string, atMs: number): Query {
+function programInForce(shopDomain: string, atMs: number): Query {
   return row(
-    `SELECT "earnPoints", "earnPerMajorUnits" FROM "ProgramVersion" WHERE "shopDomain" = ? AND "effectiveAtMs" <= ?
+    `SELECT "program" FROM "ProgramVersion" WHERE "shopDomain" = ? AND "effectiveAtMs" <= ?
      ORDER BY "effectiveAtMs" DESC, "version" DESC LIMIT 1`,
     [shopDomain, BigInt(atMs)],
   );
+}
+
+/**
+ * When the order's points become available (null: at once). Fixed when the order first earns,
+ * under the pending period of the program version it earns under; an order whose period is already over when Tally
+ * first credits it (a late delivery) is available at once.
+ */
+function pendingUntilOf(snapshot: Row, pendingDays: number, credited: number, target: number, processedAt: number | null, now: Date): number | null {
+  const stored = timestamp(snapshot.pendingUntil);
+  if (stored !== null || snapshot.pendingReleased || credited !== 0 || target <= 0 || pendingDays <= 0) return stored;
+  const until = (processedAt ?? now.getTime()) + pendingDays * 86_400_000;
+  return until > now.getTime() ? until : null;
 }
 
 function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, earning: EarningRule, lifetimeEarned: number): OrderEvent {

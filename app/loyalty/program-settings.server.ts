@@ -1,4 +1,4 @@
-// The program page's save: earning rule, bonuses, referral offer and fraud limits, redemption
+// The program page's save: earning rule and pending period, bonuses, referral offer and fraud limits, redemption
 // limits, how tiers count, and the widget's texts and colours, validated as one program and
 // committed as one version (program-versions.server.ts).
 import { z } from "zod";
@@ -20,6 +20,7 @@ import { flagMembersForTierRecalc } from "./tier-settings.server";
 export const programSettingsSchema = z.object({
   name: programSchema.shape.name,
   earning: earningRuleSchema,
+  pendingDays: programSchema.shape.pendingDays,
   signupPoints: z.number().int().min(0).max(1_000_000),
   birthdayPoints: z.number().int().min(0).max(1_000_000),
   referrals: referralSettingsSchema,
@@ -31,8 +32,8 @@ export const programSettingsSchema = z.object({
 export type ProgramSettings = z.infer<typeof programSettingsSchema>;
 
 export function programSettingsOf(program: Program): ProgramSettings {
-  const { name, earning, signupPoints, birthdayPoints, referrals, redemption, tiers, appearance } = program;
-  return { name, earning, signupPoints, birthdayPoints, referrals, redemption, tiers, appearance };
+  const { name, earning, pendingDays, signupPoints, birthdayPoints, referrals, redemption, tiers, appearance } = program;
+  return { name, earning, pendingDays, signupPoints, birthdayPoints, referrals, redemption, tiers, appearance };
 }
 
 export type ProgramSaveResult =

@@ -58,6 +58,7 @@ function valuesOf(settings: ProgramSettings): Values {
     name: settings.name,
     "earning.points": String(settings.earning.points),
     "earning.perMajorUnits": String(settings.earning.perMajorUnits),
+    pendingDays: String(settings.pendingDays),
     signupPoints: String(settings.signupPoints),
     birthdayPoints: String(settings.birthdayPoints),
     "referrals.enabled": settings.referrals.enabled,
@@ -138,6 +139,7 @@ export default function ProgramSettingsPage() {
                 {t("earningHelp")}
               </Text>
               <EarningExample points={text("earning.points")} perMajorUnits={text("earning.perMajorUnits")} currency={currency} locale={locale} />
+              {field("pendingDays", t("pendingDays"), { type: "number", min: 0, max: 365, helpText: t("pendingDaysHelp") })}
             </FormLayout>
           </Card>
         </Layout.AnnotatedSection>

@@ -101,6 +101,7 @@ describe("program settings page", () => {
       settingsForm(settings, version, {
         "earning.points": "3",
         "earning.perMajorUnits": "2",
+        pendingDays: "14",
         signupPoints: "150",
         birthdayPoints: "200",
         "referrals.enabled": "false",
@@ -118,7 +119,7 @@ describe("program settings page", () => {
       appearance: { heading: "Club Rewards", accentColor: "#0a7e3b", launcherLabel: null },
     });
     const program = JSON.parse((await storedShop(shop)).program);
-    expect(program).toMatchObject({ signupPoints: 150, birthdayPoints: 200, referrals: { enabled: false, weeklyCapPerReferrer: 3 }, redemption: { maxRedeemsPerHour: 4 } });
+    expect(program).toMatchObject({ pendingDays: 14, signupPoints: 150, birthdayPoints: 200, referrals: { enabled: false, weeklyCapPerReferrer: 3 }, redemption: { maxRedeemsPerHour: 4 } });
 
     // The save asked for the storefront sync, which writes the program metafield.
     expect(await db.job.findUnique({ where: { key: `customer-summaries:${shop}` } })).not.toBeNull();
@@ -141,6 +142,7 @@ describe("program settings page", () => {
     ["a colour that is not one", { "appearance.textColor": "red; background:url(x)" }, "appearance.textColor", "errorColour"],
     ["a text too long", { "appearance.launcherLabel": "x".repeat(61) }, "appearance.launcherLabel", "errorTooLong"],
     ["an empty name", { name: " " }, "name", "errorRequired"],
+    ["a pending period past a year", { pendingDays: "400" }, "pendingDays", "errorMax"],
   ])("refuses %s with a field error and saves nothing", async (_, changes, field, key) => {
     await storeOfflineSession(shop);
     const { settings, version } = (await load(store, "settings")).body as { settings: Record<string, unknown>; version: number };

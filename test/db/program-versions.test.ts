@@ -79,6 +79,20 @@ describe("program versions", () => {
     expect(await pointsOf(shop, 12n)).toBe(200);
   });
 
+  it("holds an order's points for the pending period of the version it was placed under", async () => {
+    const shop = "versions-pending.myshopify.com";
+    await freshShop(shop);
+    const now = Date.now();
+    const settings = (await inTransaction(db, (tx) => ensureShop(tx, shop))).program;
+    expect((await saveProgramSettings(db, shop, { ...programSettingsOf(settings), pendingDays: 30 }, { actor: "test", now: new Date(now - 10 * DAY) })).ok).toBe(true);
+    // Placed 20 days ago (before the pending period existed), its webhook only now: available.
+    await recordOrderEvent(db, sql(), shop, paid(21n, 9n, 25, now - 20 * DAY), "test");
+    // Placed 5 days ago, under the 30-day period: pending, even though its webhook is late too.
+    await recordOrderEvent(db, sql(), shop, paid(22n, 9n, 40, now - 5 * DAY), "test");
+    const member = await db.member.findFirstOrThrow({ where: { shopDomain: shop, customerId: 9n } });
+    expect([Number(member.balance), Number(member.pendingBalance)]).toEqual([25, 40]);
+  });
+
   it("refuses a save over a newer version and keeps the program", async () => {
     const shop = "versions-stale.myshopify.com";
     await freshShop(shop);
