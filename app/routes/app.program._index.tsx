@@ -8,6 +8,7 @@ import { programSettingsFromForm } from "~/admin/program-forms";
 import { useAdminLocale, useTranslate } from "~/admin/use-translate";
 import { fieldErrorText } from "~/components/program/field-error";
 import { EarningExample } from "~/components/program/EarningExample";
+import { programMeta } from "~/components/program/program-meta";
 import { ProgramErrorState } from "~/components/program/ProgramErrorState";
 import db from "~/db.server";
 import type { FieldErrors } from "~/loyalty/field-errors";
@@ -18,6 +19,8 @@ import { inTransaction } from "~/loyalty/transaction.server";
 import { adminActor } from "~/shopify/admin-actor.server";
 import { publishProgramChange } from "~/shopify/program-publish.server";
 import { authenticate } from "~/shopify.server";
+
+export const meta = programMeta("settingsTitle");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -86,9 +89,12 @@ export default function ProgramSettingsPage() {
   const submit = useSubmit();
   const t = useTranslate(programMessages);
   const locale = useAdminLocale();
-  const saved = useMemo(() => valuesOf(settings), [settings]);
+  // Keyed by content: a failed save reloads the same settings, and the merchant's edits stay.
+  const storedKey = JSON.stringify(settings);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const saved = useMemo(() => valuesOf(settings), [storedKey]);
   const [values, setValues] = useState<Values>(saved);
-  // A save reloads the loader: the form starts again from what is stored.
+  // A successful save: the form starts again from what is stored.
   useEffect(() => setValues(saved), [saved]);
   const dirty = Object.keys(saved).some((name) => saved[name] !== values[name]);
   const saving = navigation.state === "submitting";
@@ -112,8 +118,10 @@ export default function ProgramSettingsPage() {
     <Page title={t("settingsTitle")} primaryAction={{ content: t("save"), onAction: save, loading: saving, disabled: !dirty }}>
       <TitleBar title={t("settingsTitle")} />
       <SaveBar id="program-save-bar" open={dirty}>
-        <button variant="primary" onClick={save} disabled={saving}></button>
-        <button onClick={discard}></button>
+        <button variant="primary" onClick={save} disabled={saving}>
+          {t("save")}
+        </button>
+        <button onClick={discard}>{t("discard")}</button>
       </SaveBar>
       <Layout>
         {actionData && (

@@ -7,6 +7,7 @@ import { programMessages } from "~/admin/messages/program";
 import { formFieldErrors, rewardInputFromForm } from "~/admin/program-forms";
 import { useTranslate } from "~/admin/use-translate";
 import { fieldErrorText } from "~/components/program/field-error";
+import { programMeta } from "~/components/program/program-meta";
 import { ProgramErrorState } from "~/components/program/ProgramErrorState";
 import db from "~/db.server";
 import type { FieldErrors } from "~/loyalty/field-errors";
@@ -30,6 +31,8 @@ async function shopCurrency(shop: string) {
   const { currency } = await inTransaction(db, (tx) => ensureShop(tx, shop));
   return { currency, exponent: currency && isKnownCurrency(currency) ? currencyExponent(currency) : 2 };
 }
+
+export const meta = programMeta("rewardsTitle");
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -90,7 +93,10 @@ export default function RewardPage() {
   const navigation = useNavigation();
   const submit = useSubmit();
   const t = useTranslate(programMessages);
-  const saved = useMemo(() => valuesOf(reward, exponent), [reward, exponent]);
+  // Keyed by content: a failed save reloads the same reward, and the merchant's edits stay.
+  const storedKey = JSON.stringify(reward);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const saved = useMemo(() => valuesOf(reward, exponent), [storedKey, exponent]);
   const [values, setValues] = useState<Values>(saved);
   useEffect(() => setValues(saved), [saved]);
   const dirty = reward === null || Object.keys(saved).some((name) => saved[name] !== values[name]);
@@ -113,11 +119,13 @@ export default function RewardPage() {
   const hasAmount = kind === "fixed_amount" || kind === "store_credit" || kind === "free_product" || kind === "variable";
 
   return (
-    <Page title={title} backAction={{ url: "/app/program/rewards" }} primaryAction={{ content: t("save"), onAction: save, loading: saving, disabled: !dirty }}>
+    <Page title={title} backAction={{ content: t("navRewards"), url: "/app/program/rewards" }} primaryAction={{ content: t("save"), onAction: save, loading: saving, disabled: !dirty }}>
       <TitleBar title={title} />
       <SaveBar id="reward-save-bar" open={dirty && reward !== null}>
-        <button variant="primary" onClick={save} disabled={saving}></button>
-        <button onClick={() => setValues(saved)}></button>
+        <button variant="primary" onClick={save} disabled={saving}>
+          {t("save")}
+        </button>
+        <button onClick={() => setValues(saved)}>{t("discard")}</button>
       </SaveBar>
       <Layout>
         {errors && (

@@ -4,6 +4,7 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, EmptyState, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { programMessages } from "~/admin/messages/program";
 import { useTranslate } from "~/admin/use-translate";
+import { programMeta } from "~/components/program/program-meta";
 import { ProgramErrorState } from "~/components/program/ProgramErrorState";
 import db from "~/db.server";
 import { deleteReward, listRewards, setRewardEnabled } from "~/loyalty/reward-settings.server";
@@ -11,6 +12,8 @@ import { listTiers } from "~/loyalty/tier-settings.server";
 import { adminActor } from "~/shopify/admin-actor.server";
 import { publishProgramChange } from "~/shopify/program-publish.server";
 import { authenticate } from "~/shopify.server";
+
+export const meta = programMeta("rewardsTitle");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -50,7 +53,7 @@ export default function RewardsPage() {
   const act = (rewardId: number, intent: "enable" | "disable" | "delete") => submit({ rewardId: String(rewardId), intent }, { method: "post" });
 
   return (
-    <Page title={t("rewardsTitle")} backAction={{ url: "/app/program" }} primaryAction={{ content: t("addReward"), url: "/app/program/rewards/new" }}>
+    <Page title={t("rewardsTitle")} backAction={{ content: t("navSettings"), url: "/app/program" }} primaryAction={{ content: t("addReward"), url: "/app/program/rewards/new" }}>
       <TitleBar title={t("rewardsTitle")} />
       <Layout>
         {actionData && !actionData.ok && (

@@ -7,6 +7,7 @@ import { programMessages } from "~/admin/messages/program";
 import { tierInputFromForm } from "~/admin/program-forms";
 import { useTranslate } from "~/admin/use-translate";
 import { fieldErrorText } from "~/components/program/field-error";
+import { programMeta } from "~/components/program/program-meta";
 import { ProgramErrorState } from "~/components/program/ProgramErrorState";
 import db from "~/db.server";
 import type { FieldErrors } from "~/loyalty/field-errors";
@@ -17,6 +18,8 @@ import { inTransaction } from "~/loyalty/transaction.server";
 import { adminActor } from "~/shopify/admin-actor.server";
 import { publishProgramChange } from "~/shopify/program-publish.server";
 import { authenticate } from "~/shopify.server";
+
+export const meta = programMeta("tiersTitle");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -69,7 +72,7 @@ export default function TiersPage() {
   const thresholdHelp = basis === "amount" ? t("thresholdAmountHelp", { currency: currency ?? "" }) : t("thresholdPointsHelp");
 
   return (
-    <Page title={t("tiersTitle")} backAction={{ url: "/app/program" }} primaryAction={{ content: t("addTier"), onAction: () => setAdding(true), disabled: adding }}>
+    <Page title={t("tiersTitle")} backAction={{ content: t("navSettings"), url: "/app/program" }} primaryAction={{ content: t("addTier"), onAction: () => setAdding(true), disabled: adding }}>
       <TitleBar title={t("tiersTitle")} />
       <Layout>
         <Layout.Section>
@@ -108,7 +111,10 @@ function TierForm({ tier, thresholdHelp, answer }: { tier: TierDefinition | null
   const initial = { name: tier?.name ?? "", thresholdPoints: tier ? String(tier.thresholdPoints) : "", multiplierPercent: tier ? String(tier.multiplierPercent) : "100" };
   const [values, setValues] = useState(initial);
   const key = tier ? String(tier.id) : "new";
-  useEffect(() => setValues({ name: tier?.name ?? "", thresholdPoints: tier ? String(tier.thresholdPoints) : "", multiplierPercent: tier ? String(tier.multiplierPercent) : "100" }), [tier]);
+  // Only when the stored tier changed: a failed save reloads the same tier, and the edits stay.
+  const storedKey = JSON.stringify(initial);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => setValues(initial), [storedKey]);
   const busy = navigation.state !== "idle" && (navigation.formData?.get("tierId") ?? "") === (tier ? key : "");
   const errors = answer && !answer.ok && "fieldErrors" in answer ? answer.fieldErrors : undefined;
   const dirty = tier === null || values.name !== initial.name || values.thresholdPoints !== initial.thresholdPoints || values.multiplierPercent !== initial.multiplierPercent;

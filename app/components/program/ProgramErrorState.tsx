@@ -10,7 +10,7 @@ export function ProgramErrorState({ error }: { error: unknown }) {
   const t = useTranslate(programMessages);
   if (isRouteErrorResponse(error) && error.status === 404) {
     return (
-      <Page title={t("settingsTitle")} backAction={{ url: "/app/program/rewards" }}>
+      <Page title={t("settingsTitle")} backAction={{ content: t("navRewards"), url: "/app/program/rewards" }}>
         <Banner tone="warning" title={t("notFound")} />
       </Page>
     );
