@@ -11,6 +11,7 @@ import { REDEMPTION_SWEEP, redemptionJobs } from "~/shopify/redemption-jobs.serv
 import { WEBHOOK_EVENTS_PRUNING, webhookEventJobs } from "~/shopify/webhook-events.server";
 import { ensureRecurringJob } from "./job-store.server";
 import { BIRTHDAY_BONUSES, birthdayJobs } from "./birthday-jobs.server";
+import { PENDING_RELEASE, pendingJobs } from "./pending-jobs.server";
 import { privacyJobs } from "./privacy-jobs.server";
 import { REFERRAL_SWEEP, referralJobs } from "./referral-jobs.server";
 import { TIER_PERIOD_REFRESH, TIER_SWEEP, tierJobs } from "./tier-jobs.server";
@@ -25,10 +26,11 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   ...birthdayJobs,
   ...tierJobs,
   ...reconcileJobs,
+  ...pendingJobs,
 };
 
 /** Run at start, then every `everyMs` (by whichever process claims them). */
-export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP, BIRTHDAY_BONUSES, TIER_SWEEP, TIER_PERIOD_REFRESH, RECONCILE_SWEEP];
+export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP, BIRTHDAY_BONUSES, TIER_SWEEP, TIER_PERIOD_REFRESH, RECONCILE_SWEEP, PENDING_RELEASE];
 
 declare global {
   var tallyJobRunner: JobRunner | undefined;
