@@ -51,7 +51,7 @@ describe("admin overview in Chromium", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, userAgent: DESKTOP_USER_AGENT });
     const response = await page.goto(request.url, { waitUntil: "domcontentloaded" });
     expect(response?.status()).toBe(200);
-    await page.getByText("Points outstanding").waitFor();
+    await page.getByRole("heading", { name: "Points outstanding" }).waitFor();
     await page.screenshot({ path: screenshotPath("admin-overview"), fullPage: true });
     const text = await page.locator("body").innerText();
     expect(text).toMatch(/Members\s+3\b/);
