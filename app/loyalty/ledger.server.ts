@@ -22,7 +22,7 @@ import {
   type RefundFact,
   type ShopifyId,
 } from "./order";
-import { parseProgram, type EarningRule } from "./program";
+import { parseProgram, type Program } from "./program";
 import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import { tierProgress } from "./tiers";
 
@@ -127,7 +127,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   const versionRow = versionRead === null ? undefined : (readResults[versionRead] as Row | undefined);
   const program = versionRow ? parseProgram(String(versionRow.program)) : shop.program;
 
-  const event = orderEventFor(delivery, shop, program.earning, member?.lifetimeEarned ?? 0);
+  const event = orderEventFor(delivery, shop, program, member?.lifetimeEarned ?? 0);
   const after = mergeOrderEvent(before, event);
   const target = orderPoints(after);
   const credited = Number(snapshot.pointsCredited);
@@ -335,14 +335,17 @@ function pendingUntilOf(snapshot: Row, pendingDays: number, credited: number, ta
   return until > now.getTime() ? until : null;
 }
 
-function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, earning: EarningRule, lifetimeEarned: number): OrderEvent {
+/** `program`: the version the order earns under (programInForce), or the current one. */
+function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, program: Program, lifetimeEarned: number): OrderEvent {
   switch (delivery.kind) {
     case "refund":
       return { kind: "refund", refund: delivery.refund };
     case "paid": {
       // The member's tier when the order is paid sets its multiplier for good.
       const { tier } = tierProgress(lifetimeEarned, shop.tiers);
-      return { kind: "paid", order: delivery.order, rate: earningRate(earning, tier?.multiplierPercent ?? 100) };
+      // Placed while the program was off: its rate is fixed at nothing, so it never earns.
+      const rule = program.enabled ? program.earning : { points: 0, perMajorUnits: 1 };
+      return { kind: "paid", order: delivery.order, rate: earningRate(rule, tier?.multiplierPercent ?? 100) };
     }
     default:
       return { kind: delivery.kind, order: delivery.order };

@@ -29,6 +29,8 @@ export interface PublicProgram {
   expiryDays: number | null;
   /** The widget's texts and colours set in the admin; null fields leave the theme's. */
   appearance: Appearance;
+  /** false while the merchant has turned the program off: the widget hides itself. */
+  enabled: boolean;
 }
 
 /** A reward as shoppers see it (README "Storefront API"). */
@@ -123,6 +125,7 @@ function programView(shop: ShopForEvents): PublicProgram {
     pendingDays: shop.program.pendingDays,
     expiryDays: shop.program.expiryDays,
     appearance: shop.program.appearance,
+    enabled: shop.program.enabled,
   };
 }
 

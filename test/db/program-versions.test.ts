@@ -93,6 +93,20 @@ describe("program versions", () => {
     expect([Number(member.balance), Number(member.pendingBalance)]).toEqual([25, 40]);
   });
 
+  it("credits nothing for an order placed while the program was off, even when its webhook comes after it is back on", async () => {
+    const shop = "versions-switch.myshopify.com";
+    await freshShop(shop);
+    const { setProgramEnabled } = await import("~/loyalty/dashboard.server");
+    await setProgramEnabled(db, shop, false);
+    const offSince = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await setProgramEnabled(db, shop, true);
+    // Placed while off (its webhook only now), and placed before the switch: 0 and 30.
+    await recordOrderEvent(db, sql(), shop, paid(31n, 9n, 30, offSince + 1), "test");
+    await recordOrderEvent(db, sql(), shop, paid(32n, 9n, 30, offSince - DAY), "test");
+    expect([await pointsOf(shop, 31n), await pointsOf(shop, 32n)]).toEqual([0, 30]);
+  });
+
   it("refuses a save over a newer version and keeps the program", async () => {
     const shop = "versions-stale.myshopify.com";
     await freshShop(shop);

@@ -20,8 +20,11 @@ export async function openAdmin(
   appPath = "/app",
   options: { locale?: string; viewport?: { width: number; height: number } } = {},
 ): Promise<AdminPage> {
-  // Shopify's auth refuses a headless user agent as a bot.
-  const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 900 }, userAgent: DESKTOP_USER_AGENT });
+  // Shopify's auth refuses a headless user agent as a bot. A context of its own (closed with the
+  // page), so that tools which open pages beside it (axe) can.
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, userAgent: DESKTOP_USER_AGENT });
+  const page = await context.newPage();
+  page.once("close", () => void context.close());
   // Nothing outside this machine is reachable; fail fast instead of waiting on DNS.
   await page.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (route) => route.abort());
   await page.goto(admin.adminUrl(appPath, { locale: options.locale }));
