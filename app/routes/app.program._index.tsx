@@ -3,7 +3,8 @@ import { useActionData, useLoaderData, useNavigation, useRouteError, useSubmit }
 import { SaveBar, TitleBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineGrid, InlineStack, Layout, List, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useMemo, useState } from "react";
-import { programMessages } from "~/admin/messages/program";
+import type { Translate } from "~/admin/i18n";
+import { programMessages, type ProgramMessageKey } from "~/admin/messages/program";
 import { programSettingsFromForm } from "~/admin/program-forms";
 import { useAdminLocale, useTranslate } from "~/admin/use-translate";
 import { fieldErrorText } from "~/components/program/field-error";
@@ -249,7 +250,8 @@ export default function ProgramSettingsPage() {
   );
 }
 
-function changeLabel(t: ReturnType<typeof useTranslate<keyof typeof programMessages.en>>, change: string): string {
+/** What a version changed ("program", "reward:12", "tier:3", "initial"), for the history list. */
+function changeLabel(t: Translate<ProgramMessageKey>, change: string): string {
   if (change === "initial") return t("changeInitial");
   if (change.startsWith("reward:")) return t("changeReward");
   if (change.startsWith("tier")) return t("changeTier");
