@@ -6,6 +6,7 @@ import { copyText } from "./copy";
 import type { Loader, LoadState } from "./data";
 import { setupDialog, type Dialog } from "./dialog";
 import { all, whenIdle } from "./dom";
+import { applyAppearance } from "./appearance";
 import { applyMember } from "./member";
 import { renderProgram } from "./program";
 import { enableRedeem } from "./redeem";
@@ -38,9 +39,16 @@ export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loa
         if (!section.querySelector<HTMLInputElement>('[data-tally-field="referral-url"]')?.value) section.hidden = true;
       }
     } else if (state.status !== "loading") {
+      // The merchant turned the program off: no widget at all (Liquid hides it too once the
+      // shop's program metafield says so).
+      if (state.status === "ready" && state.program.enabled === false) {
+        root.hidden = true;
+        return;
+      }
       if (state.status === "ready") {
         setStatus("");
         showRetry(false);
+        applyAppearance(root, state.program.appearance);
         const programSlot = root.querySelector<HTMLElement>("[data-tally-program]");
         if (programSlot) renderProgram(programSlot, state.program, config);
       }

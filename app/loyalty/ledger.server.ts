@@ -23,6 +23,7 @@ import {
   type RefundFact,
   type ShopifyId,
 } from "./order";
+import { parseProgram, type Program } from "./program";
 import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import { tierProgress } from "./tiers";
 
@@ -63,7 +64,9 @@ export async function recordOrderEvent(
   const currency = delivery.kind === "refund" ? delivery.currency : delivery.order.currency;
   return runSqlTransactionWithRetries(
     connection,
-    async () => orderDeliveryTransaction({ shop: await shopForEvents(db, shopDomain, currency), delivery, actor, event, now: new Date() }),
+    // No version check on the cached shop: the earning rule comes from the program versions,
+    // read in the transaction below.
+    async () => orderDeliveryTransaction({ shop: await shopForEvents(db, shopDomain, currency, { checkVersion: false }), delivery, actor, event, now: new Date() }),
     // The shop was deleted (shop/redact) since it was cached: create it again.
     (reason) => reason === "missing_reference" && forgetShop(shopDomain),
   );
@@ -107,16 +110,27 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
     reads.push(rows(`SELECT "refundId", "subtotalMinor", "taxMinor", "amountExponent", "refundedAt" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
   }
   let knownCustomer: ShopifyId | null = null;
+  let memberRead = -1;
   if (delivery.kind !== "refund") {
     knownCustomer = delivery.order.customerId ?? id(snapshot.customerId);
-    if (knownCustomer !== null) reads.push(memberUpsert(shopDomain, knownCustomer, delivery.customer ?? {}, now));
+    if (knownCustomer !== null) memberRead = reads.push(memberUpsert(shopDomain, knownCustomer, delivery.customer ?? {}, now)) - 1;
+  }
+  // A paid order earns under the program version in force when it was placed (its processed_at,
+  // the earliest seen), however late its webhook comes; at this delivery when Shopify sent none.
+  // Read once: the first paid delivery fixes the order's rate (and pending period) for good.
+  let versionRead: number | null = null;
+  if (delivery.kind === "paid" && snapshot.earnPoints === null) {
+    const placedAt = [timestamp(snapshot.processedAt), delivery.order.processedAt ?? null].filter((ms): ms is number => ms !== null);
+    versionRead = reads.push(programInForce(shopDomain, placedAt.length > 0 ? Math.min(...placedAt) : now.getTime())) - 1;
   }
   const readResults = reads.length > 0 ? yield reads : [];
   const refunds = lockVersion > 0 ? (readResults[0] as Row[]) : [];
-  const member = knownCustomer !== null ? memberFrom(readResults.at(-1) as Row) : null;
+  const member = memberRead >= 0 ? memberFrom(readResults[memberRead] as Row) : null;
   const before = factsFromRows(orderId, snapshot, refunds);
+  const versionRow = versionRead === null ? undefined : (readResults[versionRead] as Row | undefined);
+  const program = versionRow ? parseProgram(String(versionRow.program)) : shop.program;
 
-  const event = orderEventFor(delivery, shop, member?.lifetimeEarned ?? 0);
+  const event = orderEventFor(delivery, shop, program, member?.lifetimeEarned ?? 0);
   const after = mergeOrderEvent(before, event);
   const target = orderPoints(after);
   const credited = Number(snapshot.pointsCredited);
@@ -141,7 +155,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
 
   // With a pending period, the order's points wait until processed_at plus the period; every
   // change before the release job runs is pending too (a refund in the period takes from pending).
-  const pendingUntil = pendingUntilOf(snapshot, shop.program.pendingDays, credited, target, after.processedAt, now);
+  const pendingUntil = pendingUntilOf(snapshot, program.pendingDays, credited, target, after.processedAt, now);
   const status = pendingUntil !== null && !snapshot.pendingReleased ? "pending" : "available";
   const balanceColumn = status === "pending" ? "pendingBalance" : "balance";
   const settledBy = move ? move.to : credited !== 0 && holder !== null ? holder : owner;
@@ -323,8 +337,20 @@ export function memberUpsert(shopDomain: string, customerId: ShopifyId, profile:
 }
 
 /**
+ * The newest program version in force at `atMs` (program-versions.ts says the same in
+ * TypeScript); no row when the merchant never saved, and then the current program applies.
+ */
+function programInForce(shopDomain: string, atMs: number): Query {
+  return row(
+    `SELECT "program" FROM "ProgramVersion" WHERE "shopDomain" = ? AND "effectiveAtMs" <= ?
+     ORDER BY "effectiveAtMs" DESC, "version" DESC LIMIT 1`,
+    [shopDomain, BigInt(atMs)],
+  );
+}
+
+/**
  * When the order's points become available (null: at once). Fixed when the order first earns,
- * under the pending period then in force; an order whose period is already over when Tally
+ * under the pending period of the program version it earns under; an order whose period is already over when Tally
  * first credits it (a late delivery) is available at once.
  */
 function pendingUntilOf(snapshot: Row, pendingDays: number, credited: number, target: number, processedAt: number | null, now: Date): number | null {
@@ -334,14 +360,17 @@ function pendingUntilOf(snapshot: Row, pendingDays: number, credited: number, ta
   return until > now.getTime() ? until : null;
 }
 
-function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, lifetimeEarned: number): OrderEvent {
+/** `program`: the version the order earns under (programInForce), or the current one. */
+function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, program: Program, lifetimeEarned: number): OrderEvent {
   switch (delivery.kind) {
     case "refund":
       return { kind: "refund", refund: delivery.refund };
     case "paid": {
       // The member's tier when the order is paid sets its multiplier for good.
       const { tier } = tierProgress(lifetimeEarned, shop.tiers);
-      return { kind: "paid", order: delivery.order, rate: earningRate(shop.program.earning, tier?.multiplierPercent ?? 100) };
+      // Placed while the program was off: its rate is fixed at nothing, so it never earns.
+      const rule = program.enabled ? program.earning : { points: 0, perMajorUnits: 1 };
+      return { kind: "paid", order: delivery.order, rate: earningRate(rule, tier?.multiplierPercent ?? 100) };
     }
     default:
       return { kind: delivery.kind, order: delivery.order };

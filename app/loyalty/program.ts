@@ -54,6 +54,35 @@ export type TierSettings = z.infer<typeof tierSettingsSchema>;
 
 export const DEFAULT_TIER_SETTINGS: TierSettings = { basis: "points", period: "lifetime" };
 
+const hexColor = z
+  .string()
+  .regex(/^#[0-9a-f]{6}$/i, "Use a colour like #1d4ed8")
+  .transform((colour) => colour.toLowerCase());
+/** A merchant's text for the widget; blank (null) leaves the theme's or the translated default. */
+const widgetText = z.string().trim().max(60).nullable();
+
+export const appearanceSchema = z.object({
+  heading: widgetText,
+  launcherLabel: widgetText,
+  /** Colours of the widget; null leaves the theme editor's setting. */
+  accentColor: hexColor.nullable(),
+  accentTextColor: hexColor.nullable(),
+  backgroundColor: hexColor.nullable(),
+  textColor: hexColor.nullable(),
+});
+
+export type Appearance = z.infer<typeof appearanceSchema>;
+
+/** Nothing set: the theme editor's settings and the widget's translated texts apply. */
+export const DEFAULT_APPEARANCE: Appearance = {
+  heading: null,
+  launcherLabel: null,
+  accentColor: null,
+  accentTextColor: null,
+  backgroundColor: null,
+  textColor: null,
+};
+
 export const programSchema = z.object({
   version: z.literal(1),
   name: z.string().min(1).max(80),
@@ -69,6 +98,14 @@ export const programSchema = z.object({
   tiers: tierSettingsSchema.default(DEFAULT_TIER_SETTINGS),
   /** Points on the member's birthday, once a year; 0 = off, the default. */
   birthdayPoints: z.number().int().min(0).max(1_000_000).default(0),
+  /** The storefront widget's texts and colours (the public program carries them). */
+  appearance: appearanceSchema.default(DEFAULT_APPEARANCE),
+  /**
+   * The program is running. Off: the widget hides, no points are earned (orders paid meanwhile
+   * earn nothing, ever; no signup, birthday or referral points) and none are redeemed, while
+   * balances are kept and refunds still take back what earlier orders earned.
+   */
+  enabled: z.boolean().default(true),
 });
 
 export type Program = z.infer<typeof programSchema>;
@@ -86,6 +123,8 @@ export const DEFAULT_PROGRAM: Program = {
   signupPoints: 0,
   birthdayPoints: 0,
   tiers: DEFAULT_TIER_SETTINGS,
+  appearance: DEFAULT_APPEARANCE,
+  enabled: true,
 };
 
 export interface RewardDefinition {

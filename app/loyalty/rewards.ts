@@ -42,11 +42,12 @@ export const rewardSchema = z.discriminatedUnion("kind", [
   z.object({ ...common, kind: z.literal("store_credit"), amountMinor: minor }),
   z
     .object({ ...common, kind: z.literal("variable"), amountMinor: minor, minPoints: points, maxPoints: points, stepPoints: points })
-    .refine((reward) => reward.stepPoints % reward.costPoints === 0, { message: "stepPoints must be a multiple of costPoints", path: ["stepPoints"] })
-    .refine((reward) => reward.minPoints <= reward.maxPoints, { message: "minPoints must not exceed maxPoints", path: ["minPoints"] })
+    .refine((reward) => reward.stepPoints % reward.costPoints === 0, { message: "stepPoints must be a multiple of costPoints", path: ["stepPoints"], params: { key: "errorStepMultiple" } })
+    .refine((reward) => reward.minPoints <= reward.maxPoints, { message: "minPoints must not exceed maxPoints", path: ["minPoints"], params: { key: "errorMinAboveMax" } })
     .refine((reward) => reward.minPoints % reward.stepPoints === 0 && reward.maxPoints % reward.stepPoints === 0, {
       message: "minPoints and maxPoints must be multiples of stepPoints",
       path: ["minPoints"],
+      params: { key: "errorRangeSteps" },
     }),
 ]);
 

@@ -1,9 +1,17 @@
 // What order deliveries and storefront reads need of their shop (program, tiers, rewards), kept in
 // memory for a few seconds: every webhook and every signed read needs it, it rarely changes, and
-// reading it through Prisma costs more than the whole ledger transaction. A program or tier change reaches earning within SHOP_CACHE_TTL_MS
-// (default 10 s); nothing correctness-critical is cached (balances, orders, members never are).
+// reading it through Prisma costs more than the whole ledger transaction. Every save in the
+// admin bumps Shop.programVersion (program-versions.server.ts), and a cached shop is served only
+// after one primary-key read through the driver finds that version unchanged: a save reaches
+// every worker of every server at once. SHOP_CACHE_TTL_MS (default 10 s) still bounds the rest
+// (a currency learned by another worker). Order deliveries skip the check: they read the earning
+// rule in force from the versions inside their own transaction (ledger.server.ts), and the tier
+// guess they take from here is corrected by the tier recalculation. Nothing correctness-critical
+// is cached (balances, orders, members never are).
 import type { Db } from "~/db.server";
 import { runtimeEnv } from "~/runtime-env.server";
+import { sql } from "~/sql.server";
+import { row, runSqlReads, type Row } from "~/sql-transaction.server";
 import { ensureShop } from "./shops.server";
 import type { Program } from "./program";
 import type { RewardRow } from "./rewards";
@@ -14,6 +22,8 @@ export interface ShopForEvents {
   domain: string;
   currency: string | null;
   program: Program;
+  /** Shop.programVersion when read: what the version check compares. */
+  programVersion: number;
   tiers: TierDefinition[];
   /** Enabled rewards in display order (the storefront's public program is built from them). */
   rewards: RewardRow[];
@@ -22,11 +32,16 @@ export interface ShopForEvents {
 const TTL_MS = runtimeEnv.shopCacheTtlMs;
 const cache = new Map<string, { shop: ShopForEvents; expiresAt: number }>();
 
-/** The shop, created with the default program if this is the first we hear of it. */
-export async function shopForEvents(db: Db, domain: string, currency: string | null): Promise<ShopForEvents> {
+/**
+ * The shop, created with the default program if this is the first we hear of it. `checkVersion`:
+ * a cached copy is served only while the database holds the same programVersion.
+ */
+export async function shopForEvents(db: Db, domain: string, currency: string | null, { checkVersion = true } = {}): Promise<ShopForEvents> {
   const cached = cache.get(domain);
   // A delivery that tells us the currency of a shop we knew without one goes to the database.
-  if (cached && cached.expiresAt > Date.now() && (currency === null || cached.shop.currency !== null)) return cached.shop;
+  if (cached && cached.expiresAt > Date.now() && (currency === null || cached.shop.currency !== null)) {
+    if (!checkVersion || (await storedProgramVersion(domain)) === cached.shop.programVersion) return cached.shop;
+  }
 
   const shop = await inTransaction(db, async (tx) => {
     const record = await ensureShop(tx, domain, currency);
@@ -36,12 +51,19 @@ export async function shopForEvents(db: Db, domain: string, currency: string | n
       domain,
       currency: record.currency,
       program: record.program,
+      programVersion: record.programVersion,
       tiers: tiers.map(({ id, name, thresholdPoints, multiplierPercent }) => ({ id, name, thresholdPoints, multiplierPercent })),
       rewards,
     };
   });
   if (TTL_MS > 0) cache.set(domain, { shop, expiresAt: Date.now() + TTL_MS });
   return shop;
+}
+
+/** One indexed read through the driver (microseconds on SQLite, one round trip on PostgreSQL); null: no shop. */
+async function storedProgramVersion(domain: string): Promise<number | null> {
+  const [found] = (await runSqlReads(sql(), [row(`SELECT "programVersion" FROM "Shop" WHERE "domain" = ?`, [domain])])) as [Row | undefined];
+  return found ? Number(found.programVersion) : null;
 }
 
 /** Drops the shop from this process's cache (it was deleted, or its program changed here). */

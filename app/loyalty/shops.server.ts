@@ -9,6 +9,8 @@ export interface ShopRecord {
   domain: string;
   currency: string | null;
   program: Program;
+  /** Bumped by every save in the admin (program-versions.server.ts). */
+  programVersion: number;
   uninstalledAt: Date | null;
 }
 
@@ -46,7 +48,7 @@ export async function ensureShop(
     if (claimed.count === 1) await repriceForCurrency(tx, domain, currencyExponent(currency));
     row = await tx.shop.findUniqueOrThrow({ where: { domain } });
   }
-  return { domain: row.domain, currency: row.currency, program: parseProgram(row.program), uninstalledAt: row.uninstalledAt };
+  return { domain: row.domain, currency: row.currency, program: parseProgram(row.program), programVersion: row.programVersion, uninstalledAt: row.uninstalledAt };
 }
 
 /**

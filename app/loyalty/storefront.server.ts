@@ -10,6 +10,7 @@ import { memberExtras, type RedemptionView } from "./redemptions.server";
 import type { ReferralStats } from "./referrals.server";
 import { rewardFromRow, type RewardKind } from "./rewards";
 import { currencyExponent, formatMinorUnits } from "./money";
+import type { Appearance } from "./program";
 import { ensureShop } from "./shops.server";
 import { jsonId, type ShopifyId } from "./shopify-id";
 import { heldTierProgress, type HeldTierProgress, type TierDefinition, type TierScale } from "./tiers";
@@ -26,6 +27,10 @@ export interface PublicProgram {
   tiers: TierDefinition[];
   pendingDays: number;
   expiryDays: number | null;
+  /** The widget's texts and colours set in the admin; null fields leave the theme's. */
+  appearance: Appearance;
+  /** false while the merchant has turned the program off: the widget hides itself. */
+  enabled: boolean;
 }
 
 /** A reward as shoppers see it (README "Storefront API"). */
@@ -73,7 +78,7 @@ export async function publicProgram(db: Db, shopDomain: string): Promise<PublicP
     db.reward.findMany({ where: { shopDomain: shop.domain, enabled: true }, orderBy: [{ position: "asc" }, { id: "asc" }] }),
     shopTiers(db, shop.domain),
   ]);
-  return programView({ domain: shop.domain, currency: shop.currency, program: shop.program, tiers, rewards });
+  return programView({ domain: shop.domain, currency: shop.currency, program: shop.program, programVersion: shop.programVersion, tiers, rewards });
 }
 
 /** The public program from the per-worker shop cache (SHOP_CACHE_TTL_MS): what storefront reads serve. */
@@ -121,6 +126,8 @@ function programView(shop: ShopForEvents): PublicProgram {
     tiers: shop.tiers,
     pendingDays: shop.program.pendingDays,
     expiryDays: shop.program.expiryDays,
+    appearance: shop.program.appearance,
+    enabled: shop.program.enabled,
   };
 }
 

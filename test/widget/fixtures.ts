@@ -44,6 +44,8 @@ export const PROGRAM: PublicProgram = {
   tiers: [SILVER, GOLD],
   pendingDays: 0,
   expiryDays: null,
+  appearance: { heading: null, launcherLabel: null, accentColor: null, accentTextColor: null, backgroundColor: null, textColor: null },
+  enabled: true,
 };
 
 export const SHOP: StorefrontShop = { domain: "tally-test.myshopify.com", name: "Tally Test Goods", currency: "USD", program: PROGRAM };

@@ -285,3 +285,25 @@ describe("block settings", () => {
     expect(html).not.toContain("data-tally-referral");
   });
 });
+
+describe("the program's appearance, set in Tally's admin", () => {
+  const look = { heading: "Club <Rewards>", launcherLabel: "Our club", accentColor: "#0a7e3b", accentTextColor: null, backgroundColor: null, textColor: "#111111" };
+
+  it("wins over the block's texts and colours; what it leaves blank keeps the block's", async () => {
+    const html = await renderWidget({ shop: { ...SHOP, program: { ...PROGRAM, appearance: look } } });
+    expect(text(html, 'class="tally-launcher__label"')).toBe("Our club");
+    expect(html).toContain("Club &lt;Rewards&gt;");
+    expect(html).not.toContain("Club <Rewards>");
+    const style = openingTag(html, "data-tally-root");
+    expect(style).toContain("--tally-accent: #0a7e3b");
+    expect(style).toContain("--tally-fg: #111111");
+    expect(style).toContain("--tally-on-accent: #ffffff");
+    expect(style).toContain("--tally-bg: #ffffff");
+  });
+
+  it("leaves the theme's and the translated defaults when nothing is set", async () => {
+    const html = await renderWidget();
+    expect(text(html, 'class="tally-launcher__label"')).toBe("Rewards");
+    expect(openingTag(html, "data-tally-root")).toContain("--tally-accent: #1d4ed8");
+  });
+});

@@ -409,6 +409,36 @@ describe("the storefront widget in Chromium", () => {
     expect(requests.filter((url) => url.includes(PROXY))).toEqual([]);
   });
 
+  it("wears the texts and colours set in Tally's admin, from the program metafield and from the proxy", async () => {
+    const { programSettingsOf, saveProgramSettings } = await import("~/loyalty/program-settings.server");
+    const { DEFAULT_PROGRAM } = await import("~/loyalty/program");
+    const look = { heading: "Club Rewards", launcherLabel: "Our club", accentColor: "#0a7e3b", accentTextColor: "#ffffff", backgroundColor: null, textColor: "#111111" };
+    const save = (appearance: typeof look | typeof DEFAULT_PROGRAM.appearance) =>
+      saveProgramSettings(scenario.db, WIDGET_SHOP, { ...programSettingsOf(DEFAULT_PROGRAM), appearance }, { actor: "test" });
+    // Saved as the admin saves it, in this process: the app's workers see the new version at once.
+    expect((await save(look)).ok).toBe(true);
+    try {
+      const accentOf = (page: Page) => page.locator("[data-tally-root]").first().evaluate((node) => getComputedStyle(node).getPropertyValue("--tally-accent").trim());
+      // From the metafield, by Liquid.
+      const rendered = await visit("/?customer=");
+      expect(await launcher(rendered.page).innerText()).toContain("Our club");
+      expect(await accentOf(rendered.page)).toBe("#0a7e3b");
+      await openLauncher(rendered.page);
+      expect(await panel(rendered.page).locator(".tally-title").innerText()).toBe("Club Rewards");
+      await rendered.page.screenshot({ path: screenshotPath("widget-admin-appearance") });
+      // Without the metafield: Liquid paints the theme's, the script applies the proxy's program.
+      const hydrated = await visit("/?customer=&program=none");
+      expect(await launcher(hydrated.page).innerText()).not.toContain("Our club");
+      await openLauncher(hydrated.page);
+      await expect.poll(() => launcher(hydrated.page).innerText()).toContain("Our club");
+      expect(await accentOf(hydrated.page)).toBe("#0a7e3b");
+      expect(await panel(hydrated.page).locator(".tally-title").innerText()).toBe("Club Rewards");
+      expect(hydrated.errors).toEqual([]);
+    } finally {
+      expect((await save(DEFAULT_PROGRAM.appearance)).ok).toBe(true);
+    }
+  });
+
   it("renders the app block inline on a Rewards page, and hydrates it without moving anything", async () => {
     const { page, moved } = await acrossHydration(`/pages/rewards?customer=${ADA.id}`, undefined, undefined, true);
     const inline = page.locator('[data-tally-mode="inline"]');

@@ -1,0 +1,89 @@
+// The merchant's VIP tiers: create, edit, delete. Each save is a program version
+// (program-versions.server.ts) and flags the shop's members for the tier recalculation
+// (tier-recalc.server.ts), in the same transaction: who holds which tier, and which tier each
+// order earns under, follow the new thresholds. The caller asks for the recalculation job after
+// the commit (app/jobs/tier-jobs.server.ts); the tier sweep finds flagged members if it cannot.
+import { z } from "zod";
+import type { Db, Prisma } from "~/db.server";
+import { commitProgramChange } from "./program-versions.server";
+import { fieldErrorsFrom, type FieldErrors } from "./field-errors";
+import type { TierDefinition } from "./tiers";
+
+export const tierInputSchema = z.object({
+  name: z.string().trim().min(1).max(60),
+  /** Base points earned (or whole units of currency spent, with an amount basis) to reach it. */
+  thresholdPoints: z.number().int().min(1).max(100_000_000),
+  /** Earning multiplier in percent: 100 = ×1, 150 = ×1.5. */
+  multiplierPercent: z.number().int().min(100).max(1_000),
+});
+
+export type TierInput = z.infer<typeof tierInputSchema>;
+
+export type TierSaveResult = { ok: true; tierId: number; version: number } | { ok: false; fieldErrors: FieldErrors } | { ok: false; notFound: true };
+
+export async function listTiers(db: Db, shopDomain: string): Promise<TierDefinition[]> {
+  const rows = await db.tier.findMany({ where: { shopDomain }, orderBy: { thresholdPoints: "asc" } });
+  return rows.map(({ id, name, thresholdPoints, multiplierPercent }) => ({ id, name, thresholdPoints, multiplierPercent }));
+}
+
+/** Creates (tierId null) or changes a tier of the shop. */
+export async function saveTier(db: Db, shopDomain: string, tierId: number | null, input: unknown, options: { actor: string }): Promise<TierSaveResult> {
+  const parsed = tierInputSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error) };
+  const tier = parsed.data;
+  try {
+    const committed = await commitProgramChange(db, shopDomain, { ...options, change: `tier:${tierId ?? 0}` }, async (tx, program) => {
+      const clash = await tx.tier.findFirst({ where: { shopDomain, thresholdPoints: tier.thresholdPoints, ...(tierId === null ? {} : { id: { not: tierId } }) } });
+      if (clash) throw new TierRefused({ fieldErrors: { thresholdPoints: { key: "errorThresholdTaken", values: { tier: clash.name } } } });
+      let id = tierId;
+      if (id === null) id = (await tx.tier.create({ data: { ...tier, shopDomain } })).id;
+      else if ((await tx.tier.updateMany({ where: { id, shopDomain }, data: tier })).count !== 1) throw new TierRefused({ notFound: true });
+      await flagMembersForTierRecalc(tx, shopDomain);
+      return { program, result: id, change: `tier:${id}` as const };
+    });
+    return { ok: true, tierId: committed.result, version: committed.version };
+  } catch (error) {
+    if (error instanceof TierRefused && "fieldErrors" in error.outcome) return { ok: false, fieldErrors: error.outcome.fieldErrors };
+    if (error instanceof TierRefused) return { ok: false, notFound: true };
+    throw error;
+  }
+}
+
+export type TierDeleteResult = "deleted" | "not_found" | { restrictedRewards: string[] };
+
+/** Deletes a tier; refused while rewards are kept for it (the merchant changes them first). */
+export async function deleteTier(db: Db, shopDomain: string, tierId: number, options: { actor: string }): Promise<TierDeleteResult> {
+  try {
+    await commitProgramChange(db, shopDomain, { ...options, change: `tier:${tierId}` }, async (tx, program) => {
+      const restricted = await tx.reward.findMany({ where: { shopDomain, tierId }, select: { title: true } });
+      if (restricted.length > 0) throw new TierRefused({ restrictedRewards: restricted.map((reward) => reward.title) });
+      if ((await tx.tier.deleteMany({ where: { id: tierId, shopDomain } })).count !== 1) throw new TierRefused({ notFound: true });
+      await tx.member.updateMany({ where: { shopDomain, tierId }, data: { tierId: null } });
+      await flagMembersForTierRecalc(tx, shopDomain);
+      return { program, result: null };
+    });
+    return "deleted";
+  } catch (error) {
+    if (!(error instanceof TierRefused)) throw error;
+    if ("restrictedRewards" in error.outcome) return { restrictedRewards: error.outcome.restrictedRewards };
+    return "not_found";
+  }
+}
+
+/**
+ * Every member who has earned or holds a tier is recalculated: thresholds, multipliers, the
+ * basis or the period changed. Members who never earned hold no tier under any thresholds.
+ */
+export async function flagMembersForTierRecalc(tx: Prisma.TransactionClient, shopDomain: string): Promise<number> {
+  const flagged = await tx.member.updateMany({
+    where: { shopDomain, tierPending: false, OR: [{ lifetimeEarned: { gt: 0 } }, { tierId: { not: null } }] },
+    data: { tierPending: true },
+  });
+  return flagged.count;
+}
+
+class TierRefused extends Error {
+  constructor(readonly outcome: { fieldErrors: FieldErrors } | { notFound: true } | { restrictedRewards: string[] }) {
+    super("tier refused");
+  }
+}
