@@ -35,6 +35,6 @@ export async function writeBalanceChange(tx: Prisma.TransactionClient, change: B
   });
   await tx.member.update({
     where: { id: change.memberId },
-    data: { balance: { increment: delta }, ...(change.earned ? { lifetimeEarned: { increment: delta } } : {}), summaryVersion: { increment: 1 } },
+    data: { balance: { increment: delta }, ...(change.earned ? { lifetimeEarned: { increment: delta } } : {}), summaryVersion: { increment: 1 }, lastActivityMs: Date.now() },
   });
 }

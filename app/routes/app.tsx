@@ -32,6 +32,7 @@ export default function App() {
         <Link to="/app" rel="home">
           Program
         </Link>
+        <Link to="/app/members">Members</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>
