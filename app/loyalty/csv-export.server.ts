@@ -49,7 +49,7 @@ function csvStream(header: readonly string[], nextPage: () => Promise<unknown[][
 }
 
 /** Every member of the shop, in id order. */
-export function memberCsvStream(connection: SqlConnection, shopDomain: string): ReadableStream<Uint8Array> {
+export function memberCsvStream(connection: SqlConnection, shopDomain: string, pageRows = EXPORT_PAGE_ROWS): ReadableStream<Uint8Array> {
   let afterId = 0;
   let tierNames: Map<number, string> | null = null;
   return csvStream(MEMBER_CSV_COLUMNS, async () => {
@@ -61,7 +61,7 @@ export function memberCsvStream(connection: SqlConnection, shopDomain: string): 
       rows(
         `SELECT "id", "customerId", "email", "firstName", "lastName", "balance", "pendingBalance", "lifetimeEarned", "tierId", "referralCode", "lastActivityMs", "createdAt"
          FROM "Member" WHERE "shopDomain" = ? AND "id" > ? ORDER BY "id" LIMIT ?`,
-        [shopDomain, afterId, EXPORT_PAGE_ROWS],
+        [shopDomain, afterId, pageRows],
       ),
     ])) as [Row[]];
     if (page.length > 0) afterId = Number(page.at(-1)!.id);
@@ -86,7 +86,7 @@ export function memberCsvStream(connection: SqlConnection, shopDomain: string): 
  * Every ledger row of the shop, member by member (each member's rows in order): pages of members
  * by id, and their rows through the (memberId, id) index, which every ledger write keeps anyway.
  */
-export function ledgerCsvStream(connection: SqlConnection, shopDomain: string): ReadableStream<Uint8Array> {
+export function ledgerCsvStream(connection: SqlConnection, shopDomain: string, pageRows = EXPORT_PAGE_ROWS): ReadableStream<Uint8Array> {
   let afterMemberId = 0;
   // Members whose rows are still to be read, with the last entry id read of the first.
   let members: { id: number; customerId: string }[] = [];
@@ -96,7 +96,7 @@ export function ledgerCsvStream(connection: SqlConnection, shopDomain: string): 
     for (;;) {
       if (members.length === 0) {
         const [page] = (await runSqlReads(connection, [
-          rows(`SELECT "id", "customerId" FROM "Member" WHERE "shopDomain" = ? AND "id" > ? ORDER BY "id" LIMIT ?`, [shopDomain, afterMemberId, EXPORT_PAGE_ROWS]),
+          rows(`SELECT "id", "customerId" FROM "Member" WHERE "shopDomain" = ? AND "id" > ? ORDER BY "id" LIMIT ?`, [shopDomain, afterMemberId, pageRows]),
         ])) as [Row[]];
         if (page.length === 0) return [];
         members = page.map((member) => ({ id: Number(member.id), customerId: String(member.customerId) }));
@@ -112,10 +112,10 @@ export function ledgerCsvStream(connection: SqlConnection, shopDomain: string): 
           `SELECT "id", "memberId", "createdAt", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note" FROM "LedgerEntry"
            WHERE "memberId" IN (${ids.map(() => "?").join(", ")}) AND ("memberId", "id") > (?, ?)
            ORDER BY "memberId", "id" LIMIT ?`,
-          [...ids, ids[0], afterEntryId, EXPORT_PAGE_ROWS],
+          [...ids, ids[0], afterEntryId, pageRows],
         ),
       ])) as [Row[]];
-      if (entries.length < EXPORT_PAGE_ROWS) {
+      if (entries.length < pageRows) {
         members = [];
       } else {
         const last = entries.at(-1)!;
