@@ -63,6 +63,8 @@ CREATE INDEX "Member_shopDomain_lastActivityMs_id_idx" ON "Member"("shopDomain",
 CREATE INDEX "Member_shopDomain_emailKey_idx" ON "Member"("shopDomain", "emailKey");
 CREATE INDEX "Member_shopDomain_firstNameKey_lastNameKey_idx" ON "Member"("shopDomain", "firstNameKey", "lastNameKey");
 CREATE INDEX "Member_shopDomain_lastNameKey_idx" ON "Member"("shopDomain", "lastNameKey");
+CREATE INDEX "Member_shopDomain_tierId_balance_id_idx" ON "Member"("shopDomain", "tierId", "balance", "id");
+CREATE INDEX "Member_shopDomain_tierId_lastActivityMs_id_idx" ON "Member"("shopDomain", "tierId", "lastActivityMs", "id");
 CREATE UNIQUE INDEX "Member_shopDomain_customerId_key" ON "Member"("shopDomain", "customerId");
 CREATE UNIQUE INDEX "Member_shopDomain_referralCode_key" ON "Member"("shopDomain", "referralCode");
 PRAGMA foreign_keys=ON;
@@ -72,8 +74,8 @@ PRAGMA defer_foreign_keys=OFF;
 CREATE INDEX "MemberImport_shopDomain_createdAt_idx" ON "MemberImport"("shopDomain", "createdAt");
 
 
--- Backfill (data, not schema): last activity from each member's newest ledger row (else
--- enrolment), and the search keys. SQL's lower() stands in for searchKey() here; members
--- written from now on get searchKey()'s exact folding (app/loyalty/member-search.ts).
+-- Backfill (data, not schema): last activity from the newest ledger row of each member (else
+-- enrolment), and the search keys. lower() in SQL stands in for searchKey() here, and members
+-- written from now on get the exact folding of searchKey() (app/loyalty/member-search.ts).
 UPDATE "Member" SET "lastActivityMs" = CAST((julianday(COALESCE((SELECT MAX("createdAt") FROM "LedgerEntry" WHERE "LedgerEntry"."memberId" = "Member"."id"), "createdAt")) - 2440587.5) * 86400000 AS INTEGER);
 UPDATE "Member" SET "emailKey" = lower(trim("email")), "firstNameKey" = lower(trim("firstName")), "lastNameKey" = lower(trim("lastName"));

@@ -45,12 +45,18 @@ CREATE INDEX "Member_shopDomain_firstNameKey_lastNameKey_idx" ON "Member"("shopD
 -- CreateIndex
 CREATE INDEX "Member_shopDomain_lastNameKey_idx" ON "Member"("shopDomain", "lastNameKey");
 
+-- CreateIndex
+CREATE INDEX "Member_shopDomain_tierId_balance_id_idx" ON "Member"("shopDomain", "tierId", "balance", "id");
+
+-- CreateIndex
+CREATE INDEX "Member_shopDomain_tierId_lastActivityMs_id_idx" ON "Member"("shopDomain", "tierId", "lastActivityMs", "id");
+
 -- AddForeignKey
 ALTER TABLE "MemberImport" ADD CONSTRAINT "MemberImport_shopDomain_fkey" FOREIGN KEY ("shopDomain") REFERENCES "Shop"("domain") ON DELETE CASCADE ON UPDATE CASCADE;
 
 
--- Backfill (data, not schema): last activity from each member's newest ledger row (else
--- enrolment), and the search keys. SQL's lower() stands in for searchKey() here; members
--- written from now on get searchKey()'s exact folding (app/loyalty/member-search.ts).
+-- Backfill (data, not schema): last activity from the newest ledger row of each member (else
+-- enrolment), and the search keys. lower() in SQL stands in for searchKey() here, and members
+-- written from now on get the exact folding of searchKey() (app/loyalty/member-search.ts).
 UPDATE "Member" SET "lastActivityMs" = (EXTRACT(EPOCH FROM COALESCE((SELECT MAX("createdAt") FROM "LedgerEntry" WHERE "LedgerEntry"."memberId" = "Member"."id"), "createdAt")) * 1000)::BIGINT;
 UPDATE "Member" SET "emailKey" = lower(trim("email")), "firstNameKey" = lower(trim("firstName")), "lastNameKey" = lower(trim("lastName"));
