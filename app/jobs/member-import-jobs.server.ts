@@ -5,6 +5,7 @@
 import { runImport } from "~/loyalty/csv-import.server";
 import { adminGraphqlFor } from "~/shopify/admin-client.server";
 import { shopifyEmailLookup } from "~/shopify/customer-lookup.server";
+import { sql } from "~/sql.server";
 import type { JobHandler } from "./runner.server";
 
 export const MEMBER_IMPORT = "member-import";
@@ -15,6 +16,6 @@ export const memberImportJobs: Record<string, JobHandler> = {
     if (!Number.isInteger(importId) || importId <= 0) return;
     const shop = job.shopDomain;
     const graphql = shop ? await adminGraphqlFor(shop) : null;
-    await runImport(db, importId, graphql ? shopifyEmailLookup(graphql) : null, keepLease);
+    await runImport(db, sql(), importId, graphql ? shopifyEmailLookup(graphql) : null, keepLease);
   },
 };
