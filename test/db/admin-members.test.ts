@@ -161,6 +161,14 @@ describe("members index", () => {
     expect(none.tiers.map((tier) => tier.name)).toEqual(["Silver", "Gold", "Platinum"]);
   });
 
+  it("seeds balances that the ledger audit (npm run verify) agrees with", async () => {
+    const { verifyLedger } = await import("~/loyalty/verify.server");
+    const report = await verifyLedger(await db(), { shop: BIG_SHOP });
+    expect(report.mismatches).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(await (await db()).ledgerEntry.count({ where: { shopDomain: BIG_SHOP } })).toBe(1300);
+  });
+
   it("starts over on a tampered cursor and ignores unknown parameters", async () => {
     const page = await membersIndex(BIG_STORE, "after=not-a-cursor&sort=drop_table&tier=x");
     expect(page.isFirstPage).toBe(true);
