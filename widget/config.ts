@@ -7,6 +7,8 @@ export interface MemberStrings {
   tierCurrent: string;
   tierNone: string;
   toNext: Plural;
+  /** "Spend {amount} more to reach {tier}": tiers counted on amount spent. */
+  toNextAmount: string;
   tierTop: string;
   progress: string;
   copy: string;

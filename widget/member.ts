@@ -3,7 +3,7 @@
 import type { WidgetConfig } from "./config";
 import type { PointsView } from "./contract";
 import { all, fields, setText } from "./dom";
-import { countText, fill, plural } from "./i18n";
+import { countText, fill, formatMoney, plural } from "./i18n";
 
 export function applyMember(root: HTMLElement, view: PointsView, config: WidgetConfig): void {
   const strings = config.strings;
@@ -36,7 +36,9 @@ function applyTier(root: HTMLElement, view: PointsView, config: WidgetConfig): v
   const progress = view.progress && view.nextTier ? view.progress : null;
   const remaining = progress ? whole(progress.remaining) : 0;
   const nextText = progress
-    ? countText(strings.toNext, remaining, locale, { points: remaining, tier: view.nextTier!.name })
+    ? progress.basis === "amount"
+      ? fill(strings.toNextAmount, { amount: formatMoney(Number(progress.remainingAmount), config.currency, locale), tier: view.nextTier!.name })
+      : countText(strings.toNext, remaining, locale, { points: remaining, tier: view.nextTier!.name })
     : view.tier
       ? strings.tierTop
       : "";

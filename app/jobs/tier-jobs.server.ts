@@ -38,12 +38,13 @@ export const tierJobs: Record<string, JobHandler> = {
   [TIER_RECALC_JOB]: async ({ db, job, keepLease }) => {
     if (!job.shopDomain) return;
     const members = await membersAwaitingTierRecalc(db, job.shopDomain, BATCH);
-    let corrected = 0;
+    let changed = false;
     for (const memberId of members) {
       await keepLease();
-      corrected += (await recalculateMemberTiers(db, job.shopDomain, memberId)).corrected;
+      const result = await recalculateMemberTiers(db, job.shopDomain, memberId);
+      changed ||= result.corrected > 0 || result.shownChanged;
     }
-    if (corrected > 0) requestSummarySync(job.shopDomain);
+    if (changed) requestSummarySync(job.shopDomain);
     if (members.length === BATCH) return { runAgainInMs: 0 };
   },
   [TIER_SWEEP.name]: async ({ db }) => {

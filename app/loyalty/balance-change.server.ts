@@ -16,6 +16,8 @@ export interface BalanceChange {
   idempotencyKey: string;
   /** Counts toward lifetimeEarned (tiers read it): bonuses and corrections of earned points, not redemptions. */
   earned: boolean;
+  /** Pending points (an order still in its pending period) move pendingBalance instead of balance. */
+  status?: "available" | "pending";
 }
 
 export async function writeBalanceChange(tx: Prisma.TransactionClient, change: BalanceChange): Promise<void> {
@@ -31,10 +33,16 @@ export async function writeBalanceChange(tx: Prisma.TransactionClient, change: B
       actor: change.actor,
       note: change.note ?? null,
       idempotencyKey: change.idempotencyKey,
+      status: change.status ?? "available",
     },
   });
   await tx.member.update({
     where: { id: change.memberId },
-    data: { balance: { increment: delta }, ...(change.earned ? { lifetimeEarned: { increment: delta } } : {}), summaryVersion: { increment: 1 }, lastActivityMs: Date.now() },
+    data: {
+      [change.status === "pending" ? "pendingBalance" : "balance"]: { increment: delta },
+      ...(change.earned ? { lifetimeEarned: { increment: delta } } : {}),
+      summaryVersion: { increment: 1 },
+      lastActivityMs: Date.now(),
+    },
   });
 }

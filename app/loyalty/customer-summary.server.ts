@@ -3,7 +3,9 @@
 // the balance; this module finds members whose summary Shopify does not have yet and records
 // what was written, so a failed write is never lost, only retried.
 import type { Db } from "~/db.server";
-import { tierProgress, type TierDefinition, type TierProgress } from "./tiers";
+import { currencyExponent } from "./money";
+import { parseProgram } from "./program";
+import { heldTierProgress, type HeldTierProgress, type TierScale } from "./tiers";
 import type { ShopifyId } from "./shopify-id";
 
 export interface CustomerSummary {
@@ -12,7 +14,7 @@ export interface CustomerSummary {
   lifetimeEarned: number;
   tier: { name: string } | null;
   nextTier: { name: string; thresholdPoints: number } | null;
-  progress: TierProgress["progress"];
+  progress: HeldTierProgress["progress"];
   referralUrl: string;
   updatedAt: string;
 }
@@ -28,11 +30,11 @@ export interface PendingSummary {
 
 export function customerSummary(
   shopDomain: string,
-  member: { balance: number; pendingBalance: number; lifetimeEarned: number; referralCode: string },
-  tiers: readonly TierDefinition[],
+  member: { balance: number; pendingBalance: number; lifetimeEarned: number; referralCode: string; tierId: number | null; tierActivity: number },
+  scale: TierScale,
   now: Date,
 ): CustomerSummary {
-  const { tier, nextTier, progress } = tierProgress(member.lifetimeEarned, tiers);
+  const { tier, nextTier, progress } = heldTierProgress(member, scale);
   return {
     balance: member.balance,
     pendingBalance: member.pendingBalance,
@@ -59,7 +61,7 @@ export function summaryRetryDelayMs(attempts: number): number {
  * refused before come last (they are written one at a time).
  */
 export async function pendingSummaries(db: Db, shopDomain: string, limit: number, now = Date.now()): Promise<PendingSummary[]> {
-  const [members, tiers] = await Promise.all([
+  const [members, tiers, shop] = await Promise.all([
     db.member.findMany({
       where: {
         shopDomain,
@@ -78,12 +80,20 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
         pendingBalance: true,
         lifetimeEarned: true,
         referralCode: true,
+        tierId: true,
+        tierActivity: true,
         summaryVersion: true,
         summarySyncAttempts: true,
       },
     }),
     db.tier.findMany({ where: { shopDomain } }),
+    db.shop.findUnique({ where: { domain: shopDomain }, select: { program: true, currency: true } }),
   ]);
+  const scale: TierScale = {
+    tiers,
+    basis: shop ? parseProgram(shop.program).tiers.basis : "points",
+    exponent: shop?.currency ? currencyExponent(shop.currency) : 2,
+  };
   const at = new Date(now);
   return members.map((member) => ({
     memberId: Number(member.id),
@@ -97,8 +107,10 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
         pendingBalance: Number(member.pendingBalance),
         lifetimeEarned: Number(member.lifetimeEarned),
         referralCode: member.referralCode,
+        tierId: member.tierId,
+        tierActivity: Number(member.tierActivity),
       },
-      tiers,
+      scale,
       at,
     ),
   }));

@@ -135,6 +135,12 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   // credited move from the old holder to the new one (two rows), and the delivery's own change
   // is then the new holder's; an order now worth nothing is settled with the old holder.
   const move = credited !== 0 && holder !== null && owner !== null && owner !== holder && target !== 0 ? { from: holder, to: owner } : null;
+
+  // With a pending period, the order's points wait until processed_at plus the period; every
+  // change before the release job runs is pending too (a refund in the period takes from pending).
+  const pendingUntil = pendingUntilOf(snapshot, shop.program.pendingDays, credited, target, after.processedAt, now);
+  const status = pendingUntil !== null && !snapshot.pendingReleased ? "pending" : "available";
+  const balanceColumn = status === "pending" ? "pendingBalance" : "balance";
   const settledBy = move ? move.to : credited !== 0 && holder !== null ? holder : owner;
   const changes: { memberId: number; delta: number; key: string; kind: string; sourceType: string; sourceId: string; onConflict: boolean }[] = [];
   if (move) {
@@ -163,7 +169,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
     nothing(
       `UPDATE "OrderSnapshot" SET "paidAt" = ?, "cancelledAt" = ?, "customerId" = ?, "customerUpdatedAt" = ?, "holderMemberId" = ?,
          "currency" = ?, "taxesIncluded" = ?, "versionUpdatedAt" = ?, "eligibleMinor" = ?, "amountExponent" = ?, "earnPoints" = ?,
-         "earnPerMajorUnits" = ?, "earnMultiplierPct" = ?, "pointsCredited" = ?, "processedAt" = ?, "shopifyCancelledAt" = ?, "updatedAt" = ?
+         "earnPerMajorUnits" = ?, "earnMultiplierPct" = ?, "pointsCredited" = ?, "processedAt" = ?, "shopifyCancelledAt" = ?, "pendingUntil" = ?, "updatedAt" = ?
        WHERE "shopDomain" = ? AND "orderId" = ?`,
       [
         after.paid ? storedOrNow(snapshot.paidAt, now) : null,
@@ -182,6 +188,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
         target,
         dateOrNull(after.processedAt),
         dateOrNull(after.cancelledAt),
+        dateOrNull(pendingUntil),
         now,
         shopDomain,
         orderId,
@@ -201,7 +208,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
       ]),
     );
   }
-  const rowFor = (change: (typeof changes)[number]) => [shopDomain, change.memberId, change.delta, change.kind, "available", change.sourceType, change.sourceId, actor];
+  const rowFor = (change: (typeof changes)[number]) => [shopDomain, change.memberId, change.delta, change.kind, status, change.sourceType, change.sourceId, actor];
   const ledgerIndexes: number[] = [];
   for (const change of changes) {
     ledgerIndexes.push(writes.length);
@@ -227,7 +234,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
     // With tiers, the member's orders are re-read by the tier recalculation (tier-recalc.server.ts).
     writes.push(
       nothing(
-        `UPDATE "Member" SET "balance" = "balance" + ?, "lifetimeEarned" = "lifetimeEarned" + ?,
+        `UPDATE "Member" SET "${balanceColumn}" = "${balanceColumn}" + ?, "lifetimeEarned" = "lifetimeEarned" + ?,
            "summaryVersion" = "summaryVersion" + 1${tiersOn ? `, "tierPending" = TRUE` : ""}, "lastActivityMs" = ?, "updatedAt" = ? WHERE "id" = ?`,
         [change, change, now.getTime(), now, memberId],
       ),
@@ -257,7 +264,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
 }
 
 /** The member columns memberUpsert returns (and memberFactsFromRow reads). */
-export const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday"`;
+export const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday", "tierId", "tierActivity"`;
 
 /** A row of MEMBER_COLUMNS as the driver returns it; `balance` when the caller knows a newer one. */
 export function memberFactsFromRow(raw: Row, balance = BigInt(raw.balance as bigint)): MemberFacts {
@@ -270,6 +277,8 @@ export function memberFactsFromRow(raw: Row, balance = BigInt(raw.balance as big
     lifetimeEarned: BigInt(raw.lifetimeEarned as bigint),
     referralCode: String(raw.referralCode),
     birthday: (raw.birthday as string | null) ?? null,
+    tierId: raw.tierId === null || raw.tierId === undefined ? null : Number(raw.tierId),
+    tierActivity: BigInt((raw.tierActivity as bigint | number | undefined) ?? 0),
   };
 }
 
@@ -289,6 +298,18 @@ export function memberUpsert(shopDomain: string, customerId: ShopifyId, profile:
      RETURNING ${MEMBER_COLUMNS}`,
     [shopDomain, customerId, ...profileColumns(profile), newReferralCode(), now.getTime(), now, now],
   );
+}
+
+/**
+ * When the order's points become available (null: at once). Fixed when the order first earns,
+ * under the pending period then in force; an order whose period is already over when Tally
+ * first credits it (a late delivery) is available at once.
+ */
+function pendingUntilOf(snapshot: Row, pendingDays: number, credited: number, target: number, processedAt: number | null, now: Date): number | null {
+  const stored = timestamp(snapshot.pendingUntil);
+  if (stored !== null || snapshot.pendingReleased || credited !== 0 || target <= 0 || pendingDays <= 0) return stored;
+  const until = (processedAt ?? now.getTime()) + pendingDays * 86_400_000;
+  return until > now.getTime() ? until : null;
 }
 
 function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, lifetimeEarned: number): OrderEvent {

@@ -18,6 +18,9 @@ export interface MemberFacts {
   lifetimeEarned: bigint | number;
   referralCode: string;
   birthday: string | null;
+  /** The tier held and the activity toward the next, as the tier recalculation left them. */
+  tierId: number | null;
+  tierActivity: bigint | number;
 }
 
 export interface CustomerProfile {

@@ -15,7 +15,7 @@ import { parseProgram } from "./program";
 import { codeExpiry, isRefusal, newDiscountCode, redemptionValue, rewardFromRow, rewardSchema, type Reward, type RewardKind, type RewardRow } from "./rewards";
 import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import type { MemberFacts } from "./members.server";
-import { tierProgress, type TierDefinition } from "./tiers";
+import { holdsTier } from "./tiers";
 import type { ShopifyId } from "./shopify-id";
 import { inTransaction } from "./transaction.server";
 
@@ -48,9 +48,9 @@ export interface StartedRedemption {
   /** The shop's currency, and its exponent (amounts are in its minor units). */
   currency: string | null;
   exponent: number;
-  /** The member after the points were taken, and the shop's tiers: the answer's member view. */
+  /** The member after the points were taken, and the shop: the answer's member view. */
   member: MemberFacts;
-  tiers: readonly TierDefinition[];
+  shop: ShopForEvents;
 }
 
 export type RedeemRefusal = {
@@ -107,8 +107,9 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
   }
 
   const [memberRow] = (yield [memberUpsert(shopDomain, request.customerId, {}, now)]) as [Row];
-  const member = { id: Number(memberRow.id), balance: BigInt(memberRow.balance as bigint), lifetimeEarned: Number(memberRow.lifetimeEarned) };
-  if (reward.tierId !== null && !reachedTier(member.lifetimeEarned, shop.tiers, reward.tierId)) {
+  const member = { id: Number(memberRow.id), balance: BigInt(memberRow.balance as bigint) };
+  const heldTierId = memberRow.tierId === null ? null : Number(memberRow.tierId);
+  if (reward.tierId !== null && !holdsTier(heldTierId, reward.tierId, shop.tiers)) {
     return refusal(422, "reward_unavailable", "This reward is for members of a higher tier.");
   }
 
@@ -186,15 +187,8 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
     currency: shop.currency,
     exponent,
     member: memberFactsFromRow(memberRow, BigInt(taken.balance as bigint)),
-    tiers: shop.tiers,
+    shop,
   };
-}
-
-function reachedTier(lifetimeEarned: number, tiers: readonly TierDefinition[], tierId: number): boolean {
-  const required = tiers.find((tier) => tier.id === tierId);
-  if (!required) return false;
-  const { tier } = tierProgress(lifetimeEarned, tiers);
-  return tier !== null && tier.thresholdPoints >= required.thresholdPoints;
 }
 
 /** A Reward row as the driver returns it (SQLite: integers as bigint, booleans as 0/1). */

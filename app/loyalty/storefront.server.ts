@@ -12,7 +12,7 @@ import { rewardFromRow, type RewardKind } from "./rewards";
 import { currencyExponent, formatMinorUnits } from "./money";
 import { ensureShop } from "./shops.server";
 import { jsonId, type ShopifyId } from "./shopify-id";
-import { tierProgress, type TierDefinition } from "./tiers";
+import { heldTierProgress, type HeldTierProgress, type TierDefinition, type TierScale } from "./tiers";
 import { inTransaction } from "./transaction.server";
 
 export const STOREFRONT_API_VERSION = 1;
@@ -54,7 +54,7 @@ export interface MemberView {
   lifetimeEarned: number;
   tier: TierDefinition | null;
   nextTier: TierDefinition | null;
-  progress: { current: number; target: number; remaining: number; percent: number } | null;
+  progress: HeldTierProgress["progress"];
   referralCode: string;
   referralUrl: string;
   /** Issued, unused codes and store credits, newest first. */
@@ -143,7 +143,7 @@ export async function customerView(
   const program = cachedProgramView(shop);
   if (customerId === null) return { member: null, program };
   const member = await memberForRead(db, connection, shopDomain, customerId);
-  return { member: await memberView(connection, shopDomain, member, shop.tiers), program };
+  return { member: await memberView(connection, shop, member), program };
 }
 
 async function memberForRead(db: Db, connection: SqlConnection, shopDomain: string, customerId: ShopifyId): Promise<MemberFacts> {
@@ -166,8 +166,9 @@ async function memberForRead(db: Db, connection: SqlConnection, shopDomain: stri
   return memberFactsFromRow(enrolled);
 }
 
-/** The member's view; tier and progress from `tiers` (when null, the caller fills them in). */
-export async function memberView(connection: SqlConnection, shopDomain: string, member: MemberFacts, tiers: readonly TierDefinition[] | null): Promise<MemberView> {
+/** The member's view: the tier they hold and their progress, as the tier recalculation left them. */
+export async function memberView(connection: SqlConnection, shop: ShopForEvents, member: MemberFacts): Promise<MemberView> {
+  const shopDomain = shop.domain;
   const { redemptions, referrals } = await memberExtras(connection, member.id);
   const lifetimeEarned = Number(member.lifetimeEarned);
   return {
@@ -176,7 +177,7 @@ export async function memberView(connection: SqlConnection, shopDomain: string, 
     balance: Number(member.balance),
     pendingBalance: Number(member.pendingBalance),
     lifetimeEarned,
-    ...tierProgress(lifetimeEarned, tiers ?? []),
+    ...heldTierProgress({ tierId: member.tierId, tierActivity: Number(member.tierActivity) }, tierScale(shop)),
     referralCode: member.referralCode,
     referralUrl: `https://${shopDomain}/?ref=${encodeURIComponent(member.referralCode)}`,
     redemptions,
@@ -208,4 +209,9 @@ export async function orderPointsView(db: Db, shopDomain: string, orderId: Shopi
     points: Number(snapshot.pointsCredited),
     status: snapshot.cancelledAt ? "cancelled" : !snapshot.paidAt ? "awaiting_payment" : refunded ? "refunded" : "credited",
   };
+}
+
+/** How the shop's tier thresholds count, for showing progress. */
+export function tierScale(shop: Pick<ShopForEvents, "tiers" | "program" | "currency">): TierScale {
+  return { tiers: shop.tiers, basis: shop.program.tiers.basis, exponent: shop.currency ? currencyExponent(shop.currency) : 2 };
 }

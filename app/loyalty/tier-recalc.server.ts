@@ -10,7 +10,7 @@ import { writeBalanceChange } from "./balance-change.server";
 import { currencyExponent } from "./money";
 import { orderPoints, type OrderFacts } from "./order";
 import { parseProgram, type TierSettings } from "./program";
-import { tierHeldAt, tiersOfOrders, type ActivityOrder, type TierThreshold } from "./tier-timeline";
+import { currentActivity, tierHeldAt, tiersOfOrders, type ActivityOrder, type TierThreshold } from "./tier-timeline";
 import { inTransaction } from "./transaction.server";
 
 type Snapshot = Prisma.OrderSnapshotGetPayload<object>;
@@ -78,6 +78,8 @@ export interface TierRecalc {
   corrected: number;
   /** Points the corrections added (negative: took back). */
   delta: number;
+  /** The tier held or the progress shown changed (the storefront summary must follow). */
+  shownChanged: boolean;
 }
 
 /** Re-reads which tier each of the member's paid orders earns under and corrects those that differ. */
@@ -85,7 +87,7 @@ export async function recalculateMemberTiers(db: Db, shopDomain: string, memberI
   // Cleared first: a delivery from here on flags the member again, and another run follows.
   await db.member.updateMany({ where: { id: memberId, tierPending: true }, data: { tierPending: false } });
   const shop = await db.shop.findUnique({ where: { domain: shopDomain }, select: { program: true, currency: true, timezone: true } });
-  if (!shop) return { corrected: 0, delta: 0 };
+  if (!shop) return { corrected: 0, delta: 0, shownChanged: false };
   const settings = parseProgram(shop.program).tiers;
   const exponent = shop.currency ? currencyExponent(shop.currency) : 2;
   const tiers = await db.tier.findMany({ where: { shopDomain } });
@@ -99,7 +101,7 @@ export async function recalculateMemberTiers(db: Db, shopDomain: string, memberI
   const options = { period: settings.period, timeZone: shop.timezone };
   const tierOfOrder = tiersOfOrders(orders, thresholds, options);
 
-  const result: TierRecalc = { corrected: 0, delta: 0 };
+  const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false };
   for (const snapshot of snapshots) {
     const multiplier = multiplierOf(tierOfOrder.get(snapshot.orderId) ?? null);
     if (snapshot.earnMultiplierPct === null || snapshot.earnMultiplierPct === multiplier) continue;
@@ -110,7 +112,13 @@ export async function recalculateMemberTiers(db: Db, shopDomain: string, memberI
     }
   }
   const held = tierHeldAt(orders, thresholds, options, { at: now.getTime(), orderId: 0n, seq: 0 });
-  await db.member.updateMany({ where: { id: memberId }, data: { tierId: held?.id ?? null } });
+  const activity = currentActivity(orders, options, now.getTime());
+  const member = await db.member.findUnique({ where: { id: memberId }, select: { tierId: true, tierActivity: true } });
+  if (member && (member.tierId !== (held?.id ?? null) || member.tierActivity !== BigInt(activity))) {
+    // The storefront shows the held tier and this progress: a change reaches its summary too.
+    await db.member.updateMany({ where: { id: memberId }, data: { tierId: held?.id ?? null, tierActivity: BigInt(activity), summaryVersion: { increment: 1 } } });
+    result.shownChanged = true;
+  }
   return result;
 }
 
@@ -136,6 +144,7 @@ function correctOrder(db: Db, shopDomain: string, orderId: bigint, multiplierPct
         note: `earns under the tier held when it was placed (×${multiplierPct / 100})`,
         idempotencyKey: `order:${orderId}:tier:${snapshot.lockVersion}`,
         earned: true,
+        status: snapshot.pendingUntil !== null && !snapshot.pendingReleased ? "pending" : "available",
       });
     }
     return delta;

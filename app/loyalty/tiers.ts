@@ -38,3 +38,68 @@ export function tierProgress(lifetimePoints: number, tiers: readonly TierDefinit
     },
   };
 }
+
+/** What the storefront shows of tiers: what thresholds count, and the currency's decimals for amounts. */
+export interface TierScale {
+  tiers: readonly TierDefinition[];
+  basis: "points" | "amount";
+  /** ISO 4217 exponent of the shop currency: an amount threshold of 500 is 500 × 10^exponent minor units. */
+  exponent: number;
+}
+
+export interface HeldTierProgress {
+  tier: TierDefinition | null;
+  nextTier: TierDefinition | null;
+  /**
+   * Toward the next tier; null at the top tier or when the program has none. In points, or for an
+   * amount basis in minor units of the shop currency.
+   */
+  progress: {
+    basis: "points" | "amount";
+    current: number;
+    target: number;
+    remaining: number;
+    percent: number;
+    /** For an amount basis, `remaining` as a decimal in the shop currency ("12.50"); else null. */
+    remainingAmount: string | null;
+  } | null;
+}
+
+/**
+ * The tier a member holds and their progress to the next, as the tier recalculation left them
+ * (Member.tierId and tierActivity): the held tier keeps a downgrade for the period's end, and
+ * progress counts the current period's activity on the program's basis.
+ */
+export function heldTierProgress(member: { tierId: number | null; tierActivity: number }, scale: TierScale): HeldTierProgress {
+  const sorted = [...scale.tiers].sort((a, b) => a.thresholdPoints - b.thresholdPoints);
+  const tier = member.tierId === null ? null : (sorted.find((candidate) => candidate.id === member.tierId) ?? null);
+  const nextTier = sorted.find((candidate) => candidate.thresholdPoints > (tier?.thresholdPoints ?? -1)) ?? null;
+  if (!nextTier) return { tier, nextTier: null, progress: null };
+  const target = scale.basis === "points" ? nextTier.thresholdPoints : nextTier.thresholdPoints * 10 ** scale.exponent;
+  const current = Math.max(0, Math.min(member.tierActivity, target));
+  return {
+    tier,
+    nextTier,
+    progress: {
+      basis: scale.basis,
+      current,
+      target,
+      remaining: target - current,
+      percent: target === 0 ? 100 : Math.min(100, Math.floor((current * 100) / target)),
+      remainingAmount: scale.basis === "amount" ? decimalOf(target - current, scale.exponent) : null,
+    },
+  };
+}
+
+/** Whether the held tier is `requiredTierId` or above (tier-only rewards); a deleted tier is held by nobody. */
+export function holdsTier(heldTierId: number | null, requiredTierId: number, tiers: readonly TierDefinition[]): boolean {
+  const required = tiers.find((tier) => tier.id === requiredTierId);
+  const held = heldTierId === null ? undefined : tiers.find((tier) => tier.id === heldTierId);
+  return required !== undefined && held !== undefined && held.thresholdPoints >= required.thresholdPoints;
+}
+
+function decimalOf(minor: number, exponent: number): string {
+  if (exponent === 0) return String(minor);
+  const digits = String(minor).padStart(exponent + 1, "0");
+  return `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}

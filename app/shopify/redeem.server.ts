@@ -93,7 +93,7 @@ export async function redeemReward(shop: string, customerId: ShopifyId, body: Re
 
 /** The answer, with the member as the redemption left them (read from the transaction, not again). */
 async function answer(shop: string, started: StartedRedemption, status: 200 | 202, redemption: RedemptionRow): Promise<Response> {
-  const member = await memberView(sql(), shop, started.member, started.tiers);
+  const member = await memberView(sql(), started.shop, started.member);
   return jsonResponse(
     { version: STOREFRONT_API_VERSION, redemption: redemptionView(redemption), member },
     { status, headers: { "Cache-Control": "private, no-store" } },

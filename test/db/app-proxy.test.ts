@@ -1,6 +1,8 @@
 // The storefront read path: app-proxy requests signed as Shopify's proxy signs them.
 import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { requestTierRecalc } from "~/jobs/tier-jobs.server";
+import { runDueJobs } from "../support/jobs";
 import { storefrontProxyPrefix } from "../../dev/simulator/app-config";
 import { deliverWebhook, proxyGet } from "../support/routes";
 import { orderPayload, refundPayload } from "../../dev/simulator/shopify-payloads";
@@ -37,18 +39,43 @@ describe("GET /proxy/customer", () => {
     ]);
   });
 
-  it("shows tier progress once the merchant has tiers", async () => {
+  it("shows the tier the recalculation gives and the progress on the program's basis", async () => {
     await db.tier.createMany({
       data: [
         { shopDomain: TEST_SHOP, name: "Silver", thresholdPoints: 100, multiplierPercent: 100 },
         { shopDomain: TEST_SHOP, name: "Gold", thresholdPoints: 240, multiplierPercent: 150 },
       ],
     });
-    const body = await (await proxyGet("customer", { customerId: CUSTOMER })).json();
-    expect(body.member.tier).toMatchObject({ name: "Silver" });
-    expect(body.member.nextTier).toMatchObject({ name: "Gold", thresholdPoints: 240 });
-    expect(body.member.progress).toEqual({ current: 120, target: 240, remaining: 120, percent: 50 });
-    await db.tier.deleteMany({ where: { shopDomain: TEST_SHOP } });
+    const recalculate = async () => {
+      await db.member.updateMany({ where: { shopDomain: TEST_SHOP }, data: { tierPending: true } });
+      await requestTierRecalc(db, TEST_SHOP);
+      await runDueJobs(db);
+    };
+    try {
+      // Until the recalculation has run, no tier is claimed.
+      const before = await (await proxyGet("customer", { customerId: CUSTOMER })).json();
+      expect(before.member.tier).toBeNull();
+      expect(before.member.nextTier).toMatchObject({ name: "Silver" });
+
+      await recalculate();
+      const body = await (await proxyGet("customer", { customerId: CUSTOMER })).json();
+      expect(body.member.tier).toMatchObject({ name: "Silver" });
+      expect(body.member.nextTier).toMatchObject({ name: "Gold", thresholdPoints: 240 });
+      // 150.00 paid, 30.00 refunded: 120 base points.
+      expect(body.member.progress).toEqual({ basis: "points", current: 120, target: 240, remaining: 120, percent: 50, remainingAmount: null });
+
+      // Counted on amount spent instead: 120.00 of 240.00 (minor units), shown as the amount to go.
+      const shop = await db.shop.findUniqueOrThrow({ where: { domain: TEST_SHOP } });
+      await db.shop.update({ where: { domain: TEST_SHOP }, data: { program: JSON.stringify({ ...JSON.parse(shop.program), tiers: { basis: "amount", period: "lifetime" } }) } });
+      await recalculate();
+      const byAmount = await (await proxyGet("customer", { customerId: CUSTOMER })).json();
+      expect(byAmount.member.tier).toMatchObject({ name: "Silver" });
+      expect(byAmount.member.progress).toEqual({ basis: "amount", current: 12_000, target: 24_000, remaining: 12_000, percent: 50, remainingAmount: "120.00" });
+      await db.shop.update({ where: { domain: TEST_SHOP }, data: { program: shop.program } });
+    } finally {
+      await db.tier.deleteMany({ where: { shopDomain: TEST_SHOP } });
+      await db.member.updateMany({ where: { shopDomain: TEST_SHOP }, data: { tierId: null, tierActivity: 0 } });
+    }
   });
 
   it("returns member: null for a visitor who is not signed in", async () => {

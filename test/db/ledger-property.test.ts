@@ -9,6 +9,7 @@ import { sql } from "~/sql.server";
 import { recordOrderEvent, type OrderDelivery } from "~/loyalty/ledger.server";
 import { emptyOrderFacts, mergeOrderEvent, orderPoints, type OrderEvent } from "~/loyalty/order";
 import { earningRate } from "~/loyalty/earning";
+import { dueReleases, releasePendingPoints } from "~/loyalty/pending-points.server";
 import { DEFAULT_PROGRAM } from "~/loyalty/program";
 import { verifyLedger } from "~/loyalty/verify.server";
 import { balanceOf, balancesMatchLedger } from "../support/ledger-queries";
@@ -84,17 +85,26 @@ function inOrder(deliveries: OrderDelivery[]): { customerId: bigint | null; poin
   return { customerId: facts.customerId, points: orderPoints(facts) };
 }
 
-/** Members whose balance, read off their ledger rows in order, ever went below zero. */
-async function membersEverNegative(): Promise<number[]> {
-  const rows = await db.ledgerEntry.findMany({ where: { shopDomain: TEST_SHOP }, orderBy: { id: "asc" }, select: { memberId: true, delta: true } });
-  const running = new Map<number, bigint>();
+/** Members whose balance or pending balance, read off their ledger rows in order, ever went below zero. */
+async function membersEverNegative(shop = TEST_SHOP): Promise<number[]> {
+  const rows = await db.ledgerEntry.findMany({ where: { shopDomain: shop }, orderBy: { id: "asc" }, select: { memberId: true, delta: true, status: true } });
+  const running = new Map<string, bigint>();
   const negative = new Set<number>();
-  for (const { memberId, delta } of rows) {
-    const balance = (running.get(memberId) ?? 0n) + delta;
-    running.set(memberId, balance);
+  for (const { memberId, delta, status } of rows) {
+    const key = `${memberId}:${status}`;
+    const balance = (running.get(key) ?? 0n) + delta;
+    running.set(key, balance);
     if (balance < 0n) negative.add(memberId);
   }
   return [...negative];
+}
+
+function shuffle<T>(items: T[], randomness: Iterable<number>): T[] {
+  const source = randomness[Symbol.iterator]();
+  return items
+    .map((item) => ({ item, key: source.next().value as number }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ item }) => item);
 }
 
 describe("ledger (property, real database)", () => {
@@ -114,11 +124,7 @@ describe("ledger (property, real database)", () => {
             if (customerId !== null) expected.set(customerId, expected.get(customerId)! + points);
             all.push(...deliveries, ...deliveries.filter((_, i) => i % 2 === 0));
           }
-          const source = randomness[Symbol.iterator]();
-          const shuffled = all
-            .map((delivery) => ({ delivery, key: source.next().value as number }))
-            .sort((a, b) => a.key - b.key)
-            .map(({ delivery }) => delivery);
+          const shuffled = shuffle(all, randomness);
           const deliver = (delivery: OrderDelivery) => recordOrderEvent(db, sql(), TEST_SHOP, delivery, "test");
           if (parallel) await Promise.all(shuffled.map(deliver));
           else for (const delivery of shuffled) await deliver(delivery);
@@ -131,6 +137,48 @@ describe("ledger (property, real database)", () => {
         },
       ),
       { numRuns: 40 },
+    );
+  });
+
+  it("with a pending period, ends at the in-order points split exactly between pending and balance, whatever runs between the releases", async () => {
+    const shop = "pending-property.myshopify.com";
+    await recordOrderEvent(db, sql(), shop, { kind: "refund", refund: { refundId: 1n, orderId: 1n, subtotalMinor: 0, taxMinor: 0, amountExponent: 2 }, currency: null }, "test");
+    const stored = await db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    await db.shop.update({ where: { domain: shop }, data: { program: JSON.stringify({ ...JSON.parse(stored.program), pendingDays: 14 }) } });
+    const afterPeriod = () => new Date(Date.now() + 15 * 86_400_000);
+    const release = async () => {
+      for (const order of await dueReleases(db, afterPeriod(), 1000)) await releasePendingPoints(db, order, afterPeriod());
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(life, { minLength: 1, maxLength: 3 }), fc.infiniteStream(fc.nat()), fc.nat(3), async (orders, randomness, releases) => {
+        const customers = [nextCustomer++, nextCustomer++, nextCustomer++];
+        const expected = new Map(customers.map((customerId) => [customerId, 0]));
+        const steps: (OrderDelivery | "release")[] = Array.from({ length: releases }, () => "release" as const);
+        for (const spec of orders) {
+          const deliveries = deliveriesFor(nextOrder++, customers, spec);
+          const { customerId, points } = inOrder(deliveries);
+          if (customerId !== null) expected.set(customerId, expected.get(customerId)! + points);
+          steps.push(...deliveries, ...deliveries.filter((_, i) => i % 2 === 0));
+        }
+        for (const step of shuffle(steps, randomness)) {
+          if (step === "release") await release();
+          else await recordOrderEvent(db, sql(), shop, step, "test");
+        }
+        const held = async (customerId: bigint) => {
+          const member = await db.member.findUnique({ where: { shopDomain_customerId: { shopDomain: shop, customerId } } });
+          return { balance: Number(member?.balance ?? 0), pending: Number(member?.pendingBalance ?? 0) };
+        };
+        for (const [customerId, points] of expected) {
+          const { balance, pending } = await held(customerId);
+          expect(balance + pending).toBe(points);
+        }
+        expect(await balancesMatchLedger(db)).toEqual([]);
+        expect(await membersEverNegative(shop)).toEqual([]);
+        await release();
+        for (const [customerId, points] of expected) expect(await held(customerId)).toEqual({ balance: points, pending: 0 });
+        expect((await verifyLedger(db, { shop })).mismatches).toEqual([]);
+      }),
+      { numRuns: 20 },
     );
   });
 });

@@ -18,16 +18,19 @@ export async function ledgerOf(db: Db, customerId: number | bigint, shop = TEST_
   return rows.map((row) => ({ kind: row.kind, delta: Number(row.delta), key: row.idempotencyKey }));
 }
 
-/** Every member's balance must equal the sum of its available ledger entries. */
-export async function balancesMatchLedger(db: Db): Promise<{ memberId: number; balance: number; ledger: number }[]> {
-  const members = await db.member.findMany({ include: { ledger: { where: { status: "available" } } } });
+/** Every member's balance must equal the sum of its available ledger entries, its pending balance the sum of its pending ones. */
+export async function balancesMatchLedger(db: Db): Promise<{ memberId: number; balance: number; ledger: number; pendingBalance: number; pendingLedger: number }[]> {
+  const members = await db.member.findMany({ include: { ledger: true } });
+  const sum = (entries: { delta: bigint }[]) => entries.reduce((total, entry) => total + Number(entry.delta), 0);
   return members
     .map((member) => ({
       memberId: member.id,
       balance: Number(member.balance),
-      ledger: member.ledger.reduce((sum, entry) => sum + Number(entry.delta), 0),
+      ledger: sum(member.ledger.filter((entry) => entry.status === "available")),
+      pendingBalance: Number(member.pendingBalance),
+      pendingLedger: sum(member.ledger.filter((entry) => entry.status === "pending")),
     }))
-    .filter((row) => row.balance !== row.ledger);
+    .filter((row) => row.balance !== row.ledger || row.pendingBalance !== row.pendingLedger);
 }
 
 export async function rowCounts(db: Db) {

@@ -57,7 +57,7 @@ export const SILVER_MEMBER: CustomerSummary = {
   lifetimeEarned: 150,
   tier: { name: "Silver" },
   nextTier: { name: "Gold", thresholdPoints: 500 },
-  progress: { current: 150, target: 500, remaining: 350, percent: 30 },
+  progress: { basis: "points", current: 150, target: 500, remaining: 350, percent: 30, remainingAmount: null },
   referralUrl: REFERRAL_URL,
   updatedAt: "2026-11-20T10:00:00.000Z",
 };
@@ -79,7 +79,7 @@ export const NEGATIVE_MEMBER: CustomerSummary = {
   lifetimeEarned: 60,
   tier: null,
   nextTier: { name: "Silver", thresholdPoints: 100 },
-  progress: { current: 60, target: 100, remaining: 40, percent: 60 },
+  progress: { basis: "points", current: 60, target: 100, remaining: 40, percent: 60, remainingAmount: null },
 };
 
 export const PENDING_MEMBER: CustomerSummary = { ...SILVER_MEMBER, pendingBalance: 25 };

@@ -102,7 +102,7 @@ describe("the summary metafield", () => {
       lifetimeEarned: 150,
       tier: { id: 1, name: "Silver", thresholdPoints: 100, multiplierPercent: 100 },
       nextTier: { id: 2, name: "Gold", thresholdPoints: 500, multiplierPercent: 150 },
-      progress: { current: 150, target: 500, remaining: 350, percent: 30 },
+      progress: { basis: "points", current: 150, target: 500, remaining: 350, percent: 30, remainingAmount: null },
       referralCode: "K7QX2MZP",
       referralUrl: "https://tally-test.myshopify.com/?ref=K7QX2MZP",
       redemptions: [],
@@ -115,7 +115,7 @@ describe("the summary metafield", () => {
       lifetimeEarned: 150,
       tier: { name: "Silver" },
       nextTier: { name: "Gold", thresholdPoints: 500 },
-      progress: { current: 150, target: 500, remaining: 350, percent: 30 },
+      progress: { basis: "points", current: 150, target: 500, remaining: 350, percent: 30, remainingAmount: null },
       referralUrl: "https://tally-test.myshopify.com/?ref=K7QX2MZP",
       updatedAt: "2026-11-20T10:00:00.000Z",
     });

@@ -34,6 +34,7 @@ CREATE TABLE "new_Member" (
     "pendingBalance" BIGINT NOT NULL DEFAULT 0,
     "lifetimeEarned" BIGINT NOT NULL DEFAULT 0,
     "tierId" INTEGER,
+    "tierActivity" BIGINT NOT NULL DEFAULT 0,
     "tierPending" BOOLEAN NOT NULL DEFAULT false,
     "referralCode" TEXT NOT NULL,
     "referredByMemberId" INTEGER,
@@ -53,18 +54,18 @@ CREATE TABLE "new_Member" (
     "updatedAt" DATETIME NOT NULL,
     CONSTRAINT "Member_shopDomain_fkey" FOREIGN KEY ("shopDomain") REFERENCES "Shop" ("domain") ON DELETE CASCADE ON UPDATE CASCADE
 );
-INSERT INTO "new_Member" ("balance", "birthday", "birthdaySetAt", "createdAt", "customerId", "email", "firstName", "id", "lastName", "lifetimeEarned", "pendingBalance", "referralCode", "referredByMemberId", "shopDomain", "summaryGaveUpVersion", "summaryRetryAt", "summarySyncAttempts", "summarySyncError", "summarySyncedVersion", "summaryVersion", "tierId", "tierPending", "updatedAt") SELECT "balance", "birthday", "birthdaySetAt", "createdAt", "customerId", "email", "firstName", "id", "lastName", "lifetimeEarned", "pendingBalance", "referralCode", "referredByMemberId", "shopDomain", "summaryGaveUpVersion", "summaryRetryAt", "summarySyncAttempts", "summarySyncError", "summarySyncedVersion", "summaryVersion", "tierId", "tierPending", "updatedAt" FROM "Member";
+INSERT INTO "new_Member" ("balance", "birthday", "birthdaySetAt", "createdAt", "customerId", "email", "firstName", "id", "lastName", "lifetimeEarned", "pendingBalance", "referralCode", "referredByMemberId", "shopDomain", "summaryGaveUpVersion", "summaryRetryAt", "summarySyncAttempts", "summarySyncError", "summarySyncedVersion", "summaryVersion", "tierActivity", "tierId", "tierPending", "updatedAt") SELECT "balance", "birthday", "birthdaySetAt", "createdAt", "customerId", "email", "firstName", "id", "lastName", "lifetimeEarned", "pendingBalance", "referralCode", "referredByMemberId", "shopDomain", "summaryGaveUpVersion", "summaryRetryAt", "summarySyncAttempts", "summarySyncError", "summarySyncedVersion", "summaryVersion", "tierActivity", "tierId", "tierPending", "updatedAt" FROM "Member";
 DROP TABLE "Member";
 ALTER TABLE "new_Member" RENAME TO "Member";
 CREATE INDEX "Member_shopDomain_summaryVersion_summarySyncedVersion_idx" ON "Member"("shopDomain", "summaryVersion", "summarySyncedVersion");
 CREATE INDEX "Member_shopDomain_tierPending_idx" ON "Member"("shopDomain", "tierPending");
 CREATE INDEX "Member_shopDomain_balance_id_idx" ON "Member"("shopDomain", "balance", "id");
 CREATE INDEX "Member_shopDomain_lastActivityMs_id_idx" ON "Member"("shopDomain", "lastActivityMs", "id");
+CREATE INDEX "Member_shopDomain_tierId_balance_id_idx" ON "Member"("shopDomain", "tierId", "balance", "id");
+CREATE INDEX "Member_shopDomain_tierId_lastActivityMs_id_idx" ON "Member"("shopDomain", "tierId", "lastActivityMs", "id");
 CREATE INDEX "Member_shopDomain_emailKey_idx" ON "Member"("shopDomain", "emailKey");
 CREATE INDEX "Member_shopDomain_firstNameKey_lastNameKey_idx" ON "Member"("shopDomain", "firstNameKey", "lastNameKey");
 CREATE INDEX "Member_shopDomain_lastNameKey_idx" ON "Member"("shopDomain", "lastNameKey");
-CREATE INDEX "Member_shopDomain_tierId_balance_id_idx" ON "Member"("shopDomain", "tierId", "balance", "id");
-CREATE INDEX "Member_shopDomain_tierId_lastActivityMs_id_idx" ON "Member"("shopDomain", "tierId", "lastActivityMs", "id");
 CREATE UNIQUE INDEX "Member_shopDomain_customerId_key" ON "Member"("shopDomain", "customerId");
 CREATE UNIQUE INDEX "Member_shopDomain_referralCode_key" ON "Member"("shopDomain", "referralCode");
 PRAGMA foreign_keys=ON;

@@ -37,6 +37,12 @@ CREATE INDEX "Member_shopDomain_balance_id_idx" ON "Member"("shopDomain", "balan
 CREATE INDEX "Member_shopDomain_lastActivityMs_id_idx" ON "Member"("shopDomain", "lastActivityMs", "id");
 
 -- CreateIndex
+CREATE INDEX "Member_shopDomain_tierId_balance_id_idx" ON "Member"("shopDomain", "tierId", "balance", "id");
+
+-- CreateIndex
+CREATE INDEX "Member_shopDomain_tierId_lastActivityMs_id_idx" ON "Member"("shopDomain", "tierId", "lastActivityMs", "id");
+
+-- CreateIndex
 CREATE INDEX "Member_shopDomain_emailKey_idx" ON "Member"("shopDomain", "emailKey");
 
 -- CreateIndex
@@ -44,12 +50,6 @@ CREATE INDEX "Member_shopDomain_firstNameKey_lastNameKey_idx" ON "Member"("shopD
 
 -- CreateIndex
 CREATE INDEX "Member_shopDomain_lastNameKey_idx" ON "Member"("shopDomain", "lastNameKey");
-
--- CreateIndex
-CREATE INDEX "Member_shopDomain_tierId_balance_id_idx" ON "Member"("shopDomain", "tierId", "balance", "id");
-
--- CreateIndex
-CREATE INDEX "Member_shopDomain_tierId_lastActivityMs_id_idx" ON "Member"("shopDomain", "tierId", "lastActivityMs", "id");
 
 -- AddForeignKey
 ALTER TABLE "MemberImport" ADD CONSTRAINT "MemberImport_shopDomain_fkey" FOREIGN KEY ("shopDomain") REFERENCES "Shop"("domain") ON DELETE CASCADE ON UPDATE CASCADE;

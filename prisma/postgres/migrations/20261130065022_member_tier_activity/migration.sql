@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Member" ADD COLUMN     "tierActivity" BIGINT NOT NULL DEFAULT 0;
+
