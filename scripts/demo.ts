@@ -11,7 +11,8 @@
 //   npm run demo -- --no-build            serve the build there is (the tests build first)
 //   npm run -s demo -- --proxy-url <id>   a freshly signed storefront URL for a running demo
 //
-// Environment: DEMO_PORT or PORT (default 3000), STOREFRONT_PORT (default 4000), DATABASE_URL
+// Environment: DEMO_PORT or PORT (default 3000), STOREFRONT_PORT (default 4000), ADMIN_PORT
+// (the local Shopify admin, default 3001), DATABASE_URL
 // (default: the embedded SQLite file), DEMO_ONCE=1 as --once, TALLY_ADMIN_STAND_IN_LATENCY_MS
 // (how long the Admin API stand-in takes to answer; default 0).
 import { createServer } from "node:net";
@@ -19,10 +20,12 @@ import { parseArgs } from "node:util";
 import type { Db } from "../app/db.server";
 import { DEFAULT_DATABASE_URL, databaseTarget } from "../app/database-url";
 import { appConfig, PROJECT_ROOT, proxyPath, storefrontProxyPrefix, webhookUri } from "../dev/simulator/app-config";
+import { startAdminFrame, type RunningAdminFrame } from "../dev/simulator/admin-frame";
 import { startApp, type RunningApp } from "../dev/simulator/app-server";
 import { storeOfflineSession } from "../dev/simulator/offline-session";
 import { startStorefront, type RunningStorefront } from "../dev/simulator/storefront";
 import { signedProxyQuery, signedWebhookRequest } from "../dev/simulator/shopify-signing";
+import { showAdmin } from "./demo/admin";
 import { runNpmScript } from "./demo/npm-script";
 import { demoRedemption } from "./demo/redemption";
 import { printChecks, reportShop, type Check } from "./demo/report";
@@ -42,7 +45,7 @@ const USAGE = `Usage:
   npm run demo -- --reset               delete the demo shop's data first (combines with --once)
   npm run demo -- --no-build            serve the existing build instead of building first
   npm run -s demo -- --proxy-url <id>   print a freshly signed storefront URL for a running demo
-Environment: DEMO_PORT or PORT (default ${DEFAULT_PORT}), STOREFRONT_PORT (default 4000), DATABASE_URL, DEMO_ONCE=1,
+Environment: DEMO_PORT or PORT (default ${DEFAULT_PORT}), STOREFRONT_PORT (default 4000), ADMIN_PORT (default 3001), DATABASE_URL, DEMO_ONCE=1,
 TALLY_ADMIN_STAND_IN_LATENCY_MS (the Admin API stand-in's answer time, default 0).`;
 
 interface DemoOptions {
@@ -224,6 +227,12 @@ function storefrontPort(): number {
   return port;
 }
 
+function adminPort(): number {
+  const port = Number(process.env.ADMIN_PORT ?? 3001);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`ADMIN_PORT must be a port number, not "${process.env.ADMIN_PORT}"`);
+  return port;
+}
+
 /** The local storefront's page as the demo customer sees it: the widget's first paint holds their balance. */
 async function showStorefrontPage(storefront: RunningStorefront, expected: number | undefined): Promise<Check> {
   const customer = PROXY_DEMO_CUSTOMER;
@@ -288,6 +297,7 @@ async function resetDemoShop(databaseUrl: string): Promise<void> {
 
 let runningApp: RunningApp | null = null;
 let runningStorefront: RunningStorefront | null = null;
+let runningAdmin: RunningAdminFrame | null = null;
 let stopping = false;
 let allChecksPassed = false;
 
@@ -295,6 +305,8 @@ async function stopAndExit(exitCode: number): Promise<never> {
   stopping = true;
   await runningStorefront?.stop();
   runningStorefront = null;
+  await runningAdmin?.stop();
+  runningAdmin = null;
   if (runningApp) {
     const app = runningApp;
     runningApp = null;
@@ -314,6 +326,7 @@ function stopOnSignals(): void {
 
 async function keepRunning(app: RunningApp): Promise<void> {
   if (runningStorefront) console.log(`\nThe storefront is at ${runningStorefront.url}/?customer=${PROXY_DEMO_CUSTOMER.id}`);
+  if (runningAdmin) console.log(`The admin is at ${runningAdmin.adminUrl("/app")}`);
   console.log(`\nTally is running at ${app.baseUrl}, press Ctrl-C to stop. (Server log, LOG_LEVEL=${process.env.LOG_LEVEL ?? "warn"}, follows.)`);
   // From here on the server's own warnings matter to whoever is trying things out.
   app.process.stdout?.pipe(process.stdout);
@@ -343,6 +356,7 @@ async function main(): Promise<void> {
   console.log(`Tally demo: a pretend shop, ${DEMO_SHOP}, on ${describeDatabase(databaseUrl)}\n`);
   // Before building: a rebuild would also swap build/ under a demo that is still running.
   await assertPortFree(options.port);
+  await assertPortFree(adminPort());
   if (options.build) await step("Building the app (npm run build)", () => runNpmScript("build"));
   await step("Preparing the database (npm run setup)", () => runNpmScript("setup"));
   if (options.reset) await step(`Deleting what earlier runs left for ${DEMO_SHOP}`, () => resetDemoShop(databaseUrl));
@@ -390,6 +404,12 @@ async function main(): Promise<void> {
   runningStorefront = storefront;
   const expectedAfter = report.expectedBalances.get(PROXY_DEMO_CUSTOMER.id);
   checks.push(await showStorefrontPage(storefront, expectedAfter === undefined ? undefined : expectedAfter - redemption.spent));
+
+  const admin = await step(`Starting the local Shopify admin on port ${adminPort()}`, () =>
+    startAdminFrame({ appUrl: app.baseUrl, shop: DEMO_SHOP, apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, port: adminPort() }),
+  );
+  runningAdmin = admin;
+  checks.push(await showAdmin(admin));
 
   printChecks("Checks", checks);
   const failed = checks.filter((check) => !check.ok).length;

@@ -38,6 +38,12 @@ export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loa
         if (!section.querySelector<HTMLInputElement>('[data-tally-field="referral-url"]')?.value) section.hidden = true;
       }
     } else if (state.status !== "loading") {
+      // The merchant turned the program off: no widget at all (Liquid hides it too once the
+      // shop's program metafield says so).
+      if (state.status === "ready" && state.program.enabled === false) {
+        root.hidden = true;
+        return;
+      }
       if (state.status === "ready") {
         setStatus("");
         showRetry(false);

@@ -29,7 +29,8 @@ const BATCH = 500;
 export async function grantBirthdayBonuses(db: Db, shopDomain: string, now = new Date()): Promise<number> {
   const shop = await db.shop.findUnique({ where: { domain: shopDomain }, select: { program: true, timezone: true, uninstalledAt: true } });
   if (!shop || shop.uninstalledAt) return 0;
-  const points = parseProgram(shop.program).birthdayPoints;
+  const program = parseProgram(shop.program);
+  const points = program.enabled ? program.birthdayPoints : 0;
   if (points === 0) return 0;
   const { year, monthDay } = dayIn(now, shop.timezone);
   const noticeBefore = new Date(now.getTime() - BIRTHDAY_NOTICE_DAYS * 86_400_000);
@@ -60,5 +61,8 @@ function creditBirthday(db: Db, shopDomain: string, memberId: number, year: numb
 /** Shops with a birthday bonus set (the job checks each one's day in its own time zone). */
 export async function shopsWithBirthdayBonus(db: Db): Promise<string[]> {
   const shops = await db.shop.findMany({ where: { uninstalledAt: null }, select: { domain: true, program: true } });
-  return shops.filter((shop) => parseProgram(shop.program).birthdayPoints > 0).map((shop) => shop.domain);
+  return shops.filter((shop) => {
+    const program = parseProgram(shop.program);
+    return program.enabled && program.birthdayPoints > 0;
+  }).map((shop) => shop.domain);
 }

@@ -38,7 +38,7 @@ export function claimFriendOffer(db: Db, shopDomain: string, referralCode: strin
   return inTransaction(db, async (tx) => {
     const shop = await ensureShop(tx, shopDomain);
     const settings = shop.program.referrals;
-    if (!settings.enabled || settings.friendDiscountMajorUnits === 0) {
+    if (!settings.enabled || !shop.program.enabled || settings.friendDiscountMajorUnits === 0) {
       return { kind: "refused", status: 422, code: "offer_unavailable", message: "This shop has no friend offer." };
     }
     const referrer = await tx.member.findUnique({ where: { shopDomain_referralCode: { shopDomain, referralCode } } });

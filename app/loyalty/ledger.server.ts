@@ -319,7 +319,9 @@ function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, lifetimeEar
     case "paid": {
       // The member's tier when the order is paid sets its multiplier for good.
       const { tier } = tierProgress(lifetimeEarned, shop.tiers);
-      return { kind: "paid", order: delivery.order, rate: earningRate(shop.program.earning, tier?.multiplierPercent ?? 100) };
+      // Paid while the program is off: its rate is fixed at nothing, so it never earns.
+      const rule = shop.program.enabled ? shop.program.earning : { points: 0, perMajorUnits: 1 };
+      return { kind: "paid", order: delivery.order, rate: earningRate(rule, tier?.multiplierPercent ?? 100) };
     }
     default:
       return { kind: delivery.kind, order: delivery.order };

@@ -102,7 +102,7 @@ export function enrollCustomer(db: Db, shop: string, customerId: ShopifyId, prof
   return inTransaction(db, async (tx) => {
     const { program } = await ensureShop(tx, shop);
     const member = await ensureMember(tx, shop, customerId, profile);
-    if (program.signupPoints === 0) return { member, bonus: 0 };
+    if (program.signupPoints === 0 || !program.enabled) return { member, bonus: 0 };
     const key = `signup:${customerId}`;
     if (await tx.ledgerEntry.findUnique({ where: { shopDomain_idempotencyKey: { shopDomain: shop, idempotencyKey: key } } })) return { member, bonus: 0 };
     await writeBalanceChange(tx, {

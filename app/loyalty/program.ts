@@ -69,6 +69,12 @@ export const programSchema = z.object({
   tiers: tierSettingsSchema.default(DEFAULT_TIER_SETTINGS),
   /** Points on the member's birthday, once a year; 0 = off, the default. */
   birthdayPoints: z.number().int().min(0).max(1_000_000).default(0),
+  /**
+   * The program is running. Off: the widget hides, no points are earned (orders paid meanwhile
+   * earn nothing, ever; no signup, birthday or referral points) and none are redeemed, while
+   * balances are kept and refunds still take back what earlier orders earned.
+   */
+  enabled: z.boolean().default(true),
 });
 
 export type Program = z.infer<typeof programSchema>;
@@ -86,6 +92,7 @@ export const DEFAULT_PROGRAM: Program = {
   signupPoints: 0,
   birthdayPoints: 0,
   tiers: DEFAULT_TIER_SETTINGS,
+  enabled: true,
 };
 
 export interface RewardDefinition {

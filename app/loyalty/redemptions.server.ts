@@ -55,7 +55,7 @@ export interface StartedRedemption {
 
 export type RedeemRefusal = {
   refused: true;
-  status: 404 | 409 | 422 | 429;
+  status: 403 | 404 | 409 | 422 | 429;
   code: string;
   message: string;
   retryAfterSeconds?: number;
@@ -87,6 +87,8 @@ const FALLBACK_EXPONENT = 2;
 export async function startRedemption(db: Db, connection: SqlConnection, request: RedeemRequest): Promise<StartedRedemption | RedeemRefusal> {
   const now = request.now ?? new Date();
   const shop = await shopForEvents(db, request.shopDomain, null);
+  // Off: nothing is redeemed (balances are kept for when it is on again).
+  if (!shop.program.enabled) return refusal(403, "program_off", "The rewards program is paused: no rewards can be redeemed for now.");
   return runSqlTransactionWithRetries(
     connection,
     () => redeemTransaction(shop, request, now),

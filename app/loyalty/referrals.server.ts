@@ -33,7 +33,7 @@ export function creditReferral(db: Db, shopDomain: string, order: ReferredOrder,
   return inTransaction(db, async (tx) => {
     const shop = await ensureShop(tx, shopDomain);
     const settings = shop.program.referrals;
-    if (!settings.enabled) return "ignored";
+    if (!settings.enabled || !shop.program.enabled) return "ignored";
     const referrer = await tx.member.findUnique({ where: { shopDomain_referralCode: { shopDomain, referralCode } } });
     if (!referrer) return "ignored";
     if (await tx.referral.findUnique({ where: { shopDomain_referredCustomerId: { shopDomain, referredCustomerId: customerId } } })) return "ignored";

@@ -26,6 +26,8 @@ export interface PublicProgram {
   tiers: TierDefinition[];
   pendingDays: number;
   expiryDays: number | null;
+  /** false while the merchant has turned the program off: the widget hides itself. */
+  enabled: boolean;
 }
 
 /** A reward as shoppers see it (README "Storefront API"). */
@@ -119,6 +121,7 @@ function programView(shop: ShopForEvents): PublicProgram {
     tiers: shop.tiers,
     pendingDays: shop.program.pendingDays,
     expiryDays: shop.program.expiryDays,
+    enabled: shop.program.enabled,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
@@ -10,7 +10,10 @@ import polarisEs from "@shopify/polaris/locales/es.json";
 import polarisFr from "@shopify/polaris/locales/fr.json";
 import polarisIt from "@shopify/polaris/locales/it.json";
 import polarisNl from "@shopify/polaris/locales/nl.json";
-import { adminLocale, type AdminLocale } from "~/admin/i18n";
+import { adminLocale, translator, type AdminLocale } from "~/admin/i18n";
+import { homeMessages } from "~/admin/messages/home";
+import { membersMessages } from "~/admin/messages/members";
+import { privacyMessages } from "~/admin/messages/privacy";
 import { env } from "~/env.server";
 import { authenticate } from "~/shopify.server";
 
@@ -24,15 +27,23 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return { apiKey: env.SHOPIFY_API_KEY, locale, polarisTranslations: POLARIS_TRANSLATIONS[locale] };
 };
 
+// The layout's data (API key, language) is the same for every page: later navigations and form
+// posts carry no `locale` parameter, so reloading it could switch the merchant's language.
+export const shouldRevalidate: ShouldRevalidateFunction = () => false;
+
 export default function App() {
-  const { apiKey, polarisTranslations } = useLoaderData<typeof loader>();
+  const { apiKey, locale, polarisTranslations } = useLoaderData<typeof loader>();
+  const home = translator(homeMessages, locale);
+  const privacy = translator(privacyMessages, locale);
+  const members = translator(membersMessages, locale);
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey} i18n={polarisTranslations}>
       <NavMenu>
         <Link to="/app" rel="home">
-          Program
+          {home("navHome")}
         </Link>
-        <Link to="/app/members">Members</Link>
+        <Link to="/app/members">{members("title")}</Link>
+        <Link to="/app/privacy">{privacy("navPrivacy")}</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -3,6 +3,7 @@
 import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
+import type { VerifyReport } from "~/loyalty/verify.server";
 import { adminRequest, storeOfflineSession } from "../support/admin-session";
 import { APP_URL, deliverWebhook } from "../support/routes";
 import { orderPayload } from "../../dev/simulator/shopify-payloads";
@@ -20,15 +21,14 @@ describe("the admin's balances audit", () => {
     await db.member.updateMany({ where: { shopDomain: "audit-other.myshopify.com" }, data: { balance: 999 } });
 
     const { action, loader } = await import("~/routes/app._index");
-    const post = async () =>
-      action({
+    const post = async () => (await (await action({
         request: await setUpValidRequest(
           { type: RequestType.Admin, store: STORE, apiKey: TEST_API_KEY, apiSecretKey: TEST_API_SECRET },
           new Request(`${APP_URL}/app?index`, { method: "POST", body: new URLSearchParams({ intent: "verify" }) }),
         ),
         params: {},
         context: {},
-      });
+      })).json()) as { report: VerifyReport };
     const { report } = await post();
     expect(report).toMatchObject({ ok: true, checked: { shops: 1, members: 1, orders: 1 } });
 

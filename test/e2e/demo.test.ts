@@ -7,18 +7,29 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { DESKTOP_USER_AGENT, launchChromium, screenshotPath } from "../../dev/simulator/browser";
 import { PROJECT_ROOT } from "../../dev/simulator/app-config";
 import { ensureBuilt, freePort } from "../../dev/simulator/app-server";
 
 const TSX_CLI = path.join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs");
 
-async function runDemo(databaseUrl: string): Promise<{ code: number | null; output: string }> {
+async function startDemo(databaseUrl: string, args: string[]) {
   ensureBuilt();
-  const child = spawn(process.execPath, [TSX_CLI, "scripts/demo.ts", "--once", "--no-build"], {
+  return spawn(process.execPath, [TSX_CLI, "scripts/demo.ts", ...args, "--no-build"], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, DEMO_PORT: String(await freePort()), STOREFRONT_PORT: String(await freePort()) },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      DEMO_PORT: String(await freePort()),
+      STOREFRONT_PORT: String(await freePort()),
+      ADMIN_PORT: String(await freePort()),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+async function runDemo(databaseUrl: string): Promise<{ code: number | null; output: string }> {
+  const child = await startDemo(databaseUrl, ["--once"]);
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
@@ -41,6 +52,7 @@ describe("npm run demo -- --once", () => {
     expect(first.output).toContain("✓ Ada Lovelace's balance went from 1933 to 1433 (−500)");
     expect(first.output).toMatch(/✓ Shopify \(the local stand-in\) holds the code TALLY-[A-Z0-9]+: 5\.00 off, for Ada Lovelace only, once/);
     expect(first.output).toContain("✓ the storefront widget paints Ada Lovelace's balance: 1433 (expected 1433)");
+    expect(first.output).toMatch(/✓ the admin's Home page answers through the local admin frame: 200 \/ 200/);
     expect(first.output).not.toContain("✗");
 
     const second = await runDemo(databaseUrl);
@@ -51,4 +63,31 @@ describe("npm run demo -- --once", () => {
     const codes = [first.output, second.output].map((output) => /code (TALLY-[A-Z0-9]+)/.exec(output)?.[1]);
     expect(codes[0]).not.toBe(codes[1]);
   }, 320_000);
+
+  it("keeps running with the admin at the printed address, where a newcomer clicks through the demo shop", async () => {
+    const child = await startDemo(databaseUrl, []);
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const browser = await launchChromium();
+    try {
+      const deadline = Date.now() + 150_000;
+      let adminUrl: string | undefined;
+      while (!(adminUrl = /The admin is at (\S+)/.exec(output)?.[1])) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the demo printed no admin address:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, userAgent: DESKTOP_USER_AGENT });
+      await page.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (route) => route.abort());
+      await page.goto(adminUrl);
+      const app = page.frameLocator("iframe#app-frame");
+      await app.getByRole("button", { name: "Verify balances" }).waitFor({ timeout: 30_000 });
+      expect(await page.locator("body").innerText()).toContain("tally-demo.myshopify.com");
+      await page.screenshot({ path: screenshotPath("demo-admin"), fullPage: true });
+    } finally {
+      await browser.close();
+      child.kill("SIGINT");
+      await new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve) : resolve(null)));
+    }
+  }, 200_000);
 });

@@ -44,6 +44,7 @@ export const PROGRAM: PublicProgram = {
   tiers: [SILVER, GOLD],
   pendingDays: 0,
   expiryDays: null,
+  enabled: true,
 };
 
 export const SHOP: StorefrontShop = { domain: "tally-test.myshopify.com", name: "Tally Test Goods", currency: "USD", program: PROGRAM };

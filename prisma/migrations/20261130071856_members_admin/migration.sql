@@ -57,6 +57,7 @@ CREATE TABLE "new_Member" (
 INSERT INTO "new_Member" ("balance", "birthday", "birthdaySetAt", "createdAt", "customerId", "email", "firstName", "id", "lastName", "lifetimeEarned", "pendingBalance", "referralCode", "referredByMemberId", "shopDomain", "summaryGaveUpVersion", "summaryRetryAt", "summarySyncAttempts", "summarySyncError", "summarySyncedVersion", "summaryVersion", "tierActivity", "tierId", "tierPending", "updatedAt") SELECT "balance", "birthday", "birthdaySetAt", "createdAt", "customerId", "email", "firstName", "id", "lastName", "lifetimeEarned", "pendingBalance", "referralCode", "referredByMemberId", "shopDomain", "summaryGaveUpVersion", "summaryRetryAt", "summarySyncAttempts", "summarySyncError", "summarySyncedVersion", "summaryVersion", "tierActivity", "tierId", "tierPending", "updatedAt" FROM "Member";
 DROP TABLE "Member";
 ALTER TABLE "new_Member" RENAME TO "Member";
+CREATE INDEX "Member_shopDomain_createdAt_idx" ON "Member"("shopDomain", "createdAt");
 CREATE INDEX "Member_shopDomain_summaryVersion_summarySyncedVersion_idx" ON "Member"("shopDomain", "summaryVersion", "summarySyncedVersion");
 CREATE INDEX "Member_shopDomain_tierPending_idx" ON "Member"("shopDomain", "tierPending");
 CREATE INDEX "Member_shopDomain_balance_id_idx" ON "Member"("shopDomain", "balance", "id");

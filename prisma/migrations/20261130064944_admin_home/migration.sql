@@ -1,0 +1,22 @@
+-- CreateTable
+CREATE TABLE "SetupStep" (
+    "shopDomain" TEXT NOT NULL,
+    "step" TEXT NOT NULL,
+    "doneAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    PRIMARY KEY ("shopDomain", "step"),
+    CONSTRAINT "SetupStep_shopDomain_fkey" FOREIGN KEY ("shopDomain") REFERENCES "Shop" ("domain") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE INDEX "Member_shopDomain_createdAt_idx" ON "Member"("shopDomain", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "LedgerEntry_shopDomain_createdAt_kind_delta_idx" ON "LedgerEntry"("shopDomain", "createdAt", "kind", "delta");
+
+-- CreateIndex
+CREATE INDEX "OrderSnapshot_shopDomain_paidAt_idx" ON "OrderSnapshot"("shopDomain", "paidAt");
+
+-- CreateIndex
+CREATE INDEX "Referral_shopDomain_status_createdAt_idx" ON "Referral"("shopDomain", "status", "createdAt");
+
