@@ -27,8 +27,8 @@ export const MAX_IMPORTED_POINTS = 10_000_000;
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 export const MAX_IMPORT_ROWS = 250_000;
 
-type Header = (typeof IDENTIFYING_COLUMNS)[number] | "points" | "first_name" | "last_name";
-const IDENTIFYING_COLUMNS = ["customer_id", "email"] as const;
+/** The columns read: who the customer is (either), their points, and their name if given. */
+type Header = "customer_id" | "email" | "points" | "first_name" | "last_name";
 
 /** Column titles as the vendors spell them, folded (lower case, spaces and dashes as underscores). */
 const COLUMN_NAMES: Record<ImportLayout, Partial<Record<Header, string[]>>> = {
