@@ -4,7 +4,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/", "node_modules/", "prisma/generated/", ".cache/", "public/build/", "extensions/*/assets/"] },
+  { ignores: ["build/", "node_modules/", "prisma/generated/", ".cache/", "public/build/", "extensions/*/assets/", "extensions/*/dist/", "extensions/*/shopify.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

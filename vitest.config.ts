@@ -30,6 +30,13 @@ export default defineConfig({
       // The storefront widget: Liquid renders, the bundle, and Chromium on the local storefront
       // against the production build (so after `npm run build`, like e2e).
       { extends: true, test: { name: "widget", include: ["test/widget/**/*.test.ts"], setupFiles: ["test/support/setup-env.ts"] } },
+      // The customer-account, thank-you and checkout extensions (Preact), rendered by Shopify's
+      // tester in jsdom; the `shopify app build` of them all is in test/e2e/extensions-build.test.ts.
+      {
+        extends: true,
+        esbuild: { jsx: "automatic", jsxImportSource: "preact" },
+        test: { name: "extensions", include: ["test/extensions/**/*.test.ts"], environment: "jsdom", server: { deps: { inline: ["@shopify/ui-extensions-tester"] } } },
+      },
     ],
   },
 });

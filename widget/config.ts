@@ -1,4 +1,5 @@
 // The JSON Liquid writes into each widget root (snippets/tally-config.liquid).
+import type { CustomerSummary } from "./contract";
 import type { Plural } from "./i18n";
 
 export interface MemberStrings {
@@ -83,7 +84,11 @@ export interface WidgetConfig {
   locale: string;
   currency: string | null;
   loggedIn: boolean;
+  /** The signed-in customer's id (Liquid's customer.id), as text; null for a visitor. */
+  customer: string | null;
   summaryRendered: boolean;
+  /** The metafield's summary as Liquid read it (null when absent): enough when current (freshness.ts). */
+  summary: CustomerSummary | null;
   programRendered: boolean;
   strings: MemberStrings & Partial<ProgramStrings> & Partial<RedeemStrings>;
 }

@@ -56,6 +56,9 @@ export interface RedeemErrorResponse {
 /** What the widget shows of a member, whether it came from the metafield or the proxy. */
 export type PointsView = Pick<CustomerSummary, "balance" | "pendingBalance" | "tier" | "nextTier" | "progress" | "referralUrl">;
 
+/** A member as the widget shows them, from the metafield's summary or from an answer of the app. */
+export type ShownMember = PointsView & Pick<CustomerSummary, "redemptions"> & { summaryVersion?: number };
+
 /**
  * The summary metafield's value for a member as the proxy reports it: what the app writes
  * (customerSummary in app/loyalty/customer-summary.server.ts), rebuilt from the proxy's JSON by
@@ -63,6 +66,7 @@ export type PointsView = Pick<CustomerSummary, "balance" | "pendingBalance" | "t
  */
 export function summaryFromMember(member: MemberView, updatedAt: Date): CustomerSummary {
   return {
+    version: member.summaryVersion,
     balance: member.balance,
     pendingBalance: member.pendingBalance,
     lifetimeEarned: member.lifetimeEarned,
@@ -70,6 +74,9 @@ export function summaryFromMember(member: MemberView, updatedAt: Date): Customer
     nextTier: member.nextTier ? { name: member.nextTier.name, thresholdPoints: member.nextTier.thresholdPoints } : null,
     progress: member.progress,
     referralUrl: member.referralUrl,
+    redemptions: member.redemptions,
+    referrals: member.referrals,
+    birthday: member.birthday,
     updatedAt: updatedAt.toISOString(),
   };
 }

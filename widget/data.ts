@@ -1,13 +1,13 @@
 // Fresh data from the app proxy, fetched at most once per page (again only on retry) and
 // shared by every widget root. A failure or a timeout is reported, never thrown at the page.
 import type { WidgetConfig } from "./config";
-import type { CustomerResponse, ProgramResponse, PublicProgram, RedeemMember } from "./contract";
+import type { CustomerResponse, ProgramResponse, PublicProgram, ShownMember } from "./contract";
 
 export type LoadState =
   | { status: "loading" }
-  | { status: "ready"; member: RedeemMember | null; program: PublicProgram }
-  /** The member as another answer brought it (a redemption's): points only, the program stays. */
-  | { status: "member"; member: RedeemMember }
+  | { status: "ready"; member: ShownMember | null; program: PublicProgram }
+  /** The member as another answer (a redemption's) or the current summary brought it: the program stays. */
+  | { status: "member"; member: ShownMember }
   | { status: "error" };
 
 export interface Loader {
@@ -17,7 +17,7 @@ export interface Loader {
   /** Requests again even after a success. */
   refresh(): Promise<void>;
   /** Hands every widget on the page a member that came with another answer. */
-  publish(member: RedeemMember): void;
+  publish(member: ShownMember): void;
 }
 
 export const REQUEST_TIMEOUT_MS = 8000;

@@ -5,6 +5,7 @@ import { readConfig } from "./config";
 import { createLoader } from "./data";
 import type { Dialog } from "./dialog";
 import { all } from "./dom";
+import { memberFromSummary, rememberVersion, summaryIsCurrent } from "./freshness";
 import { captureReferral } from "./referral";
 import { mountWidget } from "./widget";
 
@@ -31,25 +32,32 @@ function start(): void {
   const config = first ? readConfig(first) : null;
   if (!config) return;
 
-  const loader = createLoader(config);
-  const dialogs: Dialog[] = [];
-  const mountNew = () => {
-    for (const root of all(document, `[data-tally-root]:not([${MOUNTED}])`)) {
-      root.setAttribute(MOUNTED, "");
-      const dialog = mountWidget(root, readConfig(root) || config, loader);
-      if (dialog) dialogs.unshift(dialog);
-    }
-  };
-  mountNew();
-  // The theme editor re-renders a block when the merchant changes a setting.
-  document.addEventListener("shopify:section:load", mountNew);
-
   let storage: Storage | null = null;
   try {
     storage = window.localStorage;
   } catch {
     // Access to localStorage throws when the shopper blocks site data.
   }
+
+  const loader = createLoader(config);
+  // A current summary is all a page view needs: the app is asked only for an action.
+  const summary = config.loggedIn && summaryIsCurrent(config.summary, config.customer, storage) ? config.summary : null;
+  loader.subscribe((state) => {
+    if ((state.status === "ready" || state.status === "member") && state.member) rememberVersion(storage, config.customer, state.member.summaryVersion);
+  });
+  const dialogs: Dialog[] = [];
+  const mountNew = () => {
+    for (const root of all(document, `[data-tally-root]:not([${MOUNTED}])`)) {
+      root.setAttribute(MOUNTED, "");
+      const dialog = mountWidget(root, readConfig(root) || config, loader, summary !== null);
+      if (dialog) dialogs.unshift(dialog);
+    }
+  };
+  mountNew();
+  if (summary) loader.publish(memberFromSummary(summary));
+  // The theme editor re-renders a block when the merchant changes a setting.
+  document.addEventListener("shopify:section:load", mountNew);
+
   if (storage) void captureReferral(location.search, config.cart, storage, fetch.bind(window));
 
   window.Tally = {

@@ -18,7 +18,7 @@ let lastId = 0;
 const newId = () => `tally-r${++lastId}`;
 
 /** Takes each fresh member: the balance the confirmation counts with, and "Your rewards". */
-export type RedeemView = (member: RedeemMember) => void;
+export type RedeemView = (member: Pick<RedeemMember, "balance" | "redemptions">) => void;
 
 export function enableRedeem(root: HTMLElement, config: WidgetConfig, loader: Pick<Loader, "publish" | "refresh">): RedeemView | null {
   const s = config.strings as RedeemStrings & WidgetConfig["strings"];

@@ -12,7 +12,7 @@ import { enableRedeem } from "./redeem";
 
 const COPIED_FOR_MS = 2500;
 
-export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loader): Dialog | null {
+export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loader, summaryCurrent = false): Dialog | null {
   const statusText = root.querySelector<HTMLElement>("[data-tally-status-text]");
   const retry = root.querySelector<HTMLButtonElement>("[data-tally-retry]");
   const panel = root.querySelector<HTMLElement>("[data-tally-panel]");
@@ -79,12 +79,14 @@ export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loa
     }, COPIED_FOR_MS);
   });
 
-  // Nothing to refresh for a visitor when Liquid already rendered the program.
-  const needsData = config.loggedIn || !config.programRendered;
-  if (root.getAttribute("data-tally-mode") !== "dialog") {
-    if (needsData) whenIdle(() => void loader.load());
-    return null;
-  }
+  // Nothing to ask for when Liquid rendered the program and, for a signed-in shopper, a current
+  // summary. A signed-in shopper's missing or outdated summary is refreshed at once: the launcher
+  // shows the balance.
+  const memberStale = config.loggedIn && !summaryCurrent;
+  const needsData = memberStale || !config.programRendered;
+  const inDialog = root.getAttribute("data-tally-mode") === "dialog";
+  if (needsData && (memberStale || !inDialog)) whenIdle(() => void loader.load());
+  if (!inDialog) return null;
   const load = () => {
     if (needsData) void loader.load();
   };

@@ -4,11 +4,15 @@
 // what was written, so a failed write is never lost, only retried.
 import type { Db } from "~/db.server";
 import { currencyExponent } from "./money";
+import { membersExtras, type RedemptionView } from "./redemptions.server";
+import type { ReferralStats } from "./referrals.server";
 import { parseProgram } from "./program";
 import { heldTierProgress, type HeldTierProgress, type TierScale } from "./tiers";
 import type { ShopifyId } from "./shopify-id";
 
 export interface CustomerSummary {
+  /** Member.summaryVersion when written: the widget asks the app only when it knows of a newer one. */
+  version: number;
   balance: number;
   pendingBalance: number;
   lifetimeEarned: number;
@@ -16,6 +20,10 @@ export interface CustomerSummary {
   nextTier: { name: string; thresholdPoints: number } | null;
   progress: HeldTierProgress["progress"];
   referralUrl: string;
+  /** Issued, unused codes and store credits, newest first (as GET /apps/tally/customer lists them). */
+  redemptions: RedemptionView[];
+  referrals: ReferralStats;
+  birthday: string | null;
   updatedAt: string;
 }
 
@@ -30,12 +38,24 @@ export interface PendingSummary {
 
 export function customerSummary(
   shopDomain: string,
-  member: { balance: number; pendingBalance: number; lifetimeEarned: number; referralCode: string; tierId: number | null; tierActivity: number },
+  member: {
+    version: number;
+    balance: number;
+    pendingBalance: number;
+    lifetimeEarned: number;
+    referralCode: string;
+    tierId: number | null;
+    tierActivity: number;
+    birthday: string | null;
+    redemptions: RedemptionView[];
+    referrals: ReferralStats;
+  },
   scale: TierScale,
   now: Date,
 ): CustomerSummary {
   const { tier, nextTier, progress } = heldTierProgress(member, scale);
   return {
+    version: member.version,
     balance: member.balance,
     pendingBalance: member.pendingBalance,
     lifetimeEarned: member.lifetimeEarned,
@@ -43,6 +63,9 @@ export function customerSummary(
     nextTier: nextTier && { name: nextTier.name, thresholdPoints: nextTier.thresholdPoints },
     progress,
     referralUrl: `https://${shopDomain}/?ref=${encodeURIComponent(member.referralCode)}`,
+    redemptions: member.redemptions,
+    referrals: member.referrals,
+    birthday: member.birthday,
     updatedAt: now.toISOString(),
   };
 }
@@ -82,6 +105,7 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
         referralCode: true,
         tierId: true,
         tierActivity: true,
+        birthday: true,
         summaryVersion: true,
         summarySyncAttempts: true,
       },
@@ -95,6 +119,7 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
     exponent: shop?.currency ? currencyExponent(shop.currency) : 2,
   };
   const at = new Date(now);
+  const extras = await membersExtras(db, members.map((member) => member.id));
   return members.map((member) => ({
     memberId: Number(member.id),
     customerId: member.customerId,
@@ -109,6 +134,9 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
         referralCode: member.referralCode,
         tierId: member.tierId,
         tierActivity: Number(member.tierActivity),
+        version: Number(member.summaryVersion),
+        birthday: member.birthday,
+        ...extras.get(member.id)!,
       },
       scale,
       at,

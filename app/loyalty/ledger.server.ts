@@ -264,21 +264,22 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
 }
 
 /** The member columns memberUpsert returns (and memberFactsFromRow reads). */
-export const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday", "tierId", "tierActivity"`;
+export const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday", "tierId", "tierActivity", "summaryVersion"`;
 
-/** A row of MEMBER_COLUMNS as the driver returns it; `balance` when the caller knows a newer one. */
-export function memberFactsFromRow(raw: Row, balance = BigInt(raw.balance as bigint)): MemberFacts {
+/** A row of MEMBER_COLUMNS as the driver returns it. */
+export function memberFactsFromRow(raw: Row): MemberFacts {
   return {
     id: Number(raw.id),
     customerId: BigInt(raw.customerId as bigint),
     firstName: (raw.firstName as string | null) ?? null,
-    balance,
+    balance: BigInt(raw.balance as bigint),
     pendingBalance: BigInt(raw.pendingBalance as bigint),
     lifetimeEarned: BigInt(raw.lifetimeEarned as bigint),
     referralCode: String(raw.referralCode),
     birthday: (raw.birthday as string | null) ?? null,
     tierId: raw.tierId === null || raw.tierId === undefined ? null : Number(raw.tierId),
     tierActivity: BigInt((raw.tierActivity as bigint | number | undefined) ?? 0),
+    summaryVersion: Number(raw.summaryVersion ?? 0),
   };
 }
 

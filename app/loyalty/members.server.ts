@@ -21,6 +21,8 @@ export interface MemberFacts {
   /** The tier held and the activity toward the next, as the tier recalculation left them. */
   tierId: number | null;
   tierActivity: bigint | number;
+  /** Bumped by every change the storefront summary shows; the widget compares it with the metafield's. */
+  summaryVersion: number;
 }
 
 export interface CustomerProfile {

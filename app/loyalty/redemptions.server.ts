@@ -124,7 +124,7 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
     row(
       `UPDATE "Member" SET "balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "lastActivityMs" = ?, "updatedAt" = ?
        WHERE "id" = ? AND "balance" >= ? AND (SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = ? AND "createdAt" > ?) < ?
-       RETURNING "balance"`,
+       RETURNING "balance", "summaryVersion"`,
       [cost, now.getTime(), now, member.id, cost, member.id, hourAgo, limit],
     ),
   ]) as [Row | undefined];
@@ -188,7 +188,7 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
     customerId: request.customerId,
     currency: shop.currency,
     exponent,
-    member: memberFactsFromRow(memberRow, BigInt(taken.balance as bigint)),
+    member: { ...memberFactsFromRow(memberRow), balance: BigInt(taken.balance as bigint), summaryVersion: Number(taken.summaryVersion) },
     shop,
   };
 }
@@ -233,22 +233,28 @@ export function isRedeemRefusal(result: StartedRedemption | RedeemRefusal): resu
 }
 
 
-/** Shopify holds the code or the credit: the redemption is issued (once; a repeat changes nothing). */
+/**
+ * Shopify holds the code or the credit: the redemption is issued (once; a repeat changes
+ * nothing). The member's storefront summary lists issued codes, so its version moves too.
+ * Returns the member's new summary version, or null when it was not pending.
+ */
 export async function markIssued(
   connection: SqlConnection,
   redemptionId: number,
   shopify: { shopifyDiscountId?: string | null; storeCreditTransactionId?: string | null },
-): Promise<boolean> {
-  const [updated] = await runSqlTransactionWithRetries(connection, function* () {
-    return (yield [
+): Promise<number | null> {
+  return runSqlTransactionWithRetries(connection, function* () {
+    const [updated] = (yield [
       row(
         `UPDATE "Redemption" SET "status" = 'issued', "settleAfter" = NULL, "lastError" = NULL, "shopifyDiscountId" = ?, "storeCreditTransactionId" = ?, "updatedAt" = ?
-         WHERE "id" = ? AND "status" = 'pending' RETURNING "id"`,
+         WHERE "id" = ? AND "status" = 'pending' RETURNING "memberId"`,
         [shopify.shopifyDiscountId ?? null, shopify.storeCreditTransactionId ?? null, new Date(), redemptionId],
       ),
     ]) as [Row | undefined];
+    if (!updated) return null;
+    const [member] = (yield [row(`UPDATE "Member" SET "summaryVersion" = "summaryVersion" + 1 WHERE "id" = ? RETURNING "summaryVersion"`, [updated.memberId])]) as [Row];
+    return Number(member.summaryVersion);
   });
-  return updated !== undefined;
 }
 
 /** Shopify's answer was lost: the redemption stays pending and the settle job looks it up after `retryAt`. */
@@ -361,6 +367,8 @@ async function markUsed(db: Db, redemptionId: number, orderId: ShopifyId | null,
     const redemption = await tx.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
     if (redemption.status === "used" || redemption.status === "returned" || redemption.status === "failed") return false;
     await tx.redemption.update({ where: { id: redemptionId }, data: { status: "used", orderId, settleAfter: null } });
+    // The storefront summary lists unused codes: this one leaves it.
+    await tx.member.update({ where: { id: redemption.memberId }, data: { summaryVersion: { increment: 1 } } });
     if (redemption.pointsReturned) {
       // Returned as expired, then used after all: spent again (the balance may go below zero).
       await tx.redemption.update({ where: { id: redemptionId }, data: { pointsReturned: false } });
@@ -432,8 +440,13 @@ export async function shopsWithExpiredCodes(db: Db, before: Date): Promise<strin
 /** A code expired unused: its points come back when the program says so, else it is only expired. */
 export async function expireCode(db: Db, redemptionId: number, returnToMember: boolean, actor: string): Promise<boolean> {
   if (returnToMember) return returnPoints(db, redemptionId, "expired", ["issued"], actor, "code expired unused");
-  const updated = await db.redemption.updateMany({ where: { id: redemptionId, status: "issued" }, data: { status: "expired" } });
-  return updated.count === 1;
+  return inTransaction(db, async (tx) => {
+    const updated = await tx.redemption.updateMany({ where: { id: redemptionId, status: "issued" }, data: { status: "expired" } });
+    if (updated.count === 0) return false;
+    const { memberId } = await tx.redemption.findUniqueOrThrow({ where: { id: redemptionId }, select: { memberId: true } });
+    await tx.member.update({ where: { id: memberId }, data: { summaryVersion: { increment: 1 } } });
+    return true;
+  });
 }
 
 /** The member's issued, unused codes and store credits, newest first (store credits: the last 10). */
@@ -461,6 +474,32 @@ export async function memberExtras(connection: SqlConnection, memberId: number):
       pointsEarned: Number(credited?.points ?? 0),
     },
   };
+}
+
+/** memberExtras for many members at once (the storefront summaries written in one batch). */
+export async function membersExtras(db: Db, memberIds: readonly number[]): Promise<Map<number, { redemptions: RedemptionView[]; referrals: ReferralStats }>> {
+  const [issued, referrals] = await Promise.all([
+    db.redemption.findMany({ where: { memberId: { in: [...memberIds] }, status: "issued" }, orderBy: { id: "desc" } }),
+    db.referral.groupBy({ by: ["referrerMemberId", "status"], where: { referrerMemberId: { in: [...memberIds] } }, _count: { _all: true }, _sum: { points: true } }),
+  ]);
+  return new Map(
+    memberIds.map((memberId) => {
+      const groups = referrals.filter((group) => group.referrerMemberId === memberId);
+      const credited = groups.find((group) => group.status === "credited");
+      const own = issued.filter((redemption) => redemption.memberId === memberId).slice(0, ISSUED_SHOWN);
+      return [
+        memberId,
+        {
+          redemptions: shownRedemptions(own).map(redemptionView),
+          referrals: {
+            referred: groups.reduce((sum, group) => sum + group._count._all, 0),
+            converted: credited?._count._all ?? 0,
+            pointsEarned: Number(credited?._sum.points ?? 0),
+          },
+        },
+      ];
+    }),
+  );
 }
 
 /** A Redemption row as the driver returns it, in Prisma's types. */

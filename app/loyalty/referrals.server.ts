@@ -68,6 +68,9 @@ export function creditReferral(db: Db, shopDomain: string, order: ReferredOrder,
     });
     if (points > 0) {
       await writeBalanceChange(tx, referralChange(shopDomain, referrer.id, points, referral.id, `referral:${customerId}`, actor, `referred customer ${customerId}`));
+    } else {
+      // The referrer's figures on the storefront (referred) changed without their points.
+      await tx.member.update({ where: { id: referrer.id }, data: { summaryVersion: { increment: 1 } } });
     }
     return refusal === null ? "credited" : "refused";
   });

@@ -64,6 +64,8 @@ export interface MemberView {
   referrals: ReferralStats;
   /** "MM-DD" once given (POST /apps/tally/birthday), else null. */
   birthday: string | null;
+  /** The version of what the storefront summary shows; the summary metafield carries the one it was written at. */
+  summaryVersion: number;
 }
 
 /** The public program as the database holds it now (what the shop metafield is written from). */
@@ -186,6 +188,7 @@ export async function memberView(connection: SqlConnection, shop: ShopForEvents,
     redemptions,
     referrals,
     birthday: member.birthday,
+    summaryVersion: member.summaryVersion,
   };
 }
 

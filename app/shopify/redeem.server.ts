@@ -66,9 +66,10 @@ export async function redeemReward(shop: string, customerId: ShopifyId, body: Re
   countRedeem(outcome.kind);
   switch (outcome.kind) {
     case "issued": {
-      await markIssued(sql(), started.redemption.id, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
+      const summaryVersion = await markIssued(sql(), started.redemption.id, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
       requestSummarySync(shop);
-      return answer(shop, started, 200, { ...started.redemption, status: "issued" });
+      const issued = summaryVersion === null ? started : { ...started, member: { ...started.member, summaryVersion } };
+      return answer(shop, issued, 200, { ...started.redemption, status: "issued" });
     }
     case "refused": {
       log.warn({ reason: outcome.reason }, "Shopify did not issue the reward; the points are returned");

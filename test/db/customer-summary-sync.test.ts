@@ -57,6 +57,7 @@ describe("customer summary metafield", () => {
     expect(metafield).toMatchObject({ ownerId: "gid://shopify/Customer/1200001", namespace: "$app:tally", key: "summary", type: "json" });
     const member = await memberOf(db, 1_200_001, SHOP);
     expect(JSON.parse(metafield.value)).toMatchObject({
+      version: member!.summaryVersion,
       balance: 42,
       pendingBalance: 0,
       lifetimeEarned: 42,
@@ -64,8 +65,33 @@ describe("customer summary metafield", () => {
       nextTier: null,
       progress: null,
       referralUrl: `https://${SHOP}/?ref=${member!.referralCode}`,
+      redemptions: [],
+      referrals: { referred: 0, converted: 0, pointsEarned: 0 },
+      birthday: null,
     });
     expect(await pendingCount()).toBe(0);
+  });
+
+  it("rewrites the summary when a code it lists is used, so the storefront stops offering it", async () => {
+    await deliverWebhook("orders/paid", orderPayload({ id: 1_100_051, customer: { id: 1_200_051 }, lines: [{ price: "700.00" }] }), { shop: SHOP });
+    const member = (await memberOf(db, 1_200_051, SHOP))!;
+    const reward = await db.reward.findFirstOrThrow({ where: { shopDomain: SHOP } });
+    await db.redemption.create({
+      data: { shopDomain: SHOP, memberId: member.id, rewardId: reward.id, kind: reward.kind, title: reward.title, reward: "{}", pointsSpent: 500n, amountExponent: 2, status: "issued", code: "TALLY-SUMMARY01" },
+    });
+    await db.member.update({ where: { id: member.id }, data: { summaryVersion: { increment: 1 } } });
+    await syncCustomerSummaries(SHOP);
+    const listed = JSON.parse((summaryWrites().at(-1)!.variables.metafields as { value: string }[])[0].value);
+    expect(listed.redemptions.map((redemption: { code: string }) => redemption.code)).toEqual(["TALLY-SUMMARY01"]);
+
+    // An order uses the code: the summary's version moves and the code leaves it.
+    const order = { ...orderPayload({ id: 1_100_052, customer: { id: 1_200_051 }, lines: [{ price: "10.00" }] }), discount_codes: [{ code: "TALLY-SUMMARY01", amount: "5.00", type: "fixed_amount" }] };
+    await deliverWebhook("orders/paid", order, { shop: SHOP });
+    await syncCustomerSummaries(SHOP);
+    const after = JSON.parse((summaryWrites().at(-1)!.variables.metafields as { value: string }[])[0].value);
+    expect(after.version).toBeGreaterThan(listed.version);
+    expect(after.redemptions).toEqual([]);
+    expect(after.version).toBe((await memberOf(db, 1_200_051, SHOP))!.summaryVersion);
   });
 
   it("rewrites both members' summaries when an order changes customer", async () => {

@@ -53,6 +53,7 @@ export const REFERRAL_URL = "https://tally-test.myshopify.com/?ref=K7QX2MZP";
 
 /** 150 lifetime points: Silver, 350 to Gold. */
 export const SILVER_MEMBER: CustomerSummary = {
+  version: 7,
   balance: 120,
   pendingBalance: 0,
   lifetimeEarned: 150,
@@ -60,6 +61,9 @@ export const SILVER_MEMBER: CustomerSummary = {
   nextTier: { name: "Gold", thresholdPoints: 500 },
   progress: { basis: "points", current: 150, target: 500, remaining: 350, percent: 30, remainingAmount: null },
   referralUrl: REFERRAL_URL,
+  redemptions: [],
+  referrals: { referred: 0, converted: 0, pointsEarned: 0 },
+  birthday: null,
   updatedAt: "2026-11-20T10:00:00.000Z",
 };
 

@@ -51,7 +51,7 @@ describe("a signed-in member, from the summary metafield", () => {
   });
 
   it("sees the amount left to spend when tiers count money spent", async () => {
-    const summary = { ...SILVER_MEMBER, progress: { basis: "amount", current: 12_000, target: 50_000, remaining: 38_000, percent: 24, remainingAmount: "380.00" } };
+    const summary = { ...SILVER_MEMBER, progress: { basis: "amount" as const, current: 12_000, target: 50_000, remaining: 38_000, percent: 24, remainingAmount: "380.00" } };
     const html = await renderWidget({ customer: { summary }, locale: "nl" });
     expect(field(html, "tier-next")).toBe("Besteed nog 380.00 USD om Gold te bereiken");
     expect(widgetConfig(html)).toMatchObject({ strings: { toNextAmount: "Besteed nog {amount} om {tier} te bereiken" } });

@@ -1,6 +1,8 @@
 // The script's logic that needs no browser: referral capture, plural forms, the metafield shape.
 import { describe, expect, it, vi } from "vitest";
 import { summaryFromMember, type MemberView } from "../../widget/contract";
+import { knownVersion, rememberVersion, summaryIsCurrent } from "../../widget/freshness";
+import { SILVER_MEMBER } from "./fixtures";
 import { countText, fill, plural } from "../../widget/i18n";
 import { captureReferral, CART_ATTRIBUTE, referralCodeFrom, SENT_CODE_KEY, STORED_CODE_KEY } from "../../widget/referral";
 
@@ -108,8 +110,10 @@ describe("the summary metafield", () => {
       redemptions: [],
       referrals: { referred: 0, converted: 0, pointsEarned: 0 },
       birthday: null,
+      summaryVersion: 7,
     };
     expect(summaryFromMember(member, new Date("2026-11-20T10:00:00Z"))).toEqual({
+      version: 7,
       balance: 120,
       pendingBalance: 5,
       lifetimeEarned: 150,
@@ -117,7 +121,43 @@ describe("the summary metafield", () => {
       nextTier: { name: "Gold", thresholdPoints: 500 },
       progress: { basis: "points", current: 150, target: 500, remaining: 350, percent: 30, remainingAmount: null },
       referralUrl: "https://tally-test.myshopify.com/?ref=K7QX2MZP",
+      redemptions: [],
+      referrals: { referred: 0, converted: 0, pointsEarned: 0 },
+      birthday: null,
       updatedAt: "2026-11-20T10:00:00.000Z",
     });
+  });
+});
+
+describe("whether the painted summary is enough", () => {
+  const storage = () => {
+    const values = new Map<string, string>();
+    return { getItem: (key: string) => values.get(key) ?? null, setItem: (key: string, value: string) => void values.set(key, value) };
+  };
+
+  it("is current when at least as new as any answer this browser saw for the customer", () => {
+    const store = storage();
+    expect(summaryIsCurrent(SILVER_MEMBER, "501", store)).toBe(true);
+    rememberVersion(store, "501", 9);
+    expect(summaryIsCurrent(SILVER_MEMBER, "501", store)).toBe(false); // version 7 < 9
+    expect(summaryIsCurrent({ ...SILVER_MEMBER, version: 9 }, "501", store)).toBe(true);
+    // Another customer on the same browser has their own.
+    expect(summaryIsCurrent(SILVER_MEMBER, "502", store)).toBe(true);
+    // Never moves back.
+    rememberVersion(store, "501", 3);
+    expect(knownVersion(store, "501")).toBe(9);
+  });
+
+  it("is not current when missing or written before summaries carried a version", () => {
+    expect(summaryIsCurrent(null, "501", storage())).toBe(false);
+    const { version: _version, ...unversioned } = SILVER_MEMBER;
+    expect(summaryIsCurrent(unversioned as typeof SILVER_MEMBER, "501", storage())).toBe(false);
+  });
+
+  it("works without storage (blocked site data): the summary alone decides", () => {
+    expect(summaryIsCurrent(SILVER_MEMBER, "501", null)).toBe(true);
+    const throwing = { getItem: () => { throw new Error("blocked"); }, setItem: () => { throw new Error("blocked"); } };
+    expect(summaryIsCurrent(SILVER_MEMBER, "501", throwing)).toBe(true);
+    expect(() => rememberVersion(throwing, "501", 10)).not.toThrow();
   });
 });

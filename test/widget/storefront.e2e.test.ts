@@ -55,6 +55,29 @@ describe("the storefront widget in Chromium", () => {
     return opened;
   }
 
+  /**
+   * A page whose painted summary is outdated for this browser: it has seen a newer answer of the
+   * app (a redemption in another tab, say) than the metafield holds, so the widget asks the app
+   * at once. `before` runs before the page loads (routes).
+   */
+  async function visitOutdated(path: string, before?: (page: Page) => Promise<unknown>, base = scenario.storefront.url): Promise<Visit> {
+    const opened = await openPage();
+    await markOutdated(opened.context);
+    await before?.(opened.page);
+    await opened.page.goto(`${base}${path}`);
+    return opened;
+  }
+
+  /** This browser has seen a newer answer of the app than any summary the pages will paint. */
+  function markOutdated(context: BrowserContext) {
+    return context.addInitScript(() => {
+      const customer = new URLSearchParams(location.search).get("customer");
+      if (customer) localStorage.setItem(`tally:summary-version:${customer}`, String(Number.MAX_SAFE_INTEGER));
+    });
+  }
+
+  const proxyRequests = (requests: readonly string[]) => requests.filter((url) => new URL(url).pathname.startsWith(PROXY));
+
   /** Holds back the page's requests for `url` until release(); `asked` settles when the first one is made. */
   async function holdRequests(page: Page, url: string, answer: (route: Route) => Promise<void> = (route) => route.continue()) {
     let release = () => {};
@@ -81,8 +104,9 @@ describe("the storefront widget in Chromium", () => {
    * Comparing positions before and after hydration does not depend on when the browser happens
    * to paint, unlike summing layout-shift entries.
    */
-  async function acrossHydration(path: string, whileHeld?: (page: Page) => Promise<void>, answer?: (route: Route) => Promise<void>) {
-    const { page } = await openPage();
+  async function acrossHydration(path: string, whileHeld?: (page: Page) => Promise<void>, answer?: (route: Route) => Promise<void>, outdated = false) {
+    const { page, context } = await openPage();
+    if (outdated) await markOutdated(context);
     const proxy = await holdRequests(page, `**${PROXY}**`, answer);
     await page.goto(`${scenario.storefront.url}${path}`);
     await whileHeld?.(page);
@@ -129,10 +153,8 @@ describe("the storefront widget in Chromium", () => {
     const { page, errors } = await visit(`/?customer=${ADA.id}`);
 
     await expect.poll(() => launcher(page).innerText()).toMatch(/Rewards\s*150/);
-    const refreshed = proxyResponse(page);
     await openLauncher(page);
     expect(await launcher(page).getAttribute("aria-expanded")).toBe("true");
-    expect((await refreshed).status()).toBe(200);
 
     expect(await inPanel(page, "balance").innerText()).toBe(String(ledgerBalance));
     expect(await inPanel(page, "tier-name").innerText()).toBe("Silver member");
@@ -143,24 +165,65 @@ describe("the storefront widget in Chromium", () => {
     expect(errors).toEqual([]);
   });
 
-  it("replaces a stale first paint with what the app proxy says now", async () => {
-    const { page } = await visit(`/?customer=${ALAN.id}`);
-    expect(await inPanel(page, "balance").textContent()).toBe("120");
-    await scenario.deliver("orders/paid", orderPayload({ id: newOrderId(), customer: { id: ALAN.id }, lines: [{ price: "25.00" }] }));
+  it("asks the app nothing for page views with a current summary, and once per view without one", async () => {
+    // Several page views of a signed-in shopper, the dialog opened on each: all painted from
+    // the summary the app keeps in the customer metafield.
+    const { page, requests } = await openPage();
+    for (const path of [`/?customer=${ADA.id}`, `/pages/rewards?customer=${ADA.id}`, `/?customer=${ADA.id}`]) {
+      await page.goto(`${scenario.storefront.url}${path}`);
+      await openLauncher(page);
+      expect(await inPanel(page, "balance").innerText()).toBe("150");
+      await page.waitForLoadState("networkidle");
+    }
+    expect(proxyRequests(requests)).toEqual([]);
 
+    // Without the metafield (the app has not written it yet): one request per page view.
+    const without = await openPage();
+    for (const path of [`/?customer=${ADA.id}&summary=none`, `/pages/rewards?customer=${ADA.id}&summary=none`]) {
+      await without.page.goto(`${scenario.storefront.url}${path}`);
+      await openLauncher(without.page);
+      await expect.poll(() => inPanel(without.page, "balance").innerText()).toBe("150");
+      await without.page.waitForLoadState("networkidle");
+    }
+    expect(proxyRequests(without.requests).map((url) => new URL(url).pathname)).toEqual([`${PROXY}customer`, `${PROXY}customer`]);
+  });
+
+  it("replaces an outdated first paint with what the app proxy says now", async () => {
+    // The page paints 120 from the metafield; the browser knows of a newer answer, so it asks
+    // the app, which has meanwhile credited an order.
+    let proxy!: Awaited<ReturnType<typeof holdRequests>>;
+    const { page, requests } = await visitOutdated(`/?customer=${ALAN.id}`, async (held) => {
+      proxy = await holdRequests(held, `**${PROXY}**`);
+    });
+    expect(await inPanel(page, "balance").textContent()).toBe("120");
+    await proxy.asked;
+    await scenario.deliver("orders/paid", orderPayload({ id: newOrderId(), customer: { id: ALAN.id }, lines: [{ price: "25.00" }] }));
+    // The tier recalculation (a job, right after the delivery) moves the progress shown.
+    await expect.poll(async () => (await memberOf(scenario.db, ALAN.id, WIDGET_SHOP))?.tierActivity).toBe(145n);
+    proxy.release();
+
+    await expect.poll(() => launcher(page).innerText()).toMatch(/145/);
     await openLauncher(page);
-    await expect.poll(() => inPanel(page, "balance").innerText()).toBe("145");
-    expect(await launcher(page).innerText()).toMatch(/145/);
+    expect(await inPanel(page, "balance").innerText()).toBe("145");
     expect(await inPanel(page, "tier-next").innerText()).toBe("355 points to Gold");
     expect(await balanceOf(scenario.db, ALAN.id, WIDGET_SHOP)).toBe(145);
+    expect(proxyRequests(requests)).toHaveLength(1);
+
+    // The next page view paints the summary the app wrote: current, nothing asked.
+    const next = await visit(`/?customer=${ALAN.id}`);
+    await openLauncher(next.page);
+    expect(await inPanel(next.page, "balance").innerText()).toBe("145");
+    await next.page.waitForLoadState("networkidle");
+    expect(proxyRequests(next.requests)).toEqual([]);
   });
 
   it("fills the skeleton when the metafields are missing", async () => {
-    const { page } = await visit(`/?customer=${ADA.id}&summary=none&program=none`);
+    // Hold the proxy's answer to see the skeleton the shopper sees meanwhile.
+    const { page } = await openPage();
+    const proxy = await holdRequests(page, `**${PROXY}**`);
+    await page.goto(`${scenario.storefront.url}/?customer=${ADA.id}&summary=none&program=none`);
     expect(await launcher(page).innerText()).not.toMatch(/\d/);
     expect(await panel(page).locator("[data-tally-member]").getAttribute("aria-busy")).toBe("true");
-    // Hold the proxy's answer to see the skeleton the shopper sees meanwhile.
-    const proxy = await holdRequests(page, `**${PROXY}**`);
     await openLauncher(page);
     await page.screenshot({ path: screenshotPath("widget-skeleton") });
     proxy.release();
@@ -251,8 +314,9 @@ describe("the storefront widget in Chromium", () => {
   });
 
   it("keeps the Liquid values and offers a quiet retry when the proxy fails, then recovers", async () => {
-    const { page, errors } = await visit(`/?customer=${ADA.id}`);
-    await page.route(`**${PROXY}**`, (route) => route.fulfill({ status: 500, contentType: "text/html", body: "<h1>Internal error</h1>" }));
+    const { page, errors } = await visitOutdated(`/?customer=${ADA.id}`, (held) =>
+      held.route(`**${PROXY}**`, (route) => route.fulfill({ status: 500, contentType: "text/html", body: "<h1>Internal error</h1>" })),
+    );
     await openLauncher(page);
     const retry = panel(page).locator("[data-tally-retry]");
     await retry.waitFor({ state: "visible" });
@@ -278,9 +342,10 @@ describe("the storefront widget in Chromium", () => {
   });
 
   it("shows no empty referral box when the link never came, and the link once it does", async () => {
-    const { page } = await visit(`/?customer=${ADA.id}&summary=none`);
-    expect(await panel(page).locator("[data-tally-referral]").isHidden()).toBe(true); // the dialog is closed
+    const { page } = await openPage();
     await page.route(`**${PROXY}**`, (route) => route.fulfill({ status: 503, body: "" }));
+    await page.goto(`${scenario.storefront.url}/?customer=${ADA.id}&summary=none`);
+    expect(await panel(page).locator("[data-tally-referral]").isHidden()).toBe(true); // the dialog is closed
     await openLauncher(page);
     await panel(page).locator("[data-tally-retry]").waitFor({ state: "visible" });
     expect(await panel(page).locator("[data-tally-referral]").isHidden()).toBe(true);
@@ -292,10 +357,11 @@ describe("the storefront widget in Chromium", () => {
   });
 
   it("gives up on a proxy that does not answer within 8 seconds, quietly", async () => {
-    const { page, errors } = await visit(`/?customer=${ADA.id}`);
-    await page.route(`**${PROXY}**`, () => {
-      // never answered
-    });
+    const { page, errors } = await visitOutdated(`/?customer=${ADA.id}`, (held) =>
+      held.route(`**${PROXY}**`, () => {
+        // never answered
+      }),
+    );
     await openLauncher(page);
     await panel(page).locator("[data-tally-retry]").waitFor({ state: "visible", timeout: 12_000 });
     expect(await inPanel(page, "balance").innerText()).toBe("150");
@@ -344,7 +410,7 @@ describe("the storefront widget in Chromium", () => {
   });
 
   it("renders the app block inline on a Rewards page, and hydrates it without moving anything", async () => {
-    const { page, moved } = await acrossHydration(`/pages/rewards?customer=${ADA.id}`);
+    const { page, moved } = await acrossHydration(`/pages/rewards?customer=${ADA.id}`, undefined, undefined, true);
     const inline = page.locator('[data-tally-mode="inline"]');
     expect(await inline.locator('[data-tally-field="balance"]').innerText()).toBe("150");
     expect(await inline.locator('[data-tally-field="tier-next"]').innerText()).toBe("350 points to Gold");
@@ -791,16 +857,20 @@ describe("the storefront widget in Chromium", () => {
     const storefront = await scenario.storefrontFor(shop);
 
     for (const path of [`/?customer=${customerId}`, `/?customer=${customerId}&summary=none&program=none`]) {
-      const { page, errors } = await visit(path, {}, storefront.url);
       let dialogs = 0;
-      page.on("dialog", (dialog) => {
-        dialogs++;
-        void dialog.dismiss();
-      });
-      const refreshed = proxyResponse(page);
+      const { page, errors } = await visitOutdated(
+        path,
+        async (held) => {
+          held.on("dialog", (dialog) => {
+            dialogs++;
+            void dialog.dismiss();
+          });
+        },
+        storefront.url,
+      );
       await openLauncher(page);
-      await refreshed;
       await expect.poll(() => panel(page).innerText()).toContain(`${XSS} member`);
+      await page.waitForLoadState("networkidle");
       const text = await panel(page).innerText();
       expect(text).toContain(`Hi ${XSS}`);
       expect(text).toContain(XSS);
@@ -813,7 +883,6 @@ describe("the storefront widget in Chromium", () => {
   // Last: it stops the app.
   it("keeps working when the app is down", async () => {
     const { page, errors } = await visit(`/pages/rewards?customer=${ADA.id}`);
-    await page.waitForResponse((response) => response.url().includes(PROXY));
     await scenario.app.stop();
     // The storefront's proxy now answers 502, as Shopify's does for an app that is down.
     await page.evaluate(() => window.Tally!.refresh());
