@@ -3,7 +3,7 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { isRouteErrorResponse, useFetcher, useLoaderData, useNavigation, useRouteError, useSearchParams } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, EmptyState, InlineGrid, InlineStack, Layout, Page, ProgressBar, Select, Text } from "@shopify/polaris";
-import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { TitleBar } from "@shopify/app-bridge-react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { useEffect } from "react";
 import { z } from "zod";
@@ -13,6 +13,7 @@ import { useAdminLocale, useTranslate } from "~/admin/use-translate";
 import { translator } from "~/admin/i18n";
 import { LedgerAuditCard } from "~/components/LedgerAuditCard";
 import { PointsChart } from "~/components/PointsChart";
+import { showToast } from "~/components/toast";
 import db from "~/db.server";
 import { env } from "~/env.server";
 import { appEmbedDeepLink, DASHBOARD_PERIODS, DEFAULT_PERIOD, periodSchema, setupStepSchema, type DashboardPeriod, type SetupStepName } from "~/loyalty/dashboard";
@@ -116,10 +117,9 @@ export default function Home() {
 
 /** Shows the App Bridge toast once for each answer of a fetcher that succeeded. */
 function useToastOnSuccess(data: unknown, state: string, message: string) {
-  const shopify = useAppBridge();
   useEffect(() => {
-    if (state === "idle" && data && typeof data === "object" && "ok" in data && data.ok) shopify.toast.show(message);
-  }, [data, state, message, shopify]);
+    if (state === "idle" && data && typeof data === "object" && "ok" in data && data.ok) showToast(message);
+  }, [data, state, message]);
 }
 
 function ProgramSwitch({ enabled, name, t }: { enabled: boolean; name: string; t: T }) {

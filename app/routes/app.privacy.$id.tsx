@@ -2,9 +2,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
-import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { TitleBar } from "@shopify/app-bridge-react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
+import { showToast } from "~/components/toast";
 import { privacyMessages } from "~/admin/messages/privacy";
 import { useAdminLocale, useTranslate } from "~/admin/use-translate";
 import db from "~/db.server";
@@ -30,7 +31,6 @@ export default function DataRequest() {
   const t = useTranslate(privacyMessages);
   const locale = useAdminLocale();
   const number = new Intl.NumberFormat(locale);
-  const shopify = useAppBridge();
   const [downloading, setDownloading] = useState(false);
   const filename = `tally-data-request-${request.id}-customer-${request.customerId}.json`;
 
@@ -46,9 +46,9 @@ export default function DataRequest() {
       link.click();
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      shopify.toast.show(t("downloaded"));
+      showToast(t("downloaded"));
     } catch {
-      shopify.toast.show(t("downloadFailed"), { isError: true });
+      showToast(t("downloadFailed"), { isError: true });
     } finally {
       setDownloading(false);
     }

@@ -18,12 +18,12 @@ describe("app._index loader", () => {
     const { loader } = await import("~/routes/app._index");
     const data = await loader({ request: await adminRequest(STORE, `${APP_URL}/app`), params: {}, context: {} });
     expect(data).toMatchObject({
-      memberCount: 2,
-      pointsOutstanding: 55,
-      ordersCredited: 2,
+      members: { total: 2 },
+      points: { outstanding: 55, issued: 55 },
+      memberOrders: { orders: 2, buyers: 2 },
       currency: "USD",
-      program: { name: "Rewards", earning: { points: 1, perMajorUnits: 1 } },
-      rewards: [{ title: "5.00 off your order", costPoints: 500 }],
+      program: { name: "Rewards", enabled: true, earning: { points: 1, perMajorUnits: 1 } },
+      liability: { minor: 55, reward: { title: "5.00 off your order", costPoints: 500 } },
     });
   });
 

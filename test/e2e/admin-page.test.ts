@@ -51,14 +51,14 @@ describe("admin overview in Chromium", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, userAgent: DESKTOP_USER_AGENT });
     const response = await page.goto(request.url, { waitUntil: "domcontentloaded" });
     expect(response?.status()).toBe(200);
-    await page.getByText("Members").waitFor();
+    await page.getByRole("heading", { name: "Points outstanding" }).waitFor();
     await page.screenshot({ path: screenshotPath("admin-overview"), fullPage: true });
     const text = await page.locator("body").innerText();
     expect(text).toMatch(/Members\s+3\b/);
     expect(text).toMatch(/Points outstanding\s+164\b/);
-    expect(text).toMatch(/Orders credited\s+3\b/);
-    expect(await page.getByText("Reward: 5.00 off your order for 500 points").count()).toBe(1);
-    expect(await page.getByText(/Customers earn 1 point for every USD spent/).count()).toBe(1);
+    expect(text).toMatch(/Outstanding liability\s+\$1\.64/);
+    expect(await page.getByText("Points outstanding × $0.01 a point: 5.00 off your order for 500 points, your cheapest reward with an amount.").count()).toBe(1);
+    expect(await page.getByText("Customers earn 1 point for every $1.00 spent on products after discounts.").count()).toBe(1);
     await page.close();
   });
 });
