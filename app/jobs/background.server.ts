@@ -12,6 +12,7 @@ import { REDEMPTION_SWEEP, redemptionJobs } from "~/shopify/redemption-jobs.serv
 import { WEBHOOK_EVENTS_PRUNING, webhookEventJobs } from "~/shopify/webhook-events.server";
 import { ensureRecurringJob } from "./job-store.server";
 import { BIRTHDAY_BONUSES, birthdayJobs } from "./birthday-jobs.server";
+import { memberImportJobs } from "./member-import-jobs.server";
 import { PENDING_RELEASE, pendingJobs } from "./pending-jobs.server";
 import { privacyJobs } from "./privacy-jobs.server";
 import { REFERRAL_SWEEP, referralJobs } from "./referral-jobs.server";
@@ -29,6 +30,7 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   ...reconcileJobs,
   ...pendingJobs,
   ...flowTriggerJobs,
+  ...memberImportJobs,
 };
 
 /** Run at start, then every `everyMs` (by whichever process claims them). */

@@ -39,7 +39,12 @@ export async function writeBalanceChange(tx: Prisma.TransactionClient, change: B
   });
   const member = await tx.member.update({
     where: { id: change.memberId },
-    data: { [change.status === "pending" ? "pendingBalance" : "balance"]: { increment: delta }, ...(change.earned ? { lifetimeEarned: { increment: delta } } : {}), summaryVersion: { increment: 1 } },
+    data: {
+      [change.status === "pending" ? "pendingBalance" : "balance"]: { increment: delta },
+      ...(change.earned ? { lifetimeEarned: { increment: delta } } : {}),
+      summaryVersion: { increment: 1 },
+      lastActivityMs: Date.now(),
+    },
   });
   // A bonus earned is a Shopify Flow trigger (sent by the flow-triggers job).
   if (delta > 0n && FLOW_EARNED_KINDS.has(change.kind)) {

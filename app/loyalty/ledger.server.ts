@@ -12,7 +12,7 @@ import type { SqlConnection } from "~/sql.server";
 import { nothing, row, rows, runSqlTransactionWithRetries, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import { earningRate } from "./earning";
 import { pointsEarnedEvent } from "./flow-events";
-import { newReferralCode, type CustomerProfile, type MemberFacts } from "./members.server";
+import { newReferralCode, profileColumns, type CustomerProfile, type MemberFacts } from "./members.server";
 import {
   ledgerEntryFor,
   mergeOrderEvent,
@@ -252,8 +252,8 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
     writes.push(
       nothing(
         `UPDATE "Member" SET "${balanceColumn}" = "${balanceColumn}" + ?, "lifetimeEarned" = "lifetimeEarned" + ?,
-           "summaryVersion" = "summaryVersion" + 1${tiersOn ? `, "tierPending" = TRUE` : ""}, "updatedAt" = ? WHERE "id" = ?`,
-        [change, change, now, memberId],
+           "summaryVersion" = "summaryVersion" + 1${tiersOn ? `, "tierPending" = TRUE` : ""}, "lastActivityMs" = ?, "updatedAt" = ? WHERE "id" = ?`,
+        [change, change, now.getTime(), now, memberId],
       ),
     );
   }
@@ -325,14 +325,17 @@ export function memberFactsFromRow(raw: Row): MemberFacts {
 export function memberUpsert(shopDomain: string, customerId: ShopifyId, profile: CustomerProfile, now: Date): Query {
   // An existing member keeps what we knew; only what was missing is filled in.
   return row(
-    `INSERT INTO "Member" ("shopDomain", "customerId", "email", "firstName", "lastName", "referralCode", "createdAt", "updatedAt")
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO "Member" ("shopDomain", "customerId", "email", "firstName", "lastName", "emailKey", "firstNameKey", "lastNameKey", "referralCode", "lastActivityMs", "createdAt", "updatedAt")
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT ("shopDomain", "customerId") DO UPDATE SET
        "email" = COALESCE("Member"."email", excluded."email"),
        "firstName" = COALESCE("Member"."firstName", excluded."firstName"),
-       "lastName" = COALESCE("Member"."lastName", excluded."lastName")
+       "lastName" = COALESCE("Member"."lastName", excluded."lastName"),
+       "emailKey" = COALESCE("Member"."emailKey", excluded."emailKey"),
+       "firstNameKey" = COALESCE("Member"."firstNameKey", excluded."firstNameKey"),
+       "lastNameKey" = COALESCE("Member"."lastNameKey", excluded."lastNameKey")
      RETURNING ${MEMBER_COLUMNS}`,
-    [shopDomain, customerId, profile.email ?? null, profile.firstName ?? null, profile.lastName ?? null, newReferralCode(), now, now],
+    [shopDomain, customerId, ...profileColumns(profile), newReferralCode(), now.getTime(), now, now],
   );
 }
 

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "~/db.server";
 import { writeBalanceChange } from "./balance-change.server";
+import { searchKey } from "./member-search";
 import { ensureShop } from "./shops.server";
 import type { ShopifyId } from "./shopify-id";
 import { inTransaction } from "./transaction.server";
@@ -54,18 +55,33 @@ export async function ensureMember(
   });
   if (existing) {
     const missing = profileGaps(existing, profile);
-    return missing ? tx.member.update({ where: { id: existing.id }, data: missing }) : existing;
+    return missing ? tx.member.update({ where: { id: existing.id }, data: withSearchKeys(missing) }) : existing;
   }
   return tx.member.create({
     data: {
       shopDomain,
       customerId,
-      email: profile.email ?? null,
-      firstName: profile.firstName ?? null,
-      lastName: profile.lastName ?? null,
+      ...withSearchKeys({ email: profile.email ?? null, firstName: profile.firstName ?? null, lastName: profile.lastName ?? null }),
       referralCode: newReferralCode(),
+      lastActivityMs: Date.now(),
     },
   });
+}
+
+/** The profile's fields with their search keys beside them (app/loyalty/member-search.ts). */
+function withSearchKeys<Profile extends CustomerProfile>(profile: Profile) {
+  return {
+    ...profile,
+    ...("email" in profile ? { emailKey: searchKey(profile.email) } : {}),
+    ...("firstName" in profile ? { firstNameKey: searchKey(profile.firstName) } : {}),
+    ...("lastName" in profile ? { lastNameKey: searchKey(profile.lastName) } : {}),
+  };
+}
+
+/** email, firstName, lastName, then their search keys: the plain-SQL member insert's values. */
+export function profileColumns(profile: CustomerProfile): (string | null)[] {
+  const fields = [profile.email ?? null, profile.firstName ?? null, profile.lastName ?? null];
+  return [...fields, ...fields.map(searchKey)];
 }
 
 // Fill in what we did not know (an order seen before customers/create); never overwrite.

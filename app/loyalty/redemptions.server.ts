@@ -123,10 +123,10 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
   const limit = shop.program.redemption.maxRedeemsPerHour;
   const [taken] = (yield [
     row(
-      `UPDATE "Member" SET "balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "updatedAt" = ?
+      `UPDATE "Member" SET "balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "lastActivityMs" = ?, "updatedAt" = ?
        WHERE "id" = ? AND "balance" >= ? AND (SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = ? AND "createdAt" > ?) < ?
        RETURNING "balance", "summaryVersion"`,
-      [cost, now, member.id, cost, member.id, hourAgo, limit],
+      [cost, now.getTime(), now, member.id, cost, member.id, hourAgo, limit],
     ),
   ]) as [Row | undefined];
   if (!taken) {

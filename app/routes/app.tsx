@@ -12,6 +12,7 @@ import polarisIt from "@shopify/polaris/locales/it.json";
 import polarisNl from "@shopify/polaris/locales/nl.json";
 import { adminLocale, translator, type AdminLocale } from "~/admin/i18n";
 import { homeMessages } from "~/admin/messages/home";
+import { membersMessages } from "~/admin/messages/members";
 import { privacyMessages } from "~/admin/messages/privacy";
 import { ProgramNavLinks } from "~/components/program/ProgramNavLinks";
 import { env } from "~/env.server";
@@ -35,6 +36,7 @@ export default function App() {
   const { apiKey, locale, polarisTranslations } = useLoaderData<typeof loader>();
   const home = translator(homeMessages, locale);
   const privacy = translator(privacyMessages, locale);
+  const members = translator(membersMessages, locale);
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey} i18n={polarisTranslations}>
       <NavMenu>
@@ -42,6 +44,7 @@ export default function App() {
           {home("navHome")}
         </Link>
         <ProgramNavLinks />
+        <Link to="/app/members">{members("title")}</Link>
         <Link to="/app/privacy">{privacy("navPrivacy")}</Link>
       </NavMenu>
       <Outlet />

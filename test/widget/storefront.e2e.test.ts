@@ -913,6 +913,8 @@ describe("the storefront widget in Chromium", () => {
   // Last: it stops the app.
   it("keeps working when the app is down", async () => {
     const { page, errors } = await visit(`/pages/rewards?customer=${ADA.id}`);
+    // The script loads after the page's largest paint; with a current summary it asks nothing.
+    await page.waitForFunction(() => window.Tally !== undefined);
     await scenario.app.stop();
     // The storefront's proxy now answers 502, as Shopify's does for an app that is down.
     await page.evaluate(() => window.Tally!.refresh());
