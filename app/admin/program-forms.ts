@@ -38,6 +38,7 @@ export function programSettingsFromForm(form: Form) {
     name: text(form, "name").trim(),
     earning: { points: wholeNumber(form, "earning.points"), perMajorUnits: wholeNumber(form, "earning.perMajorUnits") },
     pendingDays: wholeNumber(form, "pendingDays"),
+    expiryDays: optionalWholeNumber(form, "expiryDays"),
     signupPoints: wholeNumber(form, "signupPoints"),
     birthdayPoints: wholeNumber(form, "birthdayPoints"),
     referrals: {

@@ -13,6 +13,7 @@ import { WEBHOOK_EVENTS_PRUNING, webhookEventJobs } from "~/shopify/webhook-even
 import { ensureRecurringJob } from "./job-store.server";
 import { BIRTHDAY_BONUSES, birthdayJobs } from "./birthday-jobs.server";
 import { memberImportJobs } from "./member-import-jobs.server";
+import { POINTS_EXPIRY, expiryJobs } from "./expiry-jobs.server";
 import { PENDING_RELEASE, pendingJobs } from "./pending-jobs.server";
 import { privacyJobs } from "./privacy-jobs.server";
 import { REFERRAL_SWEEP, referralJobs } from "./referral-jobs.server";
@@ -30,11 +31,12 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   ...reconcileJobs,
   ...pendingJobs,
   ...flowTriggerJobs,
+  ...expiryJobs,
   ...memberImportJobs,
 };
 
 /** Run at start, then every `everyMs` (by whichever process claims them). */
-export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP, BIRTHDAY_BONUSES, TIER_SWEEP, TIER_PERIOD_REFRESH, RECONCILE_SWEEP, PENDING_RELEASE, FLOW_SWEEP];
+export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP, BIRTHDAY_BONUSES, TIER_SWEEP, TIER_PERIOD_REFRESH, RECONCILE_SWEEP, PENDING_RELEASE, FLOW_SWEEP, POINTS_EXPIRY];
 
 declare global {
   var tallyJobRunner: JobRunner | undefined;

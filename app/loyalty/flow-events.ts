@@ -6,6 +6,7 @@ export const FLOW_TRIGGERS = {
   pointsEarned: "tally-points-earned",
   tierChanged: "tally-tier-changed",
   rewardRedeemed: "tally-reward-redeemed",
+  pointsExpiring: "tally-points-expiring",
 } as const;
 
 export type FlowTrigger = (typeof FLOW_TRIGGERS)[keyof typeof FLOW_TRIGGERS];
@@ -46,5 +47,15 @@ export function rewardRedeemedEvent(customerId: bigint | number, redemption: { i
     customerId: BigInt(customerId),
     payload: { customer_id: Number(customerId), Reward: redemption.title, "Points spent": redemption.pointsSpent, "Discount code": redemption.code ?? "" },
     idempotencyKey: `flow:reward-redeemed:${redemption.id}`,
+  };
+}
+
+/** A reminder `daysLeft` days before the points expire; once per stretch of inactivity (its last activity). */
+export function pointsExpiringEvent(customerId: bigint | number, points: number, expiresAtMs: number, daysLeft: number, lastActivityMs: number): FlowEventDraft {
+  return {
+    trigger: FLOW_TRIGGERS.pointsExpiring,
+    customerId: BigInt(customerId),
+    payload: { customer_id: Number(customerId), "Points expiring": points, "Expires on": new Date(expiresAtMs).toISOString().slice(0, 10), "Days left": daysLeft },
+    idempotencyKey: `flow:points-expiring:${customerId}:${lastActivityMs}:${daysLeft}`,
   };
 }

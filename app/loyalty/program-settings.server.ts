@@ -21,6 +21,7 @@ export const programSettingsSchema = z.object({
   name: programSchema.shape.name,
   earning: earningRuleSchema,
   pendingDays: programSchema.shape.pendingDays,
+  expiryDays: programSchema.shape.expiryDays,
   signupPoints: z.number().int().min(0).max(1_000_000),
   birthdayPoints: z.number().int().min(0).max(1_000_000),
   referrals: referralSettingsSchema,
@@ -32,8 +33,8 @@ export const programSettingsSchema = z.object({
 export type ProgramSettings = z.infer<typeof programSettingsSchema>;
 
 export function programSettingsOf(program: Program): ProgramSettings {
-  const { name, earning, pendingDays, signupPoints, birthdayPoints, referrals, redemption, tiers, appearance } = program;
-  return { name, earning, pendingDays, signupPoints, birthdayPoints, referrals, redemption, tiers, appearance };
+  const { name, earning, pendingDays, expiryDays, signupPoints, birthdayPoints, referrals, redemption, tiers, appearance } = program;
+  return { name, earning, pendingDays, expiryDays, signupPoints, birthdayPoints, referrals, redemption, tiers, appearance };
 }
 
 export type ProgramSaveResult =

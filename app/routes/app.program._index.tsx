@@ -63,6 +63,7 @@ function valuesOf(settings: ProgramSettings): Values {
     "earning.points": String(settings.earning.points),
     "earning.perMajorUnits": String(settings.earning.perMajorUnits),
     pendingDays: String(settings.pendingDays),
+    expiryDays: settings.expiryDays === null ? "" : String(settings.expiryDays),
     signupPoints: String(settings.signupPoints),
     birthdayPoints: String(settings.birthdayPoints),
     "referrals.enabled": settings.referrals.enabled,
@@ -149,6 +150,7 @@ export default function ProgramSettingsPage() {
               </Text>
               <EarningExample points={text("earning.points")} perMajorUnits={text("earning.perMajorUnits")} currency={currency} locale={locale} />
               {field("pendingDays", t("pendingDays"), { type: "number", min: 0, max: 365, helpText: t("pendingDaysHelp") })}
+              {field("expiryDays", t("expiryDays"), { type: "number", min: 1, max: 3650, helpText: t("expiryDaysHelp") })}
             </FormLayout>
           </Card>
         </Layout.AnnotatedSection>

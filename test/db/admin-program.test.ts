@@ -102,6 +102,7 @@ describe("program settings page", () => {
         "earning.points": "3",
         "earning.perMajorUnits": "2",
         pendingDays: "14",
+        expiryDays: "365",
         signupPoints: "150",
         birthdayPoints: "200",
         "referrals.enabled": "false",
@@ -119,7 +120,7 @@ describe("program settings page", () => {
       appearance: { heading: "Club Rewards", accentColor: "#0a7e3b", launcherLabel: null },
     });
     const program = JSON.parse((await storedShop(shop)).program);
-    expect(program).toMatchObject({ pendingDays: 14, signupPoints: 150, birthdayPoints: 200, referrals: { enabled: false, weeklyCapPerReferrer: 3 }, redemption: { maxRedeemsPerHour: 4 } });
+    expect(program).toMatchObject({ pendingDays: 14, expiryDays: 365, signupPoints: 150, birthdayPoints: 200, referrals: { enabled: false, weeklyCapPerReferrer: 3 }, redemption: { maxRedeemsPerHour: 4 } });
 
     // The save asked for the storefront sync, which writes the program metafield.
     expect(await db.job.findUnique({ where: { key: `customer-summaries:${shop}` } })).not.toBeNull();
@@ -143,6 +144,8 @@ describe("program settings page", () => {
     ["a text too long", { "appearance.launcherLabel": "x".repeat(61) }, "appearance.launcherLabel", "errorTooLong"],
     ["an empty name", { name: " " }, "name", "errorRequired"],
     ["a pending period past a year", { pendingDays: "400" }, "pendingDays", "errorMax"],
+    ["an expiry of zero days", { expiryDays: "0" }, "expiryDays", "errorMin"],
+    ["an expiry of a word", { expiryDays: "soon" }, "expiryDays", "errorWholeNumber"],
   ])("refuses %s with a field error and saves nothing", async (_, changes, field, key) => {
     await storeOfflineSession(shop);
     const { settings, version } = (await load(store, "settings")).body as { settings: Record<string, unknown>; version: number };
