@@ -10,6 +10,7 @@ import { ensureJob, requestJob, type JobRequest } from "~/jobs/job-store.server"
 import type { JobHandler } from "~/jobs/runner.server";
 import { FLOW_TRIGGERS } from "~/loyalty/flow-events";
 import { logger } from "~/logger.server";
+import { runtimeEnv } from "~/runtime-env.server";
 import { adminGraphqlFor } from "./admin-client.server";
 import { adminRequest, AdminRequestError } from "./admin-request.server";
 import { FLOW_TRIGGER_RECEIVE } from "./graphql/flow-trigger";
@@ -28,9 +29,12 @@ export function flowTriggersJob(shop: string): JobRequest {
 
 const gathering = new Set<string>();
 
-/** After a commit that recorded triggers: the shop's job runs soon (requests gathered for 250 ms). */
+/**
+ * After a commit that recorded triggers: the shop's job runs soon (requests gathered for 250 ms).
+ * Off, like the storefront's writes, with SUMMARY_SYNC_DELAY_MS=off (tests drive the jobs).
+ */
 export function requestFlowTriggers(shop: string): void {
-  if (gathering.has(shop)) return;
+  if (runtimeEnv.summarySyncDelayMs === null || gathering.has(shop)) return;
   gathering.add(shop);
   setTimeout(() => {
     gathering.delete(shop);

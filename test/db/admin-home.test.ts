@@ -186,7 +186,7 @@ describe("turning the program off", () => {
     expect(((await home(STORE)) as HomeAnswer).program.enabled).toBe(false);
 
     // An order paid while off earns nothing, then or later.
-    await deliverWebhook("orders/paid", orderPayload({ id: 5_500_002, customer: { id: 5_600_001 }, lines: [{ price: "300.00" }] }), { shop: SHOP });
+    await deliverWebhook("orders/paid", { ...orderPayload({ id: 5_500_002, customer: { id: 5_600_001 }, lines: [{ price: "300.00" }] }), processed_at: new Date().toISOString() }, { shop: SHOP });
     expect(await balance(5_600_001n)).toBe(700);
     // No signup bonus while off.
     await deliverWebhook("customers/create", customerCreatePayload({ id: 5_600_002 }), { shop: SHOP });
@@ -211,7 +211,7 @@ describe("turning the program off", () => {
     // On again: new orders earn; the order paid while off stays at nothing.
     expect((await post(STORE, { intent: "set-program", enabled: "on" })).status).toBe(200);
     await deliverWebhook("orders/paid", orderPayload({ id: 5_500_003, customer: { id: 5_600_001 }, lines: [{ price: "50.00" }] }), { shop: SHOP });
-    await deliverWebhook("orders/paid", orderPayload({ id: 5_500_002, customer: { id: 5_600_001 }, lines: [{ price: "300.00" }] }), { shop: SHOP });
+    await deliverWebhook("orders/paid", { ...orderPayload({ id: 5_500_002, customer: { id: 5_600_001 }, lines: [{ price: "300.00" }] }), processed_at: new Date().toISOString() }, { shop: SHOP });
     expect(await balance(5_600_001n)).toBe(650);
     expect(((await (await proxyGet("program", { shop: SHOP, customerId: 5_600_001 })).json()) as { program: { enabled: boolean } }).program.enabled).toBe(true);
   });
