@@ -12,6 +12,7 @@ import type { SqlConnection } from "~/sql.server";
 import { nothing, row, rows, runSqlTransactionWithRetries, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import { earningRate } from "./earning";
 import { pointsEarnedEvent } from "./flow-events";
+import { flowEventInsert } from "./flow-event-rows.server";
 import { newReferralCode, profileColumns, type CustomerProfile, type MemberFacts } from "./members.server";
 import {
   ledgerEntryFor,
@@ -267,14 +268,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   // commits (one per earn key: a repeated delivery adds none).
   for (const change of changes) {
     if (change.kind !== "earn" || change.delta <= 0 || after.customerId === null) continue;
-    const flow = pointsEarnedEvent(after.customerId, change.delta, change.kind, change.key);
-    writes.push(
-      nothing(
-        `INSERT INTO "FlowEvent" ("shopDomain", "trigger", "customerId", "payload", "idempotencyKey", "createdAt") VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT ("shopDomain", "idempotencyKey") DO NOTHING`,
-        [shopDomain, flow.trigger, flow.customerId, JSON.stringify(flow.payload), flow.idempotencyKey, now],
-      ),
-    );
+    writes.push(flowEventInsert(shopDomain, pointsEarnedEvent(after.customerId, change.delta, change.kind, change.key), now));
   }
   const written = yield writes;
   const taken = changes.filter((_, i) => !written[ledgerIndexes[i]]);

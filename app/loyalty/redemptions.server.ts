@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "~/db.server";
 import { writeBalanceChange } from "./balance-change.server";
 import { rewardRedeemedEvent } from "./flow-events";
+import { flowEventInsert } from "./flow-event-rows.server";
 import type { SqlConnection } from "~/sql.server";
 import { nothing, row, rows, runSqlReads, runSqlTransactionWithRetries, storedMs, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import type { ReferralStats } from "./referrals.server";
@@ -261,13 +262,7 @@ export async function markIssued(
       pointsSpent: Number(updated.pointsSpent),
       code: (updated.code as string | null) ?? null,
     });
-    yield [
-      nothing(
-        `INSERT INTO "FlowEvent" ("shopDomain", "trigger", "customerId", "payload", "idempotencyKey", "createdAt") VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT ("shopDomain", "idempotencyKey") DO NOTHING`,
-        [String(updated.shopDomain), flow.trigger, flow.customerId, JSON.stringify(flow.payload), flow.idempotencyKey, new Date()],
-      ),
-    ];
+    yield [flowEventInsert(String(updated.shopDomain), flow, new Date())];
     return Number(member.summaryVersion);
   });
 }
