@@ -14,6 +14,7 @@ import { createTestDatabase, type TestDatabase } from "../../dev/simulator/datab
 import { storeOfflineSession } from "../../dev/simulator/offline-session";
 import { orderPayload } from "../../dev/simulator/shopify-payloads";
 import { signedWebhookRequest } from "../../dev/simulator/shopify-signing";
+import { seriousViolations } from "../support/axe";
 
 const API_KEY = "admin-home-key";
 const API_SECRET = "admin-home-secret";
@@ -21,8 +22,7 @@ const SHOP = "admin-home.myshopify.com";
 
 async function expectNoSeriousViolations(page: Page, label: string) {
   const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-  expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`), label).toEqual([]);
+  expect(seriousViolations(results.violations), label).toEqual([]);
 }
 
 describe("Home and Privacy in the local admin", () => {

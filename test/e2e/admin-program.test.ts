@@ -12,6 +12,7 @@ import { startApp, type RunningApp } from "../../dev/simulator/app-server";
 import { launchChromium, screenshotPath } from "../../dev/simulator/browser";
 import { createTestDatabase, type TestDatabase } from "../../dev/simulator/databases";
 import { storeOfflineSession } from "../../dev/simulator/offline-session";
+import { seriousViolations as described } from "../support/axe";
 
 const API_KEY = "admin-program-key";
 const API_SECRET = "admin-program-secret";
@@ -30,7 +31,7 @@ interface AxeViolation {
 async function seriousViolations(frame: Frame): Promise<string[]> {
   await frame.evaluate(AXE_SOURCE);
   const violations = await frame.evaluate(async () => (await (window as unknown as { axe: { run: () => Promise<{ violations: AxeViolation[] }> } }).axe.run()).violations);
-  return violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical").map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+  return described(violations);
 }
 
 describe("Program settings in the admin (Chromium)", () => {

@@ -9,6 +9,7 @@ import { customerCreatePayload, orderPayload } from "../../dev/simulator/shopify
 import { ADA, ALAN, GRACE, KATHERINE, newOrderId, startWidgetScenario, WIDGET_SHOP, type WidgetScenario } from "../../dev/simulator/storefront/scenario";
 import type { RedeemMember, RedeemResponse } from "../../widget/contract";
 import { CODE_REDEMPTION, POINTS_FOR_CASH, STORE_CREDIT_REDEMPTION, XSS } from "./fixtures";
+import { seriousViolations } from "../support/axe";
 
 const PROXY = "/apps/tally/";
 
@@ -379,11 +380,7 @@ describe("the storefront widget in Chromium", () => {
       const { page } = await visit(target.path, target.viewport ? { viewport: target.viewport } : {});
       if (target.open) await openLauncher(page);
       const results = await new AxeBuilder({ page }).include("[data-tally-root]").analyze();
-      const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-      expect(
-        serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`),
-        target.name,
-      ).toEqual([]);
+      expect(seriousViolations(results.violations), target.name).toEqual([]);
     }
   });
 
@@ -751,8 +748,7 @@ describe("the storefront widget in Chromium", () => {
       const { confirm } = await confirmation(page);
       const check = async (name: string) => {
         const results = await new AxeBuilder({ page }).include("[data-tally-root]").analyze();
-        const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-        expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`), name).toEqual([]);
+        expect(seriousViolations(results.violations), name).toEqual([]);
       };
       await check("confirmation");
       await confirm.click();
