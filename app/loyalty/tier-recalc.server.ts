@@ -13,6 +13,9 @@ import { parseProgram, type TierSettings } from "./program";
 import { currentActivity, tierHeldAt, tiersOfOrders, type ActivityOrder, type TierThreshold } from "./tier-timeline";
 import { tierChangedEvent } from "./flow-events";
 import { inTransaction } from "./transaction.server";
+import { sql } from "~/sql.server";
+import { row, runSqlTransactionWithRetries, type Row } from "~/sql-transaction.server";
+import { flowEventInsert } from "./flow-event-rows.server";
 
 type Snapshot = Prisma.OrderSnapshotGetPayload<object>;
 type Refund = Prisma.OrderRefundGetPayload<object>;
@@ -86,51 +89,110 @@ export interface TierRecalc {
 }
 
 /** Re-reads which tier each of the member's paid orders earns under and corrects those that differ. */
-export async function recalculateMemberTiers(db: Db, shopDomain: string, memberId: number, now = new Date()): Promise<TierRecalc> {
+export function recalculateMemberTiers(db: Db, shopDomain: string, memberId: number, now = new Date()): Promise<TierRecalc> {
+  return recalculateTiersOfMembers(db, shopDomain, [memberId], now);
+}
+
+/** Rows per IN (…) list: far below both databases' limits on bound parameters. */
+const IN_LIST = 500;
+
+function inChunks<T>(values: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < values.length; i += IN_LIST) chunks.push(values.slice(i, i + IN_LIST));
+  return chunks;
+}
+
+/**
+ * The recalculation for a batch of members of one shop (the job's batch): their orders, refunds
+ * and tiers are read with a handful of queries for the whole batch, not per member, since a busy
+ * shop flags nearly every member it credits; then each member whose orders or tier differ is
+ * written. Returns the batch's totals.
+ */
+export async function recalculateTiersOfMembers(
+  db: Db,
+  shopDomain: string,
+  memberIds: readonly number[],
+  now = new Date(),
+  /** Called before each member's writes (the job renews its lease there). */
+  beforeWrites: () => Promise<void> = async () => {},
+): Promise<TierRecalc> {
+  const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false, tierChanged: false };
+  if (memberIds.length === 0) return result;
   // Cleared first: a delivery from here on flags the member again, and another run follows.
-  await db.member.updateMany({ where: { id: memberId, tierPending: true }, data: { tierPending: false } });
+  for (const ids of inChunks(memberIds)) await db.member.updateMany({ where: { id: { in: ids }, tierPending: true }, data: { tierPending: false } });
   const shop = await db.shop.findUnique({ where: { domain: shopDomain }, select: { program: true, currency: true, timezone: true } });
-  if (!shop) return { corrected: 0, delta: 0, shownChanged: false, tierChanged: false };
+  if (!shop) return result;
   const settings = parseProgram(shop.program).tiers;
   const exponent = shop.currency ? currencyExponent(shop.currency) : 2;
   const tiers = await db.tier.findMany({ where: { shopDomain } });
   const thresholds: TierThreshold[] = tiers.map((tier) => ({ id: tier.id, threshold: settings.basis === "points" ? tier.thresholdPoints : tier.thresholdPoints * 10 ** exponent }));
   const multiplierOf = (tier: TierThreshold | null) => (tier === null ? 100 : (tiers.find((candidate) => candidate.id === tier.id)?.multiplierPercent ?? 100));
-
-  const snapshots = await db.orderSnapshot.findMany({ where: { shopDomain, holderMemberId: memberId, paidAt: { not: null } } });
-  const refunds = await db.orderRefund.findMany({ where: { shopDomain, orderId: { in: snapshots.map((snapshot) => snapshot.orderId) } } });
-  const refundsOf = (orderId: bigint) => refunds.filter((refund) => refund.orderId === orderId);
-  const orders = snapshots.flatMap((snapshot) => activityOf(snapshot, refundsOf(snapshot.orderId), settings.basis, exponent) ?? []);
   const options = { period: settings.period, timeZone: shop.timezone };
-  const tierOfOrder = tiersOfOrders(orders, thresholds, options);
 
-  const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false, tierChanged: false };
-  for (const snapshot of snapshots) {
-    const multiplier = multiplierOf(tierOfOrder.get(snapshot.orderId) ?? null);
-    if (snapshot.earnMultiplierPct === null || snapshot.earnMultiplierPct === multiplier) continue;
-    const delta = await correctOrder(db, shopDomain, snapshot.orderId, multiplier);
-    if (delta !== null) {
-      result.corrected++;
-      result.delta += delta;
+  const snapshotsOf = new Map<number, Snapshot[]>();
+  const refundsOf = new Map<bigint, Refund[]>();
+  const members = new Map<number, { tierId: number | null; tierActivity: bigint; customerId: bigint }>();
+  for (const ids of inChunks(memberIds)) {
+    const [snapshots, rows] = await Promise.all([
+      db.orderSnapshot.findMany({ where: { shopDomain, holderMemberId: { in: ids }, paidAt: { not: null } } }),
+      db.member.findMany({ where: { id: { in: ids } }, select: { id: true, tierId: true, tierActivity: true, customerId: true } }),
+    ]);
+    for (const snapshot of snapshots) snapshotsOf.set(snapshot.holderMemberId!, [...(snapshotsOf.get(snapshot.holderMemberId!) ?? []), snapshot]);
+    for (const row of rows) members.set(row.id, row);
+    for (const orderIds of inChunks(snapshots.map((snapshot) => snapshot.orderId))) {
+      for (const refund of await db.orderRefund.findMany({ where: { shopDomain, orderId: { in: orderIds } } })) {
+        refundsOf.set(refund.orderId, [...(refundsOf.get(refund.orderId) ?? []), refund]);
+      }
     }
   }
-  const held = tierHeldAt(orders, thresholds, options, { at: now.getTime(), orderId: 0n, seq: 0 });
-  const activity = currentActivity(orders, options, now.getTime());
-  const member = await db.member.findUnique({ where: { id: memberId }, select: { tierId: true, tierActivity: true, customerId: true } });
-  const heldId = held?.id ?? null;
-  if (member && (member.tierId !== heldId || member.tierActivity !== BigInt(activity))) {
-    // The storefront shows the held tier and this progress: a change reaches its summary too; a
-    // change of tier is a Shopify Flow trigger (sent by the flow-triggers job), in the same transaction.
-    await inTransaction(db, async (tx) => {
-      const updated = await tx.member.update({ where: { id: memberId }, data: { tierId: heldId, tierActivity: BigInt(activity), summaryVersion: { increment: 1 } } });
-      if (member.tierId === heldId) return;
-      const nameOf = (id: number | null) => tiers.find((tier) => tier.id === id)?.name ?? null;
-      const flow = tierChangedEvent(member.customerId, nameOf(heldId), nameOf(member.tierId), updated.summaryVersion);
-      await tx.flowEvent.create({ data: { shopDomain, trigger: flow.trigger, customerId: flow.customerId, payload: JSON.stringify(flow.payload), idempotencyKey: flow.idempotencyKey } });
-      result.tierChanged = true;
-    });
-    result.shownChanged = true;
+
+  const shown: { memberId: number; customerId: bigint; previousTierId: number | null; heldId: number | null; activity: bigint }[] = [];
+  for (const memberId of memberIds) {
+    const member = members.get(memberId);
+    if (!member) continue;
+    const snapshots = snapshotsOf.get(memberId) ?? [];
+    const orders = snapshots.flatMap((snapshot) => activityOf(snapshot, refundsOf.get(snapshot.orderId) ?? [], settings.basis, exponent) ?? []);
+    const tierOfOrder = tiersOfOrders(orders, thresholds, options);
+    for (const snapshot of snapshots) {
+      const multiplier = multiplierOf(tierOfOrder.get(snapshot.orderId) ?? null);
+      if (snapshot.earnMultiplierPct === null || snapshot.earnMultiplierPct === multiplier) continue;
+      await beforeWrites();
+      const delta = await correctOrder(db, shopDomain, snapshot.orderId, multiplier);
+      if (delta !== null) {
+        result.corrected++;
+        result.delta += delta;
+      }
+    }
+    const heldId = tierHeldAt(orders, thresholds, options, { at: now.getTime(), orderId: 0n, seq: 0 })?.id ?? null;
+    const activity = BigInt(currentActivity(orders, options, now.getTime()));
+    if (member.tierId === heldId && member.tierActivity === activity) continue;
+    shown.push({ memberId, customerId: member.customerId, previousTierId: member.tierId, heldId, activity });
   }
+  if (shown.length === 0) return result;
+  // The storefront shows the held tier and this progress: a change reaches its summary too; a
+  // change of tier is a Shopify Flow trigger (sent by the flow-triggers job), in the same
+  // transaction. One plain-SQL transaction for the batch: on SQLite it holds the write lock only
+  // while it runs, never across the event loop's turns as an interactive transaction would.
+  await beforeWrites();
+  const nameOf = (id: number | null) => tiers.find((tier) => tier.id === id)?.name ?? null;
+  result.shownChanged = true;
+  result.tierChanged = await runSqlTransactionWithRetries(sql(), function* () {
+    const versions = (yield shown.map(({ memberId, heldId, activity }) =>
+      row(`UPDATE "Member" SET "tierId" = ?, "tierActivity" = ?, "summaryVersion" = "summaryVersion" + 1, "updatedAt" = ? WHERE "id" = ? RETURNING "summaryVersion"`, [
+        heldId,
+        activity,
+        now,
+        memberId,
+      ]),
+    )) as (Row | undefined)[];
+    const changedTier = shown.flatMap((change, index) => {
+      const version = versions[index];
+      if (change.previousTierId === change.heldId || !version) return [];
+      return [flowEventInsert(shopDomain, tierChangedEvent(change.customerId, nameOf(change.heldId), nameOf(change.previousTierId), Number(version.summaryVersion)), now)];
+    });
+    if (changedTier.length > 0) yield changedTier;
+    return changedTier.length > 0;
+  });
   return result;
 }
 
