@@ -26,7 +26,6 @@ export async function captureReferral(
     if (!code || !REFERRAL_CODE.test(code) || storage.getItem(SENT_CODE_KEY) === code) return;
     const response = await send(cartUpdateUrl, {
       method: "POST",
-      credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ attributes: { [CART_ATTRIBUTE]: code } }),
     });

@@ -906,6 +906,142 @@ describe("the storefront widget in Chromium", () => {
     }
   });
 
+  describe("the birthday form", () => {
+    it("takes a member's birthday once, with the keyboard, then shows it read-only (axe)", async () => {
+      const { page, errors } = await visit(`/?customer=${GRACE.id}`);
+      await openLauncher(page);
+      const section = panel(page).locator("[data-tally-birthday]");
+      const month = section.getByLabel("Month");
+      const day = section.getByLabel("Day");
+      const save = section.getByRole("button", { name: "Save birthday" });
+      expect(await section.locator('[data-tally-field="birthday"]').isHidden()).toBe(true);
+      const scan = async (name: string) => expect(seriousViolations((await new AxeBuilder({ page }).include("[data-tally-root]").analyze()).violations), name).toEqual([]);
+      await scan("birthday form");
+
+      // A day the month does not have: the app refuses it, the form stays, nothing is saved.
+      await month.selectOption({ label: "February" });
+      await day.selectOption("31");
+      await save.focus();
+      await page.keyboard.press("Enter");
+      const status = section.locator("[data-tally-form-status]");
+      await expect.poll(() => status.innerText()).toBe("That date doesn't exist. Please check the month and day.");
+      expect(await save.isVisible()).toBe(true);
+      expect((await memberOf(scenario.db, GRACE.id, WIDGET_SHOP))!.birthday).toBeNull();
+
+      await month.selectOption({ label: "April" });
+      await day.selectOption("12");
+      await save.focus();
+      await page.keyboard.press("Enter");
+      await expect.poll(() => status.innerText()).toBe("Birthday saved. Thank you!");
+      const saved = inPanel(page, "birthday");
+      expect(await saved.innerText()).toBe("Your birthday: April 12");
+      expect(await saved.evaluate((node) => node === document.activeElement)).toBe(true);
+      expect(await section.locator("form").isHidden()).toBe(true);
+      expect((await memberOf(scenario.db, GRACE.id, WIDGET_SHOP))!.birthday).toBe("04-12");
+      await scan("birthday saved");
+
+      // Once given, it is shown, not asked: Liquid paints it from the summary, in each language;
+      // the app refuses a second one.
+      const next = await visit(`/?customer=${GRACE.id}`);
+      await openLauncher(next.page);
+      expect(await inPanel(next.page, "birthday").innerText()).toBe("Your birthday: April 12");
+      expect(await panel(next.page).locator("[data-tally-birthday] form").isHidden()).toBe(true);
+      const french = await visit(`/fr?customer=${GRACE.id}`);
+      await openLauncher(french.page);
+      expect(await inPanel(french.page, "birthday").innerText()).toBe("Votre anniversaire : 12 avril");
+      const again = await next.page.evaluate((proxy) => fetch(`${proxy}birthday`, { method: "POST", body: JSON.stringify({ month: 5, day: 1 }) }).then((response) => response.status), PROXY);
+      expect(again).toBe(409);
+      expect(errors).toEqual([]);
+    });
+
+    it("says so when the birthday was already given elsewhere", async () => {
+      const { page } = await visit(`/?customer=${ALAN.id}`);
+      await page.route(`**${PROXY}birthday`, (route) =>
+        route.fulfill({ status: 409, contentType: "application/json", body: JSON.stringify({ error: { code: "birthday_already_set", message: "…" } }) }),
+      );
+      await openLauncher(page);
+      const section = panel(page).locator("[data-tally-birthday]");
+      await section.getByLabel("Month").selectOption("3");
+      await section.getByLabel("Day").selectOption("3");
+      await section.getByRole("button", { name: "Save birthday" }).click();
+      await expect.poll(() => section.locator("[data-tally-form-status]").innerText()).toBe("Your birthday is already saved. The shop can change it for you.");
+    });
+  });
+
+  describe("the friend offer", () => {
+    const codeOf = async (customerId: number) => (await memberOf(scenario.db, customerId, WIDGET_SHOP))!.referralCode;
+
+    it("gives a visitor who came with a member's link the friend's code, with Copy and Apply to cart (axe)", async () => {
+      const code = await codeOf(ADA.id);
+      const { page, errors, requests } = await visit(`/?customer=&ref=${code.toLowerCase()}`);
+      await openLauncher(page);
+      const offer = panel(page).locator("[data-tally-offer]");
+      await offer.waitFor({ state: "visible" });
+      expect(await offer.innerText()).toContain("A gift from a friend");
+      // Nothing is asked of the app until the visitor claims.
+      expect(proxyRequests(requests)).toEqual([]);
+      await new AxeBuilder({ page }).include("[data-tally-root]").analyze().then((results) => expect(seriousViolations(results.violations)).toEqual([]));
+
+      const answered = page.waitForResponse((response) => response.url().includes(`${PROXY}referral-offer`));
+      await offer.getByRole("button", { name: "Claim my discount" }).click();
+      const response = await answered;
+      expect(response.status()).toBe(200);
+      const body = await response.json();
+      expect(body).toMatchObject({ version: 1, offer: { status: "issued", referredBy: "Ada" } });
+      expect(response.request().postDataJSON()).toEqual({ code });
+
+      const field = offer.getByLabel("Your discount code");
+      await expect.poll(() => field.inputValue()).toBe(body.offer.code);
+      expect(await field.evaluate((node) => node === document.activeElement)).toBe(true);
+      expect(await offer.locator("[data-tally-form-status]").innerText()).toMatch(/^\$?5\.00 off your first order, from Ada\.$/);
+      expect(await offer.getByRole("link", { name: "Apply to cart" }).getAttribute("href")).toBe(`/discount/${body.offer.code}`);
+      expect(await offer.getByRole("button", { name: "Claim my discount" }).isHidden()).toBe(true);
+      await new AxeBuilder({ page }).include("[data-tally-root]").analyze().then((results) => expect(seriousViolations(results.violations)).toEqual([]));
+      // Shopify holds it: anyone's, once.
+      const shopify = await scenario.app.adminApi!.state(WIDGET_SHOP);
+      expect(shopify.discounts.find((discount) => discount.code === body.offer.code)).toMatchObject({ usageLimit: 1 });
+
+      // A later page shows the same code rather than claim another.
+      const claims = () => proxyRequests(requests).filter((url) => url.includes("referral-offer")).length;
+      await page.goto(`${scenario.storefront.url}/pages/rewards`);
+      const inline = page.locator('[data-tally-mode="inline"] [data-tally-offer]');
+      await expect.poll(() => inline.getByLabel("Your discount code").inputValue()).toBe(body.offer.code);
+      expect(claims()).toBe(1);
+      expect(errors).toEqual([]);
+    });
+
+    it("gives a signed-in new customer an offer for them alone, and explains a refusal", async () => {
+      const code = await codeOf(ADA.id);
+      const { page } = await visit(`/?customer=${GRACE.id}&ref=${code}`);
+      await openLauncher(page);
+      const offer = panel(page).locator("[data-tally-offer]");
+      const answered = page.waitForResponse((response) => response.url().includes(`${PROXY}referral-offer`));
+      await offer.getByRole("button", { name: "Claim my discount" }).click();
+      const body = await (await answered).json();
+      await expect.poll(() => offer.getByLabel("Your discount code").inputValue()).toBe(body.offer.code);
+      const shopify = await scenario.app.adminApi!.state(WIDGET_SHOP);
+      expect(shopify.discounts.find((discount) => discount.code === body.offer.code)).toMatchObject({ customers: [`gid://shopify/Customer/${GRACE.id}`] });
+
+      // A customer who has ordered before: the app refuses, the widget says why.
+      const returning = await visit(`/?customer=${KATHERINE.id}&ref=${code}`);
+      await openLauncher(returning.page);
+      const theirs = panel(returning.page).locator("[data-tally-offer]");
+      await theirs.getByRole("button", { name: "Claim my discount" }).click();
+      await expect.poll(() => theirs.locator("[data-tally-form-status]").innerText()).toBe("This offer is for a first order, and you've ordered before.");
+      expect(await theirs.getByLabel("Your discount code").count()).toBe(0);
+    });
+
+    it("shows no offer for one's own link, nor without a link", async () => {
+      const own = await visit(`/?customer=${ADA.id}&ref=${await codeOf(ADA.id)}`);
+      await openLauncher(own.page);
+      await own.page.waitForLoadState("networkidle");
+      expect(await panel(own.page).locator("[data-tally-offer]").isHidden()).toBe(true);
+      const plain = await visit("/?customer=");
+      await openLauncher(plain.page);
+      expect(await panel(plain.page).locator("[data-tally-offer]").isHidden()).toBe(true);
+    });
+  });
+
   // Last: it stops the app.
   it("keeps working when the app is down", async () => {
     const { page, errors } = await visit(`/pages/rewards?customer=${ADA.id}`);
