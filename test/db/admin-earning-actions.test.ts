@@ -151,7 +151,7 @@ describe("ways to earn (admin)", () => {
     expect((await post(store, "edit", { ...goodAction, title: "Mine now" }, { id: String(theirs.id) })).status).toBe(404);
     for (const id of ["abc", "0", "-1", "99999999999", "1.5"]) expect((await post(store, "edit", goodAction, { id })).status, id).toBe(404);
     expect(await post(store, "list", { intent: "disable", actionId: String(theirs.id) })).toEqual({ status: 404, body: { ok: false, error: "not_found" } });
-    for (const fields of [{ intent: "delete", actionId: "1" }, { intent: "disable", actionId: "abc" }, { intent: "approve", claimId: "-3" }, {}]) {
+    for (const fields of [{ intent: "delete", actionId: "1" }, { intent: "disable", actionId: "abc" }, { intent: "approve", claimId: "-3" }, {}] as Record<string, string>[]) {
       expect((await post(store, "list", fields)).status, JSON.stringify(fields)).toBe(400);
     }
     expect(await storedState(shop)).toEqual(before);
