@@ -3,6 +3,7 @@
 // own modules, so a change there fails the widget's type check; `import type` is erased by
 // esbuild, so nothing of the server reaches the bundle.
 import type { CustomerSummary } from "../app/loyalty/customer-summary.server";
+import type { ActionClaimView } from "../app/loyalty/earning-actions";
 import type { FriendOfferView } from "../app/loyalty/friend-offers.server";
 import type { RedemptionView } from "../app/loyalty/redemptions.server";
 import type { MemberView, PublicProgram, PublicReward } from "../app/loyalty/storefront.server";
@@ -57,11 +58,13 @@ export interface RedeemErrorResponse {
 /** POST /apps/tally/referral-offer `{ code }` → `{ version: 1, offer }` (README "Referrals"). */
 export type { FriendOfferView };
 
-/** What POST /apps/tally/birthday (the member) and /referral-offer (the offer) answer, or their error. */
+/** What POST /apps/tally/birthday and /actions/<id>/claim (the member) and /referral-offer (the offer) answer, or their error. */
 export interface FormAnswer {
   version?: 1;
   member?: MemberView;
   offer?: FriendOfferView;
+  /** POST /apps/tally/actions/<id>/claim: the claim, with the member. */
+  claim?: ActionClaimView;
   error?: { code: string };
 }
 
@@ -89,6 +92,7 @@ export function summaryFromMember(member: MemberView, updatedAt: Date): Customer
     redemptions: member.redemptions,
     referrals: member.referrals,
     birthday: member.birthday,
+    actionClaims: member.actionClaims,
     updatedAt: updatedAt.toISOString(),
   };
 }

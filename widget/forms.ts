@@ -35,9 +35,12 @@ export function wireForms(root: HTMLElement, config: WidgetConfig, loader: Pick<
     if (form.getAttribute("aria-busy")) return;
     const box = form.parentElement!;
     const status = box.querySelector("[data-tally-form-status]")!;
-    const line = (key = "error") => (box.querySelector(`[data-tally-msg="${key}"]`) || box.querySelector('[data-tally-msg="error"]'))!.textContent!;
+    const line = (key = "ok") => (box.querySelector(`[data-tally-msg="${key}"]`) || box.querySelector('[data-tally-msg="error"]'))!.textContent!;
     const body: Record<string, unknown> = {};
     for (const field of all<HTMLInputElement>(form, "[name]")) body[field.name] = field.tagName == "SELECT" ? Number(field.value) : field.value;
+    // A follow opens where to follow, while the click still counts as the shopper's.
+    const follow = form.getAttribute("data-tally-open");
+    if (follow) open(follow, "_blank", "noopener");
     form.setAttribute("aria-busy", "true");
     status.textContent = line("busy");
     let answer: FormAnswer | null = null;
@@ -48,12 +51,14 @@ export function wireForms(root: HTMLElement, config: WidgetConfig, loader: Pick<
     }
     form.removeAttribute("aria-busy");
     if (!answer || answer.version !== 1) {
-      status.textContent = line(answer?.error?.code);
+      status.textContent = line(answer?.error?.code || "error");
     } else if (answer.member) {
-      // The birthday: the answer is the member, with it; every widget shows the date.
+      // The birthday or an action's claim: the answer is the member, with it, for every widget.
+      // The form has done its work; focus goes to what replaces it (the date, the claim's line).
       loader.publish(answer.member);
-      status.textContent = line("ok");
-      box.querySelector<HTMLElement>('[data-tally-field="birthday"]')!.focus();
+      status.textContent = line(answer.claim?.status);
+      form.hidden = true;
+      box.querySelector<HTMLElement>("[tabindex]")!.focus();
     } else if (answer.offer?.code) {
       const given = answer.offer;
       const kept: KeptOffer = [

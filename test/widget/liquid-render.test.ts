@@ -381,3 +381,42 @@ describe("the held tier's perk", () => {
     expect(isHidden(await renderWidget({ customer: { summary: undefined } }), 'data-tally-perk="Gold"')).toBe(true);
   });
 });
+
+describe("custom actions in Ways to earn", () => {
+  const FOLLOW = { id: 31, kind: "social_follow" as const, title: "Follow us <now>", points: 50, url: "https://social.example/tally?a=1&b=2" };
+  const REVIEW = { id: 32, kind: "custom" as const, title: "Write a review", points: 100 };
+  const NEWSLETTER = { id: 33, kind: "newsletter" as const, title: "Join our emails", points: 20 };
+  const shop = { ...SHOP, program: { ...PROGRAM, actions: [FOLLOW, REVIEW, NEWSLETTER] } };
+  const item = (html: string, id: number) => {
+    const from = html.indexOf(`data-tally-action="${id}"`);
+    return html.slice(from, html.indexOf("</li>", from));
+  };
+
+  it("lists every action with its points; a member gets a button to claim each, a follow opening its page first", async () => {
+    const html = await renderWidget({ shop, customer: { summary: SILVER_MEMBER } });
+    expect(visibleText(item(html, FOLLOW.id))).toContain("Follow us <now> – 50 points");
+    expect(openingTag(item(html, FOLLOW.id), "data-tally-post=")).toBe(
+      '<form data-tally-post="actions/31/claim" data-tally-open="https://social.example/tally?a=1&amp;b=2">',
+    );
+    expect(visibleText(item(html, FOLLOW.id))).toContain("Follow us Follow us <now>"); // the button, named with its action
+    expect(openingTag(item(html, REVIEW.id), "data-tally-post=")).toBe('<form data-tally-post="actions/32/claim">');
+    expect(visibleText(item(html, REVIEW.id))).toContain("Claim points Write a review");
+    // Newsletter points come with the subscription: nothing to claim.
+    expect(item(html, NEWSLETTER.id)).not.toContain("data-tally-post");
+    expect(visibleText(item(html, NEWSLETTER.id))).toContain("The points come with your subscription to our emails.");
+  });
+
+  it("shows a claim's state from the summary instead of the button", async () => {
+    const summary = { ...SILVER_MEMBER, actionClaims: [{ actionId: FOLLOW.id, status: "approved" as const }, { actionId: REVIEW.id, status: "pending_approval" as const }] };
+    const html = await renderWidget({ shop, customer: { summary }, locale: "de" });
+    expect(text(item(html, FOLLOW.id), "data-tally-form-status")).toBe("Erledigt! Die Punkte gehören dir.");
+    expect(isHidden(item(html, FOLLOW.id), "data-tally-post=")).toBe(true);
+    expect(text(item(html, REVIEW.id), "data-tally-form-status")).toBe("Danke! Der Shop prüft es und schreibt dir die Punkte gut.");
+  });
+
+  it("lists them without buttons for a visitor", async () => {
+    const html = await renderWidget({ shop });
+    expect(visibleText(item(html, REVIEW.id))).toContain("Write a review – 100 points");
+    expect(html).not.toContain('data-tally-post="actions/');
+  });
+});

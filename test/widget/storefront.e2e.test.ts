@@ -10,6 +10,7 @@ import { ADA, ALAN, GRACE, KATHERINE, newOrderId, startWidgetScenario, WIDGET_SH
 import type { RedeemMember, RedeemResponse } from "../../widget/contract";
 import { CODE_REDEMPTION, POINTS_FOR_CASH, STORE_CREDIT_REDEMPTION, XSS } from "./fixtures";
 import { seriousViolations } from "../support/axe";
+import { saveEarningAction } from "~/loyalty/earning-actions.server";
 
 const PROXY = "/apps/tally/";
 
@@ -1039,6 +1040,57 @@ describe("the storefront widget in Chromium", () => {
       const plain = await visit("/?customer=");
       await openLauncher(plain.page);
       expect(await panel(plain.page).locator("[data-tally-offer]").isHidden()).toBe(true);
+    });
+  });
+
+  describe("custom actions in Ways to earn", () => {
+    it("lets a member claim each action once: a follow opens its page, then the points or the wait for approval (axe)", async () => {
+      const shop = "widget-actions.myshopify.com";
+      const customerId = 8_300_000_001;
+      await scenario.deliver("customers/create", customerCreatePayload({ id: customerId, firstName: "Hedy" }), shop);
+      const actions = [
+        { kind: "social_follow", title: "Follow us on Instagram", url: "https://social.example/tally", points: 50, requiresApproval: false, enabled: true },
+        { kind: "custom", title: "Write a review", url: null, points: 100, requiresApproval: true, enabled: true },
+        { kind: "newsletter", title: "Join our emails", url: null, points: 20, requiresApproval: false, enabled: true },
+      ];
+      for (const action of actions) expect((await saveEarningAction(scenario.db, shop, null, action, { actor: "test" })).ok).toBe(true);
+      const storefront = await scenario.storefrontFor(shop);
+
+      const { page, context, errors } = await visit(`/?customer=${customerId}`, {}, storefront.url);
+      // The follow's page, stood in for: no request leaves this machine.
+      await context.route("https://social.example/**", (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<title>Follow</title>" }));
+      await openLauncher(page);
+      const earn = panel(page).locator('[data-tally-section="earn"]');
+      const follow = earn.locator("[data-tally-action]", { hasText: "Follow us on Instagram" });
+      const review = earn.locator("[data-tally-action]", { hasText: "Write a review" });
+      expect(await earn.locator("[data-tally-action]", { hasText: "Join our emails" }).innerText()).toContain("The points come with your subscription to our emails.");
+      expect(await earn.locator("[data-tally-action]", { hasText: "Join our emails" }).getByRole("button").count()).toBe(0);
+      await new AxeBuilder({ page }).include("[data-tally-root]").analyze().then((results) => expect(seriousViolations(results.violations)).toEqual([]));
+
+      const opened = context.waitForEvent("page");
+      await follow.getByRole("button", { name: "Follow us Follow us on Instagram" }).click();
+      expect((await opened).url()).toBe("https://social.example/tally");
+      await expect.poll(() => follow.locator("[data-tally-form-status]").innerText()).toBe("Done! The points are yours.");
+      expect(await follow.getByRole("button").count()).toBe(0);
+      expect(await follow.locator("[data-tally-form-status]").evaluate((node) => node === document.activeElement)).toBe(true);
+      expect(await inPanel(page, "balance").innerText()).toBe("50");
+      expect(await balanceOf(scenario.db, customerId, shop)).toBe(50);
+
+      await review.getByRole("button", { name: "Claim points Write a review" }).click();
+      await expect.poll(() => review.locator("[data-tally-form-status]").innerText()).toBe("Thanks! The shop will check it and add your points.");
+      expect(await balanceOf(scenario.db, customerId, shop)).toBe(50);
+      await new AxeBuilder({ page }).include("[data-tally-root]").analyze().then((results) => expect(seriousViolations(results.violations)).toEqual([]));
+
+      // Next page: each claim's state, from the summary, and no button; the app refuses a second claim.
+      const next = await visit(`/?customer=${customerId}`, {}, storefront.url);
+      await openLauncher(next.page);
+      const nextFollow = panel(next.page).locator("[data-tally-action]", { hasText: "Follow us on Instagram" });
+      expect(await nextFollow.locator("[data-tally-form-status]").innerText()).toBe("Done! The points are yours.");
+      expect(await nextFollow.getByRole("button").isVisible()).toBe(false);
+      const actionId = await nextFollow.getAttribute("data-tally-action");
+      const again = await next.page.evaluate((path) => fetch(path, { method: "POST" }).then((response) => response.status), `${PROXY}actions/${actionId}/claim`);
+      expect(again).toBe(409);
+      expect(errors).toEqual([]);
     });
   });
 
