@@ -11,6 +11,9 @@ import type { RedeemMember, RedeemResponse } from "../../widget/contract";
 import { CODE_REDEMPTION, POINTS_FOR_CASH, STORE_CREDIT_REDEMPTION, XSS } from "./fixtures";
 import { seriousViolations } from "../support/axe";
 import { saveEarningAction } from "~/loyalty/earning-actions.server";
+import { parseProgram } from "~/loyalty/program";
+import { programSettingsOf, saveProgramSettings } from "~/loyalty/program-settings.server";
+import { saveTier } from "~/loyalty/tier-settings.server";
 
 const PROXY = "/apps/tally/";
 
@@ -1092,6 +1095,32 @@ describe("the storefront widget in Chromium", () => {
       expect(again).toBe(409);
       expect(errors).toEqual([]);
     });
+  });
+
+  it("shows the amount left to spend when tiers count money, and the held tier's perk, from the metafield and from the proxy", async () => {
+    const shop = "widget-spend.myshopify.com";
+    const customerId = 8_400_000_001;
+    await scenario.deliver("customers/create", customerCreatePayload({ id: customerId, firstName: "Mary" }), shop);
+    const current = await scenario.db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    const settings = { ...programSettingsOf(parseProgram(current.program)), tiers: { basis: "amount", period: "lifetime" } };
+    expect((await saveProgramSettings(scenario.db, shop, settings, { actor: "test" })).ok).toBe(true);
+    expect((await saveTier(scenario.db, shop, null, { name: "Silver", thresholdPoints: 100, multiplierPercent: 125 }, { actor: "test" })).ok).toBe(true);
+    expect((await saveTier(scenario.db, shop, null, { name: "Gold", thresholdPoints: 500, multiplierPercent: 150 }, { actor: "test" })).ok).toBe(true);
+    await scenario.deliver("orders/paid", orderPayload({ id: newOrderId(), customer: { id: customerId }, lines: [{ price: "150.00" }] }), shop);
+    await expect.poll(async () => (await memberOf(scenario.db, customerId, shop))?.tierId, { timeout: 15_000 }).not.toBeNull();
+    const storefront = await scenario.storefrontFor(shop);
+
+    for (const path of [`/?customer=${customerId}`, `/?customer=${customerId}&summary=none`]) {
+      const { page, errors } = await visit(path, {}, storefront.url);
+      await openLauncher(page);
+      await expect.poll(() => inPanel(page, "tier-name").innerText(), { message: path }).toBe("Silver member");
+      expect(await inPanel(page, "tier-next").innerText(), path).toMatch(/^Spend \$?350\.00( USD)? more to reach Gold$/);
+      const perk = panel(page).locator('[data-tally-perk="Silver"]');
+      expect(await perk.isVisible(), path).toBe(true);
+      expect(await perk.innerText()).toBe("+25% points on orders");
+      expect(await panel(page).locator('[data-tally-perk="Gold"]').isVisible()).toBe(false);
+      expect(errors).toEqual([]);
+    }
   });
 
   // Last: it stops the app.
