@@ -8,6 +8,7 @@ import { actionsMessages } from "~/admin/messages/actions";
 import { programMessages } from "~/admin/messages/program";
 import { useTranslate } from "~/admin/use-translate";
 import { actionFieldErrorText } from "~/components/program/action-field-error";
+import { actionsMeta } from "~/components/program/actions-meta";
 import { ProgramErrorState } from "~/components/program/ProgramErrorState";
 import db from "~/db.server";
 import { EARNING_ACTION_KINDS, MAX_ACTION_POINTS, MAX_ACTION_TITLE_LENGTH } from "~/loyalty/earning-actions";
@@ -22,6 +23,8 @@ import { authenticate } from "~/shopify.server";
 function idOf(param: string | undefined): number | "new" | null {
   return param === "new" ? "new" : actionIdOf(param);
 }
+
+export const meta = actionsMeta("title");
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

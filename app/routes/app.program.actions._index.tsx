@@ -6,6 +6,7 @@ import { z } from "zod";
 import { actionsMessages } from "~/admin/messages/actions";
 import { programMessages } from "~/admin/messages/program";
 import { useAdminLocale, useTranslate } from "~/admin/use-translate";
+import { actionsMeta } from "~/components/program/actions-meta";
 import { ProgramErrorState } from "~/components/program/ProgramErrorState";
 import db from "~/db.server";
 import { decideActionClaim, listEarningActions, pendingActionClaims, setEarningActionEnabled } from "~/loyalty/earning-actions.server";
@@ -15,6 +16,8 @@ import { publishProgramChange } from "~/shopify/program-publish.server";
 import { staffActor } from "~/shopify/staff-member.server";
 import { requestSummarySync } from "~/shopify/summary-sync-request.server";
 import { authenticate } from "~/shopify.server";
+
+export const meta = actionsMeta("title");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);

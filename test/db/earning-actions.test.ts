@@ -7,7 +7,7 @@ import { pendingSummaries } from "~/loyalty/customer-summary.server";
 import { decideActionClaim, saveEarningAction } from "~/loyalty/earning-actions.server";
 import { balanceOf, balancesMatchLedger, ledgerOf, memberOf } from "../support/ledger-queries";
 import { APP_URL, deliverWebhook, proxyGet } from "../support/routes";
-import { customerObject } from "../../dev/simulator/shopify-payloads";
+import { customerObject, shopifyJson } from "../../dev/simulator/shopify-payloads";
 import { proxyPath, storefrontProxyPrefix } from "../../dev/simulator/app-config";
 import { signedProxyQuery, type ProxyOptions } from "../../dev/simulator/shopify-signing";
 
@@ -176,6 +176,42 @@ describe("the newsletter action", () => {
     expect(await ledgerOf(db, 9_710_002, SHOP_N)).toEqual([{ kind: "action", delta: 40, key: `action:${actionId}:${member!.id}` }]);
     expect(await db.actionClaim.findFirstOrThrow({ where: { memberId: member!.id } })).toMatchObject({ status: "approved", decidedBy: "webhook:customers/update" });
     expect(await balancesMatchLedger(db)).toEqual([]);
+  });
+
+  it("reads customers/update shaped like Shopify's sample (a 64-bit id, consent null, no accepts_marketing)", async () => {
+    const shop = "actions-sample.myshopify.com";
+    await newAction(shop, { kind: "newsletter", title: "Newsletter", points: 25 });
+    const sample = {
+      id: 706405506930370084n,
+      email: "bob@biller.com",
+      created_at: null,
+      updated_at: null,
+      first_name: "Bob",
+      last_name: "Biller",
+      orders_count: 0,
+      state: "disabled",
+      total_spent: "0.00",
+      last_order_id: null,
+      note: "This customer loves ice cream",
+      verified_email: true,
+      multipass_identifier: null,
+      tax_exempt: false,
+      tags: "",
+      last_order_name: null,
+      currency: "USD",
+      phone: null,
+      addresses: [],
+      tax_exemptions: [],
+      email_marketing_consent: null,
+      sms_marketing_consent: null,
+      admin_graphql_api_id: "gid://shopify/Customer/706405506930370084",
+    };
+    const deliver = (payload: unknown) => deliverWebhook("customers/update", null, { shop, rawBody: shopifyJson(payload) });
+    expect((await deliver(sample)).status).toBe(200);
+    expect(await memberOf(db, 706405506930370084n, shop)).toBeNull();
+    const subscribed = { ...sample, email_marketing_consent: { state: "subscribed", opt_in_level: "confirmed_opt_in", consent_updated_at: "2026-11-30T10:00:00-05:00" } };
+    expect((await deliver(subscribed)).status).toBe(200);
+    expect(await memberOf(db, 706405506930370084n, shop)).toMatchObject({ customerId: 706405506930370084n, email: "bob@biller.com", balance: 25n });
   });
 
   it("refuses a customers/update payload of the wrong shape, changing nothing", async () => {
