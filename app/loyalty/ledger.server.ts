@@ -109,7 +109,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   // member (a customer seen for the first time becomes one).
   const reads: Query[] = [];
   if (lockVersion > 0) {
-    reads.push(rows(`SELECT "refundId", "subtotalMinor", "taxMinor", "amountExponent", "refundedAt" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
+    reads.push(rows(`SELECT ${REFUND_FACT_COLUMNS} FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
   }
   let knownCustomer: ShopifyId | null = null;
   let memberRead = -1;
@@ -386,7 +386,13 @@ function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, program: Pr
   }
 }
 
-function factsFromRows(orderId: ShopifyId, snapshot: Row, refunds: Row[]): OrderFacts {
+/** The OrderSnapshot and OrderRefund columns factsFromRows reads. */
+export const ORDER_FACT_COLUMNS = `"orderId", "paidAt", "cancelledAt", "customerId", "customerUpdatedAt", "currency", "taxesIncluded", "versionUpdatedAt",
+  "eligibleMinor", "amountExponent", "earnPoints", "earnPerMajorUnits", "earnMultiplierPct", "processedAt", "shopifyCancelledAt"`;
+export const REFUND_FACT_COLUMNS = `"refundId", "subtotalMinor", "taxMinor", "amountExponent", "refundedAt"`;
+
+/** An order's facts from its stored rows (as the driver returns them). */
+export function factsFromRows(orderId: ShopifyId, snapshot: Row, refunds: Row[]): OrderFacts {
   const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
   const points = number(snapshot.earnPoints);
   const perMajorUnits = number(snapshot.earnPerMajorUnits);

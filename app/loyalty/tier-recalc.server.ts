@@ -1,7 +1,8 @@
 // Makes every order of a member earn under the tier the tier timeline gives it (tier-timeline.ts),
 // whatever order the webhooks came in. A delivery takes a first guess at its order's multiplier
-// (the member's tier by lifetime points when it is processed) and flags the member
-// (Member.tierPending); the tier-recalculation job then re-reads all of the member's orders and
+// (the tier the member holds, or the one their counted activity reaches: tiers.ts's
+// tierForNewOrder) and flags the member (Member.tierPending); the tier-recalculation job then
+// re-reads all of the member's orders and
 // corrects each order whose multiplier differs, one transaction per order under its row lock,
 // with a `tier_adjustment` ledger row keyed by the snapshot version. Safe to run any number of
 // times, at the same time as deliveries: a delivery during a run flags the member again.
@@ -14,7 +15,8 @@ import { currentActivity, tierHeldAt, tiersOfOrders, type ActivityOrder, type Ti
 import { tierChangedEvent } from "./flow-events";
 import { inTransaction } from "./transaction.server";
 import { sql } from "~/sql.server";
-import { row, runSqlTransactionWithRetries, type Row } from "~/sql-transaction.server";
+import { row, rows, runSqlReads, runSqlTransactionWithRetries, storedMs, type Row } from "~/sql-transaction.server";
+import { factsFromRows, ORDER_FACT_COLUMNS, REFUND_FACT_COLUMNS } from "./ledger.server";
 import { flowEventInsert } from "./flow-event-rows.server";
 
 type Snapshot = Prisma.OrderSnapshotGetPayload<object>;
@@ -60,21 +62,71 @@ export function snapshotFacts(snapshot: Snapshot, refunds: readonly Refund[]): O
   };
 }
 
+/** A paid order of the member as the recalculation reads it (driver rows, not Prisma's models: a batch reads thousands). */
+export interface StoredOrder {
+  facts: OrderFacts;
+  holderMemberId: number;
+  earnMultiplierPct: number | null;
+  paidAtMs: number;
+  cancelledAtMs: number | null;
+  /** Each refund's id and when it happened (Shopify's created_at, else when Tally stored it). */
+  refundTimes: [bigint, number][];
+}
+
 /**
  * The order's qualifying activity over time: base points (no multiplier) or amount in minor
  * units, when placed and after each refund (by Shopify's created_at) and the cancellation.
  */
-export function activityOf(snapshot: Snapshot, refunds: readonly Refund[], basis: TierSettings["basis"], shopExponent: number): ActivityOrder | null {
-  const facts = snapshotFacts(snapshot, refunds);
+export function activityOf(order: StoredOrder, basis: TierSettings["basis"], shopExponent: number): ActivityOrder | null {
+  const { facts } = order;
   if (!facts.paid || facts.rate === null) return null;
   const rate = basis === "points" ? { ...facts.rate, multiplierPct: 100 } : { points: 10 ** shopExponent, perMajorUnits: 1, multiplierPct: 100 };
-  const placedAt = facts.processedAt ?? snapshot.paidAt!.getTime();
-  const value = (kept: readonly Refund[], cancelled = false) =>
-    orderPoints({ ...snapshotFacts(snapshot, kept), cancelled, rate, customerId: facts.customerId ?? 0n });
-  const sorted = [...refunds].sort((a, b) => (a.refundedAt ?? a.createdAt).getTime() - (b.refundedAt ?? b.createdAt).getTime());
-  const changes = sorted.map((refund, index) => ({ at: (refund.refundedAt ?? refund.createdAt).getTime(), activity: value(sorted.slice(0, index + 1)) }));
-  if (facts.cancelled) changes.push({ at: facts.cancelledAt ?? snapshot.cancelledAt!.getTime(), activity: 0 });
-  return { orderId: snapshot.orderId, processedAt: placedAt, activity: value([]), changes };
+  const value = (kept: ReadonlySet<bigint>) =>
+    orderPoints({ ...facts, refunds: new Map([...facts.refunds].filter(([refundId]) => kept.has(refundId))), cancelled: false, rate, customerId: facts.customerId ?? 0n });
+  const sorted = [...order.refundTimes].sort((x, y) => x[1] - y[1]);
+  const changes = sorted.map(([, at], index) => ({ at, activity: value(new Set(sorted.slice(0, index + 1).map(([refundId]) => refundId))) }));
+  if (facts.cancelled) changes.push({ at: facts.cancelledAt ?? order.cancelledAtMs!, activity: 0 });
+  return { orderId: facts.orderId, processedAt: facts.processedAt ?? order.paidAtMs, activity: value(new Set()), changes };
+}
+
+/** The paid orders the members hold, with their refunds: two reads through the driver per chunk of members. */
+async function storedOrdersOf(shopDomain: string, memberIds: readonly number[]): Promise<StoredOrder[]> {
+  const orders: StoredOrder[] = [];
+  for (const ids of inChunks(memberIds)) {
+    const [snapshots] = (await runSqlReads(sql(), [
+      rows(
+        `SELECT ${ORDER_FACT_COLUMNS}, "holderMemberId" FROM "OrderSnapshot"
+         WHERE "shopDomain" = ? AND "holderMemberId" IN (${ids.map(() => "?").join(", ")}) AND "paidAt" IS NOT NULL`,
+        [shopDomain, ...ids],
+      ),
+    ])) as [Row[]];
+    const refundsOf = new Map<bigint, Row[]>();
+    for (const orderIds of inChunks(snapshots.map((snapshot) => BigInt(snapshot.orderId as bigint)))) {
+      const [refunds] = (await runSqlReads(sql(), [
+        rows(`SELECT ${REFUND_FACT_COLUMNS}, "orderId", "createdAt" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" IN (${orderIds.map(() => "?").join(", ")})`, [
+          shopDomain,
+          ...orderIds,
+        ]),
+      ])) as [Row[]];
+      for (const refund of refunds) {
+        const orderId = BigInt(refund.orderId as bigint);
+        refundsOf.set(orderId, [...(refundsOf.get(orderId) ?? []), refund]);
+      }
+    }
+    for (const snapshot of snapshots) {
+      const orderId = BigInt(snapshot.orderId as bigint);
+      const refunds = refundsOf.get(orderId) ?? [];
+      orders.push({
+        facts: factsFromRows(orderId, snapshot, refunds),
+        holderMemberId: Number(snapshot.holderMemberId),
+        earnMultiplierPct: snapshot.earnMultiplierPct === null ? null : Number(snapshot.earnMultiplierPct),
+        paidAtMs: storedMs(snapshot.paidAt)!,
+        cancelledAtMs: storedMs(snapshot.cancelledAt),
+        refundTimes: refunds.map((refund) => [BigInt(refund.refundId as bigint), storedMs(refund.refundedAt) ?? storedMs(refund.createdAt)!]),
+      });
+    }
+  }
+  return orders;
 }
 
 export interface TierRecalc {
@@ -129,35 +181,25 @@ export async function recalculateTiersOfMembers(
   const multiplierOf = (tier: TierThreshold | null) => (tier === null ? 100 : (tiers.find((candidate) => candidate.id === tier.id)?.multiplierPercent ?? 100));
   const options = { period: settings.period, timeZone: shop.timezone };
 
-  const snapshotsOf = new Map<number, Snapshot[]>();
-  const refundsOf = new Map<bigint, Refund[]>();
+  const ordersOf = new Map<number, StoredOrder[]>();
+  for (const order of await storedOrdersOf(shopDomain, memberIds)) ordersOf.set(order.holderMemberId, [...(ordersOf.get(order.holderMemberId) ?? []), order]);
   const members = new Map<number, { tierId: number | null; tierActivity: bigint; customerId: bigint }>();
   for (const ids of inChunks(memberIds)) {
-    const [snapshots, rows] = await Promise.all([
-      db.orderSnapshot.findMany({ where: { shopDomain, holderMemberId: { in: ids }, paidAt: { not: null } } }),
-      db.member.findMany({ where: { id: { in: ids } }, select: { id: true, tierId: true, tierActivity: true, customerId: true } }),
-    ]);
-    for (const snapshot of snapshots) snapshotsOf.set(snapshot.holderMemberId!, [...(snapshotsOf.get(snapshot.holderMemberId!) ?? []), snapshot]);
-    for (const row of rows) members.set(row.id, row);
-    for (const orderIds of inChunks(snapshots.map((snapshot) => snapshot.orderId))) {
-      for (const refund of await db.orderRefund.findMany({ where: { shopDomain, orderId: { in: orderIds } } })) {
-        refundsOf.set(refund.orderId, [...(refundsOf.get(refund.orderId) ?? []), refund]);
-      }
-    }
+    for (const member of await db.member.findMany({ where: { id: { in: ids } }, select: { id: true, tierId: true, tierActivity: true, customerId: true } })) members.set(member.id, member);
   }
 
   const shown: { memberId: number; customerId: bigint; previousTierId: number | null; heldId: number | null; activity: bigint }[] = [];
   for (const memberId of memberIds) {
     const member = members.get(memberId);
     if (!member) continue;
-    const snapshots = snapshotsOf.get(memberId) ?? [];
-    const orders = snapshots.flatMap((snapshot) => activityOf(snapshot, refundsOf.get(snapshot.orderId) ?? [], settings.basis, exponent) ?? []);
+    const stored = ordersOf.get(memberId) ?? [];
+    const orders = stored.flatMap((order) => activityOf(order, settings.basis, exponent) ?? []);
     const tierOfOrder = tiersOfOrders(orders, thresholds, options);
-    for (const snapshot of snapshots) {
-      const multiplier = multiplierOf(tierOfOrder.get(snapshot.orderId) ?? null);
-      if (snapshot.earnMultiplierPct === null || snapshot.earnMultiplierPct === multiplier) continue;
+    for (const order of stored) {
+      const multiplier = multiplierOf(tierOfOrder.get(order.facts.orderId) ?? null);
+      if (order.earnMultiplierPct === null || order.earnMultiplierPct === multiplier) continue;
       await beforeWrites();
-      const delta = await correctOrder(db, shopDomain, snapshot.orderId, multiplier);
+      const delta = await correctOrder(db, shopDomain, order.facts.orderId, multiplier);
       if (delta !== null) {
         result.corrected++;
         result.delta += delta;
