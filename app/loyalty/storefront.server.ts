@@ -11,7 +11,7 @@ import { memberExtras, type RedemptionView } from "./redemptions.server";
 import type { ReferralStats } from "./referrals.server";
 import { rewardFromRow, type RewardKind } from "./rewards";
 import { currencyExponent, formatMinorUnits } from "./money";
-import type { Appearance } from "./program";
+import type { Appearance, Program } from "./program";
 import { ensureShop } from "./shops.server";
 import type { ActionClaimView, PublicEarningAction } from "./earning-actions";
 import { cachedPublicEarningActions, memberActionClaims, publicEarningActions } from "./earning-actions.server";
@@ -21,11 +21,18 @@ import { inTransaction } from "./transaction.server";
 
 export const STOREFRONT_API_VERSION = 1;
 
+export type WayToEarn =
+  | { kind: "order"; points: number; perMajorUnits: number }
+  | { kind: "signup" | "birthday"; points: number }
+  /** The referrer's points per referred new customer, and the friend's offer (whole units of shop currency off a first order). */
+  | { kind: "referral"; points: number; friendDiscountMajorUnits: number };
+
 export interface PublicProgram {
   name: string;
   currency: string | null;
   earning: { points: number; perMajorUnits: number };
-  waysToEarn: { kind: "order"; points: number; perMajorUnits: number }[];
+  /** Every active way to earn: the order rule first, then signup, birthday and referral points when on. */
+  waysToEarn: WayToEarn[];
   rewards: PublicReward[];
   tiers: TierDefinition[];
   pendingDays: number;
@@ -107,13 +114,24 @@ async function cachedProgramView(db: Db, shop: ShopForEvents): Promise<PublicPro
   return { ...view, actions: await cachedPublicEarningActions(db, shop) };
 }
 
+function waysToEarn(program: Program): WayToEarn[] {
+  const ways: WayToEarn[] = [{ kind: "order", ...program.earning }];
+  if (program.signupPoints > 0) ways.push({ kind: "signup", points: program.signupPoints });
+  if (program.birthdayPoints > 0) ways.push({ kind: "birthday", points: program.birthdayPoints });
+  const { referrals } = program;
+  if (referrals.enabled && referrals.referrerPoints > 0) {
+    ways.push({ kind: "referral", points: referrals.referrerPoints, friendDiscountMajorUnits: referrals.friendDiscountMajorUnits });
+  }
+  return ways;
+}
+
 function programView(shop: ShopForEvents): Omit<PublicProgram, "actions"> {
   const exponent = shop.currency ? currencyExponent(shop.currency) : null;
   return {
     name: shop.program.name,
     currency: shop.currency,
     earning: shop.program.earning,
-    waysToEarn: [{ kind: "order", ...shop.program.earning }],
+    waysToEarn: waysToEarn(shop.program),
     rewards: shop.rewards.flatMap((row) => {
       const reward = rewardFromRow(row);
       if (!reward) return [];
