@@ -404,6 +404,19 @@ describe("Ways to earn lists every active rule", () => {
     expect(earn(await renderWidget({ shop, locale: "de" }))).toContain("50 Punkte für die Anmeldung");
   });
 
+  it("names the friend offer's amount in the offer a referred visitor sees", async () => {
+    const offer = (html: string) => {
+      const from = html.indexOf("data-tally-offer");
+      return html.slice(from, html.indexOf("</form>", from));
+    };
+    expect(visibleText(offer(await renderWidget({ shop })))).toContain("Your friend's link gives you $5.00 off your first order.");
+    expect(visibleText(offer(await renderWidget({ shop, locale: "fr" })))).toContain("de réduction sur votre première commande");
+    // Without the referral rule in the program (an older metafield): the general line.
+    expect(visibleText(offer(await renderWidget({ shop: { ...SHOP, program: { ...PROGRAM, waysToEarn: [ways[0]] } } })))).toContain(
+      "Your friend's link gives you a discount on your first order.",
+    );
+  });
+
   it("shows only the order rule when nothing else is on", async () => {
     const shown = earn(await renderWidget({ shop: { ...SHOP, program: { ...PROGRAM, waysToEarn: [ways[0]] } } }));
     expect(shown).not.toMatch(/joining|birthday|refer/);
