@@ -9,7 +9,10 @@
 //    here, or refunded (a refund's own webhook may be the one missed).
 // 2. The orders it is behind on, in full, a few per call (nodes(ids:)), sized from the cost
 //    Shopify reports; each turned into the REST payload shape the webhooks carry and parsed by
-//    the same zod schemas (app/shopify/payloads.ts), so amounts follow the same rules.
+//    the same zod schemas (app/shopify/payloads.ts), so amounts follow the same rules. An order
+//    with more line items, refunds or refund lines than that call asks for is completed first by
+//    follow-up queries that page each nested connection by cursor (completeOrder), so every order
+//    goes through the domain code whole.
 // Between calls it waits as long as Shopify's bucket needs (extensions.cost.throttleStatus), and
 // a THROTTLED answer is retried when the bucket has refilled.
 //
@@ -22,7 +25,15 @@ import { markCodesUsed, returnPointsForCancelledOrder } from "~/loyalty/redempti
 import { sql } from "~/sql.server";
 import type { AdminGraphql } from "./admin-graphql";
 import { adminRequest, AdminRequestError } from "./admin-request.server";
-import { DETAIL_LINE_ITEMS, DETAIL_REFUND_LINES, DETAIL_REFUNDS, RECONCILE_ORDER_DETAILS, RECONCILE_ORDER_PAGE } from "./graphql/reconcile-orders";
+import {
+  DETAIL_REFUNDS,
+  FOLLOW_UP_PAGE,
+  RECONCILE_ORDER_DETAILS,
+  RECONCILE_ORDER_LINE_ITEMS,
+  RECONCILE_ORDER_PAGE,
+  RECONCILE_ORDER_REFUNDS,
+  RECONCILE_REFUND_LINE_ITEMS,
+} from "./graphql/reconcile-orders";
 import { orderPayload, refundPayload } from "./payloads";
 import { requestSummarySync } from "./summary-sync-request.server";
 
@@ -85,6 +96,34 @@ interface Money {
   shopMoney: { amount: string; currencyCode: string };
 }
 
+interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface GraphqlLineItem {
+  id: string;
+  quantity: number;
+  currentQuantity: number;
+  isGiftCard: boolean;
+  originalUnitPriceSet: Money;
+  discountAllocations: { allocatedAmountSet: Money }[];
+  taxLines: { priceSet: Money }[];
+}
+
+export interface GraphqlRefundLine {
+  quantity: number;
+  lineItem: { id: string; isGiftCard: boolean };
+  subtotalSet: Money;
+  totalTaxSet: Money;
+}
+
+export interface GraphqlRefund {
+  id: string;
+  legacyResourceId: string;
+  refundLineItems: { nodes: GraphqlRefundLine[]; pageInfo: PageInfo };
+}
+
 export interface GraphqlOrder {
   id: string;
   legacyResourceId: string;
@@ -97,25 +136,8 @@ export interface GraphqlOrder {
   displayFinancialStatus: string | null;
   discountCodes: string[];
   customer: { legacyResourceId: string; firstName: string | null; lastName: string | null; defaultEmailAddress: { emailAddress: string | null } | null } | null;
-  lineItems: {
-    nodes: {
-      id: string;
-      quantity: number;
-      currentQuantity: number;
-      isGiftCard: boolean;
-      originalUnitPriceSet: Money;
-      discountAllocations: { allocatedAmountSet: Money }[];
-      taxLines: { priceSet: Money }[];
-    }[];
-    pageInfo: { hasNextPage: boolean };
-  };
-  refunds: {
-    legacyResourceId: string;
-    refundLineItems: {
-      nodes: { quantity: number; lineItem: { id: string; isGiftCard: boolean }; subtotalSet: Money; totalTaxSet: Money }[];
-      pageInfo: { hasNextPage: boolean };
-    };
-  }[];
+  lineItems: { nodes: GraphqlLineItem[]; pageInfo: PageInfo };
+  refunds: GraphqlRefund[];
 }
 
 /** Statuses of an order Shopify has been paid for (orders/paid was sent). */
@@ -198,9 +220,10 @@ export async function reconcileShop(db: Db, shop: string, graphql: AdminGraphql,
         // As many orders a call as fit under the cost limit, judged by what this one cost.
         if (fetched.requestedCost) detailBatch = Math.max(1, Math.min(MAX_DETAIL_BATCH, Math.floor((MAX_QUERY_COST * ids.length) / fetched.requestedCost)));
         i += ids.length;
-        for (const order of fetched.data.nodes) {
-          if (!order) continue;
+        for (const fetchedOrder of fetched.data.nodes) {
+          if (!fetchedOrder) continue;
           report.ordersFetched++;
+          const order = await completeOrder(fetchedOrder, call);
           const outcome = await applyOrder(db, shop, order);
           if ("skipped" in outcome) {
             report.ordersSkipped++;
@@ -270,13 +293,52 @@ async function ordersBehind(db: Db, shop: string, orders: PageOrder[]): Promise<
   });
 }
 
+type Call = <Data>(document: string, variables: Record<string, unknown>) => Promise<{ data: Data }>;
+
+/**
+ * The order with every line item, refund and refund line: the batch call reads the first page of
+ * each nested connection; whatever it says is left is read here, page by page by cursor, from
+ * the order (or the refund) itself. Refunds are a list in Shopify's schema (no cursor): when the
+ * batch call's `first` may have cut them short, they are read again, all of them.
+ */
+export async function completeOrder(order: GraphqlOrder, call: Call): Promise<GraphqlOrder> {
+  const lineItems = [...order.lineItems.nodes];
+  for (let pageInfo = order.lineItems.pageInfo; pageInfo.hasNextPage; ) {
+    const { data } = await call<{ node: { lineItems: GraphqlOrder["lineItems"] } | null }>(RECONCILE_ORDER_LINE_ITEMS, { id: order.id, first: FOLLOW_UP_PAGE, after: pageInfo.endCursor });
+    if (!data.node) throw new Error(`order ${order.legacyResourceId} is gone from Shopify while its line items were read`);
+    lineItems.push(...data.node.lineItems.nodes);
+    pageInfo = data.node.lineItems.pageInfo;
+  }
+  let refunds = order.refunds;
+  if (refunds.length >= DETAIL_REFUNDS) {
+    const { data } = await call<{ node: { refunds: GraphqlRefund[] } | null }>(RECONCILE_ORDER_REFUNDS, { id: order.id });
+    if (!data.node) throw new Error(`order ${order.legacyResourceId} is gone from Shopify while its refunds were read`);
+    refunds = data.node.refunds;
+  }
+  const completeRefunds: GraphqlRefund[] = [];
+  for (const refund of refunds) {
+    const lines = [...refund.refundLineItems.nodes];
+    for (let pageInfo = refund.refundLineItems.pageInfo; pageInfo.hasNextPage; ) {
+      const { data } = await call<{ node: { refundLineItems: GraphqlRefund["refundLineItems"] } | null }>(RECONCILE_REFUND_LINE_ITEMS, {
+        id: refund.id,
+        first: FOLLOW_UP_PAGE,
+        after: pageInfo.endCursor,
+      });
+      if (!data.node) throw new Error(`refund ${refund.legacyResourceId} is gone from Shopify while its lines were read`);
+      lines.push(...data.node.refundLineItems.nodes);
+      pageInfo = data.node.refundLineItems.pageInfo;
+    }
+    completeRefunds.push({ ...refund, refundLineItems: { nodes: lines, pageInfo: { hasNextPage: false, endCursor: null } } });
+  }
+  return { ...order, lineItems: { nodes: lineItems, pageInfo: { hasNextPage: false, endCursor: null } }, refunds: completeRefunds };
+}
+
 type Applied = { repaired: boolean; delta: number; balancesChanged: boolean } | { skipped: string };
 
-/** One order through the webhooks' domain code: its codes, its current version, its refunds. */
+/** One whole order (completeOrder) through the webhooks' domain code: its codes, its current version, its refunds. */
 export async function applyOrder(db: Db, shop: string, order: GraphqlOrder): Promise<Applied> {
-  if (order.lineItems.pageInfo.hasNextPage) return { skipped: `more than ${DETAIL_LINE_ITEMS} line items` };
-  if (order.refunds.length >= DETAIL_REFUNDS) return { skipped: `${DETAIL_REFUNDS} or more refunds` };
-  if (order.refunds.some((refund) => refund.refundLineItems.pageInfo.hasNextPage)) return { skipped: `a refund of more than ${DETAIL_REFUND_LINES} lines` };
+  // completeOrder read every page; an order still cut short would be credited wrong.
+  if (order.lineItems.pageInfo.hasNextPage || order.refunds.some((refund) => refund.refundLineItems.pageInfo.hasNextPage)) return { skipped: "incomplete" };
   const rest = restOrderOf(order);
   const parsed = orderPayload.safeParse(rest);
   if (!parsed.success) return { skipped: `not readable: ${parsed.error.issues[0]?.message ?? "invalid"}` };

@@ -54,6 +54,10 @@ function costOf(name: string | undefined, call: AdminCall) {
   const cost = (requestedQueryCost: number) => ({ ...COST, requestedQueryCost, actualQueryCost: requestedQueryCost });
   if (name === "ReconcileOrderPage") return cost(Number(call.variables.first ?? 0) + 2);
   if (name === "ReconcileOrderDetails") return cost(250 * ((call.variables.ids as unknown[] | undefined)?.length ?? 0));
+  // A connection costs its `first` (each node with its nested lists), plus the object asking.
+  if (name === "ReconcileOrderLineItems" || name === "ReconcileRefundLineItems") return cost(3 * Number(call.variables.first ?? 0) + 2);
+  // Order.refunds is a list without `first` here: Shopify prices what it cannot bound high.
+  if (name === "ReconcileOrderRefunds") return cost(102);
   return COST;
 }
 
@@ -192,6 +196,9 @@ export class ShopifyAdmin {
         return { flowTriggerReceive: this.receiveFlowTrigger(call.shop, String(v.handle ?? ""), v.payload) };
       case "ReconcileOrderPage":
       case "ReconcileOrderDetails":
+      case "ReconcileOrderLineItems":
+      case "ReconcileOrderRefunds":
+      case "ReconcileRefundLineItems":
         return executeOrderQuery(adminSchema(), [...(this.orders.get(call.shop)?.values() ?? [])], call.query, call.variables);
       default:
         throw new Error(`the Shopify stand-in does not know operation ${name ?? "(anonymous)"}`);

@@ -72,6 +72,8 @@ export interface SimulatedOrder {
   updatedAt: string;
   id: bigint;
   node: Record<string, unknown>;
+  /** The order's refunds as GraphQL nodes (each is a Node: `node(id:)` finds it). */
+  refunds: Record<string, unknown>[];
 }
 
 /** The order (and its refunds) as Admin GraphQL's Order. */
@@ -127,10 +129,10 @@ export function simulatedOrder(rest: RestOrder, refunds: readonly RestRefund[] =
     lineItems: (args: { first?: number; after?: string }) => connection(lineItems, args),
     refunds: (args: { first?: number }) => graphqlRefunds.slice(0, args.first ?? graphqlRefunds.length),
   };
-  return { gid, updatedAt, id: BigInt(rest.id), node };
+  return { gid, updatedAt, id: BigInt(rest.id), node, refunds: graphqlRefunds };
 }
 
-/** Runs an orders query (`orders(…)` or `nodes(ids:)`) over the shop's orders. */
+/** Runs an orders query (`orders(…)`, `nodes(ids:)` or `node(id:)` of an order or a refund) over the shop's orders. */
 export function executeOrderQuery(schema: GraphQLSchema, orders: readonly SimulatedOrder[], query: string, variables: Record<string, unknown>): unknown {
   const sorted = [...orders].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const rootValue = {
@@ -146,6 +148,8 @@ export function executeOrderQuery(schema: GraphQLSchema, orders: readonly Simula
       );
     },
     nodes: (args: { ids: string[] }) => args.ids.map((id) => orders.find((order) => order.gid === id)?.node ?? null),
+    node: (args: { id: string }) =>
+      orders.find((order) => order.gid === args.id)?.node ?? orders.flatMap((order) => order.refunds).find((refund) => refund.id === args.id) ?? null,
   };
   const result = executeSync({ schema, document: parse(query), rootValue, variableValues: variables });
   if (result.errors?.length) throw new Error(`the order stand-in failed: ${result.errors.map((error) => error.message).join("; ")}`);

@@ -5,6 +5,8 @@
 import { HttpResponse } from "msw";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { ensureShop } from "~/loyalty/shops.server";
+import { inTransaction } from "~/loyalty/transaction.server";
 import { verifyLedger } from "~/loyalty/verify.server";
 import { adminGraphqlFor } from "~/shopify/admin-client.server";
 import { reconcileShop } from "~/shopify/reconcile.server";
@@ -227,6 +229,82 @@ describe("reconciliation", () => {
     expect(run).toMatchObject({ trigger: "job", status: "done", ordersRepaired: 14 });
     expect(await shopsDueForReconciliation(db, new Date())).not.toContain(shop);
     expect((await nextWindowStart(db, shop, new Date())).getTime()).toBe(run.until.getTime() - 3_600_000);
+  });
+});
+
+describe("reconciliation of an order larger than one call reads", () => {
+  // 75 line items (the batch call reads 30), 7 refunds (it reads 5), one of them of 12 lines (it
+  // reads 10): the rest is read by cursor from the order and the refund, then the whole order
+  // goes through the webhooks' code.
+  const big = { id: 5_190_001, customer: { id: 5_290_001 }, lines: Array.from({ length: 75 }, (_, i) => ({ price: `${5 + (i % 9)}.00`, quantity: 1 + (i % 3) })) };
+  const refundedLines = [[0], [1], [2], [3], [4], [5], Array.from({ length: 12 }, (_, i) => 20 + i)];
+  const refunds = refundedLines.map((lines, k) =>
+    refundPayload({ id: 5_390_001 + k, orderId: big.id, lines: lines.map((line) => ({ line, quantity: 1, subtotal: big.lines[line].price })) }),
+  );
+  const refunded = new Set(refundedLines.flat());
+  const bigFinal = { ...big, updatedAt: at(9), lines: big.lines.map((line, i) => (refunded.has(i) ? { ...line, currentQuantity: line.quantity - 1 } : line)), refunds };
+  const bigEvents: Event[] = [
+    { topic: "orders/paid", payload: orderPayload({ updatedAt: at(1), ...big }), missed: true },
+    ...refunds.map((refund) => ({ topic: "refunds/create", payload: refund, missed: true })),
+    { topic: "orders/updated", payload: orderPayload(bigFinal), missed: true },
+  ];
+
+  it("reads every line item, refund and refund line by cursor and ends at the webhook path's balance", async () => {
+    await deliverAll("webhooks-only-big.myshopify.com", bigEvents, true);
+    const expectedBig = await balances("webhooks-only-big.myshopify.com");
+    expect(expectedBig["5290001"]).toBeGreaterThan(0);
+
+    const shop = "reconcile-big.myshopify.com";
+    await inTransaction(db, (tx) => ensureShop(tx, shop)); // installed; every webhook of the order missed
+    await storeOfflineSession(shop);
+    shopify.shopify.putOrder(shop, orderPayload(bigFinal), refunds);
+    const graphql = await adminGraphqlFor(shop);
+    if (!graphql) throw new Error("no Admin API client");
+    const report = await reconcileShop(db, shop, graphql, { since: SINCE, until: UNTIL, trigger: "cli", sleep: noSleep.sleep });
+    expect(report).toMatchObject({ ordersSeen: 1, ordersFetched: 1, ordersSkipped: 0, ordersRepaired: 1 });
+    expect(await balances(shop)).toEqual(expectedBig);
+    expect((await verifyLedger(db, { shop })).mismatches).toEqual([]);
+    const refundRows = await db.ledgerEntry.count({ where: { shopDomain: shop, sourceType: "refund" } });
+    expect(refundRows).toBe(await db.ledgerEntry.count({ where: { shopDomain: "webhooks-only-big.myshopify.com", sourceType: "refund" } }));
+
+    // The follow-ups: line items 31–75 from the order's cursor (one page of 250), every refund
+    // again, the long refund's last 2 lines from its cursor. Each answer carried Shopify's cost.
+    const lineCalls = shopify.calls.filter((call) => /ReconcileOrderLineItems/.test(call.query));
+    expect(lineCalls).toHaveLength(1);
+    expect(lineCalls[0].variables).toMatchObject({ id: `gid://shopify/Order/${big.id}`, first: 250 });
+    expect(lineCalls[0].variables.after).toEqual(expect.any(String));
+    expect(shopify.calls.filter((call) => /ReconcileOrderRefunds/.test(call.query))).toHaveLength(1);
+    const refundLineCalls = shopify.calls.filter((call) => /ReconcileRefundLineItems/.test(call.query));
+    expect(refundLineCalls.map((call) => call.variables.id)).toEqual([`gid://shopify/Refund/${5_390_007}`]);
+
+    // Again: nothing more.
+    const rows = await db.ledgerEntry.count({ where: { shopDomain: shop } });
+    const again = await reconcileShop(db, shop, graphql, { since: SINCE, until: UNTIL, trigger: "cli", sleep: noSleep.sleep });
+    expect(again.ordersRepaired).toBe(0);
+    expect(await db.ledgerEntry.count({ where: { shopDomain: shop } })).toBe(rows);
+  });
+
+  it("pages a connection in as many calls as it takes (small pages)", async () => {
+    const { completeOrder } = await import("~/shopify/reconcile.server");
+    const shop = "reconcile-big-pages.myshopify.com";
+    shopify.shopify.putOrder(shop, orderPayload(bigFinal), refunds);
+    await storeOfflineSession(shop);
+    const graphql = await adminGraphqlFor(shop);
+    if (!graphql) throw new Error("no Admin API client");
+    const { adminRequest } = await import("~/shopify/admin-request.server");
+    const { RECONCILE_ORDER_DETAILS } = await import("~/shopify/graphql/reconcile-orders");
+    const call = async <Data,>(document: string, variables: Record<string, unknown>) => {
+      const answer = await adminRequest<Data>(graphql, document, "first" in variables ? { ...variables, first: 7 } : variables);
+      return { data: answer.data };
+    };
+    const { data } = await call<{ nodes: Parameters<typeof completeOrder>[0][] }>(RECONCILE_ORDER_DETAILS, { ids: [`gid://shopify/Order/${big.id}`] });
+    const whole = await completeOrder(data.nodes[0], call);
+    expect(whole.lineItems.nodes.map((line) => line.id)).toEqual(big.lines.map((_, i) => `gid://shopify/LineItem/${big.id * 100 + i + 1}`));
+    expect(whole.refunds.map((refund) => refund.refundLineItems.nodes.length)).toEqual(refundedLines.map((lines) => lines.length));
+    // 45 more lines, 7 at a time: 7 calls, each after the previous page's end cursor.
+    const lineCalls = shopify.calls.filter((c) => /ReconcileOrderLineItems/.test(c.query));
+    expect(lineCalls).toHaveLength(7);
+    for (let i = 1; i < lineCalls.length; i++) expect(lineCalls[i].variables.after).not.toEqual(lineCalls[i - 1].variables.after);
   });
 });
 
