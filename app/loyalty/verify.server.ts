@@ -70,7 +70,7 @@ export async function verifyLedger(db: Db, options: VerifyOptions = {}): Promise
   const postgres = runtimeEnv.database.provider === "postgresql";
   const run = async <T>(name: string, text: string) => {
     const at = performance.now();
-    const rows = postgres ? await auditTransaction(db, query<T>(db, text, shop, limit)) : await query<T>(db, text, shop, limit);
+    const rows = postgres ? await auditTransaction(db, (tx) => query<T>(tx, text, shop, limit)) : await query<T>(db, text, shop, limit);
     timings[name] = Math.round(performance.now() - at);
     return rows;
   };
@@ -404,16 +404,25 @@ async function counts(db: Db, shop: string | null): Promise<VerifyReport["checke
  * a million ledger rows without spilling to disk (work_mem's default is 4 MB); both end with the
  * transaction.
  */
-async function auditTransaction<T>(db: Db, statement: ReturnType<typeof query<T>>): Promise<T[]> {
-  const [, , rows] = await db.$transaction([db.$executeRawUnsafe("SET LOCAL jit = off"), db.$executeRawUnsafe("SET LOCAL work_mem = '64MB'"), statement]);
-  return rows;
+async function auditTransaction<T>(db: Db, statement: (tx: Queryable) => Promise<T[]>): Promise<T[]> {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe("SET LOCAL jit = off");
+      await tx.$executeRawUnsafe("SET LOCAL work_mem = '64MB'");
+      return statement(tx);
+    },
+    // A check reads the whole ledger: as long as it takes (Prisma's default is 5 s).
+    { timeout: 30 * 60_000, maxWait: 60_000 },
+  );
 }
+
+type Queryable = Pick<Db, "$queryRaw">;
 
 /**
  * Runs a statement with its `{shop:alias}` markers bound to the shop (a parameter, through
  * Prisma's tagged-template call so that each database gets its own placeholders).
  */
-function query<T>(db: Db, text: string, shop: string | null, limit: number) {
+function query<T>(db: Queryable, text: string, shop: string | null, limit: number): Promise<T[]> {
   const strings: string[] = [];
   const values: unknown[] = [];
   let rest = text.replace("{limit}", String(Math.trunc(limit)));

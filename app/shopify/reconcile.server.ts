@@ -320,8 +320,9 @@ export async function reconcileShop(db: Db, shop: string, graphql: AdminGraphql,
   try {
     const query = `updated_at:>='${options.since.toISOString()}' AND updated_at:<='${until.toISOString()}'`;
     let bulkOperationId = options.resume?.bulkOperationId ?? null;
-    if (!bulkOperationId) {
-      const minOrders = options.bulkMinOrders ?? BULK_MIN_ORDERS;
+    const minOrders = options.bulkMinOrders ?? BULK_MIN_ORDERS;
+    // (An infinite threshold, for benchmarks: always paged, without the count.)
+    if (!bulkOperationId && Number.isFinite(minOrders)) {
       const { data } = await call<{ ordersCount: { count: number } | null }>(RECONCILE_ORDERS_COUNT, { query, limit: minOrders });
       if ((data.ordersCount?.count ?? 0) >= minOrders) bulkOperationId = await startBulk(query);
       report.bulkOperationId = bulkOperationId;
