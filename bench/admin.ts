@@ -20,6 +20,7 @@ import * as constants from "lighthouse/core/config/constants.js";
 import { createDb, type Db } from "../app/db.server";
 import { databaseTarget } from "../app/database-url";
 import { dashboard } from "../app/loyalty/dashboard.server";
+import { sumLedgerDays } from "../app/loyalty/ledger-days.server";
 import { DASHBOARD_PERIODS } from "../app/loyalty/dashboard";
 import { ledgerCsvStream, memberCsvStream } from "../app/loyalty/csv-export.server";
 import { createImport, runImport } from "../app/loyalty/csv-import.server";
@@ -225,6 +226,10 @@ for (const provider of PROVIDERS) {
       const client = connection.provider === "postgresql" ? connection.pool : null;
       await client?.query("ANALYZE");
     }
+    // The hourly ledger-days job, as a server runs it: the Home reads the days that are over from it.
+    const summing = performance.now();
+    const daySums = await sumLedgerDays(connection, SHOP);
+    console.log(`  ledger-days job: ${daySums.rows} day sums in ${Math.round(performance.now() - summing)} ms`);
     const verified = await verifyLedger(db, { shop: SHOP });
     console.log(`  verify: ${verified.ok ? "every balance equals its ledger" : `${verified.mismatches.length} mismatches`} (${verified.ms} ms)`);
     const tierIds = (await db.tier.findMany({ where: { shopDomain: SHOP }, select: { id: true } })).map((tier) => tier.id);

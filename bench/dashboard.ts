@@ -1,9 +1,12 @@
 // `npm run bench:dashboard`: how long the admin's Home takes to sum a large shop's figures
 // (app/loyalty/dashboard.server.ts) at BENCH_MEMBERS members (default 100,000) with 10 ledger rows
 // each (1,000,000 entries, spread over the last 365 days), one paid order each, on each database,
-// for every period; and the plan each database chooses for the ledger's sum (it must read the
-// index made for it, "LedgerEntry_shopDomain_createdAt_kind_delta_idx"). Baseline: one full
-// scan summing the shop's ledger. Each database runs in a child process (the app's modules bind
+// for every period: first before the `ledger-days` job has summed any day (every point read from
+// the ledger), then after it (the days that are over read from LedgerDaySum, the ledger only after
+// them; the job's first run, summing the whole history, is timed too); and the plan each database
+// chooses for the ledger's sum (it must read the index made for it,
+// "LedgerEntry_shopDomain_createdAt_kind_delta_idx"). Baseline: one full scan summing the shop's
+// ledger. Each database runs in a child process (the app's modules bind
 // DATABASE_URL when imported).
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
@@ -56,20 +59,29 @@ async function runChild(provider: Provider) {
   const { runSqlReads, rows } = await import("../app/sql-transaction.server");
   const { dashboard } = await import("../app/loyalty/dashboard.server");
   const { DASHBOARD_PERIODS } = await import("../app/loyalty/dashboard");
+  const { sumLedgerDays } = await import("../app/loyalty/ledger-days.server");
   const connection = sql();
   const ledgerRows = await db.ledgerEntry.count({ where: { shopDomain: SHOP } });
-  const results: Record<string, unknown>[] = [];
-  for (const period of DASHBOARD_PERIODS) {
-    const times: number[] = [];
-    let issued = 0;
-    for (let run = 0; run < 5; run++) {
-      const started = performance.now();
-      const figures = await dashboard(db, connection, SHOP, period);
-      times.push(performance.now() - started);
-      issued = figures.points.issued;
+  const periods = async () => {
+    const measured: { period: string; medianMs: number; issued: number }[] = [];
+    for (const period of DASHBOARD_PERIODS) {
+      const times: number[] = [];
+      let issued = 0;
+      for (let run = 0; run < 5; run++) {
+        const started = performance.now();
+        const figures = await dashboard(db, connection, SHOP, period);
+        times.push(performance.now() - started);
+        issued = figures.points.issued;
+      }
+      measured.push({ period, medianMs: Math.round(median(times)), issued });
     }
-    results.push({ period, medianMs: Math.round(median(times)), issued });
-  }
+    return measured;
+  };
+  const unsummed = await periods();
+  const summing = performance.now();
+  const summed = await sumLedgerDays(connection, SHOP);
+  const summingMs = Math.round(performance.now() - summing);
+  const results = (await periods()).map((result, i) => ({ ...result, unsummedMs: unsummed[i].medianMs, unsummedIssued: unsummed[i].issued }));
   const baselineTimes: number[] = [];
   for (let run = 0; run < 5; run++) {
     const started = performance.now();
@@ -83,7 +95,7 @@ async function runChild(provider: Provider) {
       : `EXPLAIN SELECT to_char("createdAt", 'YYYY-MM-DD'), "kind", SUM("delta") FROM "LedgerEntry" WHERE "shopDomain" = ? AND "createdAt" >= ? GROUP BY 1, 2`;
   const [plan] = await runSqlReads(connection, [rows(explain, [SHOP, provider === "sqlite" ? since.toISOString().slice(0, 10) : since])]);
   const planText = (plan as Record<string, unknown>[]).map((line) => String(line.detail ?? line["QUERY PLAN"])).join(" | ");
-  console.log(JSON.stringify({ provider, members, ledgerRows, results, baselineMs: Math.round(median(baselineTimes)), plan: planText }));
+  console.log(JSON.stringify({ provider, members, ledgerRows, results, summingMs, daySums: summed.rows, baselineMs: Math.round(median(baselineTimes)), plan: planText }));
   await db.$disconnect();
 }
 
@@ -104,9 +116,20 @@ for (const provider of databases) {
       encoding: "utf8",
     });
     if (result.status !== 0) throw new Error(`the ${provider} run failed:\n${result.stderr}`);
-    const report = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as { ledgerRows: number; results: { period: string; medianMs: number; issued: number }[]; baselineMs: number; plan: string };
+    const report = JSON.parse(result.stdout.trim().split("\n").at(-1)!) as {
+      ledgerRows: number;
+      results: { period: string; medianMs: number; issued: number; unsummedMs: number; unsummedIssued: number }[];
+      summingMs: number;
+      daySums: number;
+      baselineMs: number;
+      plan: string;
+    };
     console.log(`  ledger rows: ${report.ledgerRows.toLocaleString("en")}; baseline (sum of the shop's whole ledger): ${report.baselineMs} ms`);
-    for (const row of report.results) console.log(`  ${row.period.padEnd(4)} ${String(row.medianMs).padStart(6)} ms   (points issued ${row.issued.toLocaleString("en")})`);
+    console.log(`  the ledger-days job's first run: ${report.daySums.toLocaleString("en")} day sums in ${report.summingMs} ms`);
+    for (const row of report.results) {
+      if (row.issued !== row.unsummedIssued) throw new Error(`${row.period}: ${row.issued} points issued with the day sums, ${row.unsummedIssued} without`);
+      console.log(`  ${row.period.padEnd(4)} ${String(row.medianMs).padStart(6)} ms with the day sums, ${String(row.unsummedMs).padStart(6)} ms without   (points issued ${row.issued.toLocaleString("en")})`);
+    }
     console.log(`  plan of the ledger's sum (30 days): ${report.plan}\n`);
   } finally {
     await database.drop();

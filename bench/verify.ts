@@ -5,7 +5,9 @@
 // orders (default 10,000) read from a Shopify stand-in that answers each call in 100 ms (a page
 // of 250 orders, or a batch of full orders), with none missed, and with 10% missed (repaired
 // from full orders read 4 at a time, the batch the cost model allows), against the baseline of the
-// stand-in's own pace (250 orders per 100 ms). Each database runs in a child process (the app's
+// stand-in's own pace (250 orders per 100 ms); then the same two with a bulk operation (the
+// stand-in's operation completes on its third poll, each poll and the file's download 100 ms,
+// no wait between polls). Each database runs in a child process (the app's
 // modules bind DATABASE_URL when imported).
 import { spawnSync } from "node:child_process";
 import path from "node:path";

@@ -45,7 +45,7 @@ try {
     if (values.json) console.log(JSON.stringify(report, null, 2));
     else {
       console.log(`reconcile ${values.shop}: orders updated ${report.since} … ${report.until}`);
-      console.log(`  ${report.ordersSeen} orders seen in ${report.pages} pages, ${report.ordersFetched} read in full, ${report.calls} calls, waited ${report.waitedMs} ms for Shopify's bucket, ${(report.ms / 1000).toFixed(1)} s`);
+      console.log(`  ${report.ordersSeen} orders seen ${report.bulkOperationId ? `with bulk operation ${report.bulkOperationId}` : `in ${report.pages} pages`}, ${report.ordersFetched} read in full, ${report.calls} calls, waited ${report.waitedMs} ms for Shopify's bucket, ${(report.ms / 1000).toFixed(1)} s`);
       console.log(`  repaired ${report.ordersRepaired} orders (${report.pointsRepaired >= 0 ? "+" : ""}${report.pointsRepaired} points); skipped ${report.ordersSkipped}`);
       for (const repair of report.repairs) console.log(`    order ${repair.orderId} (customer ${repair.customerId ?? "none"}): ${repair.delta >= 0 ? "+" : ""}${repair.delta}`);
       for (const skipped of report.skipped) console.log(`    skipped order ${skipped.orderId}: ${skipped.reason}`);

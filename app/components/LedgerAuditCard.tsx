@@ -62,7 +62,7 @@ export function LedgerAuditCard({ lastReconciliation }: { lastReconciliation: La
             {lastReconciliation.status === "done"
               ? `${lastReconciliation.ordersSeen.toLocaleString()} orders updated ${new Date(lastReconciliation.since).toLocaleString()} – ${new Date(lastReconciliation.until).toLocaleString()} checked; ` +
                 `${lastReconciliation.ordersRepaired.toLocaleString()} repaired (${lastReconciliation.pointsRepaired >= 0 ? "+" : ""}${lastReconciliation.pointsRepaired.toLocaleString()} points)` +
-                (lastReconciliation.ordersSkipped > 0 ? `, ${lastReconciliation.ordersSkipped} too large to check` : "") +
+                (lastReconciliation.ordersSkipped > 0 ? `, ${lastReconciliation.ordersSkipped} that could not be read` : "") +
                 (lastReconciliation.finishedAt ? `, finished ${new Date(lastReconciliation.finishedAt).toLocaleString()}.` : ".")
               : lastReconciliation.status === "running"
                 ? "Running now."

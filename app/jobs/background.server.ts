@@ -12,6 +12,7 @@ import { REDEMPTION_SWEEP, redemptionJobs } from "~/shopify/redemption-jobs.serv
 import { WEBHOOK_EVENTS_PRUNING, webhookEventJobs } from "~/shopify/webhook-events.server";
 import { ensureRecurringJob } from "./job-store.server";
 import { BIRTHDAY_BONUSES, birthdayJobs } from "./birthday-jobs.server";
+import { LEDGER_DAYS, ledgerDaysJobs } from "./ledger-days-jobs.server";
 import { memberImportJobs } from "./member-import-jobs.server";
 import { POINTS_EXPIRY, expiryJobs } from "./expiry-jobs.server";
 import { PENDING_RELEASE, pendingJobs } from "./pending-jobs.server";
@@ -33,10 +34,11 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   ...flowTriggerJobs,
   ...expiryJobs,
   ...memberImportJobs,
+  ...ledgerDaysJobs,
 };
 
 /** Run at start, then every `everyMs` (by whichever process claims them). */
-export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP, BIRTHDAY_BONUSES, TIER_SWEEP, TIER_PERIOD_REFRESH, RECONCILE_SWEEP, PENDING_RELEASE, FLOW_SWEEP, POINTS_EXPIRY];
+export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_SWEEP, REFERRAL_SWEEP, BIRTHDAY_BONUSES, TIER_SWEEP, TIER_PERIOD_REFRESH, RECONCILE_SWEEP, PENDING_RELEASE, FLOW_SWEEP, POINTS_EXPIRY, LEDGER_DAYS];
 
 declare global {
   var tallyJobRunner: JobRunner | undefined;

@@ -3,7 +3,9 @@
 //                      the last 2 days on a first run) and repairs what the webhooks missed;
 //   reconcile-sweep    hourly, asks for it for each installed shop whose last run is a day old.
 // One process runs a shop's reconciliation at a time (the job's lease); should the CLI run at the
-// same moment, both are safe (the ledger's merge is idempotent).
+// same moment, both are safe (the ledger's merge is idempotent). A large window is read with a
+// bulk operation whose id is on the run from the start: a job that died while Shopify ran it is
+// resumed by the job's next run (its lease ran out), which then reads on from where it ended.
 import type { Db } from "~/db.server";
 import { requestJob } from "~/jobs/job-store.server";
 import type { JobHandler } from "~/jobs/runner.server";
@@ -45,7 +47,23 @@ export const reconcileJobs: Record<string, JobHandler> = {
     const graphql = await adminGraphqlFor(job.shopDomain);
     if (!graphql) return; // no offline session: nothing can be read
     const now = new Date();
+    // A run of this job whose bulk operation was started by a process that died: carry on with
+    // it (its window and its operation), rather than ask Shopify for the same orders again.
+    const unfinished = await db.reconcileRun.findFirst({
+      where: { shopDomain: job.shopDomain, trigger: "job", status: "running", bulkOperationId: { not: null } },
+      orderBy: { id: "desc" },
+    });
     try {
+      if (unfinished?.bulkOperationId) {
+        await reconcileShop(db, job.shopDomain, graphql, {
+          since: unfinished.since,
+          until: unfinished.until,
+          trigger: "job",
+          keepLease,
+          resume: { runId: unfinished.id, bulkOperationId: unfinished.bulkOperationId },
+        });
+        return; // the next run's window starts where this one's ended
+      }
       await reconcileShop(db, job.shopDomain, graphql, { since: await nextWindowStart(db, job.shopDomain, now), until: now, trigger: "job", keepLease });
     } catch (error) {
       // Throttled beyond what a run waits for: try again when the bucket has refilled.

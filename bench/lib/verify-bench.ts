@@ -121,7 +121,13 @@ async function reconcileBench(provider: Provider, db: (typeof import("../../app/
   // The stand-in builds the Admin schema (a large introspection file) on first use: not timed.
   shopify.answer({ shop: RECONCILE_SHOP, query: "query ShopFacts { shop { id } }", variables: {} });
 
-  const run = async (label: string, missedEvery: number) => {
+  // The bulk operation's file, served after CALL_MS like every call.
+  const download = async (url: string) => {
+    await new Promise((resolve) => setTimeout(resolve, CALL_MS));
+    const file = shopify.bulkFile(url);
+    return file === undefined ? new Response("Not Found", { status: 404 }) : new Response(file);
+  };
+  const run = async (label: string, missedEvery: number, bulk: boolean) => {
     await db.shop.deleteMany({ where: { domain: RECONCILE_SHOP } });
     for (const [i, payload] of payloads.entries()) {
       if (missedEvery > 0 && i % missedEvery === 0) continue;
@@ -130,14 +136,17 @@ async function reconcileBench(provider: Provider, db: (typeof import("../../app/
     }
     calls = 0;
     const started = performance.now();
-    const report = await reconcileShop(db, RECONCILE_SHOP, graphql, { since, until, trigger: "cli", sleep });
+    const report = await reconcileShop(db, RECONCILE_SHOP, graphql, { since, until, trigger: "cli", sleep, download, bulkMinOrders: bulk ? 1 : Number.POSITIVE_INFINITY });
     const seconds = (performance.now() - started) / 1000;
     const floor = (report.pages * CALL_MS) / 1000;
     console.log(
       `[${provider}] reconcile, ${label}: ${report.ordersSeen.toLocaleString("en")} orders in ${seconds.toFixed(2)} s = ${Math.round(report.ordersSeen / seconds).toLocaleString("en")} orders/s ` +
-        `(${calls} calls, ${report.ordersFetched} read in full, ${report.ordersRepaired} repaired); baseline, the stand-in's pages alone: ${Math.round(report.ordersSeen / floor).toLocaleString("en")} orders/s`,
+        `(${calls} calls, ${report.ordersFetched} read in full, ${report.ordersRepaired} repaired); ` +
+        (bulk ? `one bulk operation, its file read once` : `baseline, the stand-in's pages alone: ${Math.round(report.ordersSeen / floor).toLocaleString("en")} orders/s`),
     );
   };
-  await run("none missed", 0);
-  await run("10% missed", 10);
+  await run("none missed", 0, false);
+  await run("10% missed", 10, false);
+  await run("none missed, bulk operation", 0, true);
+  await run("10% missed, bulk operation", 10, true);
 }

@@ -10,7 +10,8 @@ import { buildClientSchema, getOperationAST, parse, validate, type GraphQLSchema
 import { getVariableValues } from "graphql/execution/values";
 import { apiVersion } from "../../app/shopify/api-version";
 import { PROJECT_ROOT } from "./app-config";
-import { executeOrderQuery, simulatedOrder, type RestOrder, type RestRefund, type SimulatedOrder } from "./shopify-orders";
+import { BULK_FILE_ORIGIN, bulkOperationNode, bulkQueryErrors, executeWithRoot, runBulkQuery, type BulkOperation } from "./shopify-bulk";
+import { executeOrderQuery, ordersMatching, simulatedOrder, type RestOrder, type RestRefund, type SimulatedOrder } from "./shopify-orders";
 
 export interface AdminCall {
   shop: string;
@@ -54,6 +55,11 @@ function costOf(name: string | undefined, call: AdminCall) {
   const cost = (requestedQueryCost: number) => ({ ...COST, requestedQueryCost, actualQueryCost: requestedQueryCost });
   if (name === "ReconcileOrderPage") return cost(Number(call.variables.first ?? 0) + 2);
   if (name === "ReconcileOrderDetails") return cost(250 * ((call.variables.ids as unknown[] | undefined)?.length ?? 0));
+  // A connection costs its `first` (each node with its nested lists), plus the object asking.
+  if (name === "ReconcileOrderLineItems" || name === "ReconcileRefundLineItems") return cost(3 * Number(call.variables.first ?? 0) + 2);
+  // Order.refunds is a list without `first` here: Shopify prices what it cannot bound high.
+  if (name === "ReconcileOrderRefunds") return cost(102);
+  if (name === "ReconcileOrdersCount" || name === "ReconcileBulkStatus") return cost(1);
   return COST;
 }
 
@@ -112,6 +118,12 @@ export class ShopifyAdmin {
   readonly orders = new Map<string, Map<string, SimulatedOrder>>();
   /** Flow triggers received (workflows started), in order. */
   readonly flowTriggers: FlowTriggerRecord[] = [];
+  /** Bulk operations, by id. */
+  readonly bulkOperations = new Map<string, BulkOperation>();
+  /** Status polls a new bulk operation answers RUNNING before it is COMPLETED (it is CREATED when started). */
+  bulkPollsToComplete = 2;
+  /** The next bulk operation fails with this error code (ACCESS_DENIED, INTERNAL_SERVER_ERROR, TIMEOUT) instead of completing. */
+  failNextBulkWith: string | null = null;
   private nextId = 1000;
 
   /** The order (REST payload) as Shopify now holds it, with its refunds (replaces an earlier version). */
@@ -127,6 +139,63 @@ export class ShopifyAdmin {
     const name = getOperationAST(parse(call.query))?.name?.value;
     const data = this.data(name, call);
     return { status: 200, body: { data, extensions: { cost: costOf(name, call) } } };
+  }
+
+  /** The result file a COMPLETED bulk operation's `url` names (undefined: no such file). */
+  bulkFile(url: string): string | undefined {
+    for (const operation of this.bulkOperations.values()) if (operation.status === "COMPLETED" && operation.fileUrl === url) return operation.jsonl;
+    return undefined;
+  }
+
+  /** The operation completes now (its next poll says so). */
+  completeBulk(id: string): void {
+    const operation = this.bulkOperations.get(id);
+    if (operation) operation.pollsLeft = 0;
+  }
+
+  private runBulk(shop: string, query: string) {
+    const errors = bulkQueryErrors(adminSchema(), query);
+    if (errors.length > 0) return { bulkOperation: null, userErrors: errors.map((message) => ({ field: ["query"], message, code: "INVALID" })) };
+    const running = [...this.bulkOperations.values()].some((operation) => operation.shop === shop && (operation.status === "CREATED" || operation.status === "RUNNING"));
+    if (running) {
+      return { bulkOperation: null, userErrors: [{ field: null, message: "A bulk query operation for this app and shop is already in progress.", code: "OPERATION_IN_PROGRESS" }] };
+    }
+    const number = this.nextId++;
+    const result = runBulkQuery(adminSchema(), [...(this.orders.get(shop)?.values() ?? [])], query);
+    const operation: BulkOperation = {
+      id: `gid://shopify/BulkOperation/${number}`,
+      shop,
+      query,
+      status: "CREATED",
+      createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      completedAt: null,
+      errorCode: null,
+      objectCount: result.objects,
+      rootObjectCount: result.roots,
+      jsonl: result.jsonl,
+      fileUrl: result.objects > 0 ? `${BULK_FILE_ORIGIN}/shopify-tiers-assets-prod-us-east1/bulk-operation-outputs/${number}-final.jsonl?X-Goog-Expires=604800` : null,
+      pollsLeft: this.bulkPollsToComplete,
+      failWith: this.failNextBulkWith,
+    };
+    this.failNextBulkWith = null;
+    this.bulkOperations.set(operation.id, operation);
+    return { bulkOperation: bulkOperationNode(operation), userErrors: [] };
+  }
+
+  private pollBulk(id: string) {
+    const operation = this.bulkOperations.get(id);
+    if (!operation) return null;
+    if (operation.status === "CREATED" || operation.status === "RUNNING") {
+      if (operation.pollsLeft <= 0) {
+        operation.status = operation.failWith ? "FAILED" : "COMPLETED";
+        operation.errorCode = operation.failWith;
+        if (!operation.failWith) operation.completedAt = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+      } else {
+        operation.pollsLeft--;
+        operation.status = "RUNNING";
+      }
+    }
+    return bulkOperationNode(operation);
   }
 
   /** The discount holding `code` in `shop` (codes are case-insensitive in Shopify). */
@@ -192,7 +261,19 @@ export class ShopifyAdmin {
         return { flowTriggerReceive: this.receiveFlowTrigger(call.shop, String(v.handle ?? ""), v.payload) };
       case "ReconcileOrderPage":
       case "ReconcileOrderDetails":
+      case "ReconcileOrderLineItems":
+      case "ReconcileOrderRefunds":
+      case "ReconcileRefundLineItems":
         return executeOrderQuery(adminSchema(), [...(this.orders.get(call.shop)?.values() ?? [])], call.query, call.variables);
+      case "ReconcileOrdersCount": {
+        const limit = v.limit === undefined || v.limit === null ? 10_000 : Number(v.limit);
+        const count = ordersMatching([...(this.orders.get(call.shop)?.values() ?? [])], String(v.query ?? "")).length;
+        return executeWithRoot(adminSchema(), call.query, call.variables, { ordersCount: { count: Math.min(count, limit), precision: count > limit ? "AT_LEAST" : "EXACT" } });
+      }
+      case "ReconcileBulkRun":
+        return executeWithRoot(adminSchema(), call.query, call.variables, { bulkOperationRunQuery: this.runBulk(call.shop, String(v.query ?? "")) });
+      case "ReconcileBulkStatus":
+        return executeWithRoot(adminSchema(), call.query, call.variables, { bulkOperation: this.pollBulk(String(v.id ?? "")) });
       default:
         throw new Error(`the Shopify stand-in does not know operation ${name ?? "(anonymous)"}`);
     }

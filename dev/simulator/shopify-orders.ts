@@ -72,6 +72,8 @@ export interface SimulatedOrder {
   updatedAt: string;
   id: bigint;
   node: Record<string, unknown>;
+  /** The order's refunds as GraphQL nodes (each is a Node: `node(id:)` finds it). */
+  refunds: Record<string, unknown>[];
 }
 
 /** The order (and its refunds) as Admin GraphQL's Order. */
@@ -127,25 +129,28 @@ export function simulatedOrder(rest: RestOrder, refunds: readonly RestRefund[] =
     lineItems: (args: { first?: number; after?: string }) => connection(lineItems, args),
     refunds: (args: { first?: number }) => graphqlRefunds.slice(0, args.first ?? graphqlRefunds.length),
   };
-  return { gid, updatedAt, id: BigInt(rest.id), node };
+  return { gid, updatedAt, id: BigInt(rest.id), node, refunds: graphqlRefunds };
 }
 
-/** Runs an orders query (`orders(…)` or `nodes(ids:)`) over the shop's orders. */
-export function executeOrderQuery(schema: GraphQLSchema, orders: readonly SimulatedOrder[], query: string, variables: Record<string, unknown>): unknown {
+/** The orders an orders search (`updated_at:>='…' AND updated_at:<='…'`) matches, by updated_at. */
+export function ordersMatching(orders: readonly SimulatedOrder[], search: string | undefined): SimulatedOrder[] {
   const sorted = [...orders].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const from = /updated_at:>='([^']+)'/.exec(search ?? "")?.[1];
+  const to = /updated_at:<='([^']+)'/.exec(search ?? "")?.[1];
+  return sorted.filter((order) => (!from || Date.parse(order.updatedAt) >= Date.parse(from)) && (!to || Date.parse(order.updatedAt) <= Date.parse(to)));
+}
+
+/** Runs an orders query (`orders(…)`, `nodes(ids:)` or `node(id:)` of an order or a refund) over the shop's orders. */
+export function executeOrderQuery(schema: GraphQLSchema, orders: readonly SimulatedOrder[], query: string, variables: Record<string, unknown>): unknown {
   const rootValue = {
-    orders: (args: { first?: number; after?: string; query?: string }) => {
-      const from = /updated_at:>='([^']+)'/.exec(args.query ?? "")?.[1];
-      const to = /updated_at:<='([^']+)'/.exec(args.query ?? "")?.[1];
-      const inWindow = sorted.filter(
-        (order) => (!from || Date.parse(order.updatedAt) >= Date.parse(from)) && (!to || Date.parse(order.updatedAt) <= Date.parse(to)),
-      );
-      return connection(
-        inWindow.map((order) => order.node),
+    orders: (args: { first?: number; after?: string; query?: string }) =>
+      connection(
+        ordersMatching(orders, args.query).map((order) => order.node),
         args,
-      );
-    },
+      ),
     nodes: (args: { ids: string[] }) => args.ids.map((id) => orders.find((order) => order.gid === id)?.node ?? null),
+    node: (args: { id: string }) =>
+      orders.find((order) => order.gid === args.id)?.node ?? orders.flatMap((order) => order.refunds).find((refund) => refund.id === args.id) ?? null,
   };
   const result = executeSync({ schema, document: parse(query), rootValue, variableValues: variables });
   if (result.errors?.length) throw new Error(`the order stand-in failed: ${result.errors.map((error) => error.message).join("; ")}`);

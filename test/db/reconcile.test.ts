@@ -3,10 +3,14 @@
 // were missed are repaired, ending at the balances the webhooks alone would have left; a
 // throttled page is waited for; running it again, or twice at once, changes nothing more.
 import { HttpResponse } from "msw";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { requestJob } from "~/jobs/job-store.server";
 import db from "~/db.server";
+import { ensureShop } from "~/loyalty/shops.server";
+import { inTransaction } from "~/loyalty/transaction.server";
 import { verifyLedger } from "~/loyalty/verify.server";
 import { adminGraphqlFor } from "~/shopify/admin-client.server";
+import { RECONCILE_BULK_RUN } from "~/shopify/graphql/reconcile-bulk";
 import { reconcileShop } from "~/shopify/reconcile.server";
 import { nextWindowStart, RECONCILE_SWEEP, shopsDueForReconciliation } from "~/shopify/reconcile-jobs.server";
 import { testJobRunner } from "../support/jobs";
@@ -227,6 +231,165 @@ describe("reconciliation", () => {
     expect(run).toMatchObject({ trigger: "job", status: "done", ordersRepaired: 14 });
     expect(await shopsDueForReconciliation(db, new Date())).not.toContain(shop);
     expect((await nextWindowStart(db, shop, new Date())).getTime()).toBe(run.until.getTime() - 3_600_000);
+  });
+});
+
+describe("reconciliation of a large window with a bulk operation", () => {
+  const callNames = (shop: string) => shopify.calls.filter((call) => call.shop === shop).map((call) => /(?:query|mutation) (\w+)/.exec(call.query)?.[1]);
+
+  it("reads the window's orders from the JSONL file: the same balances as the webhook path; again, nothing changes", async () => {
+    const shop = "reconcile-bulk.myshopify.com";
+    const graphql = await shopThatMissedWebhooks(shop);
+    const options = { since: SINCE, until: UNTIL, trigger: "job" as const, bulkMinOrders: 20, sleep: noSleep.sleep };
+    const report = await reconcileShop(db, shop, graphql, options);
+    expect(await balances(shop)).toEqual(expected);
+    expect((await verifyLedger(db, { shop })).mismatches).toEqual([]);
+    expect(report).toMatchObject({ pages: 0, ordersSeen: 36, ordersSkipped: 0, ordersRepaired: 14 });
+    expect(report.bulkOperationId).toMatch(/^gid:\/\/shopify\/BulkOperation\/\d+$/);
+
+    // A count, the operation, its polls (every BULK_POLL_MS while RUNNING), and the lines of o1's
+    // refund (not in the file: a connection inside the refunds list cannot be bulk-read).
+    expect(callNames(shop)).toEqual(["ReconcileOrdersCount", "ReconcileBulkRun", "ReconcileBulkStatus", "ReconcileBulkStatus", "ReconcileBulkStatus", "ReconcileRefundLineItems"]);
+    expect(noSleep.waits).toEqual([5000, 5000]);
+    expect(shopify.calls[0].variables).toMatchObject({ limit: 20 });
+    const operation = shopify.shopify.bulkOperations.get(report.bulkOperationId!)!;
+    expect(operation.status).toBe("COMPLETED");
+    const lines = operation.jsonl.trim().split("\n").map((line) => JSON.parse(line) as { id: string; __parentId?: string });
+    expect(lines.filter((line) => line.__parentId === undefined)).toHaveLength(36);
+    expect(lines.filter((line) => line.__parentId !== undefined).every((line) => line.id.startsWith("gid://shopify/LineItem/"))).toBe(true);
+    const run = await db.reconcileRun.findUniqueOrThrow({ where: { id: report.runId } });
+    expect(run).toMatchObject({ status: "done", bulkOperationId: report.bulkOperationId, ordersSeen: 36, ordersRepaired: 14 });
+
+    const rows = await db.ledgerEntry.count({ where: { shopDomain: shop } });
+    const again = await reconcileShop(db, shop, graphql, options);
+    expect(again.ordersRepaired).toBe(0);
+    expect(again.bulkOperationId).not.toBe(report.bulkOperationId);
+    expect(await db.ledgerEntry.count({ where: { shopDomain: shop } })).toBe(rows);
+    expect(await balances(shop)).toEqual(expected);
+  });
+
+  it("a window below the threshold is paged as before (one count call more)", async () => {
+    const shop = "reconcile-bulk-small.myshopify.com";
+    const graphql = await shopThatMissedWebhooks(shop);
+    const report = await reconcileShop(db, shop, graphql, { since: SINCE, until: UNTIL, trigger: "cli", pageSize: 10, bulkMinOrders: 37, sleep: noSleep.sleep });
+    expect(report).toMatchObject({ pages: 4, bulkOperationId: null, ordersRepaired: 14 });
+    expect(callNames(shop)).not.toContain("ReconcileBulkRun");
+    expect(await balances(shop)).toEqual(expected);
+  });
+
+  it("a job that dies while Shopify runs the operation is resumed by the job's next run, with the same operation", async () => {
+    const shop = "reconcile-bulk-resumed.myshopify.com";
+    await shopThatMissedWebhooks(shop);
+    const now = new Date();
+    for (const { order, refunds } of finals) shopify.shopify.putOrder(shop, { ...order, updated_at: new Date(now.getTime() - 3_600_000).toISOString() }, refunds);
+    const graphql = await adminGraphqlFor(shop);
+    // The first process starts the operation and is never heard of again (frozen in its first wait).
+    void reconcileShop(db, shop, graphql!, { since: new Date(now.getTime() - 48 * 3_600_000), until: now, trigger: "job", bulkMinOrders: 20, sleep: () => new Promise<void>(() => {}) });
+    await vi.waitFor(async () => expect(callNames(shop)).toContain("ReconcileBulkStatus"));
+    const crashed = await db.reconcileRun.findFirstOrThrow({ where: { shopDomain: shop } });
+    expect(crashed).toMatchObject({ status: "running", bulkOperationId: expect.stringMatching(/BulkOperation/) });
+    shopify.shopify.completeBulk(crashed.bulkOperationId!);
+
+    await requestJob(db, { key: `reconcile:${shop}`, name: "reconcile", shopDomain: shop });
+    expect(await testJobRunner(db).runIfFree(`reconcile:${shop}`)).toBe("ran");
+    expect(await balances(shop)).toEqual(expected);
+    expect(await db.reconcileRun.findUniqueOrThrow({ where: { id: crashed.id } })).toMatchObject({ status: "done", ordersRepaired: 14, bulkOperationId: crashed.bulkOperationId });
+    expect(await db.reconcileRun.count({ where: { shopDomain: shop } })).toBe(1);
+    expect(callNames(shop).filter((name) => name === "ReconcileBulkRun")).toHaveLength(1);
+  });
+
+  it("an operation that fails fails the run with Shopify's error code; nothing is written", async () => {
+    const shop = "reconcile-bulk-failed.myshopify.com";
+    const graphql = await shopThatMissedWebhooks(shop);
+    const before = await balances(shop);
+    shopify.shopify.failNextBulkWith = "TIMEOUT";
+    await expect(reconcileShop(db, shop, graphql, { since: SINCE, until: UNTIL, trigger: "job", bulkMinOrders: 20, sleep: noSleep.sleep })).rejects.toThrow(/FAILED \(TIMEOUT\)/);
+    expect(await db.reconcileRun.findFirstOrThrow({ where: { shopDomain: shop } })).toMatchObject({ status: "failed", error: expect.stringContaining("TIMEOUT") });
+    expect(await balances(shop)).toEqual(before);
+  });
+
+  it("Shopify refuses a bulk query with a connection inside a list (why refund lines are read afterwards)", () => {
+    const refundLinesInBulk = `{ orders { edges { node { id refunds { id refundLineItems { edges { node { quantity } } } } } } } }`;
+    const answer = shopify.shopify.answer({ shop: "any.myshopify.com", query: RECONCILE_BULK_RUN, variables: { query: refundLinesInBulk } }).body as {
+      data: { bulkOperationRunQuery: { bulkOperation: null; userErrors: { message: string }[] } };
+    };
+    expect(answer.data.bulkOperationRunQuery.userErrors.map((error) => error.message)).toEqual(["Queries that contain a connection field within a list field are not currently supported."]);
+  });
+});
+
+describe("reconciliation of an order larger than one call reads", () => {
+  // 75 line items (the batch call reads 30), 7 refunds (it reads 5), one of them of 12 lines (it
+  // reads 10): the rest is read by cursor from the order and the refund, then the whole order
+  // goes through the webhooks' code.
+  const big = { id: 5_190_001, customer: { id: 5_290_001 }, lines: Array.from({ length: 75 }, (_, i) => ({ price: `${5 + (i % 9)}.00`, quantity: 1 + (i % 3) })) };
+  const refundedLines = [[0], [1], [2], [3], [4], [5], Array.from({ length: 12 }, (_, i) => 20 + i)];
+  const refunds = refundedLines.map((lines, k) =>
+    refundPayload({ id: 5_390_001 + k, orderId: big.id, lines: lines.map((line) => ({ line, quantity: 1, subtotal: big.lines[line].price })) }),
+  );
+  const refunded = new Set(refundedLines.flat());
+  const bigFinal = { ...big, updatedAt: at(9), lines: big.lines.map((line, i) => (refunded.has(i) ? { ...line, currentQuantity: line.quantity - 1 } : line)), refunds };
+  const bigEvents: Event[] = [
+    { topic: "orders/paid", payload: orderPayload({ updatedAt: at(1), ...big }), missed: true },
+    ...refunds.map((refund) => ({ topic: "refunds/create", payload: refund, missed: true })),
+    { topic: "orders/updated", payload: orderPayload(bigFinal), missed: true },
+  ];
+
+  it("reads every line item, refund and refund line by cursor and ends at the webhook path's balance", async () => {
+    await deliverAll("webhooks-only-big.myshopify.com", bigEvents, true);
+    const expectedBig = await balances("webhooks-only-big.myshopify.com");
+    expect(expectedBig["5290001"]).toBeGreaterThan(0);
+
+    const shop = "reconcile-big.myshopify.com";
+    await inTransaction(db, (tx) => ensureShop(tx, shop)); // installed; every webhook of the order missed
+    await storeOfflineSession(shop);
+    shopify.shopify.putOrder(shop, orderPayload(bigFinal), refunds);
+    const graphql = await adminGraphqlFor(shop);
+    if (!graphql) throw new Error("no Admin API client");
+    const report = await reconcileShop(db, shop, graphql, { since: SINCE, until: UNTIL, trigger: "cli", sleep: noSleep.sleep });
+    expect(report).toMatchObject({ ordersSeen: 1, ordersFetched: 1, ordersSkipped: 0, ordersRepaired: 1 });
+    expect(await balances(shop)).toEqual(expectedBig);
+    expect((await verifyLedger(db, { shop })).mismatches).toEqual([]);
+    const refundRows = await db.ledgerEntry.count({ where: { shopDomain: shop, sourceType: "refund" } });
+    expect(refundRows).toBe(await db.ledgerEntry.count({ where: { shopDomain: "webhooks-only-big.myshopify.com", sourceType: "refund" } }));
+
+    // The follow-ups: line items 31–75 from the order's cursor (one page of 250), every refund
+    // again, the long refund's last 2 lines from its cursor. Each answer carried Shopify's cost.
+    const lineCalls = shopify.calls.filter((call) => /ReconcileOrderLineItems/.test(call.query));
+    expect(lineCalls).toHaveLength(1);
+    expect(lineCalls[0].variables).toMatchObject({ id: `gid://shopify/Order/${big.id}`, first: 250 });
+    expect(lineCalls[0].variables.after).toEqual(expect.any(String));
+    expect(shopify.calls.filter((call) => /ReconcileOrderRefunds/.test(call.query))).toHaveLength(1);
+    const refundLineCalls = shopify.calls.filter((call) => /ReconcileRefundLineItems/.test(call.query));
+    expect(refundLineCalls.map((call) => call.variables.id)).toEqual([`gid://shopify/Refund/${5_390_007}`]);
+
+    // Again: nothing more.
+    const rows = await db.ledgerEntry.count({ where: { shopDomain: shop } });
+    const again = await reconcileShop(db, shop, graphql, { since: SINCE, until: UNTIL, trigger: "cli", sleep: noSleep.sleep });
+    expect(again.ordersRepaired).toBe(0);
+    expect(await db.ledgerEntry.count({ where: { shopDomain: shop } })).toBe(rows);
+  });
+
+  it("pages a connection in as many calls as it takes (small pages)", async () => {
+    const { completeOrder } = await import("~/shopify/reconcile.server");
+    const shop = "reconcile-big-pages.myshopify.com";
+    shopify.shopify.putOrder(shop, orderPayload(bigFinal), refunds);
+    await storeOfflineSession(shop);
+    const graphql = await adminGraphqlFor(shop);
+    if (!graphql) throw new Error("no Admin API client");
+    const { adminRequest } = await import("~/shopify/admin-request.server");
+    const { RECONCILE_ORDER_DETAILS } = await import("~/shopify/graphql/reconcile-orders");
+    const call = async <Data,>(document: string, variables: Record<string, unknown>) => {
+      const answer = await adminRequest<Data>(graphql, document, "first" in variables ? { ...variables, first: 7 } : variables);
+      return { data: answer.data };
+    };
+    const { data } = await call<{ nodes: Parameters<typeof completeOrder>[0][] }>(RECONCILE_ORDER_DETAILS, { ids: [`gid://shopify/Order/${big.id}`] });
+    const whole = await completeOrder(data.nodes[0], call);
+    expect(whole.lineItems.nodes.map((line) => line.id)).toEqual(big.lines.map((_, i) => `gid://shopify/LineItem/${big.id * 100 + i + 1}`));
+    expect(whole.refunds.map((refund) => refund.refundLineItems.nodes.length)).toEqual(refundedLines.map((lines) => lines.length));
+    // 45 more lines, 7 at a time: 7 calls, each after the previous page's end cursor.
+    const lineCalls = shopify.calls.filter((c) => /ReconcileOrderLineItems/.test(c.query));
+    expect(lineCalls).toHaveLength(7);
+    for (let i = 1; i < lineCalls.length; i++) expect(lineCalls[i].variables.after).not.toEqual(lineCalls[i - 1].variables.after);
   });
 });
 

@@ -5,6 +5,7 @@ import { setupServer } from "msw/node";
 import { installAdminFetch } from "~/shopify/admin-fetch.server";
 import { apiVersion } from "~/shopify/api-version";
 import { ShopifyAdmin, SIMULATED_SHOP_GID } from "../../dev/simulator/shopify-admin";
+import { BULK_FILE_ORIGIN } from "../../dev/simulator/shopify-bulk";
 
 export interface GraphqlCall {
   shop: string;
@@ -60,6 +61,11 @@ export function adminApiStandIn() {
         }
       }
       return response;
+    }),
+    // A bulk operation's result file, where its `url` says (a signed storage URL, no Shopify token).
+    http.get(`${BULK_FILE_ORIGIN}/*`, ({ request }) => {
+      const file = shopify.bulkFile(request.url);
+      return file === undefined ? new HttpResponse("Not Found", { status: 404 }) : new HttpResponse(file, { headers: { "Content-Type": "application/jsonl" } });
     }),
   );
   return {
