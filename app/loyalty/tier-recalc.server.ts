@@ -13,6 +13,8 @@ import { parseProgram, type TierSettings } from "./program";
 import { currentActivity, tierHeldAt, tiersOfOrders, type ActivityOrder, type TierThreshold } from "./tier-timeline";
 import { tierChangedEvent } from "./flow-events";
 import { inTransaction } from "./transaction.server";
+import { tiersEntered } from "./tier-perks";
+import { grantTierEntryPerks } from "./tier-perks.server";
 
 type Snapshot = Prisma.OrderSnapshotGetPayload<object>;
 type Refund = Prisma.OrderRefundGetPayload<object>;
@@ -83,6 +85,9 @@ export interface TierRecalc {
   shownChanged: boolean;
   /** The tier held changed (a Shopify Flow trigger was recorded). */
   tierChanged: boolean;
+  /** Entry perks given with the change: bonus points, and rewards waiting for the redemption-settle job. */
+  perkBonusPoints: number;
+  perkRewardsQueued: number;
 }
 
 /** Re-reads which tier each of the member's paid orders earns under and corrects those that differ. */
@@ -90,7 +95,7 @@ export async function recalculateMemberTiers(db: Db, shopDomain: string, memberI
   // Cleared first: a delivery from here on flags the member again, and another run follows.
   await db.member.updateMany({ where: { id: memberId, tierPending: true }, data: { tierPending: false } });
   const shop = await db.shop.findUnique({ where: { domain: shopDomain }, select: { program: true, currency: true, timezone: true } });
-  if (!shop) return { corrected: 0, delta: 0, shownChanged: false, tierChanged: false };
+  if (!shop) return { corrected: 0, delta: 0, shownChanged: false, tierChanged: false, perkBonusPoints: 0, perkRewardsQueued: 0 };
   const settings = parseProgram(shop.program).tiers;
   const exponent = shop.currency ? currencyExponent(shop.currency) : 2;
   const tiers = await db.tier.findMany({ where: { shopDomain } });
@@ -104,7 +109,7 @@ export async function recalculateMemberTiers(db: Db, shopDomain: string, memberI
   const options = { period: settings.period, timeZone: shop.timezone };
   const tierOfOrder = tiersOfOrders(orders, thresholds, options);
 
-  const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false, tierChanged: false };
+  const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false, tierChanged: false, perkBonusPoints: 0, perkRewardsQueued: 0 };
   for (const snapshot of snapshots) {
     const multiplier = multiplierOf(tierOfOrder.get(snapshot.orderId) ?? null);
     if (snapshot.earnMultiplierPct === null || snapshot.earnMultiplierPct === multiplier) continue;
@@ -120,16 +125,33 @@ export async function recalculateMemberTiers(db: Db, shopDomain: string, memberI
   const heldId = held?.id ?? null;
   if (member && (member.tierId !== heldId || member.tierActivity !== BigInt(activity))) {
     // The storefront shows the held tier and this progress: a change reaches its summary too; a
-    // change of tier is a Shopify Flow trigger (sent by the flow-triggers job), in the same transaction.
+    // change of tier is a Shopify Flow trigger (sent by the flow-triggers job), and reaching a
+    // tier gives its entry perks, in the same transaction. The update is conditional on the tier
+    // read above, so of two runs racing only one sees (and rewards) the change.
     await inTransaction(db, async (tx) => {
-      const updated = await tx.member.update({ where: { id: memberId }, data: { tierId: heldId, tierActivity: BigInt(activity), summaryVersion: { increment: 1 } } });
+      const claimed = await tx.member.updateMany({
+        where: { id: memberId, tierId: member.tierId },
+        data: { tierId: heldId, tierActivity: BigInt(activity), summaryVersion: { increment: 1 } },
+      });
+      if (claimed.count === 0) {
+        // Changed meanwhile: look again.
+        await tx.member.updateMany({ where: { id: memberId }, data: { tierPending: true } });
+        return;
+      }
+      result.shownChanged = true;
       if (member.tierId === heldId) return;
+      const updated = await tx.member.findUniqueOrThrow({ where: { id: memberId }, select: { summaryVersion: true } });
       const nameOf = (id: number | null) => tiers.find((tier) => tier.id === id)?.name ?? null;
       const flow = tierChangedEvent(member.customerId, nameOf(heldId), nameOf(member.tierId), updated.summaryVersion);
       await tx.flowEvent.create({ data: { shopDomain, trigger: flow.trigger, customerId: flow.customerId, payload: JSON.stringify(flow.payload), idempotencyKey: flow.idempotencyKey } });
       result.tierChanged = true;
+      const entered = tiersEntered(tiers, member.tierId, heldId);
+      if (entered.length > 0) {
+        const grants = await grantTierEntryPerks(tx, { shopDomain, memberId, tiers: entered, period: settings.period, timeZone: shop.timezone, currency: shop.currency, now });
+        result.perkBonusPoints = grants.bonusPoints;
+        result.perkRewardsQueued = grants.rewardsQueued;
+      }
     });
-    result.shownChanged = true;
   }
   return result;
 }
