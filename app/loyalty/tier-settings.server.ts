@@ -59,8 +59,11 @@ export async function saveTier(db: Db, shopDomain: string, tierId: number | null
         if (reward.kind === "variable") throw new TierRefused({ fieldErrors: { entryRewardId: { key: "errorChoice" } } });
       }
       let id = tierId;
+      const before = id === null ? null : await tx.tier.findFirst({ where: { id, shopDomain }, select: { name: true } });
       if (id === null) id = (await tx.tier.create({ data: { ...tier, shopDomain } })).id;
       else if ((await tx.tier.updateMany({ where: { id, shopDomain }, data: tier })).count !== 1) throw new TierRefused({ notFound: true });
+      // A new name is a new tag and tally.tier value for the members holding it (the summary sync).
+      if (before && before.name !== tier.name) await tx.member.updateMany({ where: { shopDomain, tierId: id }, data: { summaryVersion: { increment: 1 } } });
       await flagMembersForTierRecalc(tx, shopDomain);
       return { program, result: id, change: `tier:${id}` as const };
     });
@@ -81,7 +84,8 @@ export async function deleteTier(db: Db, shopDomain: string, tierId: number, opt
       const restricted = await tx.reward.findMany({ where: { shopDomain, tierId }, select: { title: true } });
       if (restricted.length > 0) throw new TierRefused({ restrictedRewards: restricted.map((reward) => reward.title) });
       if ((await tx.tier.deleteMany({ where: { id: tierId, shopDomain } })).count !== 1) throw new TierRefused({ notFound: true });
-      await tx.member.updateMany({ where: { shopDomain, tierId }, data: { tierId: null } });
+      // Their summary, tag and tally.tier follow (the summary sync).
+      await tx.member.updateMany({ where: { shopDomain, tierId }, data: { tierId: null, summaryVersion: { increment: 1 } } });
       await flagMembersForTierRecalc(tx, shopDomain);
       return { program, result: null };
     });
