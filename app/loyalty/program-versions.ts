@@ -29,3 +29,32 @@ export function earningRuleAt(versions: readonly EarningVersion[], atMs: number,
 
 /** What a save changed, as its version records it. */
 export type ProgramChange = "initial" | "program" | `reward:${number}` | `tier:${number}` | "tiers";
+
+/** A tier as a program version recorded it. */
+export interface VersionedTier {
+  id: number;
+  multiplierPercent: number;
+}
+
+export interface TierVersion {
+  version: number;
+  effectiveAtMs: number;
+  /** Null: a version recorded before tiers were versioned. */
+  tiers: readonly VersionedTier[] | null;
+}
+
+/**
+ * The multiplier of tier `tierId` for an order placed at `atMs`: as the version in force then
+ * recorded it, ×1 (100) when the tier did not exist then, the current one when no version in
+ * force then records tiers (a shop that never saved, or versions from before tiers were).
+ */
+export function tierMultiplierAt(versions: readonly TierVersion[], atMs: number, tierId: number, currentPercent: number): number {
+  // The version in force as earningRuleAt finds it (of two at one instant, the later save).
+  let inForce: TierVersion | null = null;
+  for (const candidate of versions) {
+    if (candidate.effectiveAtMs > atMs) continue;
+    if (!inForce || candidate.effectiveAtMs > inForce.effectiveAtMs || (candidate.effectiveAtMs === inForce.effectiveAtMs && candidate.version > inForce.version)) inForce = candidate;
+  }
+  if (!inForce?.tiers) return currentPercent;
+  return inForce.tiers.find((tier) => tier.id === tierId)?.multiplierPercent ?? 100;
+}

@@ -14,6 +14,7 @@ import { currentActivity, tierHeldAt, tiersOfOrders, type ActivityOrder, type Ti
 import { tierChangedEvent } from "./flow-events";
 import { inTransaction } from "./transaction.server";
 import { tiersEntered } from "./tier-perks";
+import { tierMultiplierAt, type TierVersion, type VersionedTier } from "./program-versions";
 import { grantTierEntryPerks } from "./tier-perks.server";
 
 type Snapshot = Prisma.OrderSnapshotGetPayload<object>;
@@ -100,7 +101,16 @@ export async function recalculateMemberTiers(db: Db, shopDomain: string, memberI
   const exponent = shop.currency ? currencyExponent(shop.currency) : 2;
   const tiers = await db.tier.findMany({ where: { shopDomain } });
   const thresholds: TierThreshold[] = tiers.map((tier) => ({ id: tier.id, threshold: settings.basis === "points" ? tier.thresholdPoints : tier.thresholdPoints * 10 ** exponent }));
-  const multiplierOf = (tier: TierThreshold | null) => (tier === null ? 100 : (tiers.find((candidate) => candidate.id === tier.id)?.multiplierPercent ?? 100));
+  // Tiers are versioned with the program: an order's multiplier is its tier's in the version in
+  // force when it was placed (a later change of the multiplier does not reach it).
+  const versions: TierVersion[] = (
+    await db.programVersion.findMany({ where: { shopDomain, tiers: { not: null } }, select: { version: true, effectiveAtMs: true, tiers: true } })
+  ).map((row) => ({ version: row.version, effectiveAtMs: Number(row.effectiveAtMs), tiers: JSON.parse(row.tiers!) as VersionedTier[] }));
+  const multiplierOf = (tier: TierThreshold | null, placedAtMs: number) => {
+    if (tier === null) return 100;
+    const current = tiers.find((candidate) => candidate.id === tier.id)?.multiplierPercent ?? 100;
+    return versions.length === 0 ? current : tierMultiplierAt(versions, placedAtMs, tier.id, current);
+  };
 
   const snapshots = await db.orderSnapshot.findMany({ where: { shopDomain, holderMemberId: memberId, paidAt: { not: null } } });
   const refunds = await db.orderRefund.findMany({ where: { shopDomain, orderId: { in: snapshots.map((snapshot) => snapshot.orderId) } } });
@@ -111,7 +121,8 @@ export async function recalculateMemberTiers(db: Db, shopDomain: string, memberI
 
   const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false, tierChanged: false, perkBonusPoints: 0, perkRewardsQueued: 0 };
   for (const snapshot of snapshots) {
-    const multiplier = multiplierOf(tierOfOrder.get(snapshot.orderId) ?? null);
+    const placedAtMs = (snapshot.processedAt ?? snapshot.paidAt)?.getTime() ?? 0;
+    const multiplier = multiplierOf(tierOfOrder.get(snapshot.orderId) ?? null, placedAtMs);
     if (snapshot.earnMultiplierPct === null || snapshot.earnMultiplierPct === multiplier) continue;
     const delta = await correctOrder(db, shopDomain, snapshot.orderId, multiplier);
     if (delta !== null) {

@@ -44,7 +44,7 @@ export async function tierDefinitions(db: Db | Prisma.TransactionClient, shopDom
 }
 
 /** Creates (tierId null) or changes a tier of the shop. */
-export async function saveTier(db: Db, shopDomain: string, tierId: number | null, input: unknown, options: { actor: string }): Promise<TierSaveResult> {
+export async function saveTier(db: Db, shopDomain: string, tierId: number | null, input: unknown, options: { actor: string; now?: Date }): Promise<TierSaveResult> {
   const parsed = tierInputSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error) };
   const tier = parsed.data;
