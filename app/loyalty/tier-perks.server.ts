@@ -70,7 +70,7 @@ export async function grantTierEntryPerks(tx: Prisma.TransactionClient, entry: T
       result.bonusPoints += tier.entryBonusPoints;
     }
     if (tier.entryRewardId !== null) {
-      const redemptionId = await queueEntryReward(tx, entry, tier.entryRewardId);
+      const redemptionId = await queueEntryReward(tx, { ...entry, tierName: tier.name }, tier.entryRewardId);
       if (redemptionId !== null) {
         await tx.tierEntryGrant.update({ where: { id: grant.id }, data: { redemptionId } });
         result.rewardsQueued++;
@@ -85,7 +85,7 @@ export async function grantTierEntryPerks(tx: Prisma.TransactionClient, entry: T
  * reward cannot be issued: deleted or invalid since, a variable reward (its value depends on the
  * points spent, so the admin refuses it), or store credit while the shop's currency is unknown.
  */
-async function queueEntryReward(tx: Prisma.TransactionClient, entry: TierEntry, rewardId: number): Promise<number | null> {
+async function queueEntryReward(tx: Prisma.TransactionClient, entry: TierEntry & { tierName: string }, rewardId: number): Promise<number | null> {
   const row = await tx.reward.findFirst({ where: { id: rewardId, shopDomain: entry.shopDomain } });
   const reward = row ? rewardFromRow(row) : null;
   if (!reward || reward.kind === "variable") return null;
@@ -116,6 +116,19 @@ async function queueEntryReward(tx: Prisma.TransactionClient, entry: TierEntry, 
       attemptStartedAt: entry.now,
       createdAt: entry.now,
     },
+  });
+  // Its redeem row, as every redemption has one (verify checks it): 0 points spent.
+  await writeBalanceChange(tx, {
+    shopDomain: entry.shopDomain,
+    memberId: entry.memberId,
+    delta: 0,
+    kind: "redeem",
+    sourceType: "reward",
+    sourceId: String(redemption.id),
+    actor: "job:tier-recalc",
+    note: `${reward.title} (entry reward of ${entry.tierName})`.slice(0, 255),
+    idempotencyKey: `redemption:${redemption.id}:redeem`,
+    earned: false,
   });
   return redemption.id;
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { PENDING_RELEASE } from "~/jobs/pending-jobs.server";
 import { REFERRAL_SWEEP } from "~/jobs/referral-jobs.server";
+import { verifyLedger } from "~/loyalty/verify.server";
 import { testJobRunner } from "../support/jobs";
 import { balanceOf, balancesMatchLedger, ledgerOf, memberOf } from "../support/ledger-queries";
 import { deliverWebhook, proxyGet } from "../support/routes";
@@ -208,6 +209,7 @@ describe("referrals with a pending period", () => {
     expect(await pointsOf(friend)).toEqual({ balance: 0, pending: 0 });
     expect(await db.referral.findUniqueOrThrow({ where: { id: referral.id } })).toMatchObject({ status: "credited", pendingReleased: true });
     expect(await balancesMatchLedger(db)).toEqual([]);
+    expect((await verifyLedger(db, { shop })).mismatches).toEqual([]);
   });
 
   it("takes it from pending when the referred order is cancelled or refunded in full within the period", async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { requestTierRecalc } from "~/jobs/tier-jobs.server";
 import { recalculateMemberTiers } from "~/loyalty/tier-recalc.server";
+import { verifyLedger } from "~/loyalty/verify.server";
 import { storeOfflineSession } from "../support/admin-session";
 import { runDueJobs } from "../support/jobs";
 import { balanceOf, balancesMatchLedger, ledgerOf, memberOf } from "../support/ledger-queries";
@@ -82,6 +83,8 @@ describe("tier entry perks", () => {
     expect(await db.tierEntryGrant.count({ where: { memberId: member!.id } })).toBe(2);
     expect(await db.redemption.count({ where: { memberId: member!.id } })).toBe(1);
     expect(await balancesMatchLedger(db)).toEqual([]);
+    // The audit finds every redemption with its (0-point) redeem row.
+    expect((await verifyLedger(db, { shop: SHOP })).mismatches).toEqual([]);
   });
 
   it("gives every tier passed on the way when a member jumps past one", async () => {
@@ -168,6 +171,7 @@ describe("tier entry perks", () => {
     // The bonus is kept; the failed reward gives back nothing (it cost nothing).
     expect(await balanceOf(db, refusedCustomer, SHOP)).toBe(150 + 50);
     expect(await balancesMatchLedger(db)).toEqual([]);
+    expect((await verifyLedger(db, { shop: SHOP })).mismatches).toEqual([]);
   });
 
   it("shows each tier's perks in the public program and the member's tier, additively", async () => {
