@@ -1,9 +1,12 @@
 // The production server (`npm start`): the Remix build behind Express, as remix-serve runs it,
-// minus three things the webhook hot path pays for on every delivery: an access log line, gzip
-// of bodies that are empty or tiny, and Remix's route matching (see webhookHandler).
+// minus what the two hot paths pay for on every request: an access log line, gzip of bodies that
+// are empty or tiny, Remix's route matching (see webhookHandler), and for storefront reads
+// through the app proxy Express itself (see proxyHandler).
 // WEB_CONCURRENCY workers (default: one per CPU) share the port through node:cluster; the app
 // is stateless, so any worker can take any request.
 import cluster from "node:cluster";
+import http from "node:http";
+import { Readable } from "node:stream";
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals } from "@remix-run/node";
 import { matchRoutes } from "@remix-run/router";
@@ -57,7 +60,11 @@ async function serve() {
   app.use(express.static("public", { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
-  const server = app.listen(port, host, () => {
+  const proxy = proxyHandler(build);
+  const server = http.createServer((req, res) => {
+    if (!proxy(req, res)) app(req, res);
+  });
+  server.listen(port, host, () => {
     if (cluster.isPrimary || cluster.worker?.id === 1) console.log(`Tally listening on http://${host ?? "localhost"}:${port}`);
   });
   // Background jobs (storefront sync, shop redaction, …) run in every worker; the database's
@@ -143,4 +150,74 @@ function webhookHandler(build) {
       else res.destroy();
     }
   };
+}
+
+/**
+ * Storefront requests through the app proxy (`/proxy/customer`, `/proxy/program`, `/proxy/redeem`,
+ * …) go straight to their route's loader or action, before Express. A signed-in shopper's page
+ * views arrive here at the rate of a shop's traffic; Express's middleware (a static-file lookup
+ * on disk for every path, the compression wrapper) and Remix's route ranking cost several times
+ * what the read itself does. Each endpoint answers JSON of a few hundred bytes (Shopify's proxy
+ * compresses for the shopper), so nothing is lost by skipping them. Only the exact paths of
+ * `proxy.*` route modules are taken; anything else (other spellings included) goes through
+ * Express and Remix as before, to the same modules.
+ * Returns false when the request is not one of them.
+ */
+function proxyHandler(build) {
+  const routes = new Map();
+  for (const route of Object.values(build.routes)) {
+    if (!route.path?.startsWith("proxy/") || route.path.includes(":") || route.path.includes("*")) continue;
+    routes.set(`/${route.path}`, route.module);
+  }
+  return (req, res) => {
+    const queryAt = req.url.indexOf("?");
+    const route = routes.get(queryAt === -1 ? req.url : req.url.slice(0, queryAt));
+    if (!route) return false;
+    const handler = req.method === "GET" || req.method === "HEAD" ? route.loader : route.action;
+    if (!handler) return false;
+    answerWith(handler, req, res).catch((error) => {
+      console.error("app proxy request failed", error);
+      if (!res.headersSent) {
+        res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+        res.end(JSON.stringify({ error: { code: "internal_error", message: "Something went wrong; please try again." } }));
+      } else res.destroy();
+    });
+    return true;
+  };
+}
+
+async function answerWith(handler, req, res) {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const controller = new AbortController();
+  // The shopper went away before the answer: let the route stop early (an abort after the answer
+  // was sent would only cost an exception object).
+  res.on("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, {
+    method: req.method,
+    headers,
+    signal: controller.signal,
+    // The route reads (and caps) the body itself, as it does behind Express.
+    ...(hasBody ? { body: Readable.toWeb(req), duplex: "half" } : {}),
+  });
+  let response;
+  try {
+    response = await handler({ request, params: {}, context: {} });
+  } catch (thrown) {
+    if (!(thrown instanceof Response)) throw thrown;
+    response = thrown;
+  }
+  const outgoing = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") outgoing[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) outgoing["set-cookie"] = cookies;
+  const body = req.method === "HEAD" || response.body === null ? null : Buffer.from(await response.arrayBuffer());
+  if (body !== null) outgoing["content-length"] = String(body.length);
+  res.writeHead(response.status, outgoing);
+  res.end(body ?? undefined);
 }

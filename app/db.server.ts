@@ -13,6 +13,13 @@ import { runtimeEnv } from "./runtime-env.server";
 export type Db = SqliteClient;
 export type { Prisma } from "../prisma/generated/sqlite/client";
 
+const sqliteClients = new WeakSet<Db>();
+
+/** Whether `db` is a SQLite client (the two share one type). */
+export function isSqlite(db: Db): boolean {
+  return sqliteClients.has(db);
+}
+
 /** How long a SQLite writer waits for another process's write lock before giving up. */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
@@ -22,9 +29,11 @@ export function createDb(target: DatabaseTarget = runtimeEnv.database): Db {
       mkdirSync(path.dirname(target.filePath), { recursive: true });
       enableWriteAheadLog(target.filePath);
     }
-    return new SqliteClient({
+    const client = new SqliteClient({
       adapter: new PrismaBetterSQLite3({ url: target.filePath, timeout: SQLITE_BUSY_TIMEOUT_MS }),
     });
+    sqliteClients.add(client);
+    return client;
   }
   const client = new PostgresClient({
     adapter: new PrismaPg({ connectionString: target.url, max: runtimeEnv.poolSize }),

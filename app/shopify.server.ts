@@ -55,3 +55,7 @@ const api = shopifyApi({
 });
 export const webhooks = api.webhooks;
 export const sessionTokens = api.session;
+// The app proxy's signature check on its own: authenticate.public.appProxy makes the same check
+// and then loads the shop's offline session (a database read per storefront request), which
+// Tally's proxy endpoints never use (app/shopify/app-proxy.server.ts).
+export const validateProxySignature = (query: URLSearchParams) => api.utils.validateHmac(query, { signator: "appProxy" });

@@ -146,7 +146,7 @@ async function benchDatabase(provider: Provider, settings: Settings): Promise<Da
       apiKey: BENCH_API_KEY,
       apiSecret: BENCH_API_SECRET,
       adminApiStandIn: { latencyMs: settings.shopifyLatencyMs },
-      env: { WEB_CONCURRENCY: String(settings.workers) },
+      env: { WEB_CONCURRENCY: String(settings.workers), ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}) },
     });
     return withCleanup(() => stopApp(app), () => benchApp(provider, app, database.url, settings));
   });

@@ -8,6 +8,12 @@
 // (one earn row per order, balances = Σ ledger). Databases are dropped at the end, on failure too.
 // Every request is serialised and signed before timing starts.
 //
+// Each database runs twice, on a fresh database each time: with the default program ("plain":
+// no tiers, referrals on but no order carries a code), and with the program grown ("tiers and
+// referrals": three VIP tiers with multipliers, created through the admin's save path before the
+// server starts, and every tenth order a new customer's first order carrying a member's referral code
+// in `tally_referral`). The report compares the two (the issue's goal: within 20%).
+//
 // Reported per level: orders/s (wall time), p50/p99 latency per request, the ratio to the bare
 // insert loop's tx/s, and the server's CPU ms per order (from /proc), which stays comparable when
 // other processes load the machine and throughput does not.
@@ -21,6 +27,7 @@
 //   BENCH_WARMUP=200          deliveries before the measured levels (checked, not timed)
 //   BENCH_CONCURRENCY=1,8,32  requests in flight per level
 //   BENCH_DATABASES=sqlite,postgres
+//   BENCH_PROGRAMS=plain,growth  which programs to run (growth: tiers and referrals on)
 //   BENCH_CPU_PROF=<dir>      profile the server (node --cpu-prof); .cpuprofile files land in <dir>
 //   WEB_CONCURRENCY           server workers (default: one per CPU, as `npm start`)
 //   TEST_POSTGRES_URL         PostgreSQL admin URL (default postgresql://postgres@127.0.0.1:5432/postgres)
@@ -37,6 +44,7 @@ import { ensureProductionBuild } from "./lib/build";
 import { ownCpuMs, processCpuMs } from "./lib/cpu";
 import { withDb } from "./lib/database";
 import { deliverBatch, type LoadRun } from "./lib/load";
+import { addTiers, PROGRAMS, referralCodes as referralCodesOf, type Program } from "./lib/grown-program";
 import { signedOrderBatch, TOPIC, type Batch } from "./lib/orders";
 import { meetsTarget, printReport, writeResultsJson, type DatabaseResult, type LevelResult } from "./lib/report";
 import { perSecond, summarizeLatencies } from "./lib/stats";
@@ -56,6 +64,7 @@ interface Settings {
   warmUp: number;
   concurrencies: number[];
   databases: Provider[];
+  programs: Program[];
   cpuProfileDir: string | null;
   workers: number;
 }
@@ -68,7 +77,8 @@ interface MeasuredRun extends LoadRun {
 
 interface Workload {
   warmUp: Batch;
-  levels: { concurrency: number; batch: Batch }[];
+  /** A level's batch; `referralCodes` makes every tenth order a referred new customer's. */
+  level(index: number, referralCodes: readonly string[]): Batch;
 }
 
 function readSettings(): Settings {
@@ -81,6 +91,10 @@ function readSettings(): Settings {
     warmUp: positiveInteger("BENCH_WARMUP", 200),
     concurrencies: list(process.env.BENCH_CONCURRENCY ?? "1,8,32").map((value) => parsePositive("BENCH_CONCURRENCY", value)),
     databases: databases as Provider[],
+    programs: list(process.env.BENCH_PROGRAMS ?? PROGRAMS.join(",")).map((name) => {
+      if (!(PROGRAMS as readonly string[]).includes(name)) throw new Error(`BENCH_PROGRAMS: unknown program "${name}" (${PROGRAMS.join(", ")})`);
+      return name as Program;
+    }),
     cpuProfileDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : null,
     workers: Number(process.env.WEB_CONCURRENCY ?? availableParallelism()),
   };
@@ -106,10 +120,8 @@ function buildWorkload(settings: Settings): Workload {
   const options = { customerCount: CUSTOMER_COUNT, shop: BENCH_SHOP, secret: BENCH_API_SECRET };
   return {
     warmUp: signedOrderBatch("warm-up", 0, settings.warmUp, options),
-    levels: settings.concurrencies.map((concurrency, index) => ({
-      concurrency,
-      batch: signedOrderBatch(`concurrency ${concurrency}`, index + 1, settings.orders, options),
-    })),
+    level: (index, referralCodes) =>
+      signedOrderBatch(`concurrency ${settings.concurrencies[index]}`, index + 1, settings.orders, { ...options, referralCodes }),
   };
 }
 
@@ -126,21 +138,20 @@ async function withCleanup<T>(cleanup: () => Promise<void>, work: () => Promise<
   }
 }
 
-async function benchDatabase(provider: Provider, workload: Workload, settings: Settings): Promise<DatabaseResult> {
+async function benchDatabase(provider: Provider, program: Program, workload: Workload, settings: Settings): Promise<DatabaseResult> {
   const database = await createTestDatabase(provider);
+  const label = program === "plain" ? provider : `${provider}+tiers/referrals`;
   return withCleanup(database.drop, async () => {
     progress(provider, `bare insert loop, ${settings.orders} transactions…`);
     const baseline = await withDb(database.url, (db) => bareInsertLoop(db, database.url, settings.orders, CUSTOMER_COUNT));
     progress(provider, `${baseline.txPerSecond.toFixed(1)} tx/s`);
 
-    const { warmUp, levels } = await runDeliveries(provider, database, workload, settings);
-    const sentOrderIds = [workload.warmUp, ...workload.levels.map((level) => level.batch)].flatMap((batch) =>
-      batch.deliveries.map((delivery) => delivery.orderId),
-    );
+    const { warmUp, levels, batches } = await runDeliveries(provider, program, database, workload, settings);
+    const sentOrderIds = [workload.warmUp, ...batches].flatMap((batch) => batch.deliveries.map((delivery) => delivery.orderId));
     const ledger = await withDb(database.url, (db) => checkLedger(db, BENCH_SHOP, sentOrderIds));
     progress(provider, ledger.ok ? "ledger check ok" : `ledger check FAILED: ${ledger.problems.join("; ")}`);
     return {
-      database: provider,
+      database: label,
       baseline,
       warmUp: { orders: warmUp.sent, failureCount: warmUp.failures.length, failures: warmUp.failures.slice(0, FAILURES_SHOWN) },
       levels: levels.map((run) => levelResult(run, baseline)),
@@ -150,7 +161,8 @@ async function benchDatabase(provider: Provider, workload: Workload, settings: S
 }
 
 /** The warm-up run, then one run per concurrency level, against the app started on `database`. */
-async function runDeliveries(provider: Provider, database: TestDatabase, workload: Workload, settings: Settings) {
+async function runDeliveries(provider: Provider, program: Program, database: TestDatabase, workload: Workload, settings: Settings) {
+  if (program === "growth") await withDb(database.url, (db) => addTiers(db, BENCH_SHOP));
   const app = await startApp({
     databaseUrl: database.url,
     apiKey: BENCH_API_KEY,
@@ -167,8 +179,15 @@ async function runDeliveries(provider: Provider, database: TestDatabase, workloa
     const warmUp = await deliverBatch(app.baseUrl, uri, workload.warmUp, WARM_UP_CONCURRENCY);
     reportFailures(provider, warmUp);
 
+    // The warm-up enrolled the members: their referral codes go into the referred orders, signed
+    // here, before any timing.
+    const referralCodes = program === "growth" ? await withDb(database.url, (db) => referralCodesOf(db, BENCH_SHOP)) : [];
+    if (program === "growth") progress(provider, `3 tiers; ${referralCodes.length} referral codes for the referred orders`);
     const levels: MeasuredRun[] = [];
-    for (const { concurrency, batch } of workload.levels) {
+    const batches: Batch[] = [];
+    for (const [index, concurrency] of settings.concurrencies.entries()) {
+      const batch = workload.level(index, referralCodes);
+      batches.push(batch);
       const run = await measuredDelivery(app, () => deliverBatch(app.baseUrl, uri, batch, concurrency));
       const latency = summarizeLatencies(run.latenciesMs);
       progress(
@@ -180,7 +199,7 @@ async function runDeliveries(provider: Provider, database: TestDatabase, workloa
       reportFailures(provider, run);
       levels.push(run);
     }
-    return { warmUp, levels };
+    return { warmUp, levels, batches };
   });
 }
 
@@ -243,7 +262,9 @@ async function main(): Promise<number> {
   const workload = buildWorkload(settings);
 
   const results: DatabaseResult[] = [];
-  for (const provider of settings.databases) results.push(await benchDatabase(provider, workload, settings));
+  for (const provider of settings.databases) {
+    for (const program of settings.programs) results.push(await benchDatabase(provider, program, workload, settings));
+  }
 
   const environment = {
     node: process.version,
@@ -253,6 +274,7 @@ async function main(): Promise<number> {
     server: `node server.js, ${settings.workers} worker${settings.workers === 1 ? "" : "s"} (WEB_CONCURRENCY)`,
   };
   printReport(results, environment);
+  printProgramComparison(results);
   const file = writeResultsJson({ startedAt: startedAt.toISOString(), environment, settings, results }, startedAt);
   console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
 
@@ -263,6 +285,27 @@ async function main(): Promise<number> {
   const ledgerOk = results.every((result) => result.ledger.ok);
   if (failures > 0) console.error(`${failures} deliveries were not answered 200.`);
   return failures === 0 && ledgerOk ? 0 : 1;
+}
+
+/** Each database's grown program against its plain one, level by level (goal: within 20%). */
+function printProgramComparison(results: readonly DatabaseResult[]): void {
+  const grown = results.filter((result) => result.database.endsWith("+tiers/referrals"));
+  if (grown.length === 0) return;
+  console.log("\nTiers and referrals on vs the plain program (orders/s and server CPU per order; goal: within 20%):");
+  for (const result of grown) {
+    const plain = results.find((other) => other.database === result.database.replace("+tiers/referrals", ""));
+    if (!plain) continue;
+    for (const level of result.levels) {
+      const base = plain.levels.find((other) => other.concurrency === level.concurrency);
+      if (!base) continue;
+      const throughput = level.ordersPerSecond / base.ordersPerSecond;
+      const cpu = level.serverCpuMsPerOrder && base.serverCpuMsPerOrder ? level.serverCpuMsPerOrder / base.serverCpuMsPerOrder : null;
+      console.log(
+        `  ${plain.database.padEnd(10)} concurrency ${String(level.concurrency).padStart(2)}: ${level.ordersPerSecond.toFixed(1)} vs ${base.ordersPerSecond.toFixed(1)} orders/s ` +
+          `(×${throughput.toFixed(2)}), CPU ${cpu === null ? "—" : `×${cpu.toFixed(2)}`} ${throughput >= 0.8 ? "✓" : "✗"}`,
+      );
+    }
+  }
 }
 
 function loadAverage([one, five, fifteen]: number[]): string {

@@ -2,7 +2,7 @@
 // (widget/) into the theme app extension's assets, which are committed because Shopify ships the
 // extension as it is in the repository.
 //
-//   widget/index.ts  → extensions/tally-widget/assets/tally-widget.js   one minified IIFE, ES2019
+//   widget/index.ts  → extensions/tally-widget/assets/tally-widget.js   one minified IIFE, for the browsers Shopify themes support
 //   widget/tally.css → extensions/tally-widget/assets/tally-widget.css  minified
 //
 // Prints raw and gzip sizes and exits 1 when JS + CSS gzipped exceed the budget (8 KB): the

@@ -27,9 +27,10 @@ import { startStorefront, type RunningStorefront } from "../dev/simulator/storef
 import { signedProxyQuery, signedWebhookRequest } from "../dev/simulator/shopify-signing";
 import { showAdmin } from "./demo/admin";
 import { runNpmScript } from "./demo/npm-script";
+import { demoGrowth } from "./demo/growth";
 import { demoRedemption } from "./demo/redemption";
 import { printChecks, reportShop, type Check } from "./demo/report";
-import { DEMO_CUSTOMERS, DEMO_SHOP, demoDeliveries, fullName, PROXY_DEMO_CUSTOMER, type Delivery } from "./demo/scenario";
+import { DEMO_CUSTOMERS, DEMO_SHOP, demoDeliveries, DIAMOND_TIER, fullName, GROWTH_CUSTOMERS, PROXY_DEMO_CUSTOMER, type Delivery } from "./demo/scenario";
 import { mark } from "./demo/table";
 
 // The demo app's credentials: anything works, as long as the server and the signer agree.
@@ -248,16 +249,20 @@ async function showStorefrontPage(storefront: RunningStorefront, expected: numbe
 }
 
 /**
- * VIP tiers, so the storefront shows tier progress (the admin for tiers comes later). Added after
- * the orders and with a ×1 multiplier, so the balances above stay what the earning rules give.
+ * VIP tiers, saved before any order through the admin's save path (each a program version, the
+ * members flagged for the recalculation), as a merchant would have set them up: order
+ * deliveries read the shop's tiers from the app's shop cache, so tiers saved in between would
+ * reach them only after its TTL. Silver, Gold and Platinum earn ×1, so the balances below stay
+ * what the earning rules give; Diamond (×150%) lies above every one of the story's customers'
+ * points, for the tier upgrade (scripts/demo/growth.ts). Saved again only when missing or changed.
  */
 async function addDemoTiers(db: Db): Promise<void> {
-  for (const tier of DEMO_TIERS) {
-    await db.tier.upsert({
-      where: { shopDomain_thresholdPoints: { shopDomain: DEMO_SHOP, thresholdPoints: tier.thresholdPoints } },
-      create: { shopDomain: DEMO_SHOP, ...tier, multiplierPercent: 100 },
-      update: { name: tier.name },
-    });
+  const { saveTier } = await import("../app/loyalty/tier-settings.server");
+  for (const tier of [...DEMO_TIERS.map((tier) => ({ ...tier, multiplierPercent: 100 })), DIAMOND_TIER]) {
+    const saved = await db.tier.findFirst({ where: { shopDomain: DEMO_SHOP, thresholdPoints: tier.thresholdPoints } });
+    if (saved?.name === tier.name && saved.multiplierPercent === tier.multiplierPercent) continue;
+    const result = await saveTier(db, DEMO_SHOP, saved?.id ?? null, tier, { actor: "demo" });
+    if (!result.ok) throw new DemoError(`the ${tier.name} tier could not be saved: ${JSON.stringify(result)}`);
   }
 }
 
@@ -362,6 +367,7 @@ async function main(): Promise<void> {
   if (options.reset) await step(`Deleting what earlier runs left for ${DEMO_SHOP}`, () => resetDemoShop(databaseUrl));
   // What OAuth would store at install: the app's Admin API client loads it to issue rewards.
   await withDatabase(databaseUrl, (db) => storeOfflineSession(db, DEMO_SHOP));
+  await withDatabase(databaseUrl, (db) => addDemoTiers(db));
   stopOnSignals();
   const app = await step(`Starting the production server on port ${options.port}`, () =>
     startApp({
@@ -380,7 +386,7 @@ async function main(): Promise<void> {
   checks.push(await sendDeliveries(app.baseUrl, demoDeliveries()));
   const report = await withDatabase(databaseUrl, (db) => reportShop(db, DEMO_SHOP));
   checks.push(...report.checks);
-  await withDatabase(databaseUrl, (db) => addDemoTiers(db));
+  checks.push(...(await demoGrowth({ deliver: (delivery) => deliver(app.baseUrl, delivery), withDatabase: (work) => withDatabase(databaseUrl, work) })));
   checks.push(await showStorefrontView(app.baseUrl, options, report.expectedBalances.get(PROXY_DEMO_CUSTOMER.id)));
   const redemption = await demoRedemption({
     baseUrl: app.baseUrl,
@@ -398,7 +404,7 @@ async function main(): Promise<void> {
       apiSecret: DEMO_API_SECRET,
       shop: DEMO_SHOP,
       port: storefrontPort(),
-      customers: DEMO_CUSTOMERS.map((customer) => ({ id: customer.id, name: fullName(customer) })),
+      customers: [...DEMO_CUSTOMERS, GROWTH_CUSTOMERS.referrer, GROWTH_CUSTOMERS.friend].map((customer) => ({ id: customer.id, name: fullName(customer) })),
     }),
   );
   runningStorefront = storefront;

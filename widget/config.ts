@@ -21,6 +21,18 @@ export interface MemberStrings {
   rewardMissing: Plural;
 }
 
+/** A discount code's box (code.ts): a redeemed reward's or a friend offer's; always shipped. */
+export interface CodeStrings {
+  codeLabel: string;
+  copyCode: string;
+  codeCopied: string;
+  apply: string;
+  /** "Use by {date}" */
+  expires: string;
+  /** "{month} {day}": the member's birthday, once given (forms.ts). */
+  birthday: string;
+}
+
 /** Shipped only when Liquid had no program to render, so the script must build those sections. */
 export interface ProgramStrings {
   earnHeading: string;
@@ -58,15 +70,9 @@ export interface RedeemStrings {
   cancel: string;
   redeeming: string;
   redeemed: string;
-  codeLabel: string;
-  copyCode: string;
-  codeCopied: string;
-  apply: string;
   /** "{amount} credited to your account" */
   credited: string;
   pending: string;
-  /** "Use by {date}" */
-  expires: string;
   walletEmpty: string;
   /** 429: "… wait {seconds} seconds …" */
   tooMany: Plural;
@@ -90,7 +96,7 @@ export interface WidgetConfig {
   /** The metafield's summary as Liquid read it (null when absent): enough when current (freshness.ts). */
   summary: CustomerSummary | null;
   programRendered: boolean;
-  strings: MemberStrings & Partial<ProgramStrings> & Partial<RedeemStrings>;
+  strings: MemberStrings & CodeStrings & Partial<ProgramStrings> & Partial<RedeemStrings>;
 }
 
 export function readConfig(root: Element): WidgetConfig | null {

@@ -3,6 +3,8 @@
 // own modules, so a change there fails the widget's type check; `import type` is erased by
 // esbuild, so nothing of the server reaches the bundle.
 import type { CustomerSummary } from "../app/loyalty/customer-summary.server";
+import type { ActionClaimView } from "../app/loyalty/earning-actions";
+import type { FriendOfferView } from "../app/loyalty/friend-offers.server";
 import type { RedemptionView } from "../app/loyalty/redemptions.server";
 import type { MemberView, PublicProgram, PublicReward } from "../app/loyalty/storefront.server";
 
@@ -53,8 +55,21 @@ export interface RedeemErrorResponse {
   error: { code: string; message: string };
 }
 
+/** POST /apps/tally/referral-offer `{ code }` → `{ version: 1, offer }` (README "Referrals"). */
+export type { FriendOfferView };
+
+/** What POST /apps/tally/birthday and /actions/<id>/claim (the member) and /referral-offer (the offer) answer, or their error. */
+export interface FormAnswer {
+  version?: 1;
+  member?: MemberView;
+  offer?: FriendOfferView;
+  /** POST /apps/tally/actions/<id>/claim: the claim, with the member. */
+  claim?: ActionClaimView;
+  error?: { code: string };
+}
+
 /** What the widget shows of a member, whether it came from the metafield or the proxy. */
-export type PointsView = Pick<CustomerSummary, "balance" | "pendingBalance" | "tier" | "nextTier" | "progress" | "referralUrl">;
+export type PointsView = Pick<CustomerSummary, "balance" | "pendingBalance" | "tier" | "nextTier" | "progress" | "referralUrl" | "birthday">;
 
 /** A member as the widget shows them, from the metafield's summary or from an answer of the app. */
 export type ShownMember = PointsView & Pick<CustomerSummary, "redemptions"> & { summaryVersion?: number };
@@ -77,6 +92,7 @@ export function summaryFromMember(member: MemberView, updatedAt: Date): Customer
     redemptions: member.redemptions,
     referrals: member.referrals,
     birthday: member.birthday,
+    actionClaims: member.actionClaims,
     updatedAt: updatedAt.toISOString(),
   };
 }

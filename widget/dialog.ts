@@ -7,7 +7,7 @@ export interface Dialog {
   close(): void;
 }
 
-const FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled]),select,textarea,summary,[tabindex]:not([tabindex="-1"])';
+const FOCUSABLE = "a[href],button,input,select,textarea,summary,[tabindex]";
 
 export function setupDialog(root: HTMLElement, onOpen: () => void): Dialog | null {
   const launcher = root.querySelector<HTMLButtonElement>("[data-tally-launcher]");
@@ -15,7 +15,7 @@ export function setupDialog(root: HTMLElement, onOpen: () => void): Dialog | nul
   const backdrop = root.querySelector<HTMLElement>("[data-tally-backdrop]");
   if (!launcher || !panel) return null;
 
-  const focusable = () => all(panel, FOCUSABLE).filter((node) => node.getClientRects().length > 0);
+  const focusable = () => all<HTMLButtonElement>(panel, FOCUSABLE).filter((node) => node.tabIndex >= 0 && !node.disabled && node.getClientRects().length);
 
   function onKeydown(event: KeyboardEvent) {
     if (event.key === "Escape") {

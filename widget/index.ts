@@ -45,11 +45,13 @@ function start(): void {
   loader.subscribe((state) => {
     if ((state.status === "ready" || state.status === "member") && state.member) rememberVersion(storage, config.customer, state.member.summaryVersion);
   });
+  // Before the widgets mount: a code that just arrived is stored by then, for the friend offer.
+  if (storage) void captureReferral(location.search, config.cart, storage, fetch.bind(window));
   const dialogs: Dialog[] = [];
   const mountNew = () => {
     for (const root of all(document, `[data-tally-root]:not([${MOUNTED}])`)) {
       root.setAttribute(MOUNTED, "");
-      const dialog = mountWidget(root, readConfig(root) || config, loader, summary !== null);
+      const dialog = mountWidget(root, readConfig(root) || config, loader, summary !== null, storage);
       if (dialog) dialogs.unshift(dialog);
     }
   };
@@ -58,7 +60,6 @@ function start(): void {
   // The theme editor re-renders a block when the merchant changes a setting.
   document.addEventListener("shopify:section:load", mountNew);
 
-  if (storage) void captureReferral(location.search, config.cart, storage, fetch.bind(window));
 
   window.Tally = {
     version: 1,

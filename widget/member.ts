@@ -32,6 +32,7 @@ function applyTier(root: HTMLElement, view: PointsView, config: WidgetConfig): v
   const { strings, locale } = config;
   for (const element of all(root, "[data-tally-tier]")) element.hidden = !view.tier && !view.nextTier;
   setText(root, "tier-name", view.tier ? fill(strings.tierCurrent, { tier: view.tier.name }) : strings.tierNone);
+  for (const perk of all(root, "[data-tally-perk]")) perk.hidden = perk.getAttribute("data-tally-perk") !== view.tier?.name;
 
   const progress = view.progress && view.nextTier ? view.progress : null;
   const remaining = progress ? whole(progress.remaining) : 0;

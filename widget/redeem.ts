@@ -8,14 +8,13 @@
 // confirmation inside the reward (only the shopper's action expands anything); the answer
 // replaces it with the code, or says what went wrong. Every value goes in as text.
 import type { RedeemStrings, WidgetConfig } from "./config";
-import type { RedeemMember, RedeemResponse, Redemption } from "./contract";
+import type { RedeemErrorResponse, RedeemMember, RedeemResponse, Redemption } from "./contract";
 import type { Loader } from "./data";
+import { codeBox, newId } from "./code";
 import { element } from "./dom";
+import { post } from "./post";
 import { countText, fill, formatMoney } from "./i18n";
 import { whole } from "./member";
-
-let lastId = 0;
-const newId = () => `tally-r${++lastId}`;
 
 /** Takes each fresh member: the balance the confirmation counts with, and "Your rewards". */
 export type RedeemView = (member: Pick<RedeemMember, "balance" | "redemptions">) => void;
@@ -121,16 +120,10 @@ export function enableRedeem(root: HTMLElement, config: WidgetConfig, loader: Pi
   /** The answer, or the message to show for it. */
   async function redeem(body: { rewardId: number; points?: number }): Promise<RedeemResponse | string> {
     try {
-      const response = await fetch(`${config.proxy}/redeem`, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(body),
-      });
-      const answer = await response.json().catch(() => null);
+      const [response, answer] = await post<Partial<RedeemResponse> & Partial<RedeemErrorResponse>>(`${config.proxy}/redeem`, body);
       if (response.ok && answer && answer.version === 1 && answer.redemption && answer.member) return answer as RedeemResponse;
       // Only the app's JSON names a reason; a proxy's error page says nothing about the points.
-      const code = answer && answer.error && answer.error.code;
+      const code = answer?.error?.code || "";
       if (code === "not_enough_points") void loader.refresh();
       if (code === "too_many_redeems") {
         const seconds = whole(response.headers.get("Retry-After")) || 60;
@@ -147,25 +140,7 @@ export function enableRedeem(root: HTMLElement, config: WidgetConfig, loader: Pi
   function redemption(given: Redemption, label: string): HTMLElement {
     if (given.status === "pending") return focusable(element("p", "", s.pending));
     if (!given.code) return focusable(element("p", "", fill(s.credited, { amount: given.amount ? money(given.amount, given.currency) : given.title })));
-    const input = element("input", "tally-input");
-    const tag = element("label", "tally-label", label);
-    const copy = element("button", "tally-button", s.copyCode);
-    const apply = element("a", "tally-button tally-button--quiet", s.apply);
-    const announce = element("span", "tally-visually-hidden");
-    input.readOnly = true;
-    input.value = given.code;
-    input.id = tag.htmlFor = newId();
-    copy.type = "button";
-    copy.setAttribute("data-tally-copy", "code");
-    announce.setAttribute("role", "status");
-    announce.setAttribute("data-tally-copy-status", "");
-    apply.href = `${config.root}/discount/${encodeURIComponent(given.code)}`;
-    const box = element("div", "", tag, element("div", "tally-copy", input, copy, apply, announce));
-    if (given.expiresAt) {
-      const date = new Date(given.expiresAt);
-      if (date.getTime()) box.append(element("p", "tally-note", fill(s.expires, { date: date.toLocaleDateString(locale) })));
-    }
-    return box;
+    return codeBox(given.code, label, given.expiresAt, config);
   }
 
   const wallet = root.querySelector<HTMLElement>("[data-tally-wallet]");

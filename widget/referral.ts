@@ -26,8 +26,7 @@ export async function captureReferral(
     if (!code || !REFERRAL_CODE.test(code) || storage.getItem(SENT_CODE_KEY) === code) return;
     const response = await send(cartUpdateUrl, {
       method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ attributes: { [CART_ATTRIBUTE]: code } }),
     });
     if (response.ok) storage.setItem(SENT_CODE_KEY, code);

@@ -10,10 +10,11 @@ import { applyAppearance } from "./appearance";
 import { applyMember } from "./member";
 import { renderProgram } from "./program";
 import { enableRedeem } from "./redeem";
+import { showBirthday, wireForms } from "./forms";
 
 const COPIED_FOR_MS = 2500;
 
-export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loader, summaryCurrent = false): Dialog | null {
+export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loader, summaryCurrent = false, storage: Storage | null = null): Dialog | null {
   const statusText = root.querySelector<HTMLElement>("[data-tally-status-text]");
   const retry = root.querySelector<HTMLButtonElement>("[data-tally-retry]");
   const panel = root.querySelector<HTMLElement>("[data-tally-panel]");
@@ -29,6 +30,8 @@ export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loa
   };
 
   const redeem = enableRedeem(root, config, loader);
+  const showOffer = wireForms(root, config, loader, storage);
+  if (!config.loggedIn) showOffer();
 
   loader.subscribe((state: LoadState) => {
     if (state.status === "error") {
@@ -55,6 +58,8 @@ export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loa
       if (state.member) {
         applyMember(root, state.member, config);
         redeem?.(state.member);
+        showBirthday(root, state.member.birthday, config);
+        showOffer(state.member.referralUrl);
       }
     }
   });
@@ -66,8 +71,7 @@ export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loa
     const input = button?.parentElement?.querySelector("input");
     if (!button || !input || !input.value) return;
     const strings = config.strings;
-    const label = button.getAttribute("data-tally-copy") ? strings.copyCode! : strings.copy;
-    const done = button.getAttribute("data-tally-copy") ? strings.codeCopied! : strings.copied;
+    const [label, done] = button.getAttribute("data-tally-copy") ? [strings.copyCode, strings.codeCopied] : [strings.copy, strings.copied];
     // Announced next to the button: the status line at the top would push the button away.
     const announce = button.parentElement!.querySelector("[data-tally-copy-status]");
     const copied = await copyText(input.value, input);

@@ -8,7 +8,7 @@
 import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { parseProgram } from "~/loyalty/program";
-import { membersAwaitingTierRecalc, recalculateMemberTiers, shopsAwaitingTierRecalc } from "~/loyalty/tier-recalc.server";
+import { membersAwaitingTierRecalc, recalculateTiersOfMembers, shopsAwaitingTierRecalc } from "~/loyalty/tier-recalc.server";
 import { requestSettlement } from "~/shopify/redemption-jobs.server";
 import { requestSummarySync } from "~/shopify/summary-sync-request.server";
 import { requestJob } from "./job-store.server";
@@ -39,18 +39,11 @@ export const tierJobs: Record<string, JobHandler> = {
   [TIER_RECALC_JOB]: async ({ db, job, keepLease }) => {
     if (!job.shopDomain) return;
     const members = await membersAwaitingTierRecalc(db, job.shopDomain, BATCH);
-    let changed = false;
-    let rewardsQueued = 0;
-    for (const memberId of members) {
-      await keepLease();
-      const result = await recalculateMemberTiers(db, job.shopDomain, memberId);
-      changed ||= result.corrected > 0 || result.shownChanged;
-      rewardsQueued += result.perkRewardsQueued;
-    }
-    if (changed) requestSummarySync(job.shopDomain);
+    const result = await recalculateTiersOfMembers(db, job.shopDomain, members, new Date(), keepLease);
+    if (result.corrected > 0 || result.shownChanged) requestSummarySync(job.shopDomain);
     // Entry rewards are issued like a redeem whose answer was lost; the redemption sweep makes up
     // a request lost with this process.
-    if (rewardsQueued > 0) await requestSettlement(db, job.shopDomain);
+    if (result.perkRewardsQueued > 0) await requestSettlement(db, job.shopDomain);
     if (members.length === BATCH) return { runAgainInMs: 0 };
   },
   [TIER_SWEEP.name]: async ({ db }) => {

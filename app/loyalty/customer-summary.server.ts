@@ -5,6 +5,8 @@
 import type { Db } from "~/db.server";
 import { currencyExponent } from "./money";
 import { membersExtras, type RedemptionView } from "./redemptions.server";
+import type { ActionClaimView } from "./earning-actions";
+import { membersActionClaims } from "./earning-actions.server";
 import type { ReferralStats } from "./referrals.server";
 import { parseProgram } from "./program";
 import { heldTierProgress, type HeldTierProgress, type TierScale } from "./tiers";
@@ -25,6 +27,11 @@ export interface CustomerSummary {
   referrals: ReferralStats;
   birthday: string | null;
   updatedAt: string;
+  /**
+   * Claims of custom actions, oldest first (as GET /apps/tally/customer lists them). Always
+   * written; optional in the type because summaries written before actions existed lack it.
+   */
+  actionClaims?: ActionClaimView[];
 }
 
 export interface PendingSummary {
@@ -49,6 +56,7 @@ export function customerSummary(
     birthday: string | null;
     redemptions: RedemptionView[];
     referrals: ReferralStats;
+    actionClaims?: ActionClaimView[];
   },
   scale: TierScale,
   now: Date,
@@ -67,6 +75,7 @@ export function customerSummary(
     referrals: member.referrals,
     birthday: member.birthday,
     updatedAt: now.toISOString(),
+    actionClaims: member.actionClaims ?? [],
   };
 }
 
@@ -119,7 +128,8 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
     exponent: shop?.currency ? currencyExponent(shop.currency) : 2,
   };
   const at = new Date(now);
-  const extras = await membersExtras(db, members.map((member) => member.id));
+  const memberIds = members.map((member) => member.id);
+  const [extras, actionClaims] = await Promise.all([membersExtras(db, memberIds), membersActionClaims(db, memberIds)]);
   return members.map((member) => ({
     memberId: Number(member.id),
     customerId: member.customerId,
@@ -137,6 +147,7 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
         version: Number(member.summaryVersion),
         birthday: member.birthday,
         ...extras.get(member.id)!,
+        actionClaims: actionClaims.get(member.id),
       },
       scale,
       at,

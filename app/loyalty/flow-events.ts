@@ -20,7 +20,7 @@ export interface FlowEventDraft {
 }
 
 /** Ledger kinds that count as earning points for Flow: orders and bonuses, not corrections or returns. */
-export const FLOW_EARNED_KINDS: ReadonlySet<string> = new Set(["earn", "signup", "birthday", "referral"]);
+export const FLOW_EARNED_KINDS: ReadonlySet<string> = new Set(["earn", "signup", "birthday", "referral", "action"]);
 
 /** "Points balance" is added when the trigger is sent (the balance then). */
 export function pointsEarnedEvent(customerId: bigint | number | string, points: number, kind: string, ledgerKey: string): FlowEventDraft {

@@ -26,7 +26,8 @@ import {
 } from "./order";
 import { parseProgram, type Program } from "./program";
 import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
-import { tierProgress } from "./tiers";
+import { currencyExponent } from "./money";
+import { tierForNewOrder } from "./tiers";
 
 /** A delivery as the Shopify adapter parsed it; the earning rate is looked up here. */
 export type OrderDelivery =
@@ -108,7 +109,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   // member (a customer seen for the first time becomes one).
   const reads: Query[] = [];
   if (lockVersion > 0) {
-    reads.push(rows(`SELECT "refundId", "subtotalMinor", "taxMinor", "amountExponent", "refundedAt" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
+    reads.push(rows(`SELECT ${REFUND_FACT_COLUMNS} FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]));
   }
   let knownCustomer: ShopifyId | null = null;
   let memberRead = -1;
@@ -131,7 +132,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   const versionRow = versionRead === null ? undefined : (readResults[versionRead] as Row | undefined);
   const program = versionRow ? parseProgram(String(versionRow.program)) : shop.program;
 
-  const event = orderEventFor(delivery, shop, program, member?.lifetimeEarned ?? 0);
+  const event = orderEventFor(delivery, shop, program, member ?? { tierId: null, tierActivity: 0 });
   const after = mergeOrderEvent(before, event);
   const target = orderPoints(after);
   const credited = Number(snapshot.pointsCredited);
@@ -248,13 +249,16 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   // customer metafield (customer-summary.server.ts), so each bumps the member's summaryVersion.
   const balanceChanges = new Map<number, number>();
   for (const change of changes) balanceChanges.set(change.memberId, (balanceChanges.get(change.memberId) ?? 0) + change.delta);
+  // What the order now counts toward tiers changes the holder's tier activity by as much. The
+  // tier recalculation recomputes it exactly from all the member's orders (periods, order of
+  // arrival, moves); kept current here meanwhile, so the next order's tier guess counts this one.
+  const activityChange = move ? 0 : tierActivityOf(after, program, shop.currency) - tierActivityOf(before, program, shop.currency);
   for (const [memberId, change] of balanceChanges) {
-    // With tiers, the member's orders are re-read by the tier recalculation (tier-recalc.server.ts).
     writes.push(
       nothing(
-        `UPDATE "Member" SET "${balanceColumn}" = "${balanceColumn}" + ?, "lifetimeEarned" = "lifetimeEarned" + ?,
+        `UPDATE "Member" SET "${balanceColumn}" = "${balanceColumn}" + ?, "lifetimeEarned" = "lifetimeEarned" + ?, "tierActivity" = "tierActivity" + ?,
            "summaryVersion" = "summaryVersion" + 1${tiersOn ? `, "tierPending" = TRUE` : ""}, "lastActivityMs" = ?, "updatedAt" = ? WHERE "id" = ?`,
-        [change, change, now.getTime(), now, memberId],
+        [change, change, memberId === settledBy ? activityChange : 0, now.getTime(), now, memberId],
       ),
     );
   }
@@ -357,14 +361,22 @@ function pendingUntilOf(snapshot: Row, pendingDays: number, credited: number, ta
   return until > now.getTime() ? until : null;
 }
 
+/** What an order counts toward tiers: its points without multiplier, or its amount in minor units (tier-recalc.server.ts's activityOf). */
+function tierActivityOf(facts: OrderFacts, program: Program, currency: string | null): number {
+  if (facts.rate === null) return 0;
+  const rate = program.tiers.basis === "points" ? { ...facts.rate, multiplierPct: 100 } : { points: 10 ** (currency ? currencyExponent(currency) : 2), perMajorUnits: 1, multiplierPct: 100 };
+  return orderPoints({ ...facts, rate });
+}
+
 /** `program`: the version the order earns under (programInForce), or the current one. */
-function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, program: Program, lifetimeEarned: number): OrderEvent {
+function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, program: Program, member: { tierId: number | null; tierActivity: number }): OrderEvent {
   switch (delivery.kind) {
     case "refund":
       return { kind: "refund", refund: delivery.refund };
     case "paid": {
-      // The member's tier when the order is paid sets its multiplier for good.
-      const { tier } = tierProgress(lifetimeEarned, shop.tiers);
+      // The member's tier when the order is paid sets its multiplier (a first guess, which the
+      // tier recalculation corrects by the order's place in the member's timeline).
+      const tier = tierForNewOrder(member, { tiers: shop.tiers, basis: program.tiers.basis, exponent: shop.currency ? currencyExponent(shop.currency) : 2 });
       // Placed while the program was off: its rate is fixed at nothing, so it never earns.
       const rule = program.enabled ? program.earning : { points: 0, perMajorUnits: 1 };
       return { kind: "paid", order: delivery.order, rate: earningRate(rule, tier?.multiplierPercent ?? 100) };
@@ -374,7 +386,13 @@ function orderEventFor(delivery: OrderDelivery, shop: ShopForEvents, program: Pr
   }
 }
 
-function factsFromRows(orderId: ShopifyId, snapshot: Row, refunds: Row[]): OrderFacts {
+/** The OrderSnapshot and OrderRefund columns factsFromRows reads. */
+export const ORDER_FACT_COLUMNS = `"orderId", "paidAt", "cancelledAt", "customerId", "customerUpdatedAt", "currency", "taxesIncluded", "versionUpdatedAt",
+  "eligibleMinor", "amountExponent", "earnPoints", "earnPerMajorUnits", "earnMultiplierPct", "processedAt", "shopifyCancelledAt"`;
+export const REFUND_FACT_COLUMNS = `"refundId", "subtotalMinor", "taxMinor", "amountExponent", "refundedAt"`;
+
+/** An order's facts from its stored rows (as the driver returns them). */
+export function factsFromRows(orderId: ShopifyId, snapshot: Row, refunds: Row[]): OrderFacts {
   const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
   const points = number(snapshot.earnPoints);
   const perMajorUnits = number(snapshot.earnPerMajorUnits);
@@ -415,8 +433,8 @@ function id(value: unknown): ShopifyId | null {
   return value === null || value === undefined ? null : BigInt(value as bigint | number);
 }
 
-function memberFrom(row: Row): { id: number; lifetimeEarned: number } {
-  return { id: Number(row.id), lifetimeEarned: Number(row.lifetimeEarned) };
+function memberFrom(row: Row): { id: number; tierId: number | null; tierActivity: number } {
+  return { id: Number(row.id), tierId: row.tierId === null || row.tierId === undefined ? null : Number(row.tierId), tierActivity: Number(row.tierActivity ?? 0) };
 }
 
 const timestamp = storedMs;

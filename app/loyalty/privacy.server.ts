@@ -23,6 +23,8 @@ export interface CustomerExport {
   orders: { orderId: number; pointsCredited: number; paidAt: string | null; cancelledAt: string | null }[];
   /** Rewards redeemed: codes and store credits, whatever became of them. */
   redemptions: { createdAt: string; title: string; status: string; pointsSpent: number; code: string | null; amount: string | null; currency: string | null; orderId: number | null }[];
+  /** Custom actions claimed (README "Custom actions") and what was decided. */
+  actionClaims: { createdAt: string; action: string; kind: string; status: string; points: number; decidedAt: string | null }[];
 }
 
 /**
@@ -41,7 +43,7 @@ export function recordDataRequest(
     const customerId = request.customerId;
     const member = await tx.member.findUnique({
       where: { shopDomain_customerId: { shopDomain: shop, customerId } },
-      include: { ledger: { orderBy: { id: "asc" } }, redemptions: { orderBy: { id: "asc" } } },
+      include: { ledger: { orderBy: { id: "asc" } }, redemptions: { orderBy: { id: "asc" } }, actionClaims: { orderBy: { id: "asc" }, include: { action: { select: { title: true, kind: true } } } } },
     });
     const orders = await tx.orderSnapshot.findMany({
       where: {
@@ -88,6 +90,14 @@ export function recordDataRequest(
         currency: redemption.currency,
         orderId: redemption.orderId === null ? null : jsonId(redemption.orderId),
       })),
+      actionClaims: (member?.actionClaims ?? []).map((claim) => ({
+        createdAt: claim.createdAt.toISOString(),
+        action: claim.action.title,
+        kind: claim.action.kind,
+        status: claim.status,
+        points: claim.points,
+        decidedAt: claim.decidedAt?.toISOString() ?? null,
+      })),
     };
     await tx.dataRequest.create({
       data: {
@@ -119,6 +129,7 @@ export function redactCustomer(db: Db, shop: string, request: { customerId: Shop
     await tx.friendOffer.deleteMany({ where: { shopDomain: shop, customerId } });
     await tx.flowEvent.deleteMany({ where: { shopDomain: shop, customerId } });
     await tx.referral.deleteMany({ where: { shopDomain: shop, referredCustomerId: customerId } });
+    await tx.actionClaim.deleteMany({ where: { shopDomain: shop, member: { customerId } } });
     const members = await tx.member.deleteMany({ where: { shopDomain: shop, customerId } });
     return { membersDeleted: members.count, ordersDeleted: orderIds.length };
   });
@@ -139,11 +150,13 @@ export async function redactShop(db: Db, shop: string, { beforeChunk }: { before
   const chunks: (() => Promise<number>)[] = [
     () => db.$executeRaw`DELETE FROM "LedgerEntry" WHERE "id" IN (SELECT "id" FROM "LedgerEntry" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
     () => db.$executeRaw`DELETE FROM "Redemption" WHERE "id" IN (SELECT "id" FROM "Redemption" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
+    () => db.$executeRaw`DELETE FROM "ActionClaim" WHERE "id" IN (SELECT "id" FROM "ActionClaim" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
     () => db.$executeRaw`DELETE FROM "Member" WHERE "id" IN (SELECT "id" FROM "Member" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
     () =>
       db.$executeRaw`DELETE FROM "OrderRefund" WHERE "shopDomain" = ${shop} AND "refundId" IN (SELECT "refundId" FROM "OrderRefund" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
     () =>
       db.$executeRaw`DELETE FROM "OrderSnapshot" WHERE "shopDomain" = ${shop} AND "orderId" IN (SELECT "orderId" FROM "OrderSnapshot" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
+    () => db.$executeRaw`DELETE FROM "EarningAction" WHERE "id" IN (SELECT "id" FROM "EarningAction" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
     () => db.$executeRaw`DELETE FROM "DataRequest" WHERE "id" IN (SELECT "id" FROM "DataRequest" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,
     () =>
       db.$executeRaw`DELETE FROM "WebhookEvent" WHERE "shopDomain" = ${shop} AND "eventId" IN (SELECT "eventId" FROM "WebhookEvent" WHERE "shopDomain" = ${shop} LIMIT ${REDACT_CHUNK_ROWS})`,

@@ -28,7 +28,7 @@ export function earningRuleAt(versions: readonly EarningVersion[], atMs: number,
 }
 
 /** What a save changed, as its version records it. */
-export type ProgramChange = "initial" | "program" | `reward:${number}` | `tier:${number}` | "tiers";
+export type ProgramChange = "initial" | "program" | `reward:${number}` | `tier:${number}` | "tiers" | `action:${number}`;
 
 /** A tier as a program version recorded it. */
 export interface VersionedTier {

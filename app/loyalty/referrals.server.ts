@@ -8,7 +8,12 @@
 import type { Db, Prisma } from "~/db.server";
 import { writeBalanceChange } from "./balance-change.server";
 import { referralRefusal } from "./referrals";
-import { ensureShop } from "./shops.server";
+import { sql } from "~/sql.server";
+import { row, nothing, runSqlTransactionWithRetries, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { flowEventInsert } from "./flow-event-rows.server";
+import { pointsEarnedEvent } from "./flow-events";
+import type { Program } from "./program";
+import { forgetShop, shopForEvents } from "./shop-cache.server";
 import type { ShopifyId } from "./shopify-id";
 import { inTransaction } from "./transaction.server";
 
@@ -32,62 +37,92 @@ export type ReferralOutcome = "credited" | "refused" | "ignored";
 /**
  * orders/paid: credits the referrer of a referred new customer. Ignored (and not an error): no
  * code, an unknown code, referrals turned off, or a customer already referred.
+ *
+ * A plain-SQL transaction, like the order ledger's: on SQLite it runs synchronously between
+ * BEGIN IMMEDIATE and COMMIT, so it holds the write lock for microseconds. (As a Prisma
+ * interactive transaction it held the lock across event-loop turns, and every ledger write of
+ * the other workers waited or retried meanwhile: bench:webhooks with referrals spent nearly
+ * twice the CPU per order.)
  */
-export function creditReferral(db: Db, shopDomain: string, order: ReferredOrder, actor: string, now = new Date()): Promise<ReferralOutcome> {
+export async function creditReferral(db: Db, shopDomain: string, order: ReferredOrder, actor: string, now = new Date()): Promise<ReferralOutcome> {
   const { referralCode, customerId } = order;
-  if (referralCode === null || customerId === null) return Promise.resolve("ignored");
-  return inTransaction(db, async (tx) => {
-    const shop = await ensureShop(tx, shopDomain);
-    const settings = shop.program.referrals;
-    if (!settings.enabled || !shop.program.enabled) return "ignored";
-    const referrer = await tx.member.findUnique({ where: { shopDomain_referralCode: { shopDomain, referralCode } } });
-    if (!referrer) return "ignored";
-    if (await tx.referral.findUnique({ where: { shopDomain_referredCustomerId: { shopDomain, referredCustomerId: customerId } } })) return "ignored";
+  if (referralCode === null || customerId === null) return "ignored";
+  const shop = await shopForEvents(db, shopDomain, null);
+  if (!shop.program.enabled || !shop.program.referrals.enabled) return "ignored";
+  return runSqlTransactionWithRetries(
+    sql(),
+    () => referralTransaction(shopDomain, shop.program.referrals, shop.program.pendingDays, { ...order, referralCode, customerId }, actor, now),
+    (reason) => reason === "missing_reference" && forgetShop(shopDomain),
+  );
+}
 
-    const [earlierOrders, creditedThisWeek] = await Promise.all([
-      // Shopify's order ids grow with time: an order of this customer with a smaller id came first.
-      tx.orderSnapshot.count({ where: { shopDomain, customerId, orderId: { lt: order.orderId } } }),
-      tx.referral.count({ where: { referrerMemberId: referrer.id, status: "credited", createdAt: { gt: new Date(now.getTime() - WEEK_MS) } } }),
-    ]);
-    const refusal = referralRefusal({
-      referrerCustomerId: referrer.customerId,
-      referrerEmail: referrer.email,
-      referredCustomerId: customerId,
-      referredEmail: order.email,
-      referredHasEarlierOrder: earlierOrders > 0,
-      referrerCreditedThisWeek: creditedThisWeek,
-      weeklyCap: settings.weeklyCapPerReferrer,
-    });
-    const points = refusal === null ? settings.referrerPoints : 0;
-    // The shop's pending period: the points wait as the order's do; a late delivery whose period
-    // is over is available at once.
-    const pendingEnds = (order.processedAt ?? now.getTime()) + shop.program.pendingDays * 86_400_000;
-    const pendingUntil = points > 0 && shop.program.pendingDays > 0 && pendingEnds > now.getTime() ? new Date(pendingEnds) : null;
-    const referral = await tx.referral.create({
-      data: {
-        shopDomain,
-        referrerMemberId: referrer.id,
-        referredCustomerId: customerId,
-        orderId: order.orderId,
-        code: referralCode,
-        status: refusal === null ? "credited" : "refused",
-        reason: refusal,
-        points,
-        pendingUntil,
-        createdAt: now,
-      },
-    });
-    if (points > 0) {
-      await writeBalanceChange(tx, {
-        ...referralChange(shopDomain, referrer.id, points, referral.id, `referral:${customerId}`, actor, `referred customer ${customerId}`),
-        status: pendingUntil === null ? "available" : "pending",
-      });
-    } else {
-      // The referrer's figures on the storefront (referred) changed without their points.
-      await tx.member.update({ where: { id: referrer.id }, data: { summaryVersion: { increment: 1 } } });
-    }
-    return refusal === null ? "credited" : "refused";
+function* referralTransaction(
+  shopDomain: string,
+  settings: Program["referrals"],
+  pendingDays: number,
+  order: ReferredOrder & { referralCode: string; customerId: ShopifyId },
+  actor: string,
+  now: Date,
+): SqlTransaction<ReferralOutcome> {
+  const { referralCode, customerId } = order;
+  // The referrer's row first, locked (PostgreSQL) so that two referrals of one referrer count
+  // each other against the weekly cap; the update changes nothing.
+  const [referrer, existing, earlier] = (yield [
+    row(`UPDATE "Member" SET "referralCode" = "referralCode" WHERE "shopDomain" = ? AND "referralCode" = ? RETURNING "id", "customerId", "email"`, [shopDomain, referralCode]),
+    row(`SELECT "id" FROM "Referral" WHERE "shopDomain" = ? AND "referredCustomerId" = ?`, [shopDomain, customerId]),
+    // Shopify's order ids grow with time: an order of this customer with a smaller id came first.
+    row(`SELECT COUNT(*) AS "count" FROM "OrderSnapshot" WHERE "shopDomain" = ? AND "customerId" = ? AND "orderId" < ?`, [shopDomain, customerId, order.orderId]),
+  ]) as [Row | undefined, Row | undefined, Row];
+  if (!referrer || existing) return "ignored";
+  const referrerId = Number(referrer.id);
+  const [week] = (yield [
+    row(`SELECT COUNT(*) AS "count" FROM "Referral" WHERE "referrerMemberId" = ? AND "status" = 'credited' AND "createdAt" > ?`, [referrerId, new Date(now.getTime() - WEEK_MS)]),
+  ]) as [Row];
+  const refusal = referralRefusal({
+    referrerCustomerId: BigInt(referrer.customerId as bigint | number),
+    referrerEmail: (referrer.email as string | null) ?? null,
+    referredCustomerId: customerId,
+    referredEmail: order.email,
+    referredHasEarlierOrder: Number(earlier.count) > 0,
+    referrerCreditedThisWeek: Number(week.count),
+    weeklyCap: settings.weeklyCapPerReferrer,
   });
+  const points = refusal === null ? settings.referrerPoints : 0;
+  // The shop's pending period: the points wait as the order's do; a late delivery whose period
+  // is over is available at once.
+  const pendingEnds = (order.processedAt ?? now.getTime()) + pendingDays * 86_400_000;
+  const pendingUntil = points > 0 && pendingDays > 0 && pendingEnds > now.getTime() ? new Date(pendingEnds) : null;
+  const [inserted] = (yield [
+    row(
+      `INSERT INTO "Referral" ("shopDomain", "referrerMemberId", "referredCustomerId", "orderId", "code", "status", "reason", "points", "pendingUntil", "createdAt", "updatedAt")
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("shopDomain", "referredCustomerId") DO NOTHING RETURNING "id"`,
+      [shopDomain, referrerId, customerId, order.orderId, referralCode, refusal === null ? "credited" : "refused", refusal, points, pendingUntil, now, now],
+    ),
+  ]) as [Row | undefined];
+  // A concurrent delivery for the same customer decided first.
+  if (!inserted) return "ignored";
+  if (points === 0) {
+    // The referrer's figures on the storefront (referred) changed without their points.
+    yield [nothing(`UPDATE "Member" SET "summaryVersion" = "summaryVersion" + 1, "updatedAt" = ? WHERE "id" = ?`, [now, referrerId])];
+    return "refused";
+  }
+  const ledgerKey = `referral:${customerId}`;
+  // Referral points count as earned (tiers read lifetimeEarned), and come off it when reversed.
+  yield [
+    nothing(
+      `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note", "idempotencyKey", "createdAt")
+       VALUES (?, ?, ?, 'referral', ?, 'referral', ?, ?, ?, ?, ?)`,
+      [shopDomain, referrerId, BigInt(points), pendingUntil === null ? "available" : "pending", String(inserted.id), actor, `referred customer ${customerId}`, ledgerKey, now],
+    ),
+    nothing(
+      `UPDATE "Member" SET "${pendingUntil === null ? "balance" : "pendingBalance"}" = "${pendingUntil === null ? "balance" : "pendingBalance"}" + ?, "lifetimeEarned" = "lifetimeEarned" + ?, "summaryVersion" = "summaryVersion" + 1,
+         "lastActivityMs" = ?, "updatedAt" = ? WHERE "id" = ?`,
+      [BigInt(points), BigInt(points), now.getTime(), now, referrerId],
+    ),
+    // A bonus earned is a Shopify Flow trigger (sent by the flow-triggers job).
+    flowEventInsert(shopDomain, pointsEarnedEvent(BigInt(referrer.customerId as bigint | number), points, "referral", ledgerKey), now),
+  ];
+  return "credited";
 }
 
 /**

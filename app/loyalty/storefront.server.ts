@@ -12,6 +12,8 @@ import { rewardFromRow, type RewardKind } from "./rewards";
 import { currencyExponent, formatMinorUnits } from "./money";
 import type { Appearance } from "./program";
 import { ensureShop } from "./shops.server";
+import type { ActionClaimView, PublicEarningAction } from "./earning-actions";
+import { cachedPublicEarningActions, memberActionClaims, publicEarningActions } from "./earning-actions.server";
 import { jsonId, type ShopifyId } from "./shopify-id";
 import { heldTierProgress, type HeldTierProgress, type TierScale, type TierWithPerks } from "./tiers";
 import { publicTiers, type PublicTier } from "./tier-perks";
@@ -34,6 +36,11 @@ export interface PublicProgram {
   appearance: Appearance;
   /** false while the merchant has turned the program off: the widget hides itself. */
   enabled: boolean;
+  /**
+   * Custom one-off actions (README "Custom actions"), enabled ones only. Always sent; optional in
+   * the type so that a payload written before actions existed (a cached metafield) still types.
+   */
+  actions?: PublicEarningAction[];
 }
 
 /** A reward as shoppers see it (README "Storefront API"). */
@@ -73,34 +80,37 @@ export interface MemberView {
   birthday: string | null;
   /** The version of what the storefront summary shows; the summary metafield carries the one it was written at. */
   summaryVersion: number;
+  /** The member's claims of custom actions, oldest first (always sent; optional as `actions` above). */
+  actionClaims?: ActionClaimView[];
 }
 
 /** The public program as the database holds it now (what the shop metafield is written from). */
 export async function publicProgram(db: Db, shopDomain: string): Promise<PublicProgram> {
   const shop = await inTransaction(db, (tx) => ensureShop(tx, shopDomain));
-  const [rewards, tiers] = await Promise.all([
+  const [rewards, tiers, actions] = await Promise.all([
     db.reward.findMany({ where: { shopDomain: shop.domain, enabled: true }, orderBy: [{ position: "asc" }, { id: "asc" }] }),
     shopTiers(db, shop.domain),
+    publicEarningActions(db, shop.domain),
   ]);
-  return programView({ domain: shop.domain, currency: shop.currency, program: shop.program, programVersion: shop.programVersion, tiers, rewards });
+  return { ...programView({ domain: shop.domain, currency: shop.currency, program: shop.program, programVersion: shop.programVersion, tiers, rewards }), actions };
 }
 
 /** The public program from the per-worker shop cache (SHOP_CACHE_TTL_MS): what storefront reads serve. */
 export async function cachedPublicProgram(db: Db, shopDomain: string): Promise<PublicProgram> {
-  return cachedProgramView(await shopForEvents(db, shopDomain, null));
+  return cachedProgramView(db, await shopForEvents(db, shopDomain, null));
 }
 
 // Built once per cached shop (the cache hands out the same object until it refreshes), not on
 // every storefront read: each reward is validated on the way.
-const programViews = new WeakMap<ShopForEvents, PublicProgram>();
+const programViews = new WeakMap<ShopForEvents, Omit<PublicProgram, "actions">>();
 
-function cachedProgramView(shop: ShopForEvents): PublicProgram {
+async function cachedProgramView(db: Db, shop: ShopForEvents): Promise<PublicProgram> {
   let view = programViews.get(shop);
   if (!view) programViews.set(shop, (view = programView(shop)));
-  return view;
+  return { ...view, actions: await cachedPublicEarningActions(db, shop) };
 }
 
-function programView(shop: ShopForEvents): PublicProgram {
+function programView(shop: ShopForEvents): Omit<PublicProgram, "actions"> {
   const exponent = shop.currency ? currencyExponent(shop.currency) : null;
   return {
     name: shop.program.name,
@@ -152,7 +162,7 @@ export async function customerView(
   customerId: ShopifyId | null,
 ): Promise<{ member: MemberView | null; program: PublicProgram }> {
   const shop = await shopForEvents(db, shopDomain, null);
-  const program = cachedProgramView(shop);
+  const program = await cachedProgramView(db, shop);
   if (customerId === null) return { member: null, program };
   const member = await memberForRead(db, connection, shopDomain, customerId);
   return { member: await memberView(connection, shop, member), program };
@@ -181,7 +191,7 @@ async function memberForRead(db: Db, connection: SqlConnection, shopDomain: stri
 /** The member's view: the tier they hold and their progress, as the tier recalculation left them. */
 export async function memberView(connection: SqlConnection, shop: ShopForEvents, member: MemberFacts): Promise<MemberView> {
   const shopDomain = shop.domain;
-  const { redemptions, referrals } = await memberExtras(connection, member.id);
+  const [{ redemptions, referrals }, actionClaims] = await Promise.all([memberExtras(connection, member.id), memberActionClaims(connection, member.id)]);
   const lifetimeEarned = Number(member.lifetimeEarned);
   return {
     customerId: jsonId(member.customerId),
@@ -196,13 +206,17 @@ export async function memberView(connection: SqlConnection, shop: ShopForEvents,
     referrals,
     birthday: member.birthday,
     summaryVersion: member.summaryVersion,
+    actionClaims,
   };
 }
 
 /** The held tier and progress (heldTierProgress), the tiers shown with their perks as the public program has them. */
 function heldTierWithPerks(shop: ShopForEvents, member: MemberFacts): HeldTierProgress & { tier: PublicTier | null; nextTier: PublicTier | null } {
   const held = heldTierProgress({ tierId: member.tierId, tierActivity: Number(member.tierActivity) }, tierScale(shop));
-  const shown = cachedProgramView(shop).tiers;
+  // The cached shop's program view (built once per cached shop) has them.
+  let view = programViews.get(shop);
+  if (!view) programViews.set(shop, (view = programView(shop)));
+  const shown = view.tiers;
   const withPerks = (tier: HeldTierProgress["tier"]) => (tier === null ? null : (shown.find((candidate) => candidate.id === tier.id) ?? tier));
   return { ...held, tier: withPerks(held.tier), nextTier: withPerks(held.nextTier) };
 }

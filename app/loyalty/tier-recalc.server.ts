@@ -1,7 +1,8 @@
 // Makes every order of a member earn under the tier the tier timeline gives it (tier-timeline.ts),
 // whatever order the webhooks came in. A delivery takes a first guess at its order's multiplier
-// (the member's tier by lifetime points when it is processed) and flags the member
-// (Member.tierPending); the tier-recalculation job then re-reads all of the member's orders and
+// (the tier the member holds, or the one their counted activity reaches: tiers.ts's
+// tierForNewOrder) and flags the member (Member.tierPending); the tier-recalculation job then
+// re-reads all of the member's orders and
 // corrects each order whose multiplier differs, one transaction per order under its row lock,
 // with a `tier_adjustment` ledger row keyed by the snapshot version. Safe to run any number of
 // times, at the same time as deliveries: a delivery during a run flags the member again.
@@ -13,9 +14,13 @@ import { parseProgram, type TierSettings } from "./program";
 import { currentActivity, tierHeldAt, tiersOfOrders, type ActivityOrder, type TierThreshold } from "./tier-timeline";
 import { tierChangedEvent } from "./flow-events";
 import { inTransaction } from "./transaction.server";
-import { tiersEntered } from "./tier-perks";
-import { tierMultiplierAt, type TierVersion, type VersionedTier } from "./program-versions";
+import { sql } from "~/sql.server";
+import { row, rows, runSqlReads, runSqlTransactionWithRetries, storedMs, type Row } from "~/sql-transaction.server";
+import { factsFromRows, ORDER_FACT_COLUMNS, REFUND_FACT_COLUMNS } from "./ledger.server";
+import { flowEventInsert } from "./flow-event-rows.server";
+import { hasEntryPerks, tiersEntered } from "./tier-perks";
 import { grantTierEntryPerks } from "./tier-perks.server";
+import { tierMultiplierAt, type TierVersion, type VersionedTier } from "./program-versions";
 
 type Snapshot = Prisma.OrderSnapshotGetPayload<object>;
 type Refund = Prisma.OrderRefundGetPayload<object>;
@@ -60,21 +65,71 @@ export function snapshotFacts(snapshot: Snapshot, refunds: readonly Refund[]): O
   };
 }
 
+/** A paid order of the member as the recalculation reads it (driver rows, not Prisma's models: a batch reads thousands). */
+export interface StoredOrder {
+  facts: OrderFacts;
+  holderMemberId: number;
+  earnMultiplierPct: number | null;
+  paidAtMs: number;
+  cancelledAtMs: number | null;
+  /** Each refund's id and when it happened (Shopify's created_at, else when Tally stored it). */
+  refundTimes: [bigint, number][];
+}
+
 /**
  * The order's qualifying activity over time: base points (no multiplier) or amount in minor
  * units, when placed and after each refund (by Shopify's created_at) and the cancellation.
  */
-export function activityOf(snapshot: Snapshot, refunds: readonly Refund[], basis: TierSettings["basis"], shopExponent: number): ActivityOrder | null {
-  const facts = snapshotFacts(snapshot, refunds);
+export function activityOf(order: StoredOrder, basis: TierSettings["basis"], shopExponent: number): ActivityOrder | null {
+  const { facts } = order;
   if (!facts.paid || facts.rate === null) return null;
   const rate = basis === "points" ? { ...facts.rate, multiplierPct: 100 } : { points: 10 ** shopExponent, perMajorUnits: 1, multiplierPct: 100 };
-  const placedAt = facts.processedAt ?? snapshot.paidAt!.getTime();
-  const value = (kept: readonly Refund[], cancelled = false) =>
-    orderPoints({ ...snapshotFacts(snapshot, kept), cancelled, rate, customerId: facts.customerId ?? 0n });
-  const sorted = [...refunds].sort((a, b) => (a.refundedAt ?? a.createdAt).getTime() - (b.refundedAt ?? b.createdAt).getTime());
-  const changes = sorted.map((refund, index) => ({ at: (refund.refundedAt ?? refund.createdAt).getTime(), activity: value(sorted.slice(0, index + 1)) }));
-  if (facts.cancelled) changes.push({ at: facts.cancelledAt ?? snapshot.cancelledAt!.getTime(), activity: 0 });
-  return { orderId: snapshot.orderId, processedAt: placedAt, activity: value([]), changes };
+  const value = (kept: ReadonlySet<bigint>) =>
+    orderPoints({ ...facts, refunds: new Map([...facts.refunds].filter(([refundId]) => kept.has(refundId))), cancelled: false, rate, customerId: facts.customerId ?? 0n });
+  const sorted = [...order.refundTimes].sort((x, y) => x[1] - y[1]);
+  const changes = sorted.map(([, at], index) => ({ at, activity: value(new Set(sorted.slice(0, index + 1).map(([refundId]) => refundId))) }));
+  if (facts.cancelled) changes.push({ at: facts.cancelledAt ?? order.cancelledAtMs!, activity: 0 });
+  return { orderId: facts.orderId, processedAt: facts.processedAt ?? order.paidAtMs, activity: value(new Set()), changes };
+}
+
+/** The paid orders the members hold, with their refunds: two reads through the driver per chunk of members. */
+async function storedOrdersOf(shopDomain: string, memberIds: readonly number[]): Promise<StoredOrder[]> {
+  const orders: StoredOrder[] = [];
+  for (const ids of inChunks(memberIds)) {
+    const [snapshots] = (await runSqlReads(sql(), [
+      rows(
+        `SELECT ${ORDER_FACT_COLUMNS}, "holderMemberId" FROM "OrderSnapshot"
+         WHERE "shopDomain" = ? AND "holderMemberId" IN (${ids.map(() => "?").join(", ")}) AND "paidAt" IS NOT NULL`,
+        [shopDomain, ...ids],
+      ),
+    ])) as [Row[]];
+    const refundsOf = new Map<bigint, Row[]>();
+    for (const orderIds of inChunks(snapshots.map((snapshot) => BigInt(snapshot.orderId as bigint)))) {
+      const [refunds] = (await runSqlReads(sql(), [
+        rows(`SELECT ${REFUND_FACT_COLUMNS}, "orderId", "createdAt" FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" IN (${orderIds.map(() => "?").join(", ")})`, [
+          shopDomain,
+          ...orderIds,
+        ]),
+      ])) as [Row[]];
+      for (const refund of refunds) {
+        const orderId = BigInt(refund.orderId as bigint);
+        refundsOf.set(orderId, [...(refundsOf.get(orderId) ?? []), refund]);
+      }
+    }
+    for (const snapshot of snapshots) {
+      const orderId = BigInt(snapshot.orderId as bigint);
+      const refunds = refundsOf.get(orderId) ?? [];
+      orders.push({
+        facts: factsFromRows(orderId, snapshot, refunds),
+        holderMemberId: Number(snapshot.holderMemberId),
+        earnMultiplierPct: snapshot.earnMultiplierPct === null ? null : Number(snapshot.earnMultiplierPct),
+        paidAtMs: storedMs(snapshot.paidAt)!,
+        cancelledAtMs: storedMs(snapshot.cancelledAt),
+        refundTimes: refunds.map((refund) => [BigInt(refund.refundId as bigint), storedMs(refund.refundedAt) ?? storedMs(refund.createdAt)!]),
+      });
+    }
+  }
+  return orders;
 }
 
 export interface TierRecalc {
@@ -86,17 +141,45 @@ export interface TierRecalc {
   shownChanged: boolean;
   /** The tier held changed (a Shopify Flow trigger was recorded). */
   tierChanged: boolean;
-  /** Entry perks given with the change: bonus points, and rewards waiting for the redemption-settle job. */
+  /** Entry perks given with the changes: bonus points, and rewards waiting for the redemption-settle job. */
   perkBonusPoints: number;
   perkRewardsQueued: number;
 }
 
 /** Re-reads which tier each of the member's paid orders earns under and corrects those that differ. */
-export async function recalculateMemberTiers(db: Db, shopDomain: string, memberId: number, now = new Date()): Promise<TierRecalc> {
+export function recalculateMemberTiers(db: Db, shopDomain: string, memberId: number, now = new Date()): Promise<TierRecalc> {
+  return recalculateTiersOfMembers(db, shopDomain, [memberId], now);
+}
+
+/** Rows per IN (…) list: far below both databases' limits on bound parameters. */
+const IN_LIST = 500;
+
+function inChunks<T>(values: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < values.length; i += IN_LIST) chunks.push(values.slice(i, i + IN_LIST));
+  return chunks;
+}
+
+/**
+ * The recalculation for a batch of members of one shop (the job's batch): their orders, refunds
+ * and tiers are read with a handful of queries for the whole batch, not per member, since a busy
+ * shop flags nearly every member it credits; then each member whose orders or tier differ is
+ * written. Returns the batch's totals.
+ */
+export async function recalculateTiersOfMembers(
+  db: Db,
+  shopDomain: string,
+  memberIds: readonly number[],
+  now = new Date(),
+  /** Called before each member's writes (the job renews its lease there). */
+  beforeWrites: () => Promise<void> = async () => {},
+): Promise<TierRecalc> {
+  const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false, tierChanged: false, perkBonusPoints: 0, perkRewardsQueued: 0 };
+  if (memberIds.length === 0) return result;
   // Cleared first: a delivery from here on flags the member again, and another run follows.
-  await db.member.updateMany({ where: { id: memberId, tierPending: true }, data: { tierPending: false } });
+  for (const ids of inChunks(memberIds)) await db.member.updateMany({ where: { id: { in: ids }, tierPending: true }, data: { tierPending: false } });
   const shop = await db.shop.findUnique({ where: { domain: shopDomain }, select: { program: true, currency: true, timezone: true } });
-  if (!shop) return { corrected: 0, delta: 0, shownChanged: false, tierChanged: false, perkBonusPoints: 0, perkRewardsQueued: 0 };
+  if (!shop) return result;
   const settings = parseProgram(shop.program).tiers;
   const exponent = shop.currency ? currencyExponent(shop.currency) : 2;
   const tiers = await db.tier.findMany({ where: { shopDomain } });
@@ -111,60 +194,120 @@ export async function recalculateMemberTiers(db: Db, shopDomain: string, memberI
     const current = tiers.find((candidate) => candidate.id === tier.id)?.multiplierPercent ?? 100;
     return versions.length === 0 ? current : tierMultiplierAt(versions, placedAtMs, tier.id, current);
   };
-
-  const snapshots = await db.orderSnapshot.findMany({ where: { shopDomain, holderMemberId: memberId, paidAt: { not: null } } });
-  const refunds = await db.orderRefund.findMany({ where: { shopDomain, orderId: { in: snapshots.map((snapshot) => snapshot.orderId) } } });
-  const refundsOf = (orderId: bigint) => refunds.filter((refund) => refund.orderId === orderId);
-  const orders = snapshots.flatMap((snapshot) => activityOf(snapshot, refundsOf(snapshot.orderId), settings.basis, exponent) ?? []);
   const options = { period: settings.period, timeZone: shop.timezone };
-  const tierOfOrder = tiersOfOrders(orders, thresholds, options);
 
-  const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false, tierChanged: false, perkBonusPoints: 0, perkRewardsQueued: 0 };
-  for (const snapshot of snapshots) {
-    const placedAtMs = (snapshot.processedAt ?? snapshot.paidAt)?.getTime() ?? 0;
-    const multiplier = multiplierOf(tierOfOrder.get(snapshot.orderId) ?? null, placedAtMs);
-    if (snapshot.earnMultiplierPct === null || snapshot.earnMultiplierPct === multiplier) continue;
-    const delta = await correctOrder(db, shopDomain, snapshot.orderId, multiplier);
-    if (delta !== null) {
-      result.corrected++;
-      result.delta += delta;
+  const ordersOf = new Map<number, StoredOrder[]>();
+  for (const order of await storedOrdersOf(shopDomain, memberIds)) ordersOf.set(order.holderMemberId, [...(ordersOf.get(order.holderMemberId) ?? []), order]);
+  const members = new Map<number, { tierId: number | null; tierActivity: bigint; customerId: bigint }>();
+  for (const ids of inChunks(memberIds)) {
+    for (const member of await db.member.findMany({ where: { id: { in: ids } }, select: { id: true, tierId: true, tierActivity: true, customerId: true } })) members.set(member.id, member);
+  }
+
+  type Change = { memberId: number; customerId: bigint; previousTierId: number | null; heldId: number | null; activity: bigint };
+  const shown: Change[] = [];
+  // Members reaching a tier with entry perks: written one by one, with their perks (below).
+  const entering: Change[] = [];
+  for (const memberId of memberIds) {
+    const member = members.get(memberId);
+    if (!member) continue;
+    const stored = ordersOf.get(memberId) ?? [];
+    const orders = stored.flatMap((order) => activityOf(order, settings.basis, exponent) ?? []);
+    const tierOfOrder = tiersOfOrders(orders, thresholds, options);
+    for (const order of stored) {
+      const multiplier = multiplierOf(tierOfOrder.get(order.facts.orderId) ?? null, order.facts.processedAt ?? order.paidAtMs);
+      if (order.earnMultiplierPct === null || order.earnMultiplierPct === multiplier) continue;
+      await beforeWrites();
+      const delta = await correctOrder(db, shopDomain, order.facts.orderId, multiplier);
+      if (delta !== null) {
+        result.corrected++;
+        result.delta += delta;
+      }
     }
+    const heldId = tierHeldAt(orders, thresholds, options, { at: now.getTime(), orderId: 0n, seq: 0 })?.id ?? null;
+    const activity = BigInt(currentActivity(orders, options, now.getTime()));
+    if (member.tierId === heldId && member.tierActivity === activity) continue;
+    const change = { memberId, customerId: member.customerId, previousTierId: member.tierId, heldId, activity };
+    if (tiersEntered(tiers, member.tierId, heldId).some(hasEntryPerks)) entering.push(change);
+    else shown.push(change);
   }
-  const held = tierHeldAt(orders, thresholds, options, { at: now.getTime(), orderId: 0n, seq: 0 });
-  const activity = currentActivity(orders, options, now.getTime());
-  const member = await db.member.findUnique({ where: { id: memberId }, select: { tierId: true, tierActivity: true, customerId: true } });
-  const heldId = held?.id ?? null;
-  if (member && (member.tierId !== heldId || member.tierActivity !== BigInt(activity))) {
-    // The storefront shows the held tier and this progress: a change reaches its summary too; a
-    // change of tier is a Shopify Flow trigger (sent by the flow-triggers job), and reaching a
-    // tier gives its entry perks, in the same transaction. The update is conditional on the tier
-    // read above, so of two runs racing only one sees (and rewards) the change.
-    await inTransaction(db, async (tx) => {
-      const claimed = await tx.member.updateMany({
-        where: { id: memberId, tierId: member.tierId },
-        data: { tierId: heldId, tierActivity: BigInt(activity), summaryVersion: { increment: 1 } },
-      });
-      if (claimed.count === 0) {
-        // Changed meanwhile: look again.
-        await tx.member.updateMany({ where: { id: memberId }, data: { tierPending: true } });
-        return;
-      }
-      result.shownChanged = true;
-      if (member.tierId === heldId) return;
-      const updated = await tx.member.findUniqueOrThrow({ where: { id: memberId }, select: { summaryVersion: true } });
-      const nameOf = (id: number | null) => tiers.find((tier) => tier.id === id)?.name ?? null;
-      const flow = tierChangedEvent(member.customerId, nameOf(heldId), nameOf(member.tierId), updated.summaryVersion);
-      await tx.flowEvent.create({ data: { shopDomain, trigger: flow.trigger, customerId: flow.customerId, payload: JSON.stringify(flow.payload), idempotencyKey: flow.idempotencyKey } });
-      result.tierChanged = true;
-      const entered = tiersEntered(tiers, member.tierId, heldId);
-      if (entered.length > 0) {
-        const grants = await grantTierEntryPerks(tx, { shopDomain, memberId, tiers: entered, period: settings.period, timeZone: shop.timezone, currency: shop.currency, now });
-        result.perkBonusPoints = grants.bonusPoints;
-        result.perkRewardsQueued = grants.rewardsQueued;
-      }
+  const nameOf = (id: number | null) => tiers.find((tier) => tier.id === id)?.name ?? null;
+  for (const change of entering) {
+    await beforeWrites();
+    await enterTier(db, shopDomain, change, { tiers, nameOf, period: settings.period, timeZone: shop.timezone, currency: shop.currency, now }, result);
+  }
+  if (shown.length === 0) return result;
+  // The storefront shows the held tier and this progress: a change reaches its summary too; a
+  // change of tier is a Shopify Flow trigger (sent by the flow-triggers job), in the same
+  // transaction. One plain-SQL transaction for the batch: on SQLite it holds the write lock only
+  // while it runs, never across the event loop's turns as an interactive transaction would.
+  await beforeWrites();
+  result.shownChanged = true;
+  const batchChangedTier = await runSqlTransactionWithRetries(sql(), function* () {
+    const versions = (yield shown.map(({ memberId, heldId, activity }) =>
+      row(`UPDATE "Member" SET "tierId" = ?, "tierActivity" = ?, "summaryVersion" = "summaryVersion" + 1, "updatedAt" = ? WHERE "id" = ? RETURNING "summaryVersion"`, [
+        heldId,
+        activity,
+        now,
+        memberId,
+      ]),
+    )) as (Row | undefined)[];
+    const changedTier = shown.flatMap((change, index) => {
+      const version = versions[index];
+      if (change.previousTierId === change.heldId || !version) return [];
+      return [flowEventInsert(shopDomain, tierChangedEvent(change.customerId, nameOf(change.heldId), nameOf(change.previousTierId), Number(version.summaryVersion)), now)];
     });
-  }
+    if (changedTier.length > 0) yield changedTier;
+    return changedTier.length > 0;
+  });
+  result.tierChanged ||= batchChangedTier;
   return result;
+}
+
+/**
+ * A member reaching a tier with entry perks: the new tier and progress, the Flow trigger and the
+ * perks (tier-perks.server.ts) in one transaction, the update conditional on the tier read, so
+ * of two runs racing only one sees (and rewards) the change; the other flags the member again.
+ */
+async function enterTier(
+  db: Db,
+  shopDomain: string,
+  change: { memberId: number; customerId: bigint; previousTierId: number | null; heldId: number | null; activity: bigint },
+  context: {
+    tiers: readonly { id: number; name: string; thresholdPoints: number; entryBonusPoints: number; entryRewardId: number | null }[];
+    nameOf: (id: number | null) => string | null;
+    period: TierSettings["period"];
+    timeZone: string | null;
+    currency: string | null;
+    now: Date;
+  },
+  result: TierRecalc,
+): Promise<void> {
+  await inTransaction(db, async (tx) => {
+    const claimed = await tx.member.updateMany({
+      where: { id: change.memberId, tierId: change.previousTierId },
+      data: { tierId: change.heldId, tierActivity: change.activity, summaryVersion: { increment: 1 } },
+    });
+    if (claimed.count === 0) {
+      await tx.member.updateMany({ where: { id: change.memberId }, data: { tierPending: true } });
+      return;
+    }
+    const { summaryVersion } = await tx.member.findUniqueOrThrow({ where: { id: change.memberId }, select: { summaryVersion: true } });
+    const flow = tierChangedEvent(change.customerId, context.nameOf(change.heldId), context.nameOf(change.previousTierId), summaryVersion);
+    await tx.flowEvent.create({ data: { shopDomain, trigger: flow.trigger, customerId: flow.customerId, payload: JSON.stringify(flow.payload), idempotencyKey: flow.idempotencyKey } });
+    const grants = await grantTierEntryPerks(tx, {
+      shopDomain,
+      memberId: change.memberId,
+      tiers: tiersEntered(context.tiers, change.previousTierId, change.heldId),
+      period: context.period,
+      timeZone: context.timeZone,
+      currency: context.currency,
+      now: context.now,
+    });
+    result.shownChanged = true;
+    result.tierChanged = true;
+    result.perkBonusPoints += grants.bonusPoints;
+    result.perkRewardsQueued += grants.rewardsQueued;
+  });
 }
 
 /** Sets one order's multiplier and settles the difference with its holder; null when nothing changed. */

@@ -99,6 +99,21 @@ export function heldTierProgress(member: { tierId: number | null; tierActivity: 
   };
 }
 
+/**
+ * The tier a delivery guesses a new order earns under: the tier the member holds (as the tier
+ * recalculation last left it), or a higher one their counted activity already reaches. The
+ * recalculation corrects the guess when the order's place in the member's timeline says
+ * otherwise; counting the same activity as it does keeps those corrections rare.
+ */
+export function tierForNewOrder(member: { tierId: number | null; tierActivity: number }, scale: TierScale): TierDefinition | null {
+  const threshold = (tier: TierDefinition) => (scale.basis === "points" ? tier.thresholdPoints : tier.thresholdPoints * 10 ** scale.exponent);
+  let guess = member.tierId === null ? null : (scale.tiers.find((tier) => tier.id === member.tierId) ?? null);
+  for (const tier of scale.tiers) {
+    if (threshold(tier) <= member.tierActivity && (guess === null || tier.thresholdPoints > guess.thresholdPoints)) guess = tier;
+  }
+  return guess;
+}
+
 /** Whether the held tier is `requiredTierId` or above (tier-only rewards); a deleted tier is held by nobody. */
 export function holdsTier(heldTierId: number | null, requiredTierId: number, tiers: readonly TierDefinition[]): boolean {
   const required = tiers.find((tier) => tier.id === requiredTierId);

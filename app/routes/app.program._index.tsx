@@ -4,6 +4,7 @@ import { SaveBar, TitleBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineGrid, InlineStack, Layout, List, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useMemo, useState } from "react";
 import type { Translate } from "~/admin/i18n";
+import { actionsMessages } from "~/admin/messages/actions";
 import { programMessages, type ProgramMessageKey } from "~/admin/messages/program";
 import { programSettingsFromForm } from "~/admin/program-forms";
 import { useAdminLocale, useTranslate } from "~/admin/use-translate";
@@ -90,6 +91,7 @@ export default function ProgramSettingsPage() {
   const navigation = useNavigation();
   const submit = useSubmit();
   const t = useTranslate(programMessages);
+  const ta = useTranslate(actionsMessages);
   const locale = useAdminLocale();
   // Keyed by content: a failed save reloads the same settings, and the merchant's edits stay.
   const storedKey = JSON.stringify(settings);
@@ -117,7 +119,11 @@ export default function ProgramSettingsPage() {
   const discard = () => setValues(saved);
 
   return (
-    <Page title={t("settingsTitle")} primaryAction={{ content: t("save"), onAction: save, loading: saving, disabled: !dirty }}>
+    <Page
+      title={t("settingsTitle")}
+      primaryAction={{ content: t("save"), onAction: save, loading: saving, disabled: !dirty }}
+      secondaryActions={[{ content: ta("link"), url: "/app/program/actions" }]}
+    >
       <TitleBar title={t("settingsTitle")} />
       <SaveBar id="program-save-bar" open={dirty}>
         <button variant="primary" onClick={save} disabled={saving}>

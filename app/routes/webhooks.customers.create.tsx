@@ -1,12 +1,17 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
+import { grantNewsletterActions } from "~/loyalty/earning-actions.server";
 import { enrollCustomer } from "~/loyalty/members.server";
 import { customerPayload } from "~/shopify/payloads";
+import { requestFlowTriggers } from "~/shopify/flow-triggers.server";
 import { requestSummarySync } from "~/shopify/summary-sync-request.server";
 import { handleWebhook } from "~/shopify/webhooks.server";
 
 export const action = ({ request }: ActionFunctionArgs) =>
   handleWebhook(request, "customers/create", customerPayload, async ({ shop, payload }) => {
     const { bonus } = await enrollCustomer(db, shop, payload.customerId, payload.profile);
-    if (bonus > 0) requestSummarySync(shop);
+    // Already subscribed to the shop's emails when created: the newsletter action pays (once).
+    const newsletter = payload.subscribedToEmail ? await grantNewsletterActions(db, shop, payload.customerId, payload.profile, "webhook:customers/create") : { credited: 0, claimed: 0 };
+    if (bonus > 0 || newsletter.claimed > 0) requestSummarySync(shop);
+    if (newsletter.credited > 0) requestFlowTriggers(shop);
   });

@@ -19,6 +19,7 @@ import {
   type RefundFact,
 } from "~/loyalty/order";
 import { normaliseReferralCode } from "~/loyalty/referrals";
+import { subscribedToEmail } from "~/loyalty/earning-actions";
 import { MAX_SHOPIFY_ID, type ShopifyId } from "~/loyalty/shopify-id";
 import type { CustomerProfile } from "~/loyalty/members.server";
 
@@ -273,11 +274,21 @@ export const refundPayload = refundSchema.transform((raw, ctx) =>
   }),
 );
 
-/** customers/create: the REST Customer. */
-export const customerPayload = customerSchema.transform((raw) => ({
-  customerId: raw.id,
-  profile: { email: raw.email, firstName: raw.first_name, lastName: raw.last_name } satisfies CustomerProfile,
-}));
+/**
+ * customers/create and customers/update: the REST Customer. Email marketing consent is
+ * `email_marketing_consent.state` ("subscribed", "not_subscribed", "pending", "unsubscribed", …);
+ * the deprecated `accepts_marketing` is read only when a payload has no consent object.
+ */
+export const customerPayload = customerSchema
+  .extend({
+    email_marketing_consent: z.object({ state: z.string().nullish() }).nullish(),
+    accepts_marketing: z.boolean().nullish(),
+  })
+  .transform((raw) => ({
+    customerId: raw.id,
+    profile: { email: raw.email, firstName: raw.first_name, lastName: raw.last_name } satisfies CustomerProfile,
+    subscribedToEmail: subscribedToEmail(raw.email_marketing_consent?.state, raw.accepts_marketing),
+  }));
 
 /**
  * The shop a signed body names. The HMAC covers the body but not the X-Shopify-Shop-Domain

@@ -17,7 +17,7 @@ import { startStorefront, type DemoCustomer } from "../simulator/storefront";
 // Printed for people; the lint rule against console is for app code.
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
-const DEMO_CUSTOMERS = "7100000001:Ada Lovelace,7100000002:Grace Hopper,7100000003:Katherine Johnson,7100000004:Alan Turing";
+const DEMO_CUSTOMERS = "7100000001:Ada Lovelace,7100000002:Grace Hopper,7100000003:Katherine Johnson,7100000004:Alan Turing,7100000005:Hedy Lamarr,7100000006:Mary Jackson";
 
 function parseCustomers(value: string): DemoCustomer[] {
   return value

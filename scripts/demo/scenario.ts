@@ -348,3 +348,41 @@ export function demoDeliveries(): Delivery[] {
 
   return deliveries;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Program growth (scripts/demo/growth.ts), after the tiers exist: Hedy's orders take her into the
+// Diamond tier, whose multiplier her next order earns under; Mary, new, orders through Hedy's
+// referral link, which credits Hedy the referral reward. Two more customers, so the balances
+// above stay what the earning rules give.
+
+const hedy: DemoCustomer = { id: 7_100_000_005, firstName: "Hedy", lastName: "Lamarr", email: "hedy@example.com" };
+const mary: DemoCustomer = { id: 7_100_000_006, firstName: "Mary", lastName: "Jackson", email: "mary@example.com" };
+export const GROWTH_CUSTOMERS = { referrer: hedy, friend: mary } as const;
+
+/** The tier Hedy reaches: above every other demo customer's points, so no one else earns under it. */
+export const DIAMOND_TIER = { name: "Diamond", thresholdPoints: 2500, multiplierPercent: 150 };
+
+/** Hedy's first order: 2,600 points at ×100% (an order never counts toward its own tier). */
+export const TIER_ORDER = { id: 820_000_101, customer: hedy, lines: [{ title: "Record player", price: "2600.00" }], updatedAt: PAID_AT } satisfies OrderSpec;
+/** Her next order, under Diamond: 100.00 → 100 × 150% = 150 points. */
+export const TIERED_ORDER = { id: 820_000_102, customer: hedy, lines: [{ title: "Vinyl record", price: "100.00" }], updatedAt: PAID_AT } satisfies OrderSpec;
+/** Mary's first order, with the cart attribute the widget sets from Hedy's ?ref= link. */
+export function referredOrder(referralCode: string): OrderSpec {
+  return { id: 820_000_103, customer: mary, lines: [{ title: "Turntable mat", price: "40.00" }], updatedAt: PAID_AT, noteAttributes: { tally_referral: referralCode } };
+}
+/** The referral reward of a fresh install (program.referrals.referrerPoints). */
+export const REFERRER_POINTS = 500;
+
+export function growthCustomerDeliveries(): Delivery[] {
+  return [hedy, mary].map((customer) => ({
+    topic: "customers/create",
+    payload: customerCreatePayload(customer),
+    subject: `customer ${customer.id} ${fullName(customer)}`,
+    note: "",
+    webhookId: randomUUID(),
+  }));
+}
+
+export function orderDelivery(spec: OrderSpec, note: string): Delivery {
+  return { topic: "orders/paid", payload: orderPayload(spec), subject: `order ${spec.id}`, note, webhookId: randomUUID() };
+}

@@ -53,6 +53,11 @@ describe("npm run demo -- --once", () => {
     expect(first.output).toMatch(/✓ Shopify \(the local stand-in\) holds the code TALLY-[A-Z0-9]+: 5\.00 off, for Ada Lovelace only, once/);
     expect(first.output).toContain("✓ the storefront widget paints Ada Lovelace's balance: 1433 (expected 1433)");
     expect(first.output).toMatch(/✓ the admin's Home page answers through the local admin frame: 200 \/ 200/);
+    // The program's growth: a tier upgrade with its multiplier, and a referral credit.
+    expect(first.output).toContain("✓ tier upgrade: Hedy Lamarr holds Diamond after crossing 2500 points (expected Diamond)");
+    expect(first.output).toContain("✓ tier multiplier: her first order earned 2600 at ×100%, the next 150 at ×150%");
+    expect(first.output).toContain("Hedy Lamarr's tier before these deliveries: none; after: Diamond");
+    expect(first.output).toContain("✓ referral credit: Mary Jackson's first paid order credited Hedy Lamarr 500 points (expected 500, once)");
     expect(first.output).not.toContain("✗");
 
     const second = await runDemo(databaseUrl);
@@ -60,6 +65,9 @@ describe("npm run demo -- --once", () => {
     expect(second.code).toBe(0);
     expect(second.output).toContain("✓ every member (4) has the expected balance and lifetime earned");
     expect(second.output).toContain("✓ Ada Lovelace's balance went from 1433 to 933 (−500)");
+    // Redelivered, the growth's events change nothing: one referral credit, the same balances.
+    expect(second.output).toContain("✓ referral credit: Mary Jackson's first paid order credited Hedy Lamarr 500 points (expected 500, once)");
+    expect(second.output).toContain("✓ Hedy Lamarr's balance 3250 (expected 3250), Mary Jackson's 40 (expected 40)");
     const codes = [first.output, second.output].map((output) => /code (TALLY-[A-Z0-9]+)/.exec(output)?.[1]);
     expect(codes[0]).not.toBe(codes[1]);
   }, 320_000);

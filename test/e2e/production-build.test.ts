@@ -64,6 +64,43 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
     expect((await unknown.json()).error.code).toBe("not_found");
   });
 
+  // server.js hands the exact proxy paths to their route's loader or action before Express; other
+  // spellings of the same paths go through Express and Remix to the same modules.
+  it("answers proxy requests before Express exactly as through Remix", async () => {
+    const query = () => signedProxyQuery(storefrontProxyPrefix(), { shop: SHOP, customerId: 4_500_001, secret: API_SECRET });
+    const direct = await fetch(`${app.baseUrl}${proxyPath("customer")}?${query()}`);
+    const throughRemix = await fetch(`${app.baseUrl}${proxyPath("customer").toUpperCase()}/?${query()}`);
+    expect(direct.status).toBe(200);
+    expect(throughRemix.status).toBe(200);
+    expect(direct.headers.get("content-type")).toBe(throughRemix.headers.get("content-type"));
+    expect(direct.headers.get("cache-control")).toBe("private, no-store");
+    expect(await direct.json()).toEqual(await throughRemix.json());
+
+    const stale = signedProxyQuery(storefrontProxyPrefix(), { shop: SHOP, customerId: 4_500_001, secret: API_SECRET, timestamp: Math.floor(Date.now() / 1000) - 600 });
+    const refused = await fetch(`${app.baseUrl}${proxyPath("customer")}?${stale}`);
+    expect(refused.status).toBe(401);
+    expect((await refused.json()).error.code).toBe("invalid_signature");
+    const forged = signedProxyQuery(storefrontProxyPrefix(), { shop: SHOP, customerId: 4_500_001, secret: "not-the-secret" });
+    expect((await fetch(`${app.baseUrl}${proxyPath("customer")}?${forged}`)).status).toBe(401);
+
+    const program = await fetch(`${app.baseUrl}${proxyPath("program")}?${query()}`);
+    const etag = program.headers.get("etag")!;
+    expect(etag).toMatch(/^"/);
+    const head = await fetch(`${app.baseUrl}${proxyPath("program")}?${query()}`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("etag")).toBe(etag);
+    expect(await head.text()).toBe("");
+    const revalidated = await fetch(`${app.baseUrl}${proxyPath("program")}?${query()}`, { headers: { "If-None-Match": etag } });
+    expect(revalidated.status).toBe(304);
+
+    // A POST's body reaches the action as a stream: malformed JSON is the route's own 400.
+    const malformed = await fetch(`${app.baseUrl}${proxyPath("redeem")}?${query()}`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"rewardId":' });
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).error.code).toBe("invalid_json");
+    const unknownReward = await fetch(`${app.baseUrl}${proxyPath("redeem")}?${query()}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ rewardId: 999_999 }) });
+    expect(unknownReward.status).toBe(404);
+  });
+
   // server.js hands webhook POSTs straight to their route's action; everything else is Remix's.
   it("answers webhooks over HTTP as the routes do: bad JSON, other methods, unknown paths, 64-bit ids", async () => {
     const truncated = signedWebhookRequest(app.baseUrl, webhookUri("orders/paid"), "orders/paid", null, { shop: SHOP, secret: API_SECRET, rawBody: '{"id": 1,' });

@@ -12,6 +12,7 @@ describe("shopify.app.toml", () => {
         "app/scopes_update",
         "app/uninstalled",
         "customers/create",
+        "customers/update",
         "customers/data_request",
         "customers/redact",
         "orders/cancelled",

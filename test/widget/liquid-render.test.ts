@@ -307,3 +307,116 @@ describe("the program's appearance, set in Tally's admin", () => {
     expect(openingTag(html, "data-tally-root")).toContain("--tally-accent: #1d4ed8");
   });
 });
+
+describe("the birthday form", () => {
+  const options = (html: string, name: string) => {
+    const from = html.indexOf(`name="${name}"`);
+    return [...html.slice(from, html.indexOf("</select>", from)).matchAll(/<option value="(\d*)">([^<]*)<\/option>/g)].map((match) => [match[1], match[2]]);
+  };
+
+  it("asks a member without a birthday for month and day, in labelled selects, posting to the app", async () => {
+    const html = await renderWidget({ customer: { summary: SILVER_MEMBER } });
+    expect(openingTag(html, "data-tally-birthday")).not.toMatch(/\shidden/);
+    expect(openingTag(html, "data-tally-post=")).toContain('data-tally-post="birthday"');
+    expect(isHidden(html, "data-tally-post=")).toBe(false);
+    expect(isHidden(html, 'data-tally-field="birthday"')).toBe(true);
+    const month = openingTag(html, 'name="month"');
+    const id = /id="([^"]+)"/.exec(month)![1];
+    expect(html).toContain(`<label class="tally-label" for="${id}">Month</label>`);
+    expect(month).toContain("required");
+    expect(options(html, "month")).toEqual([["", ""], ...["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"].map((name, index) => [String(index + 1), name])]);
+    expect(options(html, "day")).toEqual([["", ""], ...Array.from({ length: 31 }, (_, index) => [String(index + 1), String(index + 1)])]);
+    expect(text(html, 'data-tally-msg="birthday_already_set"')).toBe("Your birthday is already saved. The shop can change it for you.");
+    expect(options(await renderWidget({ customer: { summary: SILVER_MEMBER }, locale: "de" }), "month")[3]).toEqual(["3", "März"]);
+  });
+
+  it("shows a given birthday read-only, in the storefront's language", async () => {
+    const given = { ...SILVER_MEMBER, birthday: "04-12" };
+    const cases = { en: "Your birthday: April 12", de: "Dein Geburtstag: 12. April", fr: "Votre anniversaire : 12 avril", es: "Tu cumpleaños: 12 de abril", it: "Il tuo compleanno: 12 aprile", nl: "Je verjaardag: 12 april" };
+    for (const [locale, expected] of Object.entries(cases)) {
+      const html = await renderWidget({ customer: { summary: given }, locale });
+      expect(field(html, "birthday"), locale).toBe(expected);
+      expect(isHidden(html, 'data-tally-field="birthday"')).toBe(false);
+      expect(isHidden(html, "data-tally-post=")).toBe(true);
+    }
+    expect(widgetConfig(await renderWidget({ customer: { summary: given }, locale: "de" })).strings.birthday).toBe("Dein Geburtstag: {day}. {month}");
+  });
+
+  it("shows the form while the summary is unknown (the script swaps in a given date), and nothing to a visitor", async () => {
+    const unknown = await renderWidget({ customer: { summary: undefined } });
+    expect(isHidden(unknown, "data-tally-post=")).toBe(false);
+    expect(isHidden(unknown, 'data-tally-field="birthday"')).toBe(true);
+    const odd = await renderWidget({ customer: { summary: { ...SILVER_MEMBER, birthday: "<b>-x" } } });
+    expect(isHidden(odd, 'data-tally-field="birthday"')).toBe(true);
+    expect(await renderWidget()).not.toContain("data-tally-birthday");
+  });
+});
+
+describe("the friend offer", () => {
+  it("is rendered hidden for everyone (the script shows it for a stored ?ref= code), posting the code to the app", async () => {
+    for (const customer of [null, { summary: SILVER_MEMBER }]) {
+      const page = await renderWidget({ customer });
+      const html = page.slice(page.indexOf("data-tally-offer") - 40);
+      expect(isHidden(html, "data-tally-offer")).toBe(true);
+      expect(openingTag(html, 'data-tally-post="referral-offer"')).toBeTruthy();
+      expect(openingTag(html, 'name="code"')).toContain('type="hidden"');
+      expect(text(html, 'data-tally-msg="ok"')).toBe("{amount} off your first order, from {name}.");
+      expect(text(html, 'data-tally-msg="not_new_customer"')).toBe("This offer is for a first order, and you've ordered before.");
+      // The code box's strings ship for visitors too.
+      expect(widgetConfig(page).strings).toMatchObject({ codeLabel: "Your discount code", copyCode: "Copy code", apply: "Apply to cart", expires: "Use by {date}" });
+    }
+    const italian = await renderWidget({ locale: "it" });
+    expect(text(italian.slice(italian.indexOf("data-tally-offer")), 'data-tally-msg="ok"')).toBe("{amount} di sconto sul tuo primo ordine, da {name}.");
+  });
+});
+
+describe("the held tier's perk", () => {
+  it("shows the earning multiplier of the tier the member holds, the others' hidden for the script", async () => {
+    const gold = await renderWidget({ customer: { summary: GOLD_MEMBER } });
+    expect(openingTag(gold, 'data-tally-perk="Gold"')).not.toMatch(/\shidden/);
+    expect(text(gold, 'data-tally-perk="Gold"')).toBe("+50% points on orders");
+    const silver = await renderWidget({ customer: { summary: SILVER_MEMBER } });
+    expect(isHidden(silver, 'data-tally-perk="Gold"')).toBe(true);
+    expect(silver).not.toContain('data-tally-perk="Silver"'); // ×100%: no perk to show
+    expect(isHidden(await renderWidget({ customer: { summary: undefined } }), 'data-tally-perk="Gold"')).toBe(true);
+  });
+});
+
+describe("custom actions in Ways to earn", () => {
+  const FOLLOW = { id: 31, kind: "social_follow" as const, title: "Follow us <now>", points: 50, url: "https://social.example/tally?a=1&b=2" };
+  const REVIEW = { id: 32, kind: "custom" as const, title: "Write a review", points: 100 };
+  const NEWSLETTER = { id: 33, kind: "newsletter" as const, title: "Join our emails", points: 20 };
+  const shop = { ...SHOP, program: { ...PROGRAM, actions: [FOLLOW, REVIEW, NEWSLETTER] } };
+  const item = (html: string, id: number) => {
+    const from = html.indexOf(`data-tally-action="${id}"`);
+    return html.slice(from, html.indexOf("</li>", from));
+  };
+
+  it("lists every action with its points; a member gets a button to claim each, a follow opening its page first", async () => {
+    const html = await renderWidget({ shop, customer: { summary: SILVER_MEMBER } });
+    expect(visibleText(item(html, FOLLOW.id))).toContain("Follow us <now> – 50 points");
+    expect(openingTag(item(html, FOLLOW.id), "data-tally-post=")).toBe(
+      '<form data-tally-post="actions/31/claim" data-tally-open="https://social.example/tally?a=1&amp;b=2">',
+    );
+    expect(visibleText(item(html, FOLLOW.id))).toContain("Follow us Follow us <now>"); // the button, named with its action
+    expect(openingTag(item(html, REVIEW.id), "data-tally-post=")).toBe('<form data-tally-post="actions/32/claim">');
+    expect(visibleText(item(html, REVIEW.id))).toContain("Claim points Write a review");
+    // Newsletter points come with the subscription: nothing to claim.
+    expect(item(html, NEWSLETTER.id)).not.toContain("data-tally-post");
+    expect(visibleText(item(html, NEWSLETTER.id))).toContain("The points come with your subscription to our emails.");
+  });
+
+  it("shows a claim's state from the summary instead of the button", async () => {
+    const summary = { ...SILVER_MEMBER, actionClaims: [{ actionId: FOLLOW.id, status: "approved" as const }, { actionId: REVIEW.id, status: "pending_approval" as const }] };
+    const html = await renderWidget({ shop, customer: { summary }, locale: "de" });
+    expect(text(item(html, FOLLOW.id), "data-tally-form-status")).toBe("Erledigt! Die Punkte gehören dir.");
+    expect(isHidden(item(html, FOLLOW.id), "data-tally-post=")).toBe(true);
+    expect(text(item(html, REVIEW.id), "data-tally-form-status")).toBe("Danke! Der Shop prüft es und schreibt dir die Punkte gut.");
+  });
+
+  it("lists them without buttons for a visitor", async () => {
+    const html = await renderWidget({ shop });
+    expect(visibleText(item(html, REVIEW.id))).toContain("Write a review – 100 points");
+    expect(html).not.toContain('data-tally-post="actions/');
+  });
+});

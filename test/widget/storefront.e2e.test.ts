@@ -10,6 +10,10 @@ import { ADA, ALAN, GRACE, KATHERINE, newOrderId, startWidgetScenario, WIDGET_SH
 import type { RedeemMember, RedeemResponse } from "../../widget/contract";
 import { CODE_REDEMPTION, POINTS_FOR_CASH, STORE_CREDIT_REDEMPTION, XSS } from "./fixtures";
 import { seriousViolations } from "../support/axe";
+import { saveEarningAction } from "~/loyalty/earning-actions.server";
+import { parseProgram } from "~/loyalty/program";
+import { programSettingsOf, saveProgramSettings } from "~/loyalty/program-settings.server";
+import { saveTier } from "~/loyalty/tier-settings.server";
 
 const PROXY = "/apps/tally/";
 
@@ -902,6 +906,219 @@ describe("the storefront widget in Chromium", () => {
       expect(text).toContain(XSS);
       expect(await page.locator("[data-tally-root] img").count()).toBe(0);
       expect(dialogs).toBe(0);
+      expect(errors).toEqual([]);
+    }
+  });
+
+  describe("the birthday form", () => {
+    it("takes a member's birthday once, with the keyboard, then shows it read-only (axe)", async () => {
+      const { page, errors } = await visit(`/?customer=${GRACE.id}`);
+      await openLauncher(page);
+      const section = panel(page).locator("[data-tally-birthday]");
+      const month = section.getByLabel("Month");
+      const day = section.getByLabel("Day");
+      const save = section.getByRole("button", { name: "Save birthday" });
+      expect(await section.locator('[data-tally-field="birthday"]').isHidden()).toBe(true);
+      const scan = async (name: string) => expect(seriousViolations((await new AxeBuilder({ page }).include("[data-tally-root]").analyze()).violations), name).toEqual([]);
+      await scan("birthday form");
+
+      // A day the month does not have: the app refuses it, the form stays, nothing is saved.
+      await month.selectOption({ label: "February" });
+      await day.selectOption("31");
+      await save.focus();
+      await page.keyboard.press("Enter");
+      const status = section.locator("[data-tally-form-status]");
+      await expect.poll(() => status.innerText()).toBe("That date doesn't exist. Please check the month and day.");
+      expect(await save.isVisible()).toBe(true);
+      expect((await memberOf(scenario.db, GRACE.id, WIDGET_SHOP))!.birthday).toBeNull();
+
+      await month.selectOption({ label: "April" });
+      await day.selectOption("12");
+      await save.focus();
+      await page.keyboard.press("Enter");
+      await expect.poll(() => status.innerText()).toBe("Birthday saved. Thank you!");
+      const saved = inPanel(page, "birthday");
+      expect(await saved.innerText()).toBe("Your birthday: April 12");
+      expect(await saved.evaluate((node) => node === document.activeElement)).toBe(true);
+      expect(await section.locator("form").isHidden()).toBe(true);
+      expect((await memberOf(scenario.db, GRACE.id, WIDGET_SHOP))!.birthday).toBe("04-12");
+      await scan("birthday saved");
+
+      // Once given, it is shown, not asked: Liquid paints it from the summary, in each language;
+      // the app refuses a second one.
+      const next = await visit(`/?customer=${GRACE.id}`);
+      await openLauncher(next.page);
+      expect(await inPanel(next.page, "birthday").innerText()).toBe("Your birthday: April 12");
+      expect(await panel(next.page).locator("[data-tally-birthday] form").isHidden()).toBe(true);
+      const french = await visit(`/fr?customer=${GRACE.id}`);
+      await openLauncher(french.page);
+      expect(await inPanel(french.page, "birthday").innerText()).toBe("Votre anniversaire : 12 avril");
+      const again = await next.page.evaluate((proxy) => fetch(`${proxy}birthday`, { method: "POST", body: JSON.stringify({ month: 5, day: 1 }) }).then((response) => response.status), PROXY);
+      expect(again).toBe(409);
+      expect(errors).toEqual([]);
+    });
+
+    it("says so when the birthday was already given elsewhere", async () => {
+      const { page } = await visit(`/?customer=${ALAN.id}`);
+      await page.route(`**${PROXY}birthday`, (route) =>
+        route.fulfill({ status: 409, contentType: "application/json", body: JSON.stringify({ error: { code: "birthday_already_set", message: "…" } }) }),
+      );
+      await openLauncher(page);
+      const section = panel(page).locator("[data-tally-birthday]");
+      await section.getByLabel("Month").selectOption("3");
+      await section.getByLabel("Day").selectOption("3");
+      await section.getByRole("button", { name: "Save birthday" }).click();
+      await expect.poll(() => section.locator("[data-tally-form-status]").innerText()).toBe("Your birthday is already saved. The shop can change it for you.");
+    });
+  });
+
+  describe("the friend offer", () => {
+    const codeOf = async (customerId: number) => (await memberOf(scenario.db, customerId, WIDGET_SHOP))!.referralCode;
+
+    it("gives a visitor who came with a member's link the friend's code, with Copy and Apply to cart (axe)", async () => {
+      const code = await codeOf(ADA.id);
+      const { page, errors, requests } = await visit(`/?customer=&ref=${code.toLowerCase()}`);
+      await openLauncher(page);
+      const offer = panel(page).locator("[data-tally-offer]");
+      await offer.waitFor({ state: "visible" });
+      expect(await offer.innerText()).toContain("A gift from a friend");
+      // Nothing is asked of the app until the visitor claims.
+      expect(proxyRequests(requests)).toEqual([]);
+      await new AxeBuilder({ page }).include("[data-tally-root]").analyze().then((results) => expect(seriousViolations(results.violations)).toEqual([]));
+
+      const answered = page.waitForResponse((response) => response.url().includes(`${PROXY}referral-offer`));
+      await offer.getByRole("button", { name: "Claim my discount" }).click();
+      const response = await answered;
+      expect(response.status()).toBe(200);
+      const body = await response.json();
+      expect(body).toMatchObject({ version: 1, offer: { status: "issued", referredBy: "Ada" } });
+      expect(response.request().postDataJSON()).toEqual({ code });
+
+      const field = offer.getByLabel("Your discount code");
+      await expect.poll(() => field.inputValue()).toBe(body.offer.code);
+      expect(await field.evaluate((node) => node === document.activeElement)).toBe(true);
+      expect(await offer.locator("[data-tally-form-status]").innerText()).toMatch(/^\$?5\.00 off your first order, from Ada\.$/);
+      expect(await offer.getByRole("link", { name: "Apply to cart" }).getAttribute("href")).toBe(`/discount/${body.offer.code}`);
+      expect(await offer.getByRole("button", { name: "Claim my discount" }).isHidden()).toBe(true);
+      await new AxeBuilder({ page }).include("[data-tally-root]").analyze().then((results) => expect(seriousViolations(results.violations)).toEqual([]));
+      // Shopify holds it: anyone's, once.
+      const shopify = await scenario.app.adminApi!.state(WIDGET_SHOP);
+      expect(shopify.discounts.find((discount) => discount.code === body.offer.code)).toMatchObject({ usageLimit: 1 });
+
+      // A later page shows the same code rather than claim another.
+      const claims = () => proxyRequests(requests).filter((url) => url.includes("referral-offer")).length;
+      await page.goto(`${scenario.storefront.url}/pages/rewards`);
+      const inline = page.locator('[data-tally-mode="inline"] [data-tally-offer]');
+      await expect.poll(() => inline.getByLabel("Your discount code").inputValue()).toBe(body.offer.code);
+      expect(claims()).toBe(1);
+      expect(errors).toEqual([]);
+    });
+
+    it("gives a signed-in new customer an offer for them alone, and explains a refusal", async () => {
+      const code = await codeOf(ADA.id);
+      const { page } = await visit(`/?customer=${GRACE.id}&ref=${code}`);
+      await openLauncher(page);
+      const offer = panel(page).locator("[data-tally-offer]");
+      const answered = page.waitForResponse((response) => response.url().includes(`${PROXY}referral-offer`));
+      await offer.getByRole("button", { name: "Claim my discount" }).click();
+      const body = await (await answered).json();
+      await expect.poll(() => offer.getByLabel("Your discount code").inputValue()).toBe(body.offer.code);
+      const shopify = await scenario.app.adminApi!.state(WIDGET_SHOP);
+      expect(shopify.discounts.find((discount) => discount.code === body.offer.code)).toMatchObject({ customers: [`gid://shopify/Customer/${GRACE.id}`] });
+
+      // A customer who has ordered before: the app refuses, the widget says why.
+      const returning = await visit(`/?customer=${KATHERINE.id}&ref=${code}`);
+      await openLauncher(returning.page);
+      const theirs = panel(returning.page).locator("[data-tally-offer]");
+      await theirs.getByRole("button", { name: "Claim my discount" }).click();
+      await expect.poll(() => theirs.locator("[data-tally-form-status]").innerText()).toBe("This offer is for a first order, and you've ordered before.");
+      expect(await theirs.getByLabel("Your discount code").count()).toBe(0);
+    });
+
+    it("shows no offer for one's own link, nor without a link", async () => {
+      const own = await visit(`/?customer=${ADA.id}&ref=${await codeOf(ADA.id)}`);
+      await openLauncher(own.page);
+      await own.page.waitForLoadState("networkidle");
+      expect(await panel(own.page).locator("[data-tally-offer]").isHidden()).toBe(true);
+      const plain = await visit("/?customer=");
+      await openLauncher(plain.page);
+      expect(await panel(plain.page).locator("[data-tally-offer]").isHidden()).toBe(true);
+    });
+  });
+
+  describe("custom actions in Ways to earn", () => {
+    it("lets a member claim each action once: a follow opens its page, then the points or the wait for approval (axe)", async () => {
+      const shop = "widget-actions.myshopify.com";
+      const customerId = 8_300_000_001;
+      await scenario.deliver("customers/create", customerCreatePayload({ id: customerId, firstName: "Hedy" }), shop);
+      const actions = [
+        { kind: "social_follow", title: "Follow us on Instagram", url: "https://social.example/tally", points: 50, requiresApproval: false, enabled: true },
+        { kind: "custom", title: "Write a review", url: null, points: 100, requiresApproval: true, enabled: true },
+        { kind: "newsletter", title: "Join our emails", url: null, points: 20, requiresApproval: false, enabled: true },
+      ];
+      for (const action of actions) expect((await saveEarningAction(scenario.db, shop, null, action, { actor: "test" })).ok).toBe(true);
+      const storefront = await scenario.storefrontFor(shop);
+
+      const { page, context, errors } = await visit(`/?customer=${customerId}`, {}, storefront.url);
+      // The follow's page, stood in for: no request leaves this machine.
+      await context.route("https://social.example/**", (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<title>Follow</title>" }));
+      await openLauncher(page);
+      const earn = panel(page).locator('[data-tally-section="earn"]');
+      const follow = earn.locator("[data-tally-action]", { hasText: "Follow us on Instagram" });
+      const review = earn.locator("[data-tally-action]", { hasText: "Write a review" });
+      expect(await earn.locator("[data-tally-action]", { hasText: "Join our emails" }).innerText()).toContain("The points come with your subscription to our emails.");
+      expect(await earn.locator("[data-tally-action]", { hasText: "Join our emails" }).getByRole("button").count()).toBe(0);
+      await new AxeBuilder({ page }).include("[data-tally-root]").analyze().then((results) => expect(seriousViolations(results.violations)).toEqual([]));
+
+      const opened = context.waitForEvent("page");
+      await follow.getByRole("button", { name: "Follow us Follow us on Instagram" }).click();
+      expect((await opened).url()).toBe("https://social.example/tally");
+      await expect.poll(() => follow.locator("[data-tally-form-status]").innerText()).toBe("Done! The points are yours.");
+      expect(await follow.getByRole("button").count()).toBe(0);
+      expect(await follow.locator("[data-tally-form-status]").evaluate((node) => node === document.activeElement)).toBe(true);
+      expect(await inPanel(page, "balance").innerText()).toBe("50");
+      expect(await balanceOf(scenario.db, customerId, shop)).toBe(50);
+
+      await review.getByRole("button", { name: "Claim points Write a review" }).click();
+      await expect.poll(() => review.locator("[data-tally-form-status]").innerText()).toBe("Thanks! The shop will check it and add your points.");
+      expect(await balanceOf(scenario.db, customerId, shop)).toBe(50);
+      await new AxeBuilder({ page }).include("[data-tally-root]").analyze().then((results) => expect(seriousViolations(results.violations)).toEqual([]));
+
+      // Next page: each claim's state, from the summary, and no button; the app refuses a second claim.
+      const next = await visit(`/?customer=${customerId}`, {}, storefront.url);
+      await openLauncher(next.page);
+      const nextFollow = panel(next.page).locator("[data-tally-action]", { hasText: "Follow us on Instagram" });
+      expect(await nextFollow.locator("[data-tally-form-status]").innerText()).toBe("Done! The points are yours.");
+      expect(await nextFollow.getByRole("button").isVisible()).toBe(false);
+      const actionId = await nextFollow.getAttribute("data-tally-action");
+      const again = await next.page.evaluate((path) => fetch(path, { method: "POST" }).then((response) => response.status), `${PROXY}actions/${actionId}/claim`);
+      expect(again).toBe(409);
+      expect(errors).toEqual([]);
+    });
+  });
+
+  it("shows the amount left to spend when tiers count money, and the held tier's perk, from the metafield and from the proxy", async () => {
+    const shop = "widget-spend.myshopify.com";
+    const customerId = 8_400_000_001;
+    await scenario.deliver("customers/create", customerCreatePayload({ id: customerId, firstName: "Mary" }), shop);
+    const current = await scenario.db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    const settings = { ...programSettingsOf(parseProgram(current.program)), tiers: { basis: "amount", period: "lifetime" } };
+    expect((await saveProgramSettings(scenario.db, shop, settings, { actor: "test" })).ok).toBe(true);
+    expect((await saveTier(scenario.db, shop, null, { name: "Silver", thresholdPoints: 100, multiplierPercent: 125 }, { actor: "test" })).ok).toBe(true);
+    expect((await saveTier(scenario.db, shop, null, { name: "Gold", thresholdPoints: 500, multiplierPercent: 150 }, { actor: "test" })).ok).toBe(true);
+    await scenario.deliver("orders/paid", orderPayload({ id: newOrderId(), customer: { id: customerId }, lines: [{ price: "150.00" }] }), shop);
+    await expect.poll(async () => (await memberOf(scenario.db, customerId, shop))?.tierId, { timeout: 15_000 }).not.toBeNull();
+    const storefront = await scenario.storefrontFor(shop);
+
+    for (const path of [`/?customer=${customerId}`, `/?customer=${customerId}&summary=none`]) {
+      const { page, errors } = await visit(path, {}, storefront.url);
+      await openLauncher(page);
+      await expect.poll(() => inPanel(page, "tier-name").innerText(), { message: path }).toBe("Silver member");
+      expect(await inPanel(page, "tier-next").innerText(), path).toMatch(/^Spend \$?350\.00( USD)? more to reach Gold$/);
+      const perk = panel(page).locator('[data-tally-perk="Silver"]');
+      expect(await perk.isVisible(), path).toBe(true);
+      expect(await perk.innerText()).toBe("+25% points on orders");
+      expect(await panel(page).locator('[data-tally-perk="Gold"]').isVisible()).toBe(false);
       expect(errors).toEqual([]);
     }
   });
