@@ -45,8 +45,10 @@ export interface TierVersion {
 
 /**
  * The multiplier of tier `tierId` for an order placed at `atMs`: as the version in force then
- * recorded it, ×1 (100) when the tier did not exist then, the current one when no version in
- * force then records tiers (a shop that never saved, or versions from before tiers were).
+ * recorded it, so that a change of a tier's multiplier does not reach orders placed before it.
+ * The current one when that version did not know the tier (which tier an order earns under
+ * follows the current thresholds, so a tier added since applies as it is) or records no tiers
+ * (a shop that never saved, or versions from before tiers were).
  */
 export function tierMultiplierAt(versions: readonly TierVersion[], atMs: number, tierId: number, currentPercent: number): number {
   // The version in force as earningRuleAt finds it (of two at one instant, the later save).
@@ -55,6 +57,5 @@ export function tierMultiplierAt(versions: readonly TierVersion[], atMs: number,
     if (candidate.effectiveAtMs > atMs) continue;
     if (!inForce || candidate.effectiveAtMs > inForce.effectiveAtMs || (candidate.effectiveAtMs === inForce.effectiveAtMs && candidate.version > inForce.version)) inForce = candidate;
   }
-  if (!inForce?.tiers) return currentPercent;
-  return inForce.tiers.find((tier) => tier.id === tierId)?.multiplierPercent ?? 100;
+  return inForce?.tiers?.find((tier) => tier.id === tierId)?.multiplierPercent ?? currentPercent;
 }

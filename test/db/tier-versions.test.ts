@@ -56,14 +56,14 @@ describe("versioned tiers", () => {
     expect(await balancesMatchLedger(db)).toEqual([]);
   });
 
-  it("reads the multiplier from the version in force, ×1 for a tier that did not exist then, the current one without versioned tiers", () => {
+  it("reads the multiplier from the version in force, the current one for a tier that version did not know or without versioned tiers", () => {
     const versions = [
       { version: 1, effectiveAtMs: 0, tiers: [] },
       { version: 2, effectiveAtMs: 1_000, tiers: [{ id: 7, multiplierPercent: 150 }] },
       { version: 3, effectiveAtMs: 2_000, tiers: [{ id: 7, multiplierPercent: 200 }] },
       { version: 4, effectiveAtMs: 2_000, tiers: [{ id: 7, multiplierPercent: 250 }] },
     ];
-    expect(tierMultiplierAt(versions, 500, 7, 300)).toBe(100);
+    expect(tierMultiplierAt(versions, 500, 7, 300)).toBe(300);
     expect(tierMultiplierAt(versions, 1_500, 7, 300)).toBe(150);
     // Two saves at one instant: the later one.
     expect(tierMultiplierAt(versions, 2_000, 7, 300)).toBe(250);
