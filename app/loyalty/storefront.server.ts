@@ -1,6 +1,7 @@
 // What the storefront widget reads (DESIGN §5): the public program, and a member's balance and
 // tier progress. Versioned JSON; numbers are points or minor units of the shop currency.
 import type { Db } from "~/db.server";
+import { runtimeEnv } from "~/runtime-env.server";
 import type { SqlConnection } from "~/sql.server";
 import { row, runSqlReads, runSqlTransactionWithRetries, type Row } from "~/sql-transaction.server";
 import type { MemberFacts } from "./members.server";
@@ -10,7 +11,7 @@ import { memberExtras, type RedemptionView } from "./redemptions.server";
 import type { ReferralStats } from "./referrals.server";
 import { rewardFromRow, type RewardKind } from "./rewards";
 import { currencyExponent, formatMinorUnits } from "./money";
-import type { Appearance } from "./program";
+import type { Appearance, Program } from "./program";
 import { ensureShop } from "./shops.server";
 import type { ActionClaimView, PublicEarningAction } from "./earning-actions";
 import { cachedPublicEarningActions, memberActionClaims, publicEarningActions } from "./earning-actions.server";
@@ -22,11 +23,18 @@ import { inTransaction } from "./transaction.server";
 
 export const STOREFRONT_API_VERSION = 1;
 
+export type WayToEarn =
+  | { kind: "order"; points: number; perMajorUnits: number }
+  | { kind: "signup" | "birthday"; points: number }
+  /** The referrer's points per referred new customer, and the friend's offer (whole units of shop currency off a first order). */
+  | { kind: "referral"; points: number; friendDiscountMajorUnits: number };
+
 export interface PublicProgram {
   name: string;
   currency: string | null;
   earning: { points: number; perMajorUnits: number };
-  waysToEarn: { kind: "order"; points: number; perMajorUnits: number }[];
+  /** Every active way to earn: the order rule first, then signup, birthday and referral points when on. */
+  waysToEarn: WayToEarn[];
   rewards: PublicReward[];
   /** The tiers, each with its perks (tier-perks.ts). */
   tiers: PublicTier[];
@@ -110,13 +118,24 @@ async function cachedProgramView(db: Db, shop: ShopForEvents): Promise<PublicPro
   return { ...view, actions: await cachedPublicEarningActions(db, shop) };
 }
 
+function waysToEarn(program: Program): WayToEarn[] {
+  const ways: WayToEarn[] = [{ kind: "order", ...program.earning }];
+  if (program.signupPoints > 0) ways.push({ kind: "signup", points: program.signupPoints });
+  if (program.birthdayPoints > 0) ways.push({ kind: "birthday", points: program.birthdayPoints });
+  const { referrals } = program;
+  if (referrals.enabled && referrals.referrerPoints > 0) {
+    ways.push({ kind: "referral", points: referrals.referrerPoints, friendDiscountMajorUnits: referrals.friendDiscountMajorUnits });
+  }
+  return ways;
+}
+
 function programView(shop: ShopForEvents): Omit<PublicProgram, "actions"> {
   const exponent = shop.currency ? currencyExponent(shop.currency) : null;
   return {
     name: shop.program.name,
     currency: shop.currency,
     earning: shop.program.earning,
-    waysToEarn: [{ kind: "order", ...shop.program.earning }],
+    waysToEarn: waysToEarn(shop.program),
     rewards: shop.rewards.flatMap((row) => {
       const reward = rewardFromRow(row);
       if (!reward) return [];
@@ -188,10 +207,37 @@ async function memberForRead(db: Db, connection: SqlConnection, shopDomain: stri
   return memberFactsFromRow(enrolled);
 }
 
+type MemberExtras = Awaited<ReturnType<typeof memberExtras>> & { actionClaims: Awaited<ReturnType<typeof memberActionClaims>> };
+
+/**
+ * A member's codes, referral figures and action claims as last read in this worker, with the
+ * summaryVersion they were read at. Every change to them bumps the member's summaryVersion (the
+ * storefront's summary relies on that too), so while the version read with the member is the
+ * same, so are they: a signed-in shopper's repeated reads cost one statement instead of four.
+ * Read after the member, they can only be as new as that version or newer, never older. Kept
+ * as long as the shop cache keeps a shop (SHOP_CACHE_TTL_MS; 0 turns both off), the member ids
+ * being AUTOINCREMENT/serial, never reused.
+ */
+const extrasByMember = new Map<number, { version: number; expiresAt: number; extras: MemberExtras }>();
+const EXTRAS_KEPT = 10_000;
+const EXTRAS_TTL_MS = runtimeEnv.shopCacheTtlMs;
+
+async function extrasOf(connection: SqlConnection, member: MemberFacts): Promise<MemberExtras> {
+  const kept = extrasByMember.get(member.id);
+  if (kept && kept.version === member.summaryVersion && kept.expiresAt > Date.now()) return kept.extras;
+  const [extras, actionClaims] = await Promise.all([memberExtras(connection, member.id), memberActionClaims(connection, member.id)]);
+  if (EXTRAS_TTL_MS > 0) {
+    extrasByMember.delete(member.id);
+    if (extrasByMember.size >= EXTRAS_KEPT) extrasByMember.delete(extrasByMember.keys().next().value!);
+    extrasByMember.set(member.id, { version: member.summaryVersion, expiresAt: Date.now() + EXTRAS_TTL_MS, extras: { ...extras, actionClaims } });
+  }
+  return { ...extras, actionClaims };
+}
+
 /** The member's view: the tier they hold and their progress, as the tier recalculation left them. */
 export async function memberView(connection: SqlConnection, shop: ShopForEvents, member: MemberFacts): Promise<MemberView> {
   const shopDomain = shop.domain;
-  const [{ redemptions, referrals }, actionClaims] = await Promise.all([memberExtras(connection, member.id), memberActionClaims(connection, member.id)]);
+  const { redemptions, referrals, actionClaims } = await extrasOf(connection, member);
   const lifetimeEarned = Number(member.lifetimeEarned);
   return {
     customerId: jsonId(member.customerId),

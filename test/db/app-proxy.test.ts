@@ -1,6 +1,8 @@
 // The storefront read path: app-proxy requests signed as Shopify's proxy signs them.
 import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { DEFAULT_PROGRAM } from "~/loyalty/program";
+import { programSettingsOf, saveProgramSettings } from "~/loyalty/program-settings.server";
 import { requestTierRecalc } from "~/jobs/tier-jobs.server";
 import { runDueJobs } from "../support/jobs";
 import { storefrontProxyPrefix } from "../../dev/simulator/app-config";
@@ -155,10 +157,28 @@ describe("GET /proxy/program", () => {
       name: "Rewards",
       currency: "USD",
       earning: { points: 1, perMajorUnits: 1 },
-      waysToEarn: [{ kind: "order", points: 1, perMajorUnits: 1 }],
+      // A fresh install: the order rule and referrals (signup and birthday points are off).
+      waysToEarn: [
+        { kind: "order", points: 1, perMajorUnits: 1 },
+        { kind: "referral", points: 500, friendDiscountMajorUnits: 5 },
+      ],
       tiers: [],
       pendingDays: 0,
       expiryDays: null,
     });
+  });
+});
+
+describe("GET /proxy/program ways to earn", () => {
+  it("lists every active rule: signup and birthday points when on, referrals when off no more", async () => {
+    const shop = "ways-to-earn.myshopify.com";
+    const settings = { ...programSettingsOf(DEFAULT_PROGRAM), signupPoints: 50, birthdayPoints: 100, referrals: { ...DEFAULT_PROGRAM.referrals, enabled: false } };
+    expect((await saveProgramSettings(db, shop, settings, { actor: "test" })).ok).toBe(true);
+    const body = await (await proxyGet("program", { shop })).json();
+    expect(body.program.waysToEarn).toEqual([
+      { kind: "order", points: 1, perMajorUnits: 1 },
+      { kind: "signup", points: 50 },
+      { kind: "birthday", points: 100 },
+    ]);
   });
 });

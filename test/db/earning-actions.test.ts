@@ -52,7 +52,7 @@ describe("claiming a custom action through the proxy", () => {
     ]);
     expect(program.actions.map((action: { id: number }) => action.id)).not.toContain(off);
     // Existing fields are untouched.
-    expect(program).toMatchObject({ waysToEarn: [{ kind: "order" }], rewards: [{ costPoints: 500 }] });
+    expect(program).toMatchObject({ waysToEarn: [{ kind: "order" }, { kind: "referral" }], rewards: [{ costPoints: 500 }] });
   });
 
   it("pays an action without approval once, however often and concurrently it is claimed", async () => {

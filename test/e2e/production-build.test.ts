@@ -237,3 +237,33 @@ describe.each<Provider>(["sqlite", "postgres"])("two server workers on %s", (pro
     }
   });
 });
+
+// Each worker keeps a member's codes, referral figures and claims while their summaryVersion
+// stands (with the shop cache on, as in production): a referral credited after reads in every
+// worker shows at once.
+describe.each<Provider>(["sqlite", "postgres"])("cached storefront reads on %s", (provider) => {
+  let database: TestDatabase;
+  let app: RunningApp;
+  beforeAll(async () => {
+    database = await createTestDatabase(provider);
+    app = await startApp({ databaseUrl: database.url, apiKey: API_KEY, apiSecret: API_SECRET, env: { SHOP_CACHE_TTL_MS: "60000", WEB_CONCURRENCY: "2" } });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await database?.drop();
+  });
+
+  it("shows a member's referral figures as soon as they change, after cached reads", async () => {
+    const send = (payload: unknown) => fetch(signedWebhookRequest(app.baseUrl, webhookUri("orders/paid"), "orders/paid", payload, { shop: SHOP, secret: API_SECRET }));
+    const referrer = async () => {
+      const query = signedProxyQuery(storefrontProxyPrefix(), { shop: SHOP, customerId: 4_500_301, secret: API_SECRET });
+      return (await (await fetch(`${app.baseUrl}${proxyPath("customer")}?${query}`)).json()).member;
+    };
+    expect((await send(orderPayload({ id: 4_400_301, customer: { id: 4_500_301 }, lines: [{ price: "10.00" }] }))).status).toBe(200);
+    const { referralCode } = await referrer();
+    for (let i = 0; i < 6; i++) expect((await referrer()).referrals).toEqual({ referred: 0, converted: 0, pointsEarned: 0 });
+    const referred = orderPayload({ id: 4_400_302, customer: { id: 4_500_302 }, lines: [{ price: "20.00" }], noteAttributes: { tally_referral: referralCode } });
+    expect((await send(referred)).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await referrer()).referrals).toEqual({ referred: 1, converted: 1, pointsEarned: 500 });
+  });
+});

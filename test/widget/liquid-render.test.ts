@@ -382,6 +382,47 @@ describe("the held tier's perk", () => {
   });
 });
 
+describe("Ways to earn lists every active rule", () => {
+  const ways = [
+    { kind: "order" as const, points: 1, perMajorUnits: 1 },
+    { kind: "signup" as const, points: 50 },
+    { kind: "birthday" as const, points: 1 },
+    { kind: "referral" as const, points: 500, friendDiscountMajorUnits: 5 },
+  ];
+  const shop = { ...SHOP, program: { ...PROGRAM, waysToEarn: ways } };
+  const earn = (html: string) => {
+    const from = html.indexOf('data-tally-section="earn"');
+    return visibleText(html.slice(from, html.indexOf("</ul>", from)));
+  };
+
+  it("shows signup, birthday and referral points next to the order rule, in the shopper's language", async () => {
+    const shown = earn(await renderWidget({ shop }));
+    expect(shown).toContain("1 point for every $1.00 spent");
+    expect(shown).toContain("50 points for joining");
+    expect(shown).toContain("1 point on your birthday");
+    expect(shown).toContain("500 points for each friend you refer; they get $5.00 off their first order");
+    expect(earn(await renderWidget({ shop, locale: "de" }))).toContain("50 Punkte für die Anmeldung");
+  });
+
+  it("names the friend offer's amount in the offer a referred visitor sees", async () => {
+    const offer = (html: string) => {
+      const from = html.indexOf("data-tally-offer");
+      return html.slice(from, html.indexOf("</form>", from));
+    };
+    expect(visibleText(offer(await renderWidget({ shop })))).toContain("Your friend's link gives you $5.00 off your first order.");
+    expect(visibleText(offer(await renderWidget({ shop, locale: "fr" })))).toContain("de réduction sur votre première commande");
+    // Without the referral rule in the program (an older metafield): the general line.
+    expect(visibleText(offer(await renderWidget({ shop: { ...SHOP, program: { ...PROGRAM, waysToEarn: [ways[0]] } } })))).toContain(
+      "Your friend's link gives you a discount on your first order.",
+    );
+  });
+
+  it("shows only the order rule when nothing else is on", async () => {
+    const shown = earn(await renderWidget({ shop: { ...SHOP, program: { ...PROGRAM, waysToEarn: [ways[0]] } } }));
+    expect(shown).not.toMatch(/joining|birthday|refer/);
+  });
+});
+
 describe("custom actions in Ways to earn", () => {
   const FOLLOW = { id: 31, kind: "social_follow" as const, title: "Follow us <now>", points: 50, url: "https://social.example/tally?a=1&b=2" };
   const REVIEW = { id: 32, kind: "custom" as const, title: "Write a review", points: 100 };
