@@ -4,6 +4,7 @@
 // the job is taken over by another process and deletes what is left.
 import type { Db } from "~/db.server";
 import { redactShop } from "~/loyalty/privacy.server";
+import { forgetAdminClient } from "~/shopify/admin-client.server";
 import { forgetShopJobs, requestJob, type JobRequest } from "./job-store.server";
 import type { JobHandler } from "./runner.server";
 
@@ -25,6 +26,7 @@ export const privacyJobs: Record<string, JobHandler> = {
   [SHOP_REDACTION_JOB]: async ({ db, job, keepLease }) => {
     if (!job.shopDomain) return;
     await redactShop(db, job.shopDomain, { beforeChunk: keepLease });
+    forgetAdminClient(job.shopDomain);
     await forgetShopJobs(db, job.shopDomain, job.key);
   },
 };

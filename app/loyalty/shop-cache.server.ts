@@ -11,7 +11,7 @@
 import type { Db } from "~/db.server";
 import { runtimeEnv } from "~/runtime-env.server";
 import { sql } from "~/sql.server";
-import { row, runSqlReads, type Row } from "~/sql-transaction.server";
+import { row, runSqlReads, type Query, type Row } from "~/sql-transaction.server";
 import { ensureShop } from "./shops.server";
 import type { Program } from "./program";
 import type { RewardRow } from "./rewards";
@@ -37,11 +37,20 @@ const cache = new Map<string, { shop: ShopForEvents; expiresAt: number }>();
  * The shop, created with the default program if this is the first we hear of it. `checkVersion`:
  * a cached copy is served only while the database holds the same programVersion.
  */
-export async function shopForEvents(db: Db, domain: string, currency: string | null, { checkVersion = true } = {}): Promise<ShopForEvents> {
+export async function shopForEvents(
+  db: Db,
+  domain: string,
+  currency: string | null,
+  {
+    checkVersion = true,
+    /** The stored programVersion when the caller read it already (programVersionRead, with its own reads). */
+    storedVersion,
+  }: { checkVersion?: boolean; storedVersion?: number | null } = {},
+): Promise<ShopForEvents> {
   const cached = cache.get(domain);
   // A delivery that tells us the currency of a shop we knew without one goes to the database.
   if (cached && cached.expiresAt > Date.now() && (currency === null || cached.shop.currency !== null)) {
-    if (!checkVersion || (await storedProgramVersion(domain)) === cached.shop.programVersion) return cached.shop;
+    if (!checkVersion || (storedVersion !== undefined ? storedVersion : await storedProgramVersion(domain)) === cached.shop.programVersion) return cached.shop;
   }
 
   const shop = await inTransaction(db, async (tx) => {
@@ -63,7 +72,17 @@ export async function shopForEvents(db: Db, domain: string, currency: string | n
 
 /** One indexed read through the driver (microseconds on SQLite, one round trip on PostgreSQL); null: no shop. */
 async function storedProgramVersion(domain: string): Promise<number | null> {
-  const [found] = (await runSqlReads(sql(), [row(`SELECT "programVersion" FROM "Shop" WHERE "domain" = ?`, [domain])])) as [Row | undefined];
+  const [found] = (await runSqlReads(sql(), [programVersionRead(domain)])) as [Row | undefined];
+  return programVersionOf(found);
+}
+
+/** The read of a shop's stored programVersion, for a caller that batches it with its own reads. */
+export function programVersionRead(domain: string): Query {
+  return row(`SELECT "programVersion" FROM "Shop" WHERE "domain" = ?`, [domain]);
+}
+
+/** What programVersionRead returned: null when there is no such shop. */
+export function programVersionOf(found: Row | undefined): number | null {
   return found ? Number(found.programVersion) : null;
 }
 

@@ -6,7 +6,7 @@ import type { SqlConnection } from "~/sql.server";
 import { row, runSqlReads, runSqlTransactionWithRetries, type Row } from "~/sql-transaction.server";
 import type { MemberFacts } from "./members.server";
 import { MEMBER_COLUMNS, memberFactsFromRow, memberUpsert } from "./ledger.server";
-import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
+import { forgetShop, programVersionOf, programVersionRead, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import { memberExtras, type RedemptionView } from "./redemptions.server";
 import type { ReferralStats } from "./referrals.server";
 import { rewardFromRow, type RewardKind } from "./rewards";
@@ -170,9 +170,10 @@ function shopTiers(db: Db, shopDomain: string): Promise<TierWithPerks[]> {
 
 /**
  * The signed-in customer's view; a customer seen for the first time is enrolled. Every signed-in
- * page view may ask for it, so it is a read: the shop from the per-worker cache, the member in
- * one statement outside any transaction (enrolment, once, one idempotent insert), their rewards
- * and referral figures in one more round trip.
+ * page view may ask for it, so it is a read: the shop from the per-worker cache (its version
+ * checked in the same round trip as the member is read, outside any transaction; enrolment, once,
+ * one idempotent insert), their codes, referral figures and claims from the worker's copy while
+ * their summaryVersion stands, else one more round trip.
  */
 export async function customerView(
   db: Db,
@@ -180,17 +181,20 @@ export async function customerView(
   shopDomain: string,
   customerId: ShopifyId | null,
 ): Promise<{ member: MemberView | null; program: PublicProgram }> {
-  const shop = await shopForEvents(db, shopDomain, null);
+  if (customerId === null) return { member: null, program: await cachedProgramView(db, await shopForEvents(db, shopDomain, null)) };
+  // The shop cache's version check and the member in one round trip.
+  const [version, found] = (await runSqlReads(connection, [
+    programVersionRead(shopDomain),
+    row(`SELECT ${MEMBER_COLUMNS} FROM "Member" WHERE "shopDomain" = ? AND "customerId" = ?`, [shopDomain, customerId]),
+  ])) as [Row | undefined, Row | undefined];
+  const shop = await shopForEvents(db, shopDomain, null, { storedVersion: programVersionOf(version) });
   const program = await cachedProgramView(db, shop);
-  if (customerId === null) return { member: null, program };
-  const member = await memberForRead(db, connection, shopDomain, customerId);
+  const member = await memberForRead(db, connection, shopDomain, customerId, found);
   return { member: await memberView(connection, shop, member), program };
 }
 
-async function memberForRead(db: Db, connection: SqlConnection, shopDomain: string, customerId: ShopifyId): Promise<MemberFacts> {
-  const [found] = (await runSqlReads(connection, [
-    row(`SELECT ${MEMBER_COLUMNS} FROM "Member" WHERE "shopDomain" = ? AND "customerId" = ?`, [shopDomain, customerId]),
-  ])) as [Row | undefined];
+/** The member `found` (read with the shop's version), else enrolled now. */
+async function memberForRead(db: Db, connection: SqlConnection, shopDomain: string, customerId: ShopifyId, found: Row | undefined): Promise<MemberFacts> {
   const enrolled =
     found ??
     (await runSqlTransactionWithRetries(

@@ -1,10 +1,18 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { markUninstalled } from "~/loyalty/shops.server";
+import { forgetAdminClient } from "~/shopify/admin-client.server";
 import { appUninstalledPayload } from "~/shopify/payloads";
 import { handleWebhook } from "~/shopify/webhooks.server";
 
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, "app/uninstalled", appUninstalledPayload, ({ shop }) => markUninstalled(db, shop), {
-    bodyShop: (payload) => payload.shop,
-  });
+  handleWebhook(
+    request,
+    "app/uninstalled",
+    appUninstalledPayload,
+    async ({ shop }) => {
+      await markUninstalled(db, shop);
+      forgetAdminClient(shop);
+    },
+    { bodyShop: (payload) => payload.shop },
+  );

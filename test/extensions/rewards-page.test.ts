@@ -25,6 +25,8 @@ const OLDER = {
   entries: [
     { id: 4, kind: "pending_release", points: 80, status: "available", createdAt: "2026-10-15T10:00:00.000Z", orderId: 5100001, reward: null },
     { id: 3, kind: "signup", points: 100, status: "available", createdAt: "2026-10-01T10:00:00.000Z", orderId: null, reward: null },
+    { id: 2, kind: "action", points: 50, status: "available", createdAt: "2026-09-20T10:00:00.000Z", orderId: null, reward: null },
+    { id: 1, kind: "tier_adjustment", points: 25, status: "available", createdAt: "2026-09-10T10:00:00.000Z", orderId: 5100001, reward: null },
   ],
   next: null,
 };
@@ -77,6 +79,8 @@ describe("Rewards page", () => {
     click(button("Show older"));
     await settle(() => expect(text()).toContain("Welcome bonus +100"));
     await settle(() => expect(text()).toContain("Order #1042: points now available +80"));
+    expect(text()).toContain("Points for an action +50");
+    expect(text()).toContain("Order #1042: points for your VIP tier +25");
     expect(page.calls.map((call) => call.path)).toContain("/extensions/activity?before=7");
     expect(button("Show older")).toBeUndefined();
   });

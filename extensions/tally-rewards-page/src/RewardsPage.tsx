@@ -203,7 +203,7 @@ function ActivityPage({ path, last, more }: { path: string; last: boolean; more:
   );
 }
 
-const ACTIVITY_KINDS = ["earn", "refund_reversal", "cancel_reversal", "order_edit", "order_move", "pending_release", "redeem", "redeem_refund", "manual_adjust", "signup", "birthday", "referral", "expiry"];
+const ACTIVITY_KINDS = ["earn", "refund_reversal", "cancel_reversal", "order_edit", "order_move", "pending_release", "redeem", "redeem_refund", "manual_adjust", "signup", "birthday", "referral", "expiry", "action", "tier_adjustment"];
 
 /** "Order #1042", "Refund on order #1042", "Redeemed 5.00 off", … (and when, and whether pending). */
 export function activityWords(entry: ActivityEntry, names: Record<number, string>): string {
