@@ -116,7 +116,14 @@ export function rewardInputFromForm(form: Form, exponent: number): { input: Reco
 }
 
 export function tierInputFromForm(form: Form) {
-  return { name: text(form, "name").trim(), thresholdPoints: wholeNumber(form, "thresholdPoints"), multiplierPercent: wholeNumber(form, "multiplierPercent") };
+  return {
+    name: text(form, "name").trim(),
+    thresholdPoints: wholeNumber(form, "thresholdPoints"),
+    multiplierPercent: wholeNumber(form, "multiplierPercent"),
+    // Blank: no entry bonus, no entry reward.
+    entryBonusPoints: optionalWholeNumber(form, "entryBonusPoints") ?? 0,
+    entryRewardId: optionalWholeNumber(form, "entryRewardId"),
+  };
 }
 
 /** Domain field names → the form's (amounts are entered in currency, stored in minor units). */

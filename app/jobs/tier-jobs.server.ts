@@ -9,6 +9,7 @@ import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { parseProgram } from "~/loyalty/program";
 import { membersAwaitingTierRecalc, recalculateTiersOfMembers, shopsAwaitingTierRecalc } from "~/loyalty/tier-recalc.server";
+import { requestSettlement } from "~/shopify/redemption-jobs.server";
 import { requestSummarySync } from "~/shopify/summary-sync-request.server";
 import { requestJob } from "./job-store.server";
 import type { JobHandler } from "./runner.server";
@@ -40,6 +41,9 @@ export const tierJobs: Record<string, JobHandler> = {
     const members = await membersAwaitingTierRecalc(db, job.shopDomain, BATCH);
     const result = await recalculateTiersOfMembers(db, job.shopDomain, members, new Date(), keepLease);
     if (result.corrected > 0 || result.shownChanged) requestSummarySync(job.shopDomain);
+    // Entry rewards are issued like a redeem whose answer was lost; the redemption sweep makes up
+    // a request lost with this process.
+    if (result.perkRewardsQueued > 0) await requestSettlement(db, job.shopDomain);
     if (members.length === BATCH) return { runAgainInMs: 0 };
   },
   [TIER_SWEEP.name]: async ({ db }) => {

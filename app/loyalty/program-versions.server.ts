@@ -49,6 +49,9 @@ export async function commitProgramChange<T>(
     const { programVersion } = await tx.shop.findUniqueOrThrow({ where: { domain: shopDomain }, select: { programVersion: true } });
     if (options.expectedVersion !== undefined && options.expectedVersion !== programVersion) throw new StaleProgramError(programVersion);
 
+    // The first save also records what it replaces: the tiers as they were before it.
+    const first = (await tx.programVersion.count({ where: { shopDomain } })) === 0;
+    const tiersBefore = first ? await tiersSnapshot(tx, shopDomain) : null;
     const { program: changed, result, change = options.change } = await apply(tx, shop.program);
     const program = programSchema.parse(changed);
     // Conditional on the version read above: of two saves that read the same version, one matches
@@ -59,13 +62,20 @@ export async function commitProgramChange<T>(
     });
     if (claimed.count !== 1) throw new StaleProgramError(programVersion + 1);
 
-    if ((await tx.programVersion.count({ where: { shopDomain } })) === 0) {
+    if (first) {
       // The first save: the program it replaces has been in force since the shop began.
-      await tx.programVersion.create({ data: versionRow(shopDomain, programVersion, shop.program, 0, "initial", "install") });
+      await tx.programVersion.create({ data: { ...versionRow(shopDomain, programVersion, shop.program, 0, "initial", "install"), tiers: tiersBefore } });
     }
-    await tx.programVersion.create({ data: versionRow(shopDomain, programVersion + 1, program, now.getTime(), change, options.actor) });
+    const tiers = await tiersSnapshot(tx, shopDomain);
+    await tx.programVersion.create({ data: { ...versionRow(shopDomain, programVersion + 1, program, now.getTime(), change, options.actor), tiers } });
     return { version: programVersion + 1, program, result };
   });
+}
+
+/** The shop's tiers as a version records them (JSON). */
+async function tiersSnapshot(tx: Prisma.TransactionClient, shopDomain: string): Promise<string> {
+  const tiers = await tx.tier.findMany({ where: { shopDomain }, orderBy: { thresholdPoints: "asc" }, select: { id: true, name: true, thresholdPoints: true, multiplierPercent: true } });
+  return JSON.stringify(tiers);
 }
 
 function versionRow(shopDomain: string, version: number, program: Program, effectiveAtMs: number, change: ProgramChange, actor: string) {

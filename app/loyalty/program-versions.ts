@@ -29,3 +29,33 @@ export function earningRuleAt(versions: readonly EarningVersion[], atMs: number,
 
 /** What a save changed, as its version records it. */
 export type ProgramChange = "initial" | "program" | `reward:${number}` | `tier:${number}` | "tiers" | `action:${number}`;
+
+/** A tier as a program version recorded it. */
+export interface VersionedTier {
+  id: number;
+  multiplierPercent: number;
+}
+
+export interface TierVersion {
+  version: number;
+  effectiveAtMs: number;
+  /** Null: a version recorded before tiers were versioned. */
+  tiers: readonly VersionedTier[] | null;
+}
+
+/**
+ * The multiplier of tier `tierId` for an order placed at `atMs`: as the version in force then
+ * recorded it, so that a change of a tier's multiplier does not reach orders placed before it.
+ * The current one when that version did not know the tier (which tier an order earns under
+ * follows the current thresholds, so a tier added since applies as it is) or records no tiers
+ * (a shop that never saved, or versions from before tiers were).
+ */
+export function tierMultiplierAt(versions: readonly TierVersion[], atMs: number, tierId: number, currentPercent: number): number {
+  // The version in force as earningRuleAt finds it (of two at one instant, the later save).
+  let inForce: TierVersion | null = null;
+  for (const candidate of versions) {
+    if (candidate.effectiveAtMs > atMs) continue;
+    if (!inForce || candidate.effectiveAtMs > inForce.effectiveAtMs || (candidate.effectiveAtMs === inForce.effectiveAtMs && candidate.version > inForce.version)) inForce = candidate;
+  }
+  return inForce?.tiers?.find((tier) => tier.id === tierId)?.multiplierPercent ?? currentPercent;
+}

@@ -1,9 +1,11 @@
 // Referrals: a new customer's first paid order carrying a member's referral code credits that
 // member the program's referral points, once per referred customer; the credit is reversed when
 // the referred order is cancelled or fully refunded. Every decision is one Referral row (unique
-// per referred customer) and at most two ledger rows with their own keys, so duplicate and
-// concurrent deliveries change nothing more.
-import type { Db } from "~/db.server";
+// per referred customer) and ledger rows with their own keys, so duplicate and concurrent
+// deliveries change nothing more. With a pending period the points wait as pending until the
+// order's processed_at plus the period (released by the pending-release job); a reversal in the
+// period takes them from pending, and once released the referral stands.
+import type { Db, Prisma } from "~/db.server";
 import { writeBalanceChange } from "./balance-change.server";
 import { referralRefusal } from "./referrals";
 import { sql } from "~/sql.server";
@@ -17,6 +19,8 @@ import { inTransaction } from "./transaction.server";
 
 const WEEK_MS = 7 * 86_400_000;
 
+type Referral = Prisma.ReferralGetPayload<object>;
+
 export interface ReferredOrder {
   orderId: ShopifyId;
   customerId: ShopifyId | null;
@@ -24,6 +28,8 @@ export interface ReferredOrder {
   email: string | null;
   /** The `tally_referral` note attribute, normalised; null when the order has none. */
   referralCode: string | null;
+  /** Shopify's processed_at (epoch ms): a pending period runs from it; null or absent: now. */
+  processedAt?: number | null;
 }
 
 export type ReferralOutcome = "credited" | "refused" | "ignored";
@@ -45,7 +51,7 @@ export async function creditReferral(db: Db, shopDomain: string, order: Referred
   if (!shop.program.enabled || !shop.program.referrals.enabled) return "ignored";
   return runSqlTransactionWithRetries(
     sql(),
-    () => referralTransaction(shopDomain, shop.program.referrals, { ...order, referralCode, customerId }, actor, now),
+    () => referralTransaction(shopDomain, shop.program.referrals, shop.program.pendingDays, { ...order, referralCode, customerId }, actor, now),
     (reason) => reason === "missing_reference" && forgetShop(shopDomain),
   );
 }
@@ -53,6 +59,7 @@ export async function creditReferral(db: Db, shopDomain: string, order: Referred
 function* referralTransaction(
   shopDomain: string,
   settings: Program["referrals"],
+  pendingDays: number,
   order: ReferredOrder & { referralCode: string; customerId: ShopifyId },
   actor: string,
   now: Date,
@@ -81,11 +88,15 @@ function* referralTransaction(
     weeklyCap: settings.weeklyCapPerReferrer,
   });
   const points = refusal === null ? settings.referrerPoints : 0;
+  // The shop's pending period: the points wait as the order's do; a late delivery whose period
+  // is over is available at once.
+  const pendingEnds = (order.processedAt ?? now.getTime()) + pendingDays * 86_400_000;
+  const pendingUntil = points > 0 && pendingDays > 0 && pendingEnds > now.getTime() ? new Date(pendingEnds) : null;
   const [inserted] = (yield [
     row(
-      `INSERT INTO "Referral" ("shopDomain", "referrerMemberId", "referredCustomerId", "orderId", "code", "status", "reason", "points", "createdAt", "updatedAt")
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("shopDomain", "referredCustomerId") DO NOTHING RETURNING "id"`,
-      [shopDomain, referrerId, customerId, order.orderId, referralCode, refusal === null ? "credited" : "refused", refusal, points, now, now],
+      `INSERT INTO "Referral" ("shopDomain", "referrerMemberId", "referredCustomerId", "orderId", "code", "status", "reason", "points", "pendingUntil", "createdAt", "updatedAt")
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("shopDomain", "referredCustomerId") DO NOTHING RETURNING "id"`,
+      [shopDomain, referrerId, customerId, order.orderId, referralCode, refusal === null ? "credited" : "refused", refusal, points, pendingUntil, now, now],
     ),
   ]) as [Row | undefined];
   // A concurrent delivery for the same customer decided first.
@@ -100,11 +111,11 @@ function* referralTransaction(
   yield [
     nothing(
       `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note", "idempotencyKey", "createdAt")
-       VALUES (?, ?, ?, 'referral', 'available', 'referral', ?, ?, ?, ?, ?)`,
-      [shopDomain, referrerId, BigInt(points), String(inserted.id), actor, `referred customer ${customerId}`, ledgerKey, now],
+       VALUES (?, ?, ?, 'referral', ?, 'referral', ?, ?, ?, ?, ?)`,
+      [shopDomain, referrerId, BigInt(points), pendingUntil === null ? "available" : "pending", String(inserted.id), actor, `referred customer ${customerId}`, ledgerKey, now],
     ),
     nothing(
-      `UPDATE "Member" SET "balance" = "balance" + ?, "lifetimeEarned" = "lifetimeEarned" + ?, "summaryVersion" = "summaryVersion" + 1,
+      `UPDATE "Member" SET "${pendingUntil === null ? "balance" : "pendingBalance"}" = "${pendingUntil === null ? "balance" : "pendingBalance"}" + ?, "lifetimeEarned" = "lifetimeEarned" + ?, "summaryVersion" = "summaryVersion" + 1,
          "lastActivityMs" = ?, "updatedAt" = ? WHERE "id" = ?`,
       [BigInt(points), BigInt(points), now.getTime(), now, referrerId],
     ),
@@ -125,13 +136,60 @@ export async function reverseReferralOfVoidedOrder(db: Db, shopDomain: string, o
   if (!snapshot) return false;
   const refunds = snapshot.cancelledAt === null && snapshot.pointsCredited === 0n ? await db.orderRefund.count({ where: { shopDomain, orderId } }) : 0;
   if (snapshot.cancelledAt === null && refunds === 0) return false;
+  return inTransaction(db, (tx) => reverseInTransaction(tx, referral, `order ${orderId} of the referred customer was ${snapshot.cancelledAt ? "cancelled" : "refunded"}`, actor));
+}
+
+/**
+ * Takes a credited referral's points back, once: from pending while it waits, from the balance
+ * when it never waited. A referral whose pending points were released stands (the pending period
+ * is the shop's return window).
+ */
+async function reverseInTransaction(tx: Prisma.TransactionClient, referral: Referral, note: string, actor: string): Promise<boolean> {
+  const reversed = await tx.referral.updateMany({
+    where: { id: referral.id, status: "credited", OR: [{ pendingUntil: null }, { pendingReleased: false }] },
+    data: { status: "reversed" },
+  });
+  if (reversed.count === 0) return false;
+  if (referral.points > 0) {
+    await writeBalanceChange(tx, {
+      ...referralChange(referral.shopDomain, referral.referrerMemberId, -referral.points, referral.id, `referral:${referral.referredCustomerId}:reversal`, actor, note),
+      status: referral.pendingUntil === null ? "available" : "pending",
+    });
+  }
+  return true;
+}
+
+/** Credited referrals whose pending period is over and whose points still wait, oldest first. */
+export function dueReferralReleases(db: Db, now: Date, limit: number): Promise<Referral[]> {
+  return db.referral.findMany({
+    where: { status: "credited", pendingReleased: false, pendingUntil: { lte: now } },
+    orderBy: { pendingUntil: "asc" },
+    take: limit,
+  });
+}
+
+/**
+ * Releases a referral's pending points to the referrer's balance (two rows under keys of their
+ * own, in one transaction with the claim), or, when its order turned out void (a reversal
+ * interrupted before its commit), takes them from pending instead. Returns whether the
+ * referrer's points changed.
+ */
+export function releaseReferralPoints(db: Db, referral: Referral, now: Date): Promise<boolean> {
   return inTransaction(db, async (tx) => {
-    const reversed = await tx.referral.updateMany({ where: { id: referral.id, status: "credited" }, data: { status: "reversed" } });
-    if (reversed.count === 0) return false;
-    if (referral.points > 0) {
-      const note = `order ${orderId} of the referred customer was ${snapshot.cancelledAt ? "cancelled" : "refunded"}`;
-      await writeBalanceChange(tx, referralChange(shopDomain, referral.referrerMemberId, -referral.points, referral.id, `referral:${referral.referredCustomerId}:reversal`, actor, note));
+    const snapshot = await tx.orderSnapshot.findUnique({ where: { shopDomain_orderId: { shopDomain: referral.shopDomain, orderId: referral.orderId } } });
+    const refunded = snapshot !== null && snapshot.cancelledAt === null && snapshot.pointsCredited === 0n && (await tx.orderRefund.count({ where: { shopDomain: referral.shopDomain, orderId: referral.orderId } })) > 0;
+    if (snapshot?.cancelledAt || refunded) {
+      return reverseInTransaction(tx, referral, `order ${referral.orderId} of the referred customer was ${snapshot?.cancelledAt ? "cancelled" : "refunded"}`, "job:pending-release");
     }
+    const claimed = await tx.referral.updateMany({
+      where: { id: referral.id, status: "credited", pendingReleased: false, pendingUntil: { lte: now } },
+      data: { pendingReleased: true },
+    });
+    if (claimed.count === 0 || referral.points === 0) return false;
+    const release = { shopDomain: referral.shopDomain, memberId: referral.referrerMemberId, kind: "pending_release", sourceType: "referral", sourceId: String(referral.id), actor: "job:pending-release", earned: false };
+    const key = `referral:${referral.referredCustomerId}:release`;
+    await writeBalanceChange(tx, { ...release, delta: -referral.points, status: "pending", idempotencyKey: `${key}:pending` });
+    await writeBalanceChange(tx, { ...release, delta: referral.points, status: "available", idempotencyKey: key });
     return true;
   });
 }
@@ -141,7 +199,7 @@ export async function referralsToReverse(db: Db, limit = 200): Promise<{ shopDom
   return db.$queryRaw<{ shopDomain: string; orderId: bigint }[]>`
     SELECT r."shopDomain", r."orderId" FROM "Referral" r
     JOIN "OrderSnapshot" o ON o."shopDomain" = r."shopDomain" AND o."orderId" = r."orderId"
-    WHERE r."status" = 'credited'
+    WHERE r."status" = 'credited' AND (r."pendingUntil" IS NULL OR r."pendingReleased" = false)
       AND (o."cancelledAt" IS NOT NULL
         OR (o."pointsCredited" = 0 AND EXISTS (SELECT 1 FROM "OrderRefund" f WHERE f."shopDomain" = o."shopDomain" AND f."orderId" = o."orderId")))
     LIMIT ${limit}`;

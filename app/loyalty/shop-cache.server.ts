@@ -15,7 +15,8 @@ import { row, runSqlReads, type Query, type Row } from "~/sql-transaction.server
 import { ensureShop } from "./shops.server";
 import type { Program } from "./program";
 import type { RewardRow } from "./rewards";
-import type { TierDefinition } from "./tiers";
+import type { TierWithPerks } from "./tiers";
+import { tierDefinitions } from "./tier-settings.server";
 import { inTransaction } from "./transaction.server";
 
 export interface ShopForEvents {
@@ -24,7 +25,7 @@ export interface ShopForEvents {
   program: Program;
   /** Shop.programVersion when read: what the version check compares. */
   programVersion: number;
-  tiers: TierDefinition[];
+  tiers: TierWithPerks[];
   /** Enabled rewards in display order (the storefront's public program is built from them). */
   rewards: RewardRow[];
 }
@@ -54,14 +55,14 @@ export async function shopForEvents(
 
   const shop = await inTransaction(db, async (tx) => {
     const record = await ensureShop(tx, domain, currency);
-    const tiers = await tx.tier.findMany({ where: { shopDomain: domain }, orderBy: { thresholdPoints: "asc" } });
+    const tiers = await tierDefinitions(tx, domain);
     const rewards = await tx.reward.findMany({ where: { shopDomain: domain, enabled: true }, orderBy: [{ position: "asc" }, { id: "asc" }] });
     return {
       domain,
       currency: record.currency,
       program: record.program,
       programVersion: record.programVersion,
-      tiers: tiers.map(({ id, name, thresholdPoints, multiplierPercent }) => ({ id, name, thresholdPoints, multiplierPercent })),
+      tiers,
       rewards,
     };
   });

@@ -16,7 +16,9 @@ import { ensureShop } from "./shops.server";
 import type { ActionClaimView, PublicEarningAction } from "./earning-actions";
 import { cachedPublicEarningActions, memberActionClaims, publicEarningActions } from "./earning-actions.server";
 import { jsonId, type ShopifyId } from "./shopify-id";
-import { heldTierProgress, type HeldTierProgress, type TierDefinition, type TierScale } from "./tiers";
+import { heldTierProgress, type HeldTierProgress, type TierScale, type TierWithPerks } from "./tiers";
+import { publicTiers, type PublicTier } from "./tier-perks";
+import { tierDefinitions } from "./tier-settings.server";
 import { inTransaction } from "./transaction.server";
 
 export const STOREFRONT_API_VERSION = 1;
@@ -34,7 +36,8 @@ export interface PublicProgram {
   /** Every active way to earn: the order rule first, then signup, birthday and referral points when on. */
   waysToEarn: WayToEarn[];
   rewards: PublicReward[];
-  tiers: TierDefinition[];
+  /** The tiers, each with its perks (tier-perks.ts). */
+  tiers: PublicTier[];
   pendingDays: number;
   expiryDays: number | null;
   /** The widget's texts and colours set in the admin; null fields leave the theme's. */
@@ -72,8 +75,9 @@ export interface MemberView {
   balance: number;
   pendingBalance: number;
   lifetimeEarned: number;
-  tier: TierDefinition | null;
-  nextTier: TierDefinition | null;
+  /** With their perks (tier-perks.ts). */
+  tier: PublicTier | null;
+  nextTier: PublicTier | null;
   progress: HeldTierProgress["progress"];
   referralCode: string;
   referralUrl: string;
@@ -152,7 +156,7 @@ function programView(shop: ShopForEvents): Omit<PublicProgram, "actions"> {
         },
       ];
     }),
-    tiers: shop.tiers,
+    tiers: publicTiers(shop.tiers, shop.rewards),
     pendingDays: shop.program.pendingDays,
     expiryDays: shop.program.expiryDays,
     appearance: shop.program.appearance,
@@ -160,9 +164,8 @@ function programView(shop: ShopForEvents): Omit<PublicProgram, "actions"> {
   };
 }
 
-async function shopTiers(db: Db, shopDomain: string): Promise<TierDefinition[]> {
-  const rows = await db.tier.findMany({ where: { shopDomain }, orderBy: { thresholdPoints: "asc" } });
-  return rows.map(({ id, name, thresholdPoints, multiplierPercent }) => ({ id, name, thresholdPoints, multiplierPercent }));
+function shopTiers(db: Db, shopDomain: string): Promise<TierWithPerks[]> {
+  return tierDefinitions(db, shopDomain);
 }
 
 /**
@@ -246,7 +249,7 @@ export async function memberView(connection: SqlConnection, shop: ShopForEvents,
     balance: Number(member.balance),
     pendingBalance: Number(member.pendingBalance),
     lifetimeEarned,
-    ...heldTierProgress({ tierId: member.tierId, tierActivity: Number(member.tierActivity) }, tierScale(shop)),
+    ...heldTierWithPerks(shop, member),
     referralCode: member.referralCode,
     referralUrl: `https://${shopDomain}/?ref=${encodeURIComponent(member.referralCode)}`,
     redemptions,
@@ -255,6 +258,17 @@ export async function memberView(connection: SqlConnection, shop: ShopForEvents,
     summaryVersion: member.summaryVersion,
     actionClaims,
   };
+}
+
+/** The held tier and progress (heldTierProgress), the tiers shown with their perks as the public program has them. */
+function heldTierWithPerks(shop: ShopForEvents, member: MemberFacts): HeldTierProgress & { tier: PublicTier | null; nextTier: PublicTier | null } {
+  const held = heldTierProgress({ tierId: member.tierId, tierActivity: Number(member.tierActivity) }, tierScale(shop));
+  // The cached shop's program view (built once per cached shop) has them.
+  let view = programViews.get(shop);
+  if (!view) programViews.set(shop, (view = programView(shop)));
+  const shown = view.tiers;
+  const withPerks = (tier: HeldTierProgress["tier"]) => (tier === null ? null : (shown.find((candidate) => candidate.id === tier.id) ?? tier));
+  return { ...held, tier: withPerks(held.tier), nextTier: withPerks(held.nextTier) };
 }
 
 /** What an order earned, for the order status and thank-you pages. */

@@ -18,6 +18,9 @@ import { sql } from "~/sql.server";
 import { row, rows, runSqlReads, runSqlTransactionWithRetries, storedMs, type Row } from "~/sql-transaction.server";
 import { factsFromRows, ORDER_FACT_COLUMNS, REFUND_FACT_COLUMNS } from "./ledger.server";
 import { flowEventInsert } from "./flow-event-rows.server";
+import { hasEntryPerks, tiersEntered } from "./tier-perks";
+import { grantTierEntryPerks } from "./tier-perks.server";
+import { tierMultiplierAt, type TierVersion, type VersionedTier } from "./program-versions";
 
 type Snapshot = Prisma.OrderSnapshotGetPayload<object>;
 type Refund = Prisma.OrderRefundGetPayload<object>;
@@ -138,6 +141,9 @@ export interface TierRecalc {
   shownChanged: boolean;
   /** The tier held changed (a Shopify Flow trigger was recorded). */
   tierChanged: boolean;
+  /** Entry perks given with the changes: bonus points, and rewards waiting for the redemption-settle job. */
+  perkBonusPoints: number;
+  perkRewardsQueued: number;
 }
 
 /** Re-reads which tier each of the member's paid orders earns under and corrects those that differ. */
@@ -168,7 +174,7 @@ export async function recalculateTiersOfMembers(
   /** Called before each member's writes (the job renews its lease there). */
   beforeWrites: () => Promise<void> = async () => {},
 ): Promise<TierRecalc> {
-  const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false, tierChanged: false };
+  const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false, tierChanged: false, perkBonusPoints: 0, perkRewardsQueued: 0 };
   if (memberIds.length === 0) return result;
   // Cleared first: a delivery from here on flags the member again, and another run follows.
   for (const ids of inChunks(memberIds)) await db.member.updateMany({ where: { id: { in: ids }, tierPending: true }, data: { tierPending: false } });
@@ -178,7 +184,16 @@ export async function recalculateTiersOfMembers(
   const exponent = shop.currency ? currencyExponent(shop.currency) : 2;
   const tiers = await db.tier.findMany({ where: { shopDomain } });
   const thresholds: TierThreshold[] = tiers.map((tier) => ({ id: tier.id, threshold: settings.basis === "points" ? tier.thresholdPoints : tier.thresholdPoints * 10 ** exponent }));
-  const multiplierOf = (tier: TierThreshold | null) => (tier === null ? 100 : (tiers.find((candidate) => candidate.id === tier.id)?.multiplierPercent ?? 100));
+  // Tiers are versioned with the program: an order's multiplier is its tier's in the version in
+  // force when it was placed (a later change of the multiplier does not reach it).
+  const versions: TierVersion[] = (
+    await db.programVersion.findMany({ where: { shopDomain, tiers: { not: null } }, select: { version: true, effectiveAtMs: true, tiers: true } })
+  ).map((row) => ({ version: row.version, effectiveAtMs: Number(row.effectiveAtMs), tiers: JSON.parse(row.tiers!) as VersionedTier[] }));
+  const multiplierOf = (tier: TierThreshold | null, placedAtMs: number) => {
+    if (tier === null) return 100;
+    const current = tiers.find((candidate) => candidate.id === tier.id)?.multiplierPercent ?? 100;
+    return versions.length === 0 ? current : tierMultiplierAt(versions, placedAtMs, tier.id, current);
+  };
   const options = { period: settings.period, timeZone: shop.timezone };
 
   const ordersOf = new Map<number, StoredOrder[]>();
@@ -188,7 +203,10 @@ export async function recalculateTiersOfMembers(
     for (const member of await db.member.findMany({ where: { id: { in: ids } }, select: { id: true, tierId: true, tierActivity: true, customerId: true } })) members.set(member.id, member);
   }
 
-  const shown: { memberId: number; customerId: bigint; previousTierId: number | null; heldId: number | null; activity: bigint }[] = [];
+  type Change = { memberId: number; customerId: bigint; previousTierId: number | null; heldId: number | null; activity: bigint };
+  const shown: Change[] = [];
+  // Members reaching a tier with entry perks: written one by one, with their perks (below).
+  const entering: Change[] = [];
   for (const memberId of memberIds) {
     const member = members.get(memberId);
     if (!member) continue;
@@ -196,7 +214,7 @@ export async function recalculateTiersOfMembers(
     const orders = stored.flatMap((order) => activityOf(order, settings.basis, exponent) ?? []);
     const tierOfOrder = tiersOfOrders(orders, thresholds, options);
     for (const order of stored) {
-      const multiplier = multiplierOf(tierOfOrder.get(order.facts.orderId) ?? null);
+      const multiplier = multiplierOf(tierOfOrder.get(order.facts.orderId) ?? null, order.facts.processedAt ?? order.paidAtMs);
       if (order.earnMultiplierPct === null || order.earnMultiplierPct === multiplier) continue;
       await beforeWrites();
       const delta = await correctOrder(db, shopDomain, order.facts.orderId, multiplier);
@@ -208,7 +226,14 @@ export async function recalculateTiersOfMembers(
     const heldId = tierHeldAt(orders, thresholds, options, { at: now.getTime(), orderId: 0n, seq: 0 })?.id ?? null;
     const activity = BigInt(currentActivity(orders, options, now.getTime()));
     if (member.tierId === heldId && member.tierActivity === activity) continue;
-    shown.push({ memberId, customerId: member.customerId, previousTierId: member.tierId, heldId, activity });
+    const change = { memberId, customerId: member.customerId, previousTierId: member.tierId, heldId, activity };
+    if (tiersEntered(tiers, member.tierId, heldId).some(hasEntryPerks)) entering.push(change);
+    else shown.push(change);
+  }
+  const nameOf = (id: number | null) => tiers.find((tier) => tier.id === id)?.name ?? null;
+  for (const change of entering) {
+    await beforeWrites();
+    await enterTier(db, shopDomain, change, { tiers, nameOf, period: settings.period, timeZone: shop.timezone, currency: shop.currency, now }, result);
   }
   if (shown.length === 0) return result;
   // The storefront shows the held tier and this progress: a change reaches its summary too; a
@@ -216,9 +241,8 @@ export async function recalculateTiersOfMembers(
   // transaction. One plain-SQL transaction for the batch: on SQLite it holds the write lock only
   // while it runs, never across the event loop's turns as an interactive transaction would.
   await beforeWrites();
-  const nameOf = (id: number | null) => tiers.find((tier) => tier.id === id)?.name ?? null;
   result.shownChanged = true;
-  result.tierChanged = await runSqlTransactionWithRetries(sql(), function* () {
+  const batchChangedTier = await runSqlTransactionWithRetries(sql(), function* () {
     const versions = (yield shown.map(({ memberId, heldId, activity }) =>
       row(`UPDATE "Member" SET "tierId" = ?, "tierActivity" = ?, "summaryVersion" = "summaryVersion" + 1, "updatedAt" = ? WHERE "id" = ? RETURNING "summaryVersion"`, [
         heldId,
@@ -235,7 +259,55 @@ export async function recalculateTiersOfMembers(
     if (changedTier.length > 0) yield changedTier;
     return changedTier.length > 0;
   });
+  result.tierChanged ||= batchChangedTier;
   return result;
+}
+
+/**
+ * A member reaching a tier with entry perks: the new tier and progress, the Flow trigger and the
+ * perks (tier-perks.server.ts) in one transaction, the update conditional on the tier read, so
+ * of two runs racing only one sees (and rewards) the change; the other flags the member again.
+ */
+async function enterTier(
+  db: Db,
+  shopDomain: string,
+  change: { memberId: number; customerId: bigint; previousTierId: number | null; heldId: number | null; activity: bigint },
+  context: {
+    tiers: readonly { id: number; name: string; thresholdPoints: number; entryBonusPoints: number; entryRewardId: number | null }[];
+    nameOf: (id: number | null) => string | null;
+    period: TierSettings["period"];
+    timeZone: string | null;
+    currency: string | null;
+    now: Date;
+  },
+  result: TierRecalc,
+): Promise<void> {
+  await inTransaction(db, async (tx) => {
+    const claimed = await tx.member.updateMany({
+      where: { id: change.memberId, tierId: change.previousTierId },
+      data: { tierId: change.heldId, tierActivity: change.activity, summaryVersion: { increment: 1 } },
+    });
+    if (claimed.count === 0) {
+      await tx.member.updateMany({ where: { id: change.memberId }, data: { tierPending: true } });
+      return;
+    }
+    const { summaryVersion } = await tx.member.findUniqueOrThrow({ where: { id: change.memberId }, select: { summaryVersion: true } });
+    const flow = tierChangedEvent(change.customerId, context.nameOf(change.heldId), context.nameOf(change.previousTierId), summaryVersion);
+    await tx.flowEvent.create({ data: { shopDomain, trigger: flow.trigger, customerId: flow.customerId, payload: JSON.stringify(flow.payload), idempotencyKey: flow.idempotencyKey } });
+    const grants = await grantTierEntryPerks(tx, {
+      shopDomain,
+      memberId: change.memberId,
+      tiers: tiersEntered(context.tiers, change.previousTierId, change.heldId),
+      period: context.period,
+      timeZone: context.timeZone,
+      currency: context.currency,
+      now: context.now,
+    });
+    result.shownChanged = true;
+    result.tierChanged = true;
+    result.perkBonusPoints += grants.bonusPoints;
+    result.perkRewardsQueued += grants.rewardsQueued;
+  });
 }
 
 /** Sets one order's multiplier and settles the difference with its holder; null when nothing changed. */

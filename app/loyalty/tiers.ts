@@ -6,6 +6,14 @@ export interface TierDefinition {
   multiplierPercent: number;
 }
 
+/** A tier with its entry perks (README "VIP tiers"), as the admin and the shop cache read it. */
+export interface TierWithPerks extends TierDefinition {
+  /** Bonus points on reaching the tier (0: none). */
+  entryBonusPoints: number;
+  /** A reward of the shop issued at no cost on reaching the tier; null: none (or deleted since). */
+  entryReward: { id: number; title: string } | null;
+}
+
 export interface TierProgress {
   tier: TierDefinition | null;
   nextTier: TierDefinition | null;

@@ -1,9 +1,10 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useRouteError, useSubmit } from "@remix-run/react";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { Banner, BlockStack, Box, Button, Card, EmptyState, FormLayout, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, EmptyState, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { programMessages } from "~/admin/messages/program";
+import { tierMessages } from "~/admin/messages/tiers";
 import { tierInputFromForm } from "~/admin/program-forms";
 import { useTranslate } from "~/admin/use-translate";
 import { fieldErrorText } from "~/components/program/field-error";
@@ -13,7 +14,7 @@ import db from "~/db.server";
 import type { FieldErrors } from "~/loyalty/field-errors";
 import { ensureShop } from "~/loyalty/shops.server";
 import { deleteTier, listTiers, saveTier } from "~/loyalty/tier-settings.server";
-import type { TierDefinition } from "~/loyalty/tiers";
+import type { TierWithPerks } from "~/loyalty/tiers";
 import { inTransaction } from "~/loyalty/transaction.server";
 import { adminActor } from "~/shopify/admin-actor.server";
 import { publishProgramChange } from "~/shopify/program-publish.server";
@@ -24,7 +25,9 @@ export const meta = programMeta("tiersTitle");
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const shop = await inTransaction(db, (tx) => ensureShop(tx, session.shop));
-  return { tiers: await listTiers(db, session.shop), basis: shop.program.tiers.basis, currency: shop.currency };
+  // Rewards an entry perk may issue: any of the shop's but variable ones (their value depends on the points spent).
+  const rewards = await db.reward.findMany({ where: { shopDomain: session.shop, kind: { not: "variable" } }, orderBy: [{ position: "asc" }, { id: "asc" }], select: { id: true, title: true } });
+  return { tiers: await listTiers(db, session.shop), basis: shop.program.tiers.basis, currency: shop.currency, rewards };
 };
 
 /** `form`: which form the answer is for ("new" or the tier's id), so only that one shows it. */
@@ -62,7 +65,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function TiersPage() {
-  const { tiers, basis, currency } = useLoaderData<typeof loader>();
+  const { tiers, basis, currency, rewards } = useLoaderData<typeof loader>();
   const actionData = useActionData<TierActionData>();
   const t = useTranslate(programMessages);
   const [adding, setAdding] = useState(false);
@@ -91,12 +94,12 @@ export default function TiersPage() {
         )}
         {tiers.map((tier) => (
           <Layout.Section key={tier.id}>
-            <TierForm tier={tier} thresholdHelp={thresholdHelp} answer={actionData?.form === String(tier.id) ? actionData : undefined} />
+            <TierForm tier={tier} rewards={rewards} thresholdHelp={thresholdHelp} answer={actionData?.form === String(tier.id) ? actionData : undefined} />
           </Layout.Section>
         ))}
         {adding && (
           <Layout.Section>
-            <TierForm tier={null} thresholdHelp={thresholdHelp} answer={actionData?.form === "new" ? actionData : undefined} />
+            <TierForm tier={null} rewards={rewards} thresholdHelp={thresholdHelp} answer={actionData?.form === "new" ? actionData : undefined} />
           </Layout.Section>
         )}
       </Layout>
@@ -104,11 +107,28 @@ export default function TiersPage() {
   );
 }
 
-function TierForm({ tier, thresholdHelp, answer }: { tier: TierDefinition | null; thresholdHelp: string; answer: TierActionData | undefined }) {
+function TierForm({
+  tier,
+  rewards,
+  thresholdHelp,
+  answer,
+}: {
+  tier: TierWithPerks | null;
+  rewards: readonly { id: number; title: string }[];
+  thresholdHelp: string;
+  answer: TierActionData | undefined;
+}) {
   const t = useTranslate(programMessages);
+  const tt = useTranslate(tierMessages);
   const submit = useSubmit();
   const navigation = useNavigation();
-  const initial = { name: tier?.name ?? "", thresholdPoints: tier ? String(tier.thresholdPoints) : "", multiplierPercent: tier ? String(tier.multiplierPercent) : "100" };
+  const initial = {
+    name: tier?.name ?? "",
+    thresholdPoints: tier ? String(tier.thresholdPoints) : "",
+    multiplierPercent: tier ? String(tier.multiplierPercent) : "100",
+    entryBonusPoints: tier ? String(tier.entryBonusPoints) : "0",
+    entryRewardId: tier?.entryReward ? String(tier.entryReward.id) : "",
+  };
   const [values, setValues] = useState(initial);
   const key = tier ? String(tier.id) : "new";
   // Only when the stored tier changed: a failed save reloads the same tier, and the edits stay.
@@ -117,7 +137,8 @@ function TierForm({ tier, thresholdHelp, answer }: { tier: TierDefinition | null
   useEffect(() => setValues(initial), [storedKey]);
   const busy = navigation.state !== "idle" && (navigation.formData?.get("tierId") ?? "") === (tier ? key : "");
   const errors = answer && !answer.ok && "fieldErrors" in answer ? answer.fieldErrors : undefined;
-  const dirty = tier === null || values.name !== initial.name || values.thresholdPoints !== initial.thresholdPoints || values.multiplierPercent !== initial.multiplierPercent;
+  const dirty = tier === null || (Object.keys(initial) as (keyof typeof initial)[]).some((name) => values[name] !== initial[name]);
+  const errorText = (name: string) => fieldErrorText(t, errors, name);
   const send = (intent: "save" | "delete") => submit({ ...values, intent, tierId: tier ? key : "" }, { method: "post" });
   const field = (name: keyof typeof values, label: string, helpText?: string) => (
     <TextField
@@ -129,9 +150,10 @@ function TierForm({ tier, thresholdHelp, answer }: { tier: TierDefinition | null
       autoComplete="off"
       type={name === "name" ? "text" : "number"}
       helpText={helpText}
-      error={fieldErrorText(t, errors, name)}
+      error={errorText(name)}
     />
   );
+  const rewardOptions = [{ label: tt("entryRewardNone"), value: "" }, ...rewards.map((reward) => ({ label: reward.title, value: String(reward.id) }))];
   return (
     <Card>
       <BlockStack gap="300">
@@ -143,6 +165,22 @@ function TierForm({ tier, thresholdHelp, answer }: { tier: TierDefinition | null
             {field("name", t("tierName"))}
             {field("thresholdPoints", t("threshold"), thresholdHelp)}
             {field("multiplierPercent", t("multiplier"), t("multiplierHelp"))}
+          </FormLayout.Group>
+          <Text as="h3" variant="headingSm">
+            {tt("entryPerksHeading")}
+          </Text>
+          <FormLayout.Group condensed>
+            {field("entryBonusPoints", tt("entryBonusPoints"), tt("entryBonusHelp"))}
+            <Select
+              label={tt("entryReward")}
+              name="entryRewardId"
+              id={`tier-${key}-entryRewardId`}
+              options={rewardOptions}
+              value={values.entryRewardId}
+              onChange={(value) => setValues((current) => ({ ...current, entryRewardId: value }))}
+              helpText={tt("entryRewardHelp")}
+              error={errorText("entryRewardId")}
+            />
           </FormLayout.Group>
         </FormLayout>
         <Box>

@@ -9,6 +9,11 @@
 // none of the 25 is written. So a member is marked synced only when the call that carried it
 // succeeded; a member Shopify refuses is retried alone with exponential backoff and given up
 // after MAX_SUMMARY_ATTEMPTS (kept on the member: summarySyncError), never holding up others.
+//
+// The same call carries each member's segment metafields (tally.balance, tally.pending,
+// tally.tier: app/loyalty/tier-segments.ts), and before it a member whose tier differs from the
+// tag Shopify last took (Member.segmentTierTag) gets tagsAdd/tagsRemove; tags are not sent again
+// while the tier stays the same.
 import db from "~/db.server";
 import { ensureJob } from "~/jobs/job-store.server";
 import type { JobHandler } from "~/jobs/runner.server";
@@ -25,6 +30,9 @@ import { adminGraphqlFor } from "./admin-client.server";
 import type { AdminGraphql } from "./admin-graphql";
 import { adminRequest, AdminRequestError } from "./admin-request.server";
 import { customerGid, METAFIELDS_PER_MUTATION, SET_METAFIELDS, SUMMARY_METAFIELD } from "./graphql/set-metafields";
+import { ADD_CUSTOMER_TAGS, REMOVE_CUSTOMER_TAGS, type CustomerTagsAnswer } from "./graphql/customer-tags";
+import { DELETE_METAFIELDS, type DeleteMetafieldsAnswer } from "./graphql/delete-metafields";
+import { SEGMENT_NAMESPACE, segmentMetafields, tierTag, tierTagChanges } from "~/loyalty/tier-segments";
 import { publishProgramIfChanged, type ProgramPublication } from "./program-metafield.server";
 import { CUSTOMER_SUMMARIES_JOB, customerSummariesJob } from "./summary-sync-request.server";
 
@@ -34,6 +42,11 @@ const MAX_BATCHES_PER_RUN = 40;
 const MAX_INLINE_WAIT_MS = 2_000;
 
 export const SUMMARY_SWEEP = { key: "summary-sweep", name: "summary-sweep", everyMs: 60_000 } as const;
+
+/** Metafields per member: the summary, balance, pending and (with a tier) tier. */
+const METAFIELDS_PER_MEMBER = 4;
+/** Members per metafieldsSet call (25 metafields at most). */
+export const MEMBERS_PER_MUTATION = Math.floor(METAFIELDS_PER_MUTATION / METAFIELDS_PER_MEMBER);
 
 export interface SyncResult {
   /** Member summaries Shopify wrote. */
@@ -69,7 +82,7 @@ export async function syncCustomerSummaries(shop: string, { keepLease }: SyncOpt
     result.program = await publishProgramIfChanged(shop, graphql);
     result.failed = result.program === "failed";
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-      const pending = await pendingSummaries(db, shop, METAFIELDS_PER_MUTATION);
+      const pending = await pendingSummaries(db, shop, MEMBERS_PER_MUTATION);
       if (pending.length === 0) return result;
       const written = await writeSummaries(graphql, shop, pending, keepLease);
       result.written += written.written;
@@ -126,9 +139,20 @@ async function writeSummaries(graphql: AdminGraphql, shop: string, pending: Pend
     // A long wait ends the run: the members left stay pending and the job is rescheduled.
     if (!(await waitForBucket(outcome.waitMs))) return outcome;
     await keepLease?.();
-    const { data, waitBeforeNextMs } = await adminRequest<SetMetafieldsAnswer>(graphql, SET_METAFIELDS, {
-      metafields: group.map((member) => ({ ownerId: customerGid(member.customerId), ...SUMMARY_METAFIELD, value: JSON.stringify(member.summary) })),
+    outcome.waitMs = Math.max(outcome.waitMs, await syncTierTags(graphql, shop, group, keepLease));
+    if (!(await waitForBucket(outcome.waitMs))) return outcome;
+    // Which member each metafield is of: Shopify names a refused one by its index.
+    const memberOfMetafield: number[] = [];
+    const metafields = group.flatMap((member, index) => {
+      const ownerId = customerGid(member.customerId);
+      const fields = [
+        { ownerId, ...SUMMARY_METAFIELD, value: JSON.stringify(member.summary) },
+        ...segmentMetafields({ balance: member.summary.balance, pendingBalance: member.summary.pendingBalance, tierName: member.summary.tier?.name ?? null }).map((field) => ({ ownerId, ...field })),
+      ];
+      memberOfMetafield.push(...fields.map(() => index));
+      return fields;
     });
+    const { data, waitBeforeNextMs } = await adminRequest<SetMetafieldsAnswer>(graphql, SET_METAFIELDS, { metafields });
     outcome.waitMs = waitBeforeNextMs;
     if (!data.metafieldsSet) throw new AdminRequestError("unavailable", "metafieldsSet answered without a result");
     const { userErrors } = data.metafieldsSet;
@@ -139,8 +163,12 @@ async function writeSummaries(graphql: AdminGraphql, shop: string, pending: Pend
     }
     const refusedAt = new Map<number, string>();
     for (const error of userErrors) {
-      const index = error.elementIndex ?? Number(error.field?.[1]);
-      if (Number.isInteger(index) && group[index]) refusedAt.set(index, [refusedAt.get(index), `${error.code ?? "ERROR"}: ${error.message}`].filter(Boolean).join("; "));
+      const index = memberOfMetafield[error.elementIndex ?? Number(error.field?.[1])];
+      const reason = `${error.code ?? "ERROR"}: ${error.message}`;
+      // One reason once per member, however many of their metafields it refused.
+      if (index !== undefined && group[index] && !refusedAt.get(index)?.split("; ").includes(reason)) {
+        refusedAt.set(index, [refusedAt.get(index), reason].filter(Boolean).join("; "));
+      }
     }
     if (group.length > 1 && refusedAt.size === 0) {
       // Refused without saying which: find out one by one.
@@ -160,6 +188,48 @@ async function writeSummaries(graphql: AdminGraphql, shop: string, pending: Pend
     if (group.length > 1) groups.push(group.filter((_, index) => !refusedAt.has(index)));
   }
   return outcome;
+}
+
+/**
+ * Tags the group's members whose tier differs from the tag Shopify last took: the new tier's tag
+ * added, every other Tally tier tag removed (all of them when the member holds none, and the
+ * tally.tier metafield deleted), and the tag recorded once Shopify took it. A member Shopify
+ * refuses keeps the old record, so the next sync of their summary tries again; Shopify failing
+ * throws, and the job is retried. Returns what the bucket needs before the next call.
+ */
+async function syncTierTags(graphql: AdminGraphql, shop: string, group: PendingSummary[], keepLease?: () => Promise<void>): Promise<number> {
+  const [stored, tiers] = await Promise.all([
+    db.member.findMany({ where: { id: { in: group.map((member) => member.memberId) } }, select: { id: true, segmentTierTag: true } }),
+    db.tier.findMany({ where: { shopDomain: shop }, select: { name: true } }),
+  ]);
+  const shopTierTags = tiers.map((tier) => tierTag(tier.name));
+  let waitMs = 0;
+  for (const member of group) {
+    const synced = stored.find((row) => row.id === member.memberId)?.segmentTierTag ?? null;
+    const wanted = member.summary.tier ? tierTag(member.summary.tier.name) : null;
+    const changes = tierTagChanges(wanted, synced, shopTierTags);
+    if (!changes) continue;
+    const id = customerGid(member.customerId);
+    const errors: string[] = [];
+    const send = async <T>(document: string, variables: Record<string, unknown>, userErrorsOf: (data: T) => { message: string }[] | undefined) => {
+      if (!(await waitForBucket(waitMs))) throw new AdminRequestError("throttled", "waiting for Shopify's bucket", waitMs);
+      await keepLease?.();
+      const { data, waitBeforeNextMs } = await adminRequest<T>(graphql, document, variables);
+      waitMs = waitBeforeNextMs;
+      errors.push(...(userErrorsOf(data) ?? []).map((error) => error.message));
+    };
+    if (changes.add.length > 0) await send<CustomerTagsAnswer>(ADD_CUSTOMER_TAGS, { id, tags: changes.add }, (data) => data.tagsAdd?.userErrors);
+    if (changes.remove.length > 0) await send<CustomerTagsAnswer>(REMOVE_CUSTOMER_TAGS, { id, tags: changes.remove }, (data) => data.tagsRemove?.userErrors);
+    if (wanted === null) {
+      await send<DeleteMetafieldsAnswer>(DELETE_METAFIELDS, { metafields: [{ ownerId: id, namespace: SEGMENT_NAMESPACE, key: "tier" }] }, (data) => data.metafieldsDelete?.userErrors);
+    }
+    if (errors.length > 0) {
+      logger.warn({ shop, customerId: String(member.customerId), reason: errors.join("; ") }, "Shopify refused the member's tier tag; tried again with their next summary");
+      continue;
+    }
+    await db.member.updateMany({ where: { id: member.memberId }, data: { segmentTierTag: wanted } });
+  }
+  return waitMs;
 }
 
 /** The job handlers of the storefront sync. */

@@ -114,6 +114,8 @@ export class ShopifyAdmin {
   readonly missingOwners = new Set<string>();
   readonly discounts = new Map<string, DiscountRecord>();
   readonly storeCredits = new Map<string, StoreCreditRecord[]>();
+  /** Customer tags, by shop and customer GraphQL id. */
+  readonly tags = new Map<string, Set<string>>();
   /** Orders per shop, by GraphQL id, for reconciliation's queries. */
   readonly orders = new Map<string, Map<string, SimulatedOrder>>();
   /** Flow triggers received (workflows started), in order. */
@@ -257,6 +259,15 @@ export class ShopifyAdmin {
           },
         };
       }
+      case "AddCustomerTags":
+        return { tagsAdd: this.changeTags(call.shop, String(v.id), v.tags as string[], "add") };
+      case "RemoveCustomerTags":
+        return { tagsRemove: this.changeTags(call.shop, String(v.id), v.tags as string[], "remove") };
+      case "DeleteMetafields": {
+        const inputs = v.metafields as { ownerId: string; namespace: string; key: string }[];
+        const deleted = inputs.filter((input) => this.metafields.delete(`${call.shop} ${input.ownerId} ${input.namespace}.${input.key}`));
+        return { metafieldsDelete: { deletedMetafields: deleted.map((input) => ({ key: input.key })), userErrors: [] } };
+      }
       case "FlowTriggerReceive":
         return { flowTriggerReceive: this.receiveFlowTrigger(call.shop, String(v.handle ?? ""), v.payload) };
       case "ReconcileOrderPage":
@@ -287,6 +298,24 @@ export class ShopifyAdmin {
     if (refused.length > 0) return { metafieldsSet: { metafields: null, userErrors: refused } };
     for (const input of inputs) this.metafields.set(`${shop} ${input.ownerId} ${input.namespace}.${input.key}`, input.value);
     return { metafieldsSet: { metafields: inputs.map((input) => ({ ownerType: input.ownerId.includes("/Shop/") ? "SHOP" : "CUSTOMER", key: input.key })), userErrors: [] } };
+  }
+
+  /** The customer's tags in `shop`, sorted. */
+  customerTags(shop: string, ownerId: string): string[] {
+    return [...(this.tags.get(`${shop} ${ownerId}`) ?? [])].sort();
+  }
+
+  /** tagsAdd/tagsRemove: adding a tag held or removing one not held changes nothing; an unknown customer is a user error. */
+  private changeTags(shop: string, ownerId: string, tags: readonly string[], change: "add" | "remove") {
+    if (this.missingOwners.has(ownerId)) return { node: null, userErrors: [{ field: ["id"], message: "Customer does not exist" }] };
+    if (tags.some((tag) => tag.trim() === "" || tag.length > 255)) return { node: null, userErrors: [{ field: ["tags"], message: "Tags are invalid" }] };
+    const held = this.tags.get(`${shop} ${ownerId}`) ?? new Set<string>();
+    for (const tag of tags) {
+      if (change === "add") held.add(tag.trim());
+      else held.delete(tag.trim());
+    }
+    this.tags.set(`${shop} ${ownerId}`, held);
+    return { node: { id: ownerId }, userErrors: [] };
   }
 
   /** Flow checks the payload against the trigger's fields: unknown handle, missing or extra field → userErrors. */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import db from "~/db.server";
 import { MAX_SUMMARY_ATTEMPTS } from "~/loyalty/customer-summary.server";
 import { syncCustomerSummaries } from "~/shopify/customer-summary-sync.server";
+import { recalculateMemberTiers } from "~/loyalty/tier-recalc.server";
 import { storeOfflineSession } from "../support/admin-session";
 import { balanceOf, memberOf } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
@@ -23,9 +24,9 @@ beforeEach(() => {
   shopify.answerWith(shopifySucceeds);
 });
 
-/** metafieldsSet calls writing metafields with this key ("summary" on customers, "program" on the shop). */
+/** metafieldsSet calls writing metafields with this key ("summary" on customers, with the segment metafields; "program" on the shop). */
 const writesOf = (key: string) =>
-  shopify.calls.filter((call) => call.query.includes("metafieldsSet") && (call.variables.metafields as { key: string }[]).every((m) => m.key === key));
+  shopify.calls.filter((call) => call.query.includes("metafieldsSet") && (call.variables.metafields as { key: string }[]).some((m) => m.key === key));
 const summaryWrites = () => writesOf("summary");
 const programWrites = () => writesOf("program");
 
@@ -150,7 +151,7 @@ describe("customer summary metafield", () => {
     shopify.calls.length = 0;
     await deliverWebhook("orders/paid", orderPayload({ id: 1_100_013, customer: { id: 1_200_013 }, lines: [{ price: "5.00" }] }), { shop: SHOP });
     expect(await syncCustomerSummaries(SHOP)).toMatchObject({ written: 1, refused: 0 });
-    expect(summaryWrites().flatMap((call) => (call.variables.metafields as { ownerId: string }[]).map((m) => m.ownerId))).toEqual(["gid://shopify/Customer/1200013"]);
+    expect([...new Set(summaryWrites().flatMap((call) => (call.variables.metafields as { ownerId: string }[]).map((m) => m.ownerId)))]).toEqual(["gid://shopify/Customer/1200013"]);
   });
 
   it("retries a refused member alone with exponential backoff, and gives up after a bounded number of attempts", async () => {
@@ -162,7 +163,7 @@ describe("customer summary metafield", () => {
       shopify.calls.length = 0;
       expect(await syncCustomerSummaries(SHOP)).toMatchObject({ written: 0, refused: 1 });
       // Alone: nobody else shares its call.
-      expect(summaryWrites().map((call) => (call.variables.metafields as unknown[]).length)).toEqual([1]);
+      expect(summaryWrites().map((call) => new Set((call.variables.metafields as { ownerId: string }[]).map((m) => m.ownerId)).size)).toEqual([1]);
       const after = (await memberOf(db, 1_200_011, SHOP))!;
       expect(after.summarySyncAttempts).toBe(attempt);
       if (after.summaryRetryAt !== null) waits.push(Number(after.summaryRetryAt) - Date.now());
@@ -240,5 +241,89 @@ describe("customer summary metafield", () => {
       await runner.stop();
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe("segment tags and metafields", () => {
+  const shop = "segments-shop.myshopify.com";
+  const customer = 1_200_900;
+  const owner = `gid://shopify/Customer/${customer}`;
+  const tagCalls = () => shopify.calls.filter((call) => /\btags(Add|Remove)\b/.test(call.query));
+
+  async function reachTiers() {
+    const member = (await memberOf(db, customer, shop))!;
+    await recalculateMemberTiers(db, shop, member.id);
+  }
+
+  it("keeps tally.balance, tally.pending and tally.tier in the summary's call, and the tier tag only when the tier changes", async () => {
+    await storeOfflineSession(shop);
+    await deliverWebhook("customers/create", { id: 1_200_999, email: "s@example.com" }, { shop });
+    await db.tier.create({ data: { shopDomain: shop, name: "Gold Plus", thresholdPoints: 50, multiplierPercent: 100 } });
+    await db.tier.create({ data: { shopDomain: shop, name: "Platinum", thresholdPoints: 150, multiplierPercent: 100 } });
+    await deliverWebhook("orders/paid", orderPayload({ id: 1_100_900, customer: { id: customer }, lines: [{ price: "60.00" }] }), { shop });
+    await reachTiers();
+    shopify.calls.length = 0;
+    expect((await syncCustomerSummaries(shop)).written).toBe(1);
+    expect(shopify.metafield(shop, owner, "tally.balance")).toBe("60");
+    expect(shopify.metafield(shop, owner, "tally.pending")).toBe("0");
+    expect(shopify.metafield(shop, owner, "tally.tier")).toBe("Gold Plus");
+    expect(shopify.customerTags(shop, owner)).toEqual(["tally-tier-gold-plus"]);
+    expect((await memberOf(db, customer, shop))!.segmentTierTag).toBe("tally-tier-gold-plus");
+    // One metafieldsSet for the four metafields, typed as segments need them.
+    const [write] = summaryWrites();
+    expect((write.variables.metafields as { key: string; type: string; namespace: string }[]).map((m) => `${m.namespace}.${m.key}:${m.type}`)).toEqual([
+      "$app:tally.summary:json",
+      "tally.balance:number_integer",
+      "tally.pending:number_integer",
+      "tally.tier:single_line_text_field",
+    ]);
+
+    // Same tier: the metafields follow the balance, no tag is sent.
+    await deliverWebhook("orders/paid", orderPayload({ id: 1_100_901, customer: { id: customer }, lines: [{ price: "10.00" }] }), { shop });
+    await reachTiers();
+    shopify.calls.length = 0;
+    await syncCustomerSummaries(shop);
+    expect(shopify.metafield(shop, owner, "tally.balance")).toBe("70");
+    expect(tagCalls()).toHaveLength(0);
+
+    // Platinum: its tag added, the old one removed.
+    await deliverWebhook("orders/paid", orderPayload({ id: 1_100_902, customer: { id: customer }, lines: [{ price: "100.00" }] }), { shop });
+    await reachTiers();
+    await syncCustomerSummaries(shop);
+    expect(shopify.customerTags(shop, owner)).toEqual(["tally-tier-platinum"]);
+    expect(shopify.metafield(shop, owner, "tally.tier")).toBe("Platinum");
+  });
+
+  it("follows a tier renamed, and removes every Tally tier tag and tally.tier when the member holds no tier", async () => {
+    const platinum = await db.tier.findFirstOrThrow({ where: { shopDomain: shop, name: "Platinum" } });
+    const { saveTier, deleteTier } = await import("~/loyalty/tier-settings.server");
+    expect(await saveTier(db, shop, platinum.id, { name: "Platinum Élite", thresholdPoints: 150, multiplierPercent: 100 }, { actor: "test" })).toMatchObject({ ok: true });
+    await syncCustomerSummaries(shop);
+    expect(shopify.customerTags(shop, owner)).toEqual(["tally-tier-platinum-elite"]);
+    expect(shopify.metafield(shop, owner, "tally.tier")).toBe("Platinum Élite");
+
+    // A tag the merchant added stays; the Tally ones go with the tiers.
+    shopify.shopify.tags.get(`${shop} ${owner}`)!.add("vip-by-hand");
+    for (const tier of await db.tier.findMany({ where: { shopDomain: shop } })) expect(await deleteTier(db, shop, tier.id, { actor: "test" })).toBe("deleted");
+    await reachTiers();
+    await syncCustomerSummaries(shop);
+    expect(shopify.customerTags(shop, owner)).toEqual(["vip-by-hand"]);
+    expect(shopify.metafield(shop, owner, "tally.tier")).toBeUndefined();
+    expect(shopify.metafield(shop, owner, "tally.balance")).toBe("170");
+    expect((await memberOf(db, customer, shop))!.segmentTierTag).toBeNull();
+  });
+
+  it("tries a refused tag again with the member's next summary", async () => {
+    const refused = 1_200_901;
+    await db.tier.create({ data: { shopDomain: shop, name: "Bronze", thresholdPoints: 5, multiplierPercent: 100 } });
+    await deliverWebhook("orders/paid", orderPayload({ id: 1_100_910, customer: { id: refused }, lines: [{ price: "10.00" }] }), { shop });
+    await recalculateMemberTiers(db, shop, (await memberOf(db, refused, shop))!.id);
+    shopify.removeOwner(`gid://shopify/Customer/${refused}`);
+    expect(await syncCustomerSummaries(shop)).toMatchObject({ refused: 1 });
+    expect((await memberOf(db, refused, shop))!.segmentTierTag).toBeNull();
+    shopify.shopify.missingOwners.delete(`gid://shopify/Customer/${refused}`);
+    await db.member.updateMany({ where: { shopDomain: shop, customerId: BigInt(refused) }, data: { summaryRetryAt: 0n } });
+    expect(await syncCustomerSummaries(shop)).toMatchObject({ written: 1 });
+    expect(shopify.customerTags(shop, `gid://shopify/Customer/${refused}`)).toEqual(["tally-tier-bronze"]);
   });
 });

@@ -3,7 +3,9 @@
 // referrer 500 points, once; cancelling or fully refunding it takes them back; fraud rules hold.
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { PENDING_RELEASE } from "~/jobs/pending-jobs.server";
 import { REFERRAL_SWEEP } from "~/jobs/referral-jobs.server";
+import { verifyLedger } from "~/loyalty/verify.server";
 import { testJobRunner } from "../support/jobs";
 import { balanceOf, balancesMatchLedger, ledgerOf, memberOf } from "../support/ledger-queries";
 import { deliverWebhook, proxyGet } from "../support/routes";
@@ -146,5 +148,108 @@ describe("referrals", () => {
     expect(await pointsOf(ada.customerId)).toBe(0);
     expect(await runner.runNow(sweep)).toBe("ran");
     expect(await pointsOf(ada.customerId)).toBe(0);
+  });
+});
+
+describe("referrals with a pending period", () => {
+  const shop = "referral-pending-shop.myshopify.com";
+  const DAY = 86_400_000;
+  const runner = testJobRunner(db);
+  const releaseJob = { key: PENDING_RELEASE.key, name: PENDING_RELEASE.name };
+
+  async function pendingReferrer(): Promise<{ customerId: number; code: string }> {
+    const customerId = ++nextCustomer;
+    const { member } = (await (await proxyGet("customer", { shop, customerId })).json()) as { member: { referralCode: string } };
+    return { customerId, code: member.referralCode };
+  }
+  const pointsOf = async (customerId: number) => {
+    const member = await memberOf(db, customerId, shop);
+    return { balance: Number(member!.balance), pending: Number(member!.pendingBalance) };
+  };
+  function placed(customerId: number, code: string, placedAt: Date, price = "40.00") {
+    const at = placedAt.toISOString();
+    return { ...orderPayload({ ...referredOrder({ id: customerId }, code, price), updatedAt: at }), processed_at: at, created_at: at };
+  }
+  /** Time passes: the order's and the referral's pending periods are over. */
+  async function periodEnds(orderId: number) {
+    const past = new Date(Date.now() - 1000);
+    await db.orderSnapshot.update({ where: { shopDomain_orderId: { shopDomain: shop, orderId: BigInt(orderId) } }, data: { pendingUntil: past } });
+    await db.referral.updateMany({ where: { shopDomain: shop, orderId: BigInt(orderId), pendingUntil: { not: null } }, data: { pendingUntil: past } });
+  }
+
+  it("credits the referral as pending, and the pending-release job releases it with the order's points, once", async () => {
+    await deliverWebhook("customers/create", { id: 8_299_999, email: "setup@example.com" }, { shop });
+    const stored = await db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    await db.shop.update({ where: { domain: shop }, data: { program: JSON.stringify({ ...JSON.parse(stored.program), pendingDays: 14 }) } });
+    const ada = await pendingReferrer();
+    const friend = ++nextCustomer;
+    const order = placed(friend, ada.code, new Date(Date.now() - DAY));
+    for (let i = 0; i < 2; i++) await deliverWebhook("orders/paid", order, { shop });
+    expect(await pointsOf(ada.customerId)).toEqual({ balance: 0, pending: 500 });
+    const referral = await db.referral.findFirstOrThrow({ where: { shopDomain: shop, orderId: BigInt(order.id) } });
+    expect(referral.pendingUntil?.getTime()).toBe(Date.parse(order.processed_at) + 14 * DAY);
+
+    // Not due yet: the job leaves it.
+    expect(await runner.runNow(releaseJob)).toBe("ran");
+    expect(await pointsOf(ada.customerId)).toEqual({ balance: 0, pending: 500 });
+    await periodEnds(order.id);
+    for (let i = 0; i < 2; i++) expect(await runner.runNow(releaseJob)).toBe("ran");
+    expect(await pointsOf(ada.customerId)).toEqual({ balance: 500, pending: 0 });
+    expect(await pointsOf(friend)).toEqual({ balance: 40, pending: 0 });
+    expect((await ledgerOf(db, ada.customerId, shop)).map((entry) => entry.key)).toEqual([
+      `referral:${friend}`,
+      `referral:${friend}:release:pending`,
+      `referral:${friend}:release`,
+    ]);
+
+    // After the release the referral stands: a full refund takes the friend's points, not Ada's.
+    await deliverWebhook("refunds/create", refundPayload({ id: ++nextRefund, orderId: order.id, lines: [{ line: 0, quantity: 1, subtotal: "40.00" }] }), { shop });
+    expect(await runner.runNow({ key: REFERRAL_SWEEP.key, name: REFERRAL_SWEEP.name })).toBe("ran");
+    expect(await pointsOf(ada.customerId)).toEqual({ balance: 500, pending: 0 });
+    expect(await pointsOf(friend)).toEqual({ balance: 0, pending: 0 });
+    expect(await db.referral.findUniqueOrThrow({ where: { id: referral.id } })).toMatchObject({ status: "credited", pendingReleased: true });
+    expect(await balancesMatchLedger(db)).toEqual([]);
+    expect((await verifyLedger(db, { shop })).mismatches).toEqual([]);
+  });
+
+  it("takes it from pending when the referred order is cancelled or refunded in full within the period", async () => {
+    const ada = await pendingReferrer();
+    const cancelled = placed(++nextCustomer, ada.code, new Date(Date.now() - DAY));
+    const refunded = placed(++nextCustomer, ada.code, new Date(Date.now() - DAY), "30.00");
+    await deliverWebhook("orders/paid", cancelled, { shop });
+    await deliverWebhook("orders/paid", refunded, { shop });
+    expect(await pointsOf(ada.customerId)).toEqual({ balance: 0, pending: 1000 });
+
+    const at = new Date().toISOString();
+    await deliverWebhook("orders/cancelled", { ...cancelled, cancelled_at: at, updated_at: at }, { shop });
+    await deliverWebhook("refunds/create", refundPayload({ id: ++nextRefund, orderId: refunded.id, lines: [{ line: 0, quantity: 1, subtotal: "30.00" }] }), { shop });
+    expect(await pointsOf(ada.customerId)).toEqual({ balance: 0, pending: 0 });
+
+    // The period ends: nothing is left to release.
+    await periodEnds(cancelled.id);
+    await periodEnds(refunded.id);
+    expect(await runner.runNow(releaseJob)).toBe("ran");
+    expect(await pointsOf(ada.customerId)).toEqual({ balance: 0, pending: 0 });
+    expect(await db.referral.count({ where: { shopDomain: shop, referrerMemberId: (await memberOf(db, ada.customerId, shop))!.id, status: "reversed" } })).toBe(2);
+    expect(await balancesMatchLedger(db)).toEqual([]);
+  });
+
+  it("reverses instead of releasing when the order was voided but its reversal was interrupted", async () => {
+    const ada = await pendingReferrer();
+    const friend = ++nextCustomer;
+    const order = placed(friend, ada.code, new Date(Date.now() - DAY));
+    await deliverWebhook("orders/paid", order, { shop });
+    // The cancellation's ledger commit happened, the reversal did not (the process died).
+    await db.orderSnapshot.update({ where: { shopDomain_orderId: { shopDomain: shop, orderId: BigInt(order.id) } }, data: { cancelledAt: new Date() } });
+    await periodEnds(order.id);
+    expect(await runner.runNow(releaseJob)).toBe("ran");
+    expect(await pointsOf(ada.customerId)).toEqual({ balance: 0, pending: 0 });
+    expect((await ledgerOf(db, ada.customerId, shop)).map((entry) => entry.key)).toEqual([`referral:${friend}`, `referral:${friend}:reversal`]);
+  });
+
+  it("credits a referral heard of after its period at once", async () => {
+    const ada = await pendingReferrer();
+    await deliverWebhook("orders/paid", placed(++nextCustomer, ada.code, new Date(Date.now() - 20 * DAY)), { shop });
+    expect(await pointsOf(ada.customerId)).toEqual({ balance: 500, pending: 0 });
   });
 });

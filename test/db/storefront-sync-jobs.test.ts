@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import db from "~/db.server";
 import { shopsWithPendingSummaries } from "~/loyalty/customer-summary.server";
 import { markInstalled } from "~/loyalty/shops.server";
-import { SUMMARY_SWEEP, syncCustomerSummaries } from "~/shopify/customer-summary-sync.server";
+import { MEMBERS_PER_MUTATION, SUMMARY_SWEEP, syncCustomerSummaries } from "~/shopify/customer-summary-sync.server";
 import { customerSummariesJob } from "~/shopify/summary-sync-request.server";
 import { storeOfflineSession } from "../support/admin-session";
 import { testJobRunner } from "../support/jobs";
@@ -24,7 +24,7 @@ beforeEach(() => {
 });
 
 const isSummaryWrite = (call: GraphqlCall) =>
-  call.query.includes("metafieldsSet") && (call.variables.metafields as { key: string }[]).every((m) => m.key === "summary");
+  call.query.includes("metafieldsSet") && (call.variables.metafields as { key: string }[]).some((m) => m.key === "summary");
 const balanceAtShopify = (shop: string, customerId: number) => JSON.parse(shopify.metafield(shop, `gid://shopify/Customer/${customerId}`) ?? "null")?.balance;
 let nextOrder = 7_700_000;
 const order = (shop: string, customerId: number, price: string) =>
@@ -53,7 +53,8 @@ describe("one writer per shop", () => {
     const processB = testJobRunner(db, "process-b");
 
     const first = processA.runNow(customerSummariesJob(shop));
-    await vi.waitFor(() => expect(summaryWrites).toBe(1));
+    // A loaded machine may take a while to get there.
+    await vi.waitFor(() => expect(summaryWrites).toBe(1), { timeout: 10_000 });
     // The balance changes while A's write (of 42) is in flight; B is asked to flush the new one.
     await order(shop, 7_800_001, "10.00");
     expect(await processB.runNow(customerSummariesJob(shop))).toBe("busy");
@@ -106,7 +107,7 @@ describe("Shopify's rate limits", () => {
       return HttpResponse.json({ ...answer, extensions: { cost: { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 100, currentlyAvailable: 0, restoreRate: 1 } } } }) as unknown as Response;
     });
     const result = await syncCustomerSummaries(shop);
-    expect(result.written).toBe(25);
+    expect(result.written).toBe(MEMBERS_PER_MUTATION);
     expect(result.runAgainInMs).toBeGreaterThanOrEqual(9_000);
     expect(shopify.calls.filter(isSummaryWrite)).toHaveLength(1);
   });

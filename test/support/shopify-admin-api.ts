@@ -73,6 +73,8 @@ export function adminApiStandIn() {
     shopify,
     /** The value Shopify holds for a metafield (undefined: never written). */
     metafield: (shop: string, ownerId: string, key = "$app:tally.summary") => shopify.metafields.get(`${shop} ${ownerId} ${key}`),
+    /** The customer's tags as Shopify holds them (tagsAdd/tagsRemove), sorted. */
+    customerTags: (shop: string, ownerId: string) => shopify.customerTags(shop, ownerId),
     /** The owner is gone from Shopify: metafieldsSet refuses it (and so the whole call). */
     removeOwner: (ownerId: string) => void shopify.missingOwners.add(ownerId),
     /** Shopify cannot be reached: connections are refused, nothing is sent. */

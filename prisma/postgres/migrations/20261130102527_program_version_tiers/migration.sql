@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ProgramVersion" ADD COLUMN     "tiers" TEXT;
+
