@@ -2,6 +2,8 @@
 // shows what the last reconciliation with Shopify found and repaired.
 import { useFetcher } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, InlineStack, List, Text } from "@shopify/polaris";
+import { auditMessages } from "~/admin/messages/audit";
+import { useAdminLocale, useTranslate } from "~/admin/use-translate";
 import type { VerifyReport } from "~/loyalty/verify.server";
 
 export interface LastReconciliation {
@@ -19,30 +21,39 @@ export interface LastReconciliation {
 
 export function LedgerAuditCard({ lastReconciliation }: { lastReconciliation: LastReconciliation | null }) {
   const fetcher = useFetcher<{ report: VerifyReport }>();
+  const t = useTranslate(auditMessages);
+  const locale = useAdminLocale();
+  const when = (iso: string) => new Date(iso).toLocaleString(locale);
   const report = fetcher.data?.report;
   const running = fetcher.state !== "idle";
+  const last = lastReconciliation;
   return (
     <Card>
       <BlockStack gap="300">
         <Text as="h2" variant="headingMd">
-          Balances audit
+          {t("title")}
         </Text>
         <Text as="p" tone="subdued">
-          Checks every member&apos;s balance against the points ledger, every order and reward against its ledger entries.
+          {t("help")}
         </Text>
         <fetcher.Form method="post">
           <input type="hidden" name="intent" value="verify" />
           <Button submit loading={running}>
-            Verify balances
+            {t("verify")}
           </Button>
         </fetcher.Form>
         {report && (
           <BlockStack gap="200">
             <InlineStack gap="200" blockAlign="center">
-              <Badge tone={report.ok ? "success" : "critical"}>{report.ok ? "All balances agree" : "Mismatches found"}</Badge>
+              <Badge tone={report.ok ? "success" : "critical"}>{report.ok ? t("allAgree") : t("mismatches")}</Badge>
               <Text as="span" tone="subdued">
-                {report.checked.members.toLocaleString()} members, {report.checked.entries.toLocaleString()} ledger entries, {report.checked.orders.toLocaleString()} orders,{" "}
-                {report.checked.redemptions.toLocaleString()} rewards checked in {(report.ms / 1000).toFixed(2)} s
+                {t("checked", {
+                  members: report.checked.members,
+                  entries: report.checked.entries,
+                  orders: report.checked.orders,
+                  rewards: report.checked.redemptions,
+                  seconds: (report.ms / 1000).toLocaleString(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+                })}
               </Text>
             </InlineStack>
             {!report.ok && (
@@ -55,22 +66,31 @@ export function LedgerAuditCard({ lastReconciliation }: { lastReconciliation: La
           </BlockStack>
         )}
         <Text as="h3" variant="headingSm">
-          Last reconciliation with Shopify
+          {t("lastTitle")}
         </Text>
-        {lastReconciliation ? (
+        {last ? (
           <Text as="p">
-            {lastReconciliation.status === "done"
-              ? `${lastReconciliation.ordersSeen.toLocaleString()} orders updated ${new Date(lastReconciliation.since).toLocaleString()} – ${new Date(lastReconciliation.until).toLocaleString()} checked; ` +
-                `${lastReconciliation.ordersRepaired.toLocaleString()} repaired (${lastReconciliation.pointsRepaired >= 0 ? "+" : ""}${lastReconciliation.pointsRepaired.toLocaleString()} points)` +
-                (lastReconciliation.ordersSkipped > 0 ? `, ${lastReconciliation.ordersSkipped} that could not be read` : "") +
-                (lastReconciliation.finishedAt ? `, finished ${new Date(lastReconciliation.finishedAt).toLocaleString()}.` : ".")
-              : lastReconciliation.status === "running"
-                ? "Running now."
-                : `Failed: ${lastReconciliation.error ?? "unknown error"}. It runs again later.`}
+            {last.status === "done"
+              ? [
+                  t("lastDone", {
+                    orders: last.ordersSeen,
+                    since: when(last.since),
+                    until: when(last.until),
+                    repaired: last.ordersRepaired,
+                    points: `${last.pointsRepaired >= 0 ? "+" : ""}${last.pointsRepaired.toLocaleString(locale)}`,
+                  }),
+                  last.ordersSkipped > 0 ? t("lastSkipped", { count: last.ordersSkipped }) : null,
+                  last.finishedAt ? t("lastFinished", { at: when(last.finishedAt) }) : null,
+                ]
+                  .filter(Boolean)
+                  .join(" ")
+              : last.status === "running"
+                ? t("lastRunning")
+                : t("lastFailed", { error: last.error ?? "?" })}
           </Text>
         ) : (
           <Text as="p" tone="subdued">
-            Not run yet: it runs once a day and repairs orders whose webhooks Shopify could not deliver.
+            {t("lastNone")}
           </Text>
         )}
       </BlockStack>

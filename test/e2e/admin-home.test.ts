@@ -128,4 +128,25 @@ describe("Home and Privacy in the local admin", () => {
     await expectNoSeriousViolations(page, "Home (de)");
     await page.close();
   }, 120_000);
+
+  it("audits balances and shows the last reconciliation, in the merchant's language", async () => {
+    const until = new Date("2026-11-29T06:00:00Z");
+    await db.reconcileRun.create({
+      data: { shopDomain: SHOP, trigger: "job", status: "done", since: new Date("2026-11-27T06:00:00Z"), until, ordersSeen: 1_250, ordersRepaired: 3, pointsRepaired: 142n, finishedAt: until },
+    });
+    const { page, app: frame } = await openAdmin(browser, admin, "/app", { locale: "de" });
+    await frame.getByText(/1\.250 zwischen .* geänderte Bestellungen geprüft; 3 korrigiert \(\+142 Punkte\)\. Beendet/).waitFor();
+    await frame.getByRole("button", { name: "Salden prüfen" }).click();
+    await frame.getByText("Alle Salden stimmen").waitFor();
+
+    // A balance changed behind the app's back: the same audit names it.
+    const member = await db.member.findFirstOrThrow({ where: { shopDomain: SHOP } });
+    await db.member.update({ where: { id: member.id }, data: { balance: { increment: 7 } } });
+    await frame.getByRole("button", { name: "Salden prüfen" }).click();
+    await frame.getByText("Abweichungen gefunden").waitFor();
+    await expectNoSeriousViolations(page, "Home audit (de)");
+    await page.screenshot({ path: screenshotPath("admin-home-audit-de"), fullPage: true });
+    await db.member.update({ where: { id: member.id }, data: { balance: { decrement: 7 } } });
+    await page.close();
+  }, 120_000);
 });
