@@ -24,7 +24,8 @@ export async function openAdmin(
   // page), so that tools which open pages beside it (axe) can.
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, userAgent: DESKTOP_USER_AGENT });
   const page = await context.newPage();
-  page.once("close", () => void context.close());
+  // Closing the context after the browser went (a test's afterAll) rejects: nothing left to close.
+  page.once("close", () => void context.close().catch(() => {}));
   // Nothing outside this machine is reachable; fail fast instead of waiting on DNS.
   // A request still routed as a test closes the page rejects its abort: nothing to report then.
   await page.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (route) => route.abort().catch(() => {}));
