@@ -381,6 +381,8 @@ async function main(): Promise<void> {
     }),
   );
   runningApp = app;
+  // The demo shop's customers as Shopify holds them: the admin's CSV import finds them by email.
+  await app.adminApi!.putCustomers(DEMO_SHOP, [...DEMO_CUSTOMERS, GROWTH_CUSTOMERS.referrer, GROWTH_CUSTOMERS.friend]);
 
   const checks: Check[] = [];
   checks.push(await sendDeliveries(app.baseUrl, demoDeliveries()));

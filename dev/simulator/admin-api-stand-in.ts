@@ -17,7 +17,8 @@
 // holds the ShopifyAdmin and serves it on 127.0.0.1:<port>; every process intercepts the app's
 // calls and hands them to it over loopback HTTP (a real call crosses the network too). The same
 // port answers GET /state?shop=<domain>: what Shopify holds for the shop (`StandInState`), for
-// the demo's and the benchmark's checks.
+// the demo's and the benchmark's checks, and POST /customers?shop=<domain> (a JSON list of
+// { id, email, firstName, lastName }): customers Shopify's customer search then finds.
 import cluster from "node:cluster";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -25,7 +26,7 @@ import { FetchInterceptor } from "@mswjs/interceptors/fetch";
 import { http, HttpResponse } from "msw";
 import { SetupServerApi } from "msw/node";
 import { apiVersion } from "../../app/shopify/api-version";
-import { schemaErrors, ShopifyAdmin } from "./shopify-admin";
+import { schemaErrors, ShopifyAdmin, type StandInCustomer } from "./shopify-admin";
 
 export const STAND_IN_ENV = {
   enabled: "TALLY_ADMIN_STAND_IN",
@@ -193,7 +194,13 @@ async function serveShopify(settings: StandInSettings): Promise<void> {
         : request.method === "GET" && url.pathname === "/state"
           ? // A one-off look from outside (the demo, a benchmark): no connection left holding this process.
             Promise.resolve(json(response.setHeader("connection", "close"), 200, stateOf(shopify, url.searchParams.get("shop") ?? "", calls)))
-          : Promise.resolve(json(response, 404, { errors: "Not Found" }));
+          : request.method === "POST" && url.pathname === "/customers"
+            ? // The shop's customers, as Shopify holds them (the demo's): what its customer search finds.
+              readBody(request).then((body) => {
+                for (const customer of JSON.parse(body) as StandInCustomer[]) shopify.putCustomer(url.searchParams.get("shop") ?? "", customer);
+                json(response.setHeader("connection", "close"), 200, { ok: true });
+              })
+            : Promise.resolve(json(response, 404, { errors: "Not Found" }));
     work.catch((error: unknown) => {
       console.error("Shopify Admin API stand-in:", error);
       if (!response.headersSent) json(response, 500, { errors: "Internal error" });

@@ -9,6 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "./app-config";
 import type { StandInState } from "./admin-api-stand-in";
+import type { StandInCustomer } from "./shopify-admin";
 
 /** The access scopes the app is started with (and an offline session must hold). */
 export const APP_SCOPES =
@@ -33,6 +34,8 @@ export interface AdminApiStandIn {
   latencyMs: number;
   /** What Shopify holds for `shop`: discount codes, store credit, metafields. */
   state(shop: string): Promise<StandInState>;
+  /** Customers of `shop` in Shopify, found by its customer search (the CSV import's email lookup). */
+  putCustomers(shop: string, customers: readonly StandInCustomer[]): Promise<void>;
 }
 
 export interface AdminApiStandInOptions {
@@ -148,6 +151,10 @@ function adminApiStandIn({ port, latencyMs }: { port: number; latencyMs: number 
       const response = await fetch(`${url}/state?shop=${encodeURIComponent(shop)}`);
       if (!response.ok) throw new Error(`the Admin API stand-in answered ${response.status} for its state`);
       return (await response.json()) as StandInState;
+    },
+    putCustomers: async (shop, customers) => {
+      const response = await fetch(`${url}/customers?shop=${encodeURIComponent(shop)}`, { method: "POST", body: JSON.stringify(customers) });
+      if (!response.ok) throw new Error(`the Admin API stand-in answered ${response.status} to the customers it was given`);
     },
   };
 }

@@ -99,6 +99,13 @@ export interface DiscountRecord {
   usageCount: number;
 }
 
+export interface StandInCustomer {
+  id: number;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+}
+
 export interface StoreCreditRecord {
   id: string;
   customerId: string;
@@ -118,6 +125,8 @@ export class ShopifyAdmin {
   readonly tags = new Map<string, Set<string>>();
   /** Orders per shop, by GraphQL id, for reconciliation's queries. */
   readonly orders = new Map<string, Map<string, SimulatedOrder>>();
+  /** Customers per shop, by lower-cased email: what Shopify's customer search finds. */
+  readonly customers = new Map<string, Map<string, StandInCustomer>>();
   /** Flow triggers received (workflows started), in order. */
   readonly flowTriggers: FlowTriggerRecord[] = [];
   /** Bulk operations, by id. */
@@ -200,6 +209,19 @@ export class ShopifyAdmin {
     return bulkOperationNode(operation);
   }
 
+  /** A customer of `shop` in Shopify (the demo's customers, for the CSV import's email lookup). */
+  putCustomer(shop: string, customer: StandInCustomer): void {
+    if (!this.customers.has(shop)) this.customers.set(shop, new Map());
+    this.customers.get(shop)!.set(customer.email.toLowerCase(), customer);
+  }
+
+  /** Shopify's customer search, as far as `email:"a" OR email:"b"` goes (case-insensitive, as Shopify's is). */
+  private customersByEmail(shop: string, query: string): StandInCustomer[] {
+    const known = this.customers.get(shop) ?? new Map<string, StandInCustomer>();
+    const wanted = [...query.matchAll(/email:"((?:[^"\\]|\\.)*)"/g)].map((match) => match[1].replace(/\\(.)/g, "$1").toLowerCase());
+    return wanted.flatMap((email) => known.get(email) ?? []);
+  }
+
   /** The discount holding `code` in `shop` (codes are case-insensitive in Shopify). */
   discount(shop: string, code: string): DiscountRecord | undefined {
     return this.discounts.get(`${shop} ${code.toUpperCase()}`);
@@ -267,6 +289,11 @@ export class ShopifyAdmin {
         const inputs = v.metafields as { ownerId: string; namespace: string; key: string }[];
         const deleted = inputs.filter((input) => this.metafields.delete(`${call.shop} ${input.ownerId} ${input.namespace}.${input.key}`));
         return { metafieldsDelete: { deletedMetafields: deleted.map((input) => ({ key: input.key })), userErrors: [] } };
+      }
+      case "CustomersByEmail": {
+        const found = this.customersByEmail(call.shop, String(v.query ?? "")).slice(0, Number(v.first ?? 50));
+        const nodes = found.map((customer) => ({ legacyResourceId: String(customer.id), firstName: customer.firstName, lastName: customer.lastName, defaultEmailAddress: { emailAddress: customer.email } }));
+        return executeWithRoot(adminSchema(), call.query, call.variables, { customers: { nodes } });
       }
       case "FlowTriggerReceive":
         return { flowTriggerReceive: this.receiveFlowTrigger(call.shop, String(v.handle ?? ""), v.payload) };

@@ -7,7 +7,10 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiVersion } from "~/shopify/api-version";
+import { CUSTOMERS_BY_EMAIL } from "~/shopify/graphql/customers-by-email";
 import { withDb } from "../../bench/lib/database";
+import { STAND_IN_SHOP_HEADER } from "../../dev/simulator/admin-api-stand-in";
 import { PROJECT_ROOT, proxyPath, storefrontProxyPrefix, webhookUri } from "../../dev/simulator/app-config";
 import { ensureBuilt, startApp, type RunningApp } from "../../dev/simulator/app-server";
 import { createTestDatabase, type Provider, type TestDatabase } from "../../dev/simulator/databases";
@@ -85,6 +88,21 @@ describe.each<Provider>(["sqlite", "postgres"])("a redemption against the Admin 
     await Promise.all([shop.redeem(6_200_001, rewardId), shop.redeem(6_200_001, rewardId)]);
     expect((await app.adminApi!.state(SHOP)).discounts).toHaveLength(3);
     expect(await shop.balance(6_200_001)).toBe(0);
+  });
+  it("finds the customers Shopify holds by email, as its customer search does (the CSV import's lookup)", async () => {
+    await app.adminApi!.putCustomers(SHOP, [
+      { id: 7_100_000_001, email: "ada@example.com", firstName: "Ada", lastName: "Lovelace" },
+      { id: 7_100_000_002, email: "grace@example.com", firstName: "Grace", lastName: "Hopper" },
+    ]);
+    const answer = await fetch(`${app.adminApi!.url}/admin/api/${apiVersion}/graphql.json`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-shopify-access-token": "shpat_stand_in", [STAND_IN_SHOP_HEADER]: SHOP },
+      body: JSON.stringify({ query: CUSTOMERS_BY_EMAIL, variables: { query: 'email:"ADA@example.com" OR email:"nobody@example.com"', first: 50 } }),
+    });
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { data: unknown }).data).toEqual({
+      customers: { nodes: [{ legacyResourceId: "7100000001", firstName: "Ada", lastName: "Lovelace", defaultEmailAddress: { emailAddress: "ada@example.com" } }] },
+    });
   });
 });
 
