@@ -34,6 +34,8 @@ export type ProgramChange = "initial" | "program" | `reward:${number}` | `tier:$
 export interface VersionedTier {
   id: number;
   multiplierPercent: number;
+  /** The threshold then (every snapshot records it; optional for the type's older readers). */
+  thresholdPoints?: number;
 }
 
 export interface TierVersion {
@@ -43,19 +45,33 @@ export interface TierVersion {
   tiers: readonly VersionedTier[] | null;
 }
 
-/**
- * The multiplier of tier `tierId` for an order placed at `atMs`: as the version in force then
- * recorded it, so that a change of a tier's multiplier does not reach orders placed before it.
- * The current one when that version did not know the tier (which tier an order earns under
- * follows the current thresholds, so a tier added since applies as it is) or records no tiers
- * (a shop that never saved, or versions from before tiers were).
- */
-export function tierMultiplierAt(versions: readonly TierVersion[], atMs: number, tierId: number, currentPercent: number): number {
-  // The version in force as earningRuleAt finds it (of two at one instant, the later save).
+/** The version in force at `atMs` as earningRuleAt finds it (of two at one instant, the later save). */
+function versionAt(versions: readonly TierVersion[], atMs: number): TierVersion | null {
   let inForce: TierVersion | null = null;
   for (const candidate of versions) {
     if (candidate.effectiveAtMs > atMs) continue;
     if (!inForce || candidate.effectiveAtMs > inForce.effectiveAtMs || (candidate.effectiveAtMs === inForce.effectiveAtMs && candidate.version > inForce.version)) inForce = candidate;
   }
-  return inForce?.tiers?.find((tier) => tier.id === tierId)?.multiplierPercent ?? currentPercent;
+  return inForce;
+}
+
+/**
+ * The multiplier of tier `tierId` for an order placed at `atMs`: as the version in force then
+ * recorded it, so that a change of a tier's multiplier does not reach orders placed before it.
+ * The current one when that version did not know the tier (a tier added since applies as it is:
+ * the demo's and merchants' first tiers are saved after orders they should count) or records no
+ * tiers (a shop that never saved, or versions from before tiers were).
+ */
+export function tierMultiplierAt(versions: readonly TierVersion[], atMs: number, tierId: number, currentPercent: number): number {
+  return versionAt(versions, atMs)?.tiers?.find((tier) => tier.id === tierId)?.multiplierPercent ?? currentPercent;
+}
+
+/**
+ * The threshold of tier `tierId` at `atMs`, as the version in force then recorded it: raising a
+ * threshold does not take a tier away from orders placed before the change (the tier held at an
+ * order's placement is read against the thresholds of that moment). The current one under the
+ * same conditions as tierMultiplierAt.
+ */
+export function tierThresholdAt(versions: readonly TierVersion[], atMs: number, tierId: number, currentThreshold: number): number {
+  return versionAt(versions, atMs)?.tiers?.find((tier) => tier.id === tierId)?.thresholdPoints ?? currentThreshold;
 }

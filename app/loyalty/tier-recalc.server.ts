@@ -20,7 +20,7 @@ import { factsFromRows, ORDER_FACT_COLUMNS, REFUND_FACT_COLUMNS } from "./ledger
 import { flowEventInsert } from "./flow-event-rows.server";
 import { hasEntryPerks, tiersEntered } from "./tier-perks";
 import { grantTierEntryPerks } from "./tier-perks.server";
-import { tierMultiplierAt, type TierVersion, type VersionedTier } from "./program-versions";
+import { tierMultiplierAt, tierThresholdAt, type TierVersion, type VersionedTier } from "./program-versions";
 
 type Snapshot = Prisma.OrderSnapshotGetPayload<object>;
 type Refund = Prisma.OrderRefundGetPayload<object>;
@@ -195,6 +195,10 @@ export async function recalculateTiersOfMembers(
     return versions.length === 0 ? current : tierMultiplierAt(versions, placedAtMs, tier.id, current);
   };
   const options = { period: settings.period, timeZone: shop.timezone };
+  // Which tier an order earns under is read against the thresholds in force when it was placed.
+  const inActivityUnits = (thresholdPoints: number) => (settings.basis === "points" ? thresholdPoints : thresholdPoints * 10 ** exponent);
+  const thresholdsAt = (atMs: number): TierThreshold[] =>
+    versions.length === 0 ? thresholds : tiers.map((tier) => ({ id: tier.id, threshold: inActivityUnits(tierThresholdAt(versions, atMs, tier.id, tier.thresholdPoints)) }));
 
   const ordersOf = new Map<number, StoredOrder[]>();
   for (const order of await storedOrdersOf(shopDomain, memberIds)) ordersOf.set(order.holderMemberId, [...(ordersOf.get(order.holderMemberId) ?? []), order]);
@@ -212,7 +216,7 @@ export async function recalculateTiersOfMembers(
     if (!member) continue;
     const stored = ordersOf.get(memberId) ?? [];
     const orders = stored.flatMap((order) => activityOf(order, settings.basis, exponent) ?? []);
-    const tierOfOrder = tiersOfOrders(orders, thresholds, options);
+    const tierOfOrder = tiersOfOrders(orders, thresholdsAt, options);
     for (const order of stored) {
       const multiplier = multiplierOf(tierOfOrder.get(order.facts.orderId) ?? null, order.facts.processedAt ?? order.paidAtMs);
       if (order.earnMultiplierPct === null || order.earnMultiplierPct === multiplier) continue;

@@ -136,10 +136,20 @@ export function tierHeldAt(
   }
 }
 
-/** Each order's tier: the one held at its placement. */
-export function tiersOfOrders(orders: readonly ActivityOrder[], tiers: readonly TierThreshold[], options: TierTimelineOptions): Map<bigint, TierThreshold | null> {
+/**
+ * Each order's tier: the one held at its placement, against the thresholds in force then
+ * (`tiers` as a function of the instant when they are versioned).
+ */
+export function tiersOfOrders(
+  orders: readonly ActivityOrder[],
+  tiers: readonly TierThreshold[] | ((atMs: number) => readonly TierThreshold[]),
+  options: TierTimelineOptions,
+): Map<bigint, TierThreshold | null> {
   const result = new Map<bigint, TierThreshold | null>();
-  for (const order of orders) result.set(order.orderId, tierHeldAt(orders, tiers, options, { at: order.processedAt, orderId: order.orderId, seq: 0 }));
+  for (const order of orders) {
+    const thresholds = typeof tiers === "function" ? tiers(order.processedAt) : tiers;
+    result.set(order.orderId, tierHeldAt(orders, thresholds, options, { at: order.processedAt, orderId: order.orderId, seq: 0 }));
+  }
   return result;
 }
 

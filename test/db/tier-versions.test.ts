@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { requestTierRecalc } from "~/jobs/tier-jobs.server";
 import { saveTier } from "~/loyalty/tier-settings.server";
-import { tierMultiplierAt } from "~/loyalty/program-versions";
+import { tierMultiplierAt, tierThresholdAt } from "~/loyalty/program-versions";
 import { runDueJobs } from "../support/jobs";
 import { balanceOf, balancesMatchLedger } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
@@ -56,6 +56,38 @@ describe("versioned tiers", () => {
     expect(await balancesMatchLedger(db)).toEqual([]);
   });
 
+  it("a raised threshold does not take the tier from orders placed before the change, late webhooks included", async () => {
+    const shop = "tier-thresholds-shop.myshopify.com";
+    const send = async (id: number, dollars: number, placedAt: Date) => {
+      const at = placedAt.toISOString();
+      const payload = { ...orderPayload({ id, customer: { id: 9_200_001 }, lines: [{ price: `${dollars}.00` }], updatedAt: at }), processed_at: at, created_at: at };
+      expect((await deliverWebhook("orders/paid", payload, { shop })).status).toBe(200);
+    };
+    const recalcShop = async () => {
+      await requestTierRecalc(db, shop);
+      await runDueJobs(db);
+    };
+    const multiplierOf = async (orderId: bigint) => (await db.orderSnapshot.findUniqueOrThrow({ where: { shopDomain_orderId: { shopDomain: shop, orderId } } })).earnMultiplierPct;
+    await deliverWebhook("customers/create", { id: 9_200_999, email: "t@example.com" }, { shop });
+    const gold = await saveTier(db, shop, null, { name: "Gold", thresholdPoints: 100, multiplierPercent: 200 }, { actor: "test", now: daysAgo(10) });
+    if (!gold.ok) throw new Error("Gold was not saved");
+    await send(9_210_001, 150, daysAgo(5));
+    await send(9_210_002, 100, daysAgo(3));
+    await recalcShop();
+    expect(await multiplierOf(9_210_002n)).toBe(200);
+
+    // Yesterday the merchant raised Gold to 1,000 points; an order placed two days ago arrives now.
+    expect(await saveTier(db, shop, gold.tierId, { name: "Gold", thresholdPoints: 1_000, multiplierPercent: 200 }, { actor: "test", now: daysAgo(1) })).toMatchObject({ ok: true });
+    await send(9_210_003, 100, daysAgo(2));
+    // And one placed now, under the new threshold (350 points so far: below it).
+    await send(9_210_004, 100, new Date());
+    await recalcShop();
+    await recalcShop();
+    expect([await multiplierOf(9_210_001n), await multiplierOf(9_210_002n), await multiplierOf(9_210_003n), await multiplierOf(9_210_004n)]).toEqual([100, 200, 200, 100]);
+    expect(await balanceOf(db, 9_200_001, shop)).toBe(150 + 200 + 200 + 100);
+    expect(await balancesMatchLedger(db)).toEqual([]);
+  });
+
   it("reads the multiplier from the version in force, the current one for a tier that version did not know or without versioned tiers", () => {
     const versions = [
       { version: 1, effectiveAtMs: 0, tiers: [] },
@@ -69,5 +101,10 @@ describe("versioned tiers", () => {
     expect(tierMultiplierAt(versions, 2_000, 7, 300)).toBe(250);
     expect(tierMultiplierAt([{ version: 1, effectiveAtMs: 0, tiers: null }], 5_000, 7, 300)).toBe(300);
     expect(tierMultiplierAt([], 5_000, 7, 300)).toBe(300);
+    const thresholds = [
+      { version: 1, effectiveAtMs: 1_000, tiers: [{ id: 7, multiplierPercent: 150, thresholdPoints: 100 }] },
+      { version: 2, effectiveAtMs: 2_000, tiers: [{ id: 7, multiplierPercent: 150, thresholdPoints: 1_000 }] },
+    ];
+    expect([tierThresholdAt(thresholds, 1_500, 7, 5_000), tierThresholdAt(thresholds, 2_500, 7, 5_000), tierThresholdAt(thresholds, 500, 7, 5_000)]).toEqual([100, 1_000, 5_000]);
   });
 });
