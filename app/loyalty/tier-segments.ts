@@ -25,6 +25,13 @@ export function tierTagChanges(wanted: string | null, synced: string | null, sho
 
 export const SEGMENT_NAMESPACE = "tally";
 
+/** The definitions of the segment metafields (what the segment editor lists), one per key segmentMetafields writes. */
+export const SEGMENT_METAFIELD_DEFINITIONS = [
+  { key: "balance", type: "number_integer", name: "Tally points balance", description: "Points the customer can spend now (Tally loyalty)." },
+  { key: "pending", type: "number_integer", name: "Tally pending points", description: "Points earned but not yet available (Tally loyalty)." },
+  { key: "tier", type: "single_line_text_field", name: "Tally VIP tier", description: "The VIP tier the customer holds (Tally loyalty); absent without a tier." },
+] as const;
+
 /** The segment metafields of a member: balance and pending points, and the tier's name when they hold one. */
 export function segmentMetafields(member: { balance: number; pendingBalance: number; tierName: string | null }) {
   return [

@@ -125,6 +125,8 @@ export class ShopifyAdmin {
   readonly tags = new Map<string, Set<string>>();
   /** Orders per shop, by GraphQL id, for reconciliation's queries. */
   readonly orders = new Map<string, Map<string, SimulatedOrder>>();
+  /** Metafield definitions per shop, by owner type, namespace and key. */
+  readonly metafieldDefinitions = new Map<string, { id: string; name: string; type: string }>();
   /** Customers per shop, by lower-cased email: what Shopify's customer search finds. */
   readonly customers = new Map<string, Map<string, StandInCustomer>>();
   /** Flow triggers received (workflows started), in order. */
@@ -289,6 +291,17 @@ export class ShopifyAdmin {
         const inputs = v.metafields as { ownerId: string; namespace: string; key: string }[];
         const deleted = inputs.filter((input) => this.metafields.delete(`${call.shop} ${input.ownerId} ${input.namespace}.${input.key}`));
         return { metafieldsDelete: { deletedMetafields: deleted.map((input) => ({ key: input.key })), userErrors: [] } };
+      }
+      case "CreateMetafieldDefinition": {
+        const definition = v.definition as { ownerType: string; namespace: string; key: string; name: string; type: string };
+        const key = `${call.shop} ${definition.ownerType} ${definition.namespace}.${definition.key}`;
+        if (this.metafieldDefinitions.has(key)) {
+          const taken = { field: ["definition", "key"], message: "Key is in use for Customer metafields on the '" + definition.namespace + "' namespace.", code: "TAKEN" };
+          return executeWithRoot(adminSchema(), call.query, call.variables, { metafieldDefinitionCreate: { createdDefinition: null, userErrors: [taken] } });
+        }
+        const id = `gid://shopify/MetafieldDefinition/${this.nextId++}`;
+        this.metafieldDefinitions.set(key, { id, name: definition.name, type: definition.type });
+        return executeWithRoot(adminSchema(), call.query, call.variables, { metafieldDefinitionCreate: { createdDefinition: { id }, userErrors: [] } });
       }
       case "CustomersByEmail": {
         const found = this.customersByEmail(call.shop, String(v.query ?? "")).slice(0, Number(v.first ?? 50));

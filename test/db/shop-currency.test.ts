@@ -134,3 +134,38 @@ describe("the default reward's price", () => {
     expect(await shopRow(shop)).toMatchObject({ currency: null, shopifyGid: "gid://shopify/Shop/1003" });
   });
 });
+
+describe("the segment metafields' definitions", () => {
+  const definitionsOf = (shop: string) =>
+    [...shopify.shopify.metafieldDefinitions]
+      .filter(([key]) => key.startsWith(`${shop} `))
+      .map(([key, definition]) => [key.slice(shop.length + 1), definition.type])
+      .sort();
+
+  it("are created at install for the segment editor, and a reinstall leaves them as they are", async () => {
+    const shop = "segments-shop.myshopify.com";
+    await install(shop);
+    expect(definitionsOf(shop)).toEqual([
+      ["CUSTOMER tally.balance", "number_integer"],
+      ["CUSTOMER tally.pending", "number_integer"],
+      ["CUSTOMER tally.tier", "single_line_text_field"],
+    ]);
+    const created = shopify.calls.filter((call) => /mutation CreateMetafieldDefinition\b/.test(call.query)).length;
+    await install(shop); // Shopify answers TAKEN for each: nothing new, and the install goes ahead
+    expect(shopify.calls.filter((call) => /mutation CreateMetafieldDefinition\b/.test(call.query)).length).toBe(created + 3);
+    expect(definitionsOf(shop)).toHaveLength(3);
+    expect(await shopRow(shop)).toMatchObject({ uninstalledAt: null });
+  });
+
+  it("do not stop an install when Shopify refuses them", async () => {
+    const shop = "no-definitions-shop.myshopify.com";
+    shopify.answerWith((call, admin) =>
+      /mutation CreateMetafieldDefinition\b/.test(call.query)
+        ? (HttpResponse.json({ data: { metafieldDefinitionCreate: { createdDefinition: null, userErrors: [{ field: ["definition"], message: "Limit reached", code: "RESOURCE_TYPE_LIMIT_EXCEEDED" }] } } }) as unknown as Response)
+        : shopifySucceeds(call, admin),
+    );
+    await install(shop);
+    expect(definitionsOf(shop)).toEqual([]);
+    expect(await shopRow(shop)).toMatchObject({ uninstalledAt: null, currency: "USD" });
+  });
+});
