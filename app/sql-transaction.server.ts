@@ -167,29 +167,43 @@ export function postgresStatement(sql: string): { name: string; text: string } {
   return statement;
 }
 
+/**
+ * How long a transaction keeps trying: as long as a SQLite writer waits for the lock (db.server.ts's
+ * busy timeout). A count of tries is no measure: under load, another process's interactive
+ * transaction (Prisma's, in a busy worker) can hold SQLite's lock for hundreds of milliseconds,
+ * and 20 quick tries gave up before it was done (a 500, in bench:webhooks at 32 in flight).
+ */
+const RETRY_FOR_MS = 5_000;
+/** Tries past which a failure other than a busy database (a key race that keeps recurring) is final. */
 const MAX_ATTEMPTS = 20;
 
 /**
  * Runs a transaction, and runs it again (built afresh) when it failed for a reason that another
  * try can cure (sqlRetryReason): a busy SQLite database, a unique-key race, a deadlock. Waits a
- * few random milliseconds between tries, asynchronously (the driver itself never waits for a lock).
- * `beforeRetry` learns why, e.g. to drop a cached row that was deleted meanwhile.
+ * few random milliseconds between tries (growing to at most 50), asynchronously (the driver
+ * itself never waits for a lock). `beforeRetry` learns why, e.g. to drop a cached row that was
+ * deleted meanwhile.
  */
 export async function runSqlTransactionWithRetries<Result>(
   connection: SqlConnection,
   build: () => SqlTransaction<Result> | Promise<SqlTransaction<Result>>,
   beforeRetry?: (reason: "conflict" | "missing_reference") => void,
 ): Promise<Result> {
+  const startedAt = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await runSqlTransaction(connection, await build());
     } catch (error) {
       const reason = sqlRetryReason(error);
-      if (reason === null || attempt >= MAX_ATTEMPTS) throw error;
+      if (reason === null || Date.now() - startedAt > RETRY_FOR_MS || (attempt >= MAX_ATTEMPTS && !isBusy(error))) throw error;
       beforeRetry?.(reason);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, 1 + Math.random() * Math.min(50, 2 * attempt)));
     }
   }
+}
+
+function isBusy(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "SQLITE_BUSY";
 }
 
 /** Why a failed transaction may be run again, or null when it may not. */
