@@ -6,8 +6,7 @@
 // corrects each order whose multiplier differs, one transaction per order under its row lock,
 // with a `tier_adjustment` ledger row keyed by the snapshot version. Safe to run any number of
 // times, at the same time as deliveries: a delivery during a run flags the member again.
-import type { Db, Prisma } from "~/db.server";
-import { writeBalanceChange } from "./balance-change.server";
+import type { Db } from "~/db.server";
 import { currencyExponent } from "./money";
 import { orderPoints, type OrderFacts } from "./order";
 import { parseProgram, type TierSettings } from "./program";
@@ -15,15 +14,12 @@ import { currentActivity, tierHeldAt, tiersOfOrders, type ActivityOrder, type Ti
 import { tierChangedEvent } from "./flow-events";
 import { inTransaction } from "./transaction.server";
 import { sql } from "~/sql.server";
-import { row, rows, runSqlReads, runSqlTransactionWithRetries, storedMs, type Row } from "~/sql-transaction.server";
+import { nothing, row, rows, runSqlReads, runSqlTransactionWithRetries, storedMs, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import { factsFromRows, ORDER_FACT_COLUMNS, REFUND_FACT_COLUMNS } from "./ledger.server";
 import { flowEventInsert } from "./flow-event-rows.server";
 import { hasEntryPerks, tiersEntered } from "./tier-perks";
 import { grantTierEntryPerks } from "./tier-perks.server";
 import { tierMultiplierAt, tierThresholdAt, type TierVersion, type VersionedTier } from "./program-versions";
-
-type Snapshot = Prisma.OrderSnapshotGetPayload<object>;
-type Refund = Prisma.OrderRefundGetPayload<object>;
 
 /** Members of the shop waiting for a recalculation. */
 export async function membersAwaitingTierRecalc(db: Db, shopDomain: string, limit = 200): Promise<number[]> {
@@ -34,35 +30,6 @@ export async function membersAwaitingTierRecalc(db: Db, shopDomain: string, limi
 export async function shopsAwaitingTierRecalc(db: Db): Promise<string[]> {
   const rows = await db.member.findMany({ where: { tierPending: true }, distinct: ["shopDomain"], select: { shopDomain: true }, take: 1000 });
   return rows.map((row) => row.shopDomain);
-}
-
-/** The order's facts from its stored rows (as the ledger reads them). */
-export function snapshotFacts(snapshot: Snapshot, refunds: readonly Refund[]): OrderFacts {
-  const rate =
-    snapshot.earnPoints === null || snapshot.earnPerMajorUnits === null || snapshot.earnMultiplierPct === null
-      ? null
-      : { points: snapshot.earnPoints, perMajorUnits: snapshot.earnPerMajorUnits, multiplierPct: snapshot.earnMultiplierPct };
-  return {
-    orderId: snapshot.orderId,
-    paid: snapshot.paidAt !== null,
-    cancelled: snapshot.cancelledAt !== null,
-    customerId: snapshot.customerId,
-    customerUpdatedAt: snapshot.customerUpdatedAt?.getTime() ?? null,
-    currency: snapshot.currency,
-    taxesIncluded: snapshot.taxesIncluded,
-    versionUpdatedAt: snapshot.versionUpdatedAt?.getTime() ?? null,
-    eligibleMinor: snapshot.eligibleMinor === null ? null : Number(snapshot.eligibleMinor),
-    amountExponent: snapshot.amountExponent,
-    rate,
-    refunds: new Map(
-      refunds.map((refund) => [
-        refund.refundId,
-        { subtotalMinor: Number(refund.subtotalMinor), taxMinor: Number(refund.taxMinor), amountExponent: refund.amountExponent, refundedAt: refund.refundedAt?.getTime() ?? null },
-      ]),
-    ),
-    processedAt: snapshot.processedAt?.getTime() ?? null,
-    cancelledAt: snapshot.shopifyCancelledAt?.getTime() ?? null,
-  };
 }
 
 /** A paid order of the member as the recalculation reads it (driver rows, not Prisma's models: a batch reads thousands). */
@@ -316,29 +283,40 @@ async function enterTier(
 
 /** Sets one order's multiplier and settles the difference with its holder; null when nothing changed. */
 function correctOrder(db: Db, shopDomain: string, orderId: bigint, multiplierPct: number): Promise<number | null> {
-  return inTransaction(db, async (tx) => {
-    // The row lock every delivery of this order takes first.
-    const snapshot = await tx.orderSnapshot.update({ where: { shopDomain_orderId: { shopDomain, orderId } }, data: { lockVersion: { increment: 1 } } });
-    if (snapshot.earnMultiplierPct === null || snapshot.earnMultiplierPct === multiplierPct) return null;
-    const facts = snapshotFacts(snapshot, await tx.orderRefund.findMany({ where: { shopDomain, orderId } }));
-    const target = orderPoints({ ...facts, rate: { ...facts.rate!, multiplierPct } });
-    const delta = target - Number(snapshot.pointsCredited);
-    await tx.orderSnapshot.update({ where: { shopDomain_orderId: { shopDomain, orderId } }, data: { earnMultiplierPct: multiplierPct, pointsCredited: BigInt(target) } });
-    if (delta !== 0 && snapshot.holderMemberId !== null) {
-      await writeBalanceChange(tx, {
-        shopDomain,
-        memberId: snapshot.holderMemberId,
-        delta,
-        kind: "tier_adjustment",
-        sourceType: "order",
-        sourceId: String(orderId),
-        actor: "job:tier-recalc",
-        note: `earns under the tier held when it was placed (×${multiplierPct / 100})`,
-        idempotencyKey: `order:${orderId}:tier:${snapshot.lockVersion}`,
-        earned: true,
-        status: snapshot.pendingUntil !== null && !snapshot.pendingReleased ? "pending" : "available",
-      });
-    }
-    return delta;
-  });
+  // Plain SQL, like the deliveries it races with: on SQLite it holds the write lock only while it
+  // runs (an interactive transaction held it across the event loop's turns, and deliveries waited).
+  return runSqlTransactionWithRetries(sql(), () => correctOrderTransaction(shopDomain, orderId, multiplierPct, new Date()));
+}
+
+function* correctOrderTransaction(shopDomain: string, orderId: bigint, multiplierPct: number, now: Date): SqlTransaction<number | null> {
+  // The row lock every delivery of this order takes first.
+  const [snapshot, refunds] = (yield [
+    row(`UPDATE "OrderSnapshot" SET "lockVersion" = "lockVersion" + 1 WHERE "shopDomain" = ? AND "orderId" = ? RETURNING *`, [shopDomain, orderId]),
+    rows(`SELECT ${REFUND_FACT_COLUMNS} FROM "OrderRefund" WHERE "shopDomain" = ? AND "orderId" = ?`, [shopDomain, orderId]),
+  ]) as [Row | undefined, Row[]];
+  if (!snapshot || snapshot.earnMultiplierPct === null || Number(snapshot.earnMultiplierPct) === multiplierPct) return null;
+  const facts = factsFromRows(orderId, snapshot, refunds);
+  const target = orderPoints({ ...facts, rate: { ...facts.rate!, multiplierPct } });
+  const delta = target - Number(snapshot.pointsCredited);
+  const writes = [nothing(`UPDATE "OrderSnapshot" SET "earnMultiplierPct" = ?, "pointsCredited" = ?, "updatedAt" = ? WHERE "shopDomain" = ? AND "orderId" = ?`, [multiplierPct, BigInt(target), now, shopDomain, orderId])];
+  const holder = snapshot.holderMemberId === null || snapshot.holderMemberId === undefined ? null : Number(snapshot.holderMemberId);
+  if (delta !== 0 && holder !== null) {
+    // Points still in the order's pending period are corrected in pending.
+    const pending = storedMs(snapshot.pendingUntil) !== null && !Number(snapshot.pendingReleased);
+    const column = pending ? "pendingBalance" : "balance";
+    writes.push(
+      nothing(
+        `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note", "idempotencyKey", "createdAt")
+         VALUES (?, ?, ?, 'tier_adjustment', ?, 'order', ?, 'job:tier-recalc', ?, ?, ?)`,
+        [shopDomain, holder, BigInt(delta), pending ? "pending" : "available", String(orderId), `earns under the tier held when it was placed (×${multiplierPct / 100})`, `order:${orderId}:tier:${Number(snapshot.lockVersion)}`, now],
+      ),
+      // Corrections of earned points count as earned (tiers and the storefront read lifetimeEarned).
+      nothing(
+        `UPDATE "Member" SET "${column}" = "${column}" + ?, "lifetimeEarned" = "lifetimeEarned" + ?, "summaryVersion" = "summaryVersion" + 1, "lastActivityMs" = ?, "updatedAt" = ? WHERE "id" = ?`,
+        [BigInt(delta), BigInt(delta), now.getTime(), now, holder],
+      ),
+    );
+  }
+  yield writes;
+  return delta;
 }
