@@ -45,6 +45,8 @@ export const tierJobs: Record<string, JobHandler> = {
     // a request lost with this process.
     if (result.perkRewardsQueued > 0) await requestSettlement(db, job.shopDomain);
     if (members.length === BATCH) return { runAgainInMs: 0 };
+    // Members a delivery changed while they were read are flagged again: soon, as a delivery would ask.
+    if (result.stale > 0) return { runAgainInMs: 250 };
   },
   [TIER_SWEEP.name]: async ({ db }) => {
     for (const shop of await shopsAwaitingTierRecalc(db)) await requestTierRecalc(db, shop);

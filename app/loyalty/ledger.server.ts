@@ -43,7 +43,7 @@ export interface OrderEventResult {
   memberId: number | null;
   /** Whether any member's balance changed (this delivery's delta, or points moving with the order). */
   balancesChanged: boolean;
-  /** The shop has VIP tiers: the members changed are flagged for the tier recalculation. */
+  /** The members changed were flagged for the tier recalculation (the shop has VIP tiers, and the delivery may change what it decides). */
   tiersOn: boolean;
   /** A Shopify Flow trigger was recorded: the flow-triggers job should send it. */
   flowEvents: boolean;
@@ -253,19 +253,44 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   // tier recalculation recomputes it exactly from all the member's orders (periods, order of
   // arrival, moves); kept current here meanwhile, so the next order's tier guess counts this one.
   const activityChange = move ? 0 : tierActivityOf(after, program, shop.currency) - tierActivityOf(before, program, shop.currency);
+  // With tiers, any change to an order may change which tier the holder's other orders earn
+  // under (a cancellation worth no points too): the holder is flagged for the recalculation,
+  // unless this is an order counted in order that changes nothing it would decide.
+  const tierHolder = settledBy ?? owner;
+  const flagTiers =
+    tiersOn &&
+    tierHolder !== null &&
+    tierRecalcNeeded({
+      event,
+      credited,
+      target,
+      moved: move !== null,
+      member,
+      settledBy,
+      processedAt: after.processedAt,
+      program,
+      // Read with this delivery only (its first paid one); none in force at the placement (none
+      // recorded before it): it earns under the current program.
+      versionInForce: versionRead === null ? null : versionRow ? Number(versionRow.version) : shop.programVersion,
+      shop,
+      activityChange,
+    });
+  // The newest placement counted for the member, kept while it is known (null: the recalculation sets it).
+  const lastPlaced =
+    event.kind === "paid" && credited === 0 && target > 0 && move === null && member !== null && settledBy === member.id && member.tierLastPlacedMs !== null && after.processedAt !== null
+      ? Math.max(member.tierLastPlacedMs, after.processedAt)
+      : null;
   for (const [memberId, change] of balanceChanges) {
+    const placed = memberId === settledBy && lastPlaced !== null;
     writes.push(
       nothing(
         `UPDATE "Member" SET "${balanceColumn}" = "${balanceColumn}" + ?, "lifetimeEarned" = "lifetimeEarned" + ?, "tierActivity" = "tierActivity" + ?,
-           "summaryVersion" = "summaryVersion" + 1${tiersOn ? `, "tierPending" = TRUE` : ""}, "lastActivityMs" = ?, "updatedAt" = ? WHERE "id" = ?`,
-        [change, change, memberId === settledBy ? activityChange : 0, now.getTime(), now, memberId],
+           "summaryVersion" = "summaryVersion" + 1${flagTiers ? `, "tierPending" = TRUE` : ""}${placed ? `, "tierLastPlacedMs" = ?` : ""}, "lastActivityMs" = ?, "updatedAt" = ? WHERE "id" = ?`,
+        [change, change, memberId === settledBy ? activityChange : 0, ...(placed ? [BigInt(lastPlaced)] : []), now.getTime(), now, memberId],
       ),
     );
   }
-  // With tiers, any change to an order may change which tier the holder's other orders earn
-  // under (a cancellation worth no points too): the holder is flagged even without a balance change.
-  const tierHolder = settledBy ?? owner;
-  if (tiersOn && tierHolder !== null && !balanceChanges.has(tierHolder)) {
+  if (flagTiers && tierHolder !== null && !balanceChanges.has(tierHolder)) {
     writes.push(nothing(`UPDATE "Member" SET "tierPending" = TRUE WHERE "id" = ?`, [tierHolder]));
   }
   // An order earning points is a Shopify Flow trigger, sent by the flow-triggers job after this
@@ -294,13 +319,13 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
     pointsCredited: target,
     memberId: settledBy ?? owner,
     balancesChanged: balanceChanges.size > 0,
-    tiersOn: tiersOn && tierHolder !== null,
+    tiersOn: flagTiers,
     flowEvents: changes.some((change) => change.kind === "earn" && change.delta > 0 && after.customerId !== null),
   };
 }
 
 /** The member columns memberUpsert returns (and memberFactsFromRow reads). */
-export const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday", "tierId", "tierActivity", "summaryVersion"`;
+export const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday", "tierId", "tierActivity", "summaryVersion", "tierPending", "tierLastPlacedMs"`;
 
 /** A row of MEMBER_COLUMNS as the driver returns it. */
 export function memberFactsFromRow(raw: Row): MemberFacts {
@@ -343,7 +368,7 @@ export function memberUpsert(shopDomain: string, customerId: ShopifyId, profile:
  */
 function programInForce(shopDomain: string, atMs: number): Query {
   return row(
-    `SELECT "program" FROM "ProgramVersion" WHERE "shopDomain" = ? AND "effectiveAtMs" <= ?
+    `SELECT "program", "version" FROM "ProgramVersion" WHERE "shopDomain" = ? AND "effectiveAtMs" <= ?
      ORDER BY "effectiveAtMs" DESC, "version" DESC LIMIT 1`,
     [shopDomain, BigInt(atMs)],
   );
@@ -433,8 +458,56 @@ function id(value: unknown): ShopifyId | null {
   return value === null || value === undefined ? null : BigInt(value as bigint | number);
 }
 
-function memberFrom(row: Row): { id: number; tierId: number | null; tierActivity: number } {
-  return { id: Number(row.id), tierId: row.tierId === null || row.tierId === undefined ? null : Number(row.tierId), tierActivity: Number(row.tierActivity ?? 0) };
+interface TierFacts {
+  id: number;
+  tierId: number | null;
+  tierActivity: number;
+  /** A recalculation is due (tierPending). */
+  tierPending: boolean;
+  tierLastPlacedMs: number | null;
+}
+
+function memberFrom(row: Row): TierFacts {
+  return {
+    id: Number(row.id),
+    tierId: row.tierId === null || row.tierId === undefined ? null : Number(row.tierId),
+    tierActivity: Number(row.tierActivity ?? 0),
+    tierPending: Boolean(Number(row.tierPending ?? 0)),
+    tierLastPlacedMs: row.tierLastPlacedMs === null || row.tierLastPlacedMs === undefined ? null : Number(row.tierLastPlacedMs),
+  };
+}
+
+/**
+ * Whether the holder must be flagged for the tier recalculation. Not when the delivery is a paid
+ * order's first credit, placed no earlier than every order already counted for the member, under
+ * the program version the cached tiers come from, in a lifetime program, for a member whose last
+ * recalculation is current, and that does not take them to another tier: the recalculation would
+ * then change nothing (the order earns under the held tier, which tierForNewOrder gave it, and
+ * the activity this delivery added is exact). Anything else (refunds, cancellations, moves,
+ * late or reordered orders, periods, a tier reached) is left to it.
+ */
+function tierRecalcNeeded(input: {
+  event: OrderEvent;
+  credited: number;
+  target: number;
+  moved: boolean;
+  member: TierFacts | null;
+  settledBy: number | null;
+  processedAt: number | null;
+  program: Program;
+  versionInForce: number | null;
+  shop: ShopForEvents;
+  activityChange: number;
+}): boolean {
+  const { member, program, shop } = input;
+  if (input.event.kind !== "paid" || input.credited !== 0 || input.target <= 0 || input.moved) return true;
+  if (member === null || input.settledBy !== member.id || member.tierPending || member.tierLastPlacedMs === null) return true;
+  if (input.processedAt === null || input.processedAt < member.tierLastPlacedMs) return true;
+  if (program.tiers.period !== "lifetime" || input.versionInForce !== shop.programVersion) return true;
+  const scale = { tiers: shop.tiers, basis: program.tiers.basis, exponent: shop.currency ? currencyExponent(shop.currency) : 2 };
+  const before = tierForNewOrder(member, scale);
+  const after = tierForNewOrder({ tierId: member.tierId, tierActivity: member.tierActivity + input.activityChange }, scale);
+  return (before?.id ?? null) !== (after?.id ?? null);
 }
 
 const timestamp = storedMs;

@@ -111,6 +111,8 @@ export interface TierRecalc {
   /** Entry perks given with the changes: bonus points, and rewards waiting for the redemption-settle job. */
   perkBonusPoints: number;
   perkRewardsQueued: number;
+  /** Members changed while they were recalculated: flagged again, for another run. */
+  stale: number;
 }
 
 /** Re-reads which tier each of the member's paid orders earns under and corrects those that differ. */
@@ -141,7 +143,7 @@ export async function recalculateTiersOfMembers(
   /** Called before each member's writes (the job renews its lease there). */
   beforeWrites: () => Promise<void> = async () => {},
 ): Promise<TierRecalc> {
-  const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false, tierChanged: false, perkBonusPoints: 0, perkRewardsQueued: 0 };
+  const result: TierRecalc = { corrected: 0, delta: 0, shownChanged: false, tierChanged: false, perkBonusPoints: 0, perkRewardsQueued: 0, stale: 0 };
   if (memberIds.length === 0) return result;
   // Cleared first: a delivery from here on flags the member again, and another run follows.
   for (const ids of inChunks(memberIds)) await db.member.updateMany({ where: { id: { in: ids }, tierPending: true }, data: { tierPending: false } });
@@ -167,14 +169,18 @@ export async function recalculateTiersOfMembers(
   const thresholdsAt = (atMs: number): TierThreshold[] =>
     versions.length === 0 ? thresholds : tiers.map((tier) => ({ id: tier.id, threshold: inActivityUnits(tierThresholdAt(versions, atMs, tier.id, tier.thresholdPoints)) }));
 
+  // The members first, then their orders: a delivery committed in between bumps the member's
+  // summaryVersion, and the conditional write below then leaves the member flagged instead of
+  // writing figures that miss that order.
+  const members = new Map<number, { tierId: number | null; tierActivity: bigint; customerId: bigint; summaryVersion: number; tierLastPlacedMs: bigint | null }>();
+  for (const ids of inChunks(memberIds)) {
+    const rows = await db.member.findMany({ where: { id: { in: ids } }, select: { id: true, tierId: true, tierActivity: true, customerId: true, summaryVersion: true, tierLastPlacedMs: true } });
+    for (const member of rows) members.set(member.id, member);
+  }
   const ordersOf = new Map<number, StoredOrder[]>();
   for (const order of await storedOrdersOf(shopDomain, memberIds)) ordersOf.set(order.holderMemberId, [...(ordersOf.get(order.holderMemberId) ?? []), order]);
-  const members = new Map<number, { tierId: number | null; tierActivity: bigint; customerId: bigint }>();
-  for (const ids of inChunks(memberIds)) {
-    for (const member of await db.member.findMany({ where: { id: { in: ids } }, select: { id: true, tierId: true, tierActivity: true, customerId: true } })) members.set(member.id, member);
-  }
 
-  type Change = { memberId: number; customerId: bigint; previousTierId: number | null; heldId: number | null; activity: bigint };
+  type Change = { memberId: number; customerId: bigint; previousTierId: number | null; heldId: number | null; activity: bigint; version: number; lastPlacedMs: bigint; shown: boolean };
   const shown: Change[] = [];
   // Members reaching a tier with entry perks: written one by one, with their perks (below).
   const entering: Change[] = [];
@@ -184,6 +190,8 @@ export async function recalculateTiersOfMembers(
     const stored = ordersOf.get(memberId) ?? [];
     const orders = stored.flatMap((order) => activityOf(order, settings.basis, exponent) ?? []);
     const tierOfOrder = tiersOfOrders(orders, thresholdsAt, options);
+    // Each correction below bumps the member's summaryVersion: the version the final write expects.
+    let version = member.summaryVersion;
     for (const order of stored) {
       const multiplier = multiplierOf(tierOfOrder.get(order.facts.orderId) ?? null, order.facts.processedAt ?? order.paidAtMs);
       if (order.earnMultiplierPct === null || order.earnMultiplierPct === multiplier) continue;
@@ -192,12 +200,16 @@ export async function recalculateTiersOfMembers(
       if (delta !== null) {
         result.corrected++;
         result.delta += delta;
+        if (delta !== 0) version++;
       }
     }
     const heldId = tierHeldAt(orders, thresholds, options, { at: now.getTime(), orderId: 0n, seq: 0 })?.id ?? null;
     const activity = BigInt(currentActivity(orders, options, now.getTime()));
-    if (member.tierId === heldId && member.tierActivity === activity) continue;
-    const change = { memberId, customerId: member.customerId, previousTierId: member.tierId, heldId, activity };
+    // The newest placement counted: deliveries placed no earlier may skip the next recalculation.
+    const lastPlacedMs = BigInt(orders.reduce((newest, order) => Math.max(newest, order.processedAt), 0));
+    const shownChanges = member.tierId !== heldId || member.tierActivity !== activity;
+    if (!shownChanges && member.tierLastPlacedMs === lastPlacedMs) continue;
+    const change = { memberId, customerId: member.customerId, previousTierId: member.tierId, heldId, activity, version, lastPlacedMs, shown: shownChanges };
     if (tiersEntered(tiers, member.tierId, heldId).some(hasEntryPerks)) entering.push(change);
     else shown.push(change);
   }
@@ -210,24 +222,28 @@ export async function recalculateTiersOfMembers(
   // The storefront shows the held tier and this progress: a change reaches its summary too; a
   // change of tier is a Shopify Flow trigger (sent by the flow-triggers job), in the same
   // transaction. One plain-SQL transaction for the batch: on SQLite it holds the write lock only
-  // while it runs, never across the event loop's turns as an interactive transaction would.
+  // while it runs, never across the event loop's turns as an interactive transaction would. Each
+  // write is conditional on the member's summaryVersion as read: a member changed since (a
+  // delivery, a correction above) is flagged for another run instead.
   await beforeWrites();
-  result.shownChanged = true;
+  result.shownChanged ||= shown.some((change) => change.shown);
   const batchChangedTier = await runSqlTransactionWithRetries(sql(), function* () {
-    const versions = (yield shown.map(({ memberId, heldId, activity }) =>
-      row(`UPDATE "Member" SET "tierId" = ?, "tierActivity" = ?, "summaryVersion" = "summaryVersion" + 1, "updatedAt" = ? WHERE "id" = ? RETURNING "summaryVersion"`, [
-        heldId,
-        activity,
-        now,
-        memberId,
-      ]),
+    const versions = (yield shown.map(({ memberId, heldId, activity, version, lastPlacedMs, shown: bump }) =>
+      row(
+        `UPDATE "Member" SET "tierId" = ?, "tierActivity" = ?, "tierLastPlacedMs" = ?, "summaryVersion" = "summaryVersion" + ?, "updatedAt" = ?
+         WHERE "id" = ? AND "summaryVersion" = ? RETURNING "summaryVersion"`,
+        [heldId, activity, lastPlacedMs, bump ? 1 : 0, now, memberId, version],
+      ),
     )) as (Row | undefined)[];
+    const stale = shown.filter((_, index) => !versions[index]);
+    result.stale = stale.length;
     const changedTier = shown.flatMap((change, index) => {
       const version = versions[index];
       if (change.previousTierId === change.heldId || !version) return [];
       return [flowEventInsert(shopDomain, tierChangedEvent(change.customerId, nameOf(change.heldId), nameOf(change.previousTierId), Number(version.summaryVersion)), now)];
     });
-    if (changedTier.length > 0) yield changedTier;
+    const after = [...changedTier, ...stale.map((change) => nothing(`UPDATE "Member" SET "tierPending" = TRUE WHERE "id" = ?`, [change.memberId]))];
+    if (after.length > 0) yield after;
     return changedTier.length > 0;
   });
   result.tierChanged ||= batchChangedTier;

@@ -39,4 +39,52 @@ describe("VIP tiers", () => {
     expect(await balanceOf(db, customer.id, SHOP)).toBe(400);
     expect(await balancesMatchLedger(db)).toEqual([]);
   });
+
+  it("leaves an order counted in order to the delivery, and flags the member when it reaches a tier or comes late", async () => {
+    const shop = "tier-skip-shop.myshopify.com";
+    const customer = 3_950_001;
+    const member = () => db.member.findFirstOrThrow({ where: { shopDomain: shop, customerId: BigInt(customer) } });
+    const send = async (id: number, dollars: number, day: number) => {
+      const at = `2026-04-${String(day).padStart(2, "0")}T10:00:00Z`;
+      const payload = { ...orderPayload({ id, customer: { id: customer }, lines: [{ price: `${dollars}.00` }], updatedAt: at }), processed_at: at, created_at: at };
+      expect((await deliverWebhook("orders/paid", payload, { shop })).status).toBe(200);
+    };
+    const recalc = async () => {
+      await requestTierRecalc(db, shop);
+      await runDueJobs(db);
+    };
+    await deliverWebhook("customers/create", { id: 3_950_999, email: "skip@example.com" }, { shop });
+    await db.tier.create({ data: { shopDomain: shop, name: "Gold", thresholdPoints: 100, multiplierPercent: 150 } });
+
+    // A new member's first order: nothing counted before it, nothing reached.
+    await send(3_960_001, 60, 1);
+    expect(await member()).toMatchObject({ tierPending: false, tierActivity: 60n, tierLastPlacedMs: BigInt(Date.parse("2026-04-01T10:00:00Z")) });
+    // A member from before the column (unknown: null) is left to the recalculation once.
+    await db.member.updateMany({ where: { shopDomain: shop, customerId: BigInt(customer) }, data: { tierLastPlacedMs: null } });
+    await send(3_960_006, 5, 1);
+    expect((await member()).tierPending).toBe(true);
+    await recalc();
+    expect(await member()).toMatchObject({ tierPending: false, tierActivity: 65n, tierLastPlacedMs: BigInt(Date.parse("2026-04-01T10:00:00Z")) });
+
+    // In order and short of Gold: nothing for the recalculation to decide.
+    await send(3_960_002, 30, 2);
+    expect(await member()).toMatchObject({ tierPending: false, tierActivity: 95n, tierId: null, tierLastPlacedMs: BigInt(Date.parse("2026-04-02T10:00:00Z")) });
+
+    // Reaching Gold: flagged (the tier, its Flow trigger and perks are the recalculation's).
+    await send(3_960_003, 20, 3);
+    expect(await member()).toMatchObject({ tierPending: true, tierActivity: 115n });
+    await recalc();
+    expect((await member()).tierId).not.toBeNull();
+
+    // In order under Gold: earns ×1.5 at delivery, nothing flagged.
+    await send(3_960_004, 10, 5);
+    expect(await member()).toMatchObject({ tierPending: false, tierActivity: 125n });
+    // Placed before the last one counted: flagged.
+    await send(3_960_005, 10, 4);
+    expect((await member()).tierPending).toBe(true);
+    await recalc();
+    expect(await balanceOf(db, customer, shop)).toBe(60 + 5 + 30 + 20 + 15 + 15);
+    expect(await member()).toMatchObject({ tierPending: false, tierActivity: 135n });
+    expect(await balancesMatchLedger(db)).toEqual([]);
+  });
 });
