@@ -130,9 +130,14 @@ describe("Home and Privacy in the local admin", () => {
   }, 120_000);
 
   it("audits balances and shows the last reconciliation, in the merchant's language", async () => {
-    const until = new Date("2026-11-29T06:00:00Z");
+    // The server's own daily reconciliation of this shop (it has a session; Shopify is out of
+    // reach here, so its attempts fail and retry) must not record a newer run than this one: its
+    // job goes, an attempt under way ends, and a run finished now is not due for a day.
+    await db.job.deleteMany({ where: { key: `reconcile:${SHOP}` } });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const until = new Date();
     await db.reconcileRun.create({
-      data: { shopDomain: SHOP, trigger: "job", status: "done", since: new Date("2026-11-27T06:00:00Z"), until, ordersSeen: 1_250, ordersRepaired: 3, pointsRepaired: 142n, finishedAt: until },
+      data: { shopDomain: SHOP, trigger: "job", status: "done", since: new Date(until.getTime() - 2 * 86_400_000), until, ordersSeen: 1_250, ordersRepaired: 3, pointsRepaired: 142n, finishedAt: until },
     });
     const { page, app: frame } = await openAdmin(browser, admin, "/app", { locale: "de" });
     await frame.getByText(/1\.250 zwischen .* geänderte Bestellungen geprüft; 3 korrigiert \(\+142 Punkte\)\. Beendet/).waitFor();
