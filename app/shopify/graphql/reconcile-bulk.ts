@@ -10,6 +10,8 @@
 // Shopify refuses a connection inside a list field in a bulk query, and Order.refunds is a list:
 // the bulk query reads each refund's id only, and the lines of the refunds of an order Tally is
 // behind on are read afterwards by the paged follow-up queries (reconcile-orders.ts).
+import { LINE_ITEM_FIELDS, ORDER_FIELDS } from "./reconcile-orders";
+
 export const RECONCILE_ORDERS_COUNT = `#graphql
   query ReconcileOrdersCount($query: String!, $limit: Int) {
     ordersCount(query: $query, limit: $limit) {
@@ -56,24 +58,7 @@ export function reconcileBulkQuery(search: string): string {
     orders(query: ${JSON.stringify(search)}, sortKey: UPDATED_AT) {
       edges {
         node {
-          id
-          legacyResourceId
-          updatedAt
-          processedAt
-          createdAt
-          cancelledAt
-          taxesIncluded
-          currencyCode
-          displayFinancialStatus
-          discountCodes
-          customer {
-            legacyResourceId
-            firstName
-            lastName
-            defaultEmailAddress {
-              emailAddress
-            }
-          }
+          ${ORDER_FIELDS}
           refunds {
             id
             legacyResourceId
@@ -81,32 +66,7 @@ export function reconcileBulkQuery(search: string): string {
           lineItems {
             edges {
               node {
-                id
-                quantity
-                currentQuantity
-                isGiftCard
-                originalUnitPriceSet {
-                  shopMoney {
-                    amount
-                    currencyCode
-                  }
-                }
-                discountAllocations {
-                  allocatedAmountSet {
-                    shopMoney {
-                      amount
-                      currencyCode
-                    }
-                  }
-                }
-                taxLines {
-                  priceSet {
-                    shopMoney {
-                      amount
-                      currencyCode
-                    }
-                  }
-                }
+                ${LINE_ITEM_FIELDS}
               }
             }
           }

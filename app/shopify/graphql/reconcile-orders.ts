@@ -9,6 +9,83 @@
 //    follow-up queries: RECONCILE_ORDER_LINE_ITEMS and RECONCILE_REFUND_LINE_ITEMS page their
 //    connection by cursor, RECONCILE_ORDER_REFUNDS reads every refund (Order.refunds is a list,
 //    not a connection: without `first` Shopify returns them all).
+/** Line items and refunds per order in the batch call; an order with more is completed by the follow-up queries. */
+export const DETAIL_LINE_ITEMS = 30;
+export const DETAIL_REFUNDS = 5;
+export const DETAIL_REFUND_LINES = 10;
+
+// The selections the documents below (and reconcile-bulk.ts's bulk query) share: what the
+// webhooks' code reads of an order, a line item and a refund line, in shop money.
+const SHOP_MONEY = `shopMoney {
+  amount
+  currencyCode
+}`;
+
+/** An order's own fields and its customer. */
+export const ORDER_FIELDS = `id
+legacyResourceId
+updatedAt
+processedAt
+createdAt
+cancelledAt
+taxesIncluded
+currencyCode
+displayFinancialStatus
+discountCodes
+customer {
+  legacyResourceId
+  firstName
+  lastName
+  defaultEmailAddress {
+    emailAddress
+  }
+}`;
+
+export const LINE_ITEM_FIELDS = `id
+quantity
+currentQuantity
+isGiftCard
+originalUnitPriceSet {
+  ${SHOP_MONEY}
+}
+discountAllocations {
+  allocatedAmountSet {
+    ${SHOP_MONEY}
+  }
+}
+taxLines {
+  priceSet {
+    ${SHOP_MONEY}
+  }
+}`;
+
+const REFUND_LINE_ITEM_FIELDS = `quantity
+lineItem {
+  id
+  isGiftCard
+}
+subtotalSet {
+  ${SHOP_MONEY}
+}
+totalTaxSet {
+  ${SHOP_MONEY}
+}`;
+
+const PAGE_INFO = `pageInfo {
+  hasNextPage
+  endCursor
+}`;
+
+/** A refund with its first lines (more are read by RECONCILE_REFUND_LINE_ITEMS). */
+const REFUND_FIELDS = `id
+legacyResourceId
+refundLineItems(first: ${DETAIL_REFUND_LINES}) {
+  nodes {
+    ${REFUND_LINE_ITEM_FIELDS}
+  }
+  ${PAGE_INFO}
+}`;
+
 export const RECONCILE_ORDER_PAGE = `#graphql
   query ReconcileOrderPage($first: Int!, $after: String, $query: String!) {
     orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
@@ -27,95 +104,19 @@ export const RECONCILE_ORDER_PAGE = `#graphql
   }
 `;
 
-/** Line items and refunds per order in the batch call; an order with more is completed by the follow-up queries. */
-export const DETAIL_LINE_ITEMS = 30;
-export const DETAIL_REFUNDS = 5;
-export const DETAIL_REFUND_LINES = 10;
-
 export const RECONCILE_ORDER_DETAILS = `#graphql
   query ReconcileOrderDetails($ids: [ID!]!) {
     nodes(ids: $ids) {
       ... on Order {
-        id
-        legacyResourceId
-        updatedAt
-        processedAt
-        createdAt
-        cancelledAt
-        taxesIncluded
-        currencyCode
-        displayFinancialStatus
-        discountCodes
-        customer {
-          legacyResourceId
-          firstName
-          lastName
-          defaultEmailAddress {
-            emailAddress
-          }
-        }
-        lineItems(first: 30) {
+        ${ORDER_FIELDS}
+        lineItems(first: ${DETAIL_LINE_ITEMS}) {
           nodes {
-            id
-            quantity
-            currentQuantity
-            isGiftCard
-            originalUnitPriceSet {
-              shopMoney {
-                amount
-                currencyCode
-              }
-            }
-            discountAllocations {
-              allocatedAmountSet {
-                shopMoney {
-                  amount
-                  currencyCode
-                }
-              }
-            }
-            taxLines {
-              priceSet {
-                shopMoney {
-                  amount
-                  currencyCode
-                }
-              }
-            }
+            ${LINE_ITEM_FIELDS}
           }
-          pageInfo {
-            hasNextPage
-            endCursor
-          }
+          ${PAGE_INFO}
         }
-        refunds(first: 5) {
-          id
-          legacyResourceId
-          refundLineItems(first: 10) {
-            nodes {
-              quantity
-              lineItem {
-                id
-                isGiftCard
-              }
-              subtotalSet {
-                shopMoney {
-                  amount
-                  currencyCode
-                }
-              }
-              totalTaxSet {
-                shopMoney {
-                  amount
-                  currencyCode
-                }
-              }
-            }
-            pageInfo {
-              hasNextPage
-              endCursor
-            }
-          }
+        refunds(first: ${DETAIL_REFUNDS}) {
+          ${REFUND_FIELDS}
         }
       }
     }
@@ -131,37 +132,9 @@ export const RECONCILE_ORDER_LINE_ITEMS = `#graphql
       ... on Order {
         lineItems(first: $first, after: $after) {
           nodes {
-            id
-            quantity
-            currentQuantity
-            isGiftCard
-            originalUnitPriceSet {
-              shopMoney {
-                amount
-                currencyCode
-              }
-            }
-            discountAllocations {
-              allocatedAmountSet {
-                shopMoney {
-                  amount
-                  currencyCode
-                }
-              }
-            }
-            taxLines {
-              priceSet {
-                shopMoney {
-                  amount
-                  currencyCode
-                }
-              }
-            }
+            ${LINE_ITEM_FIELDS}
           }
-          pageInfo {
-            hasNextPage
-            endCursor
-          }
+          ${PAGE_INFO}
         }
       }
     }
@@ -173,33 +146,7 @@ export const RECONCILE_ORDER_REFUNDS = `#graphql
     node(id: $id) {
       ... on Order {
         refunds {
-          id
-          legacyResourceId
-          refundLineItems(first: 10) {
-            nodes {
-              quantity
-              lineItem {
-                id
-                isGiftCard
-              }
-              subtotalSet {
-                shopMoney {
-                  amount
-                  currencyCode
-                }
-              }
-              totalTaxSet {
-                shopMoney {
-                  amount
-                  currencyCode
-                }
-              }
-            }
-            pageInfo {
-              hasNextPage
-              endCursor
-            }
-          }
+          ${REFUND_FIELDS}
         }
       }
     }
@@ -212,28 +159,9 @@ export const RECONCILE_REFUND_LINE_ITEMS = `#graphql
       ... on Refund {
         refundLineItems(first: $first, after: $after) {
           nodes {
-            quantity
-            lineItem {
-              id
-              isGiftCard
-            }
-            subtotalSet {
-              shopMoney {
-                amount
-                currencyCode
-              }
-            }
-            totalTaxSet {
-              shopMoney {
-                amount
-                currencyCode
-              }
-            }
+            ${REFUND_LINE_ITEM_FIELDS}
           }
-          pageInfo {
-            hasNextPage
-            endCursor
-          }
+          ${PAGE_INFO}
         }
       }
     }
