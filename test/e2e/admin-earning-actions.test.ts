@@ -2,9 +2,7 @@
 // production build: an action created after the server's inline field error, listed and linked
 // from Program settings; a waiting claim approved from the queue credits the member; axe finds no
 // serious or critical violation; the merchant's language.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import type { Browser, Frame } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "~/db.server";
 import { databaseTarget } from "~/database-url";
@@ -13,19 +11,11 @@ import { startApp, type RunningApp } from "../../dev/simulator/app-server";
 import { launchChromium, screenshotPath } from "../../dev/simulator/browser";
 import { createTestDatabase, type TestDatabase } from "../../dev/simulator/databases";
 import { storeOfflineSession } from "../../dev/simulator/offline-session";
-import { seriousViolations as described } from "../support/axe";
+import { frameSeriousViolations as seriousViolations } from "../support/axe";
 
 const API_KEY = "admin-actions-key";
 const API_SECRET = "admin-actions-secret";
 const SHOP = "admin-actions-e2e.myshopify.com";
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-async function seriousViolations(frame: Frame): Promise<string[]> {
-  await frame.evaluate(AXE_SOURCE);
-  const violations = await frame.evaluate(async () => (await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe.run()).violations);
-  return described(violations);
-}
 
 describe("Ways to earn in the admin (Chromium)", () => {
   let database: TestDatabase;

@@ -1,9 +1,7 @@
 // The Program settings pages in Chromium, inside the local admin frame, served by the production
 // build: the earning rate with its live example, inline field errors from the server, the save
 // bar, a reward created and edited; axe finds no serious or critical violation.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import type { Browser, Frame } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "~/db.server";
 import { databaseTarget } from "~/database-url";
@@ -12,7 +10,7 @@ import { startApp, type RunningApp } from "../../dev/simulator/app-server";
 import { launchChromium, screenshotPath } from "../../dev/simulator/browser";
 import { createTestDatabase, type TestDatabase } from "../../dev/simulator/databases";
 import { storeOfflineSession } from "../../dev/simulator/offline-session";
-import { seriousViolations as described } from "../support/axe";
+import { frameSeriousViolations as seriousViolations } from "../support/axe";
 
 const API_KEY = "admin-program-key";
 const API_SECRET = "admin-program-secret";
@@ -20,20 +18,6 @@ const SHOP = "admin-program-e2e.myshopify.com";
 
 // axe-core (what @axe-core/playwright runs), injected into the app's frame: the admin frame's
 // page is not one of a browser context's, which AxeBuilder requires.
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: { target: string[] }[];
-}
-
-async function seriousViolations(frame: Frame): Promise<string[]> {
-  await frame.evaluate(AXE_SOURCE);
-  const violations = await frame.evaluate(async () => (await (window as unknown as { axe: { run: () => Promise<{ violations: AxeViolation[] }> } }).axe.run()).violations);
-  return described(violations);
-}
-
 describe("Program settings in the admin (Chromium)", () => {
   let database: TestDatabase;
   let db: Db;

@@ -1,9 +1,7 @@
 // The VIP tiers page in Chromium, inside the local admin frame, served by the production build:
 // a tier created with its entry perks (bonus points, a reward chosen among the shop's) after the
 // server's inline field error, in English and German; axe finds no serious or critical violation.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import type { Browser, Frame } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "~/db.server";
 import { databaseTarget } from "~/database-url";
@@ -12,21 +10,11 @@ import { startApp, type RunningApp } from "../../dev/simulator/app-server";
 import { launchChromium, screenshotPath } from "../../dev/simulator/browser";
 import { createTestDatabase, type TestDatabase } from "../../dev/simulator/databases";
 import { storeOfflineSession } from "../../dev/simulator/offline-session";
-import { seriousViolations as described } from "../support/axe";
+import { frameSeriousViolations as seriousViolations } from "../support/axe";
 
 const API_KEY = "admin-tiers-key";
 const API_SECRET = "admin-tiers-secret";
 const SHOP = "admin-tiers-e2e.myshopify.com";
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-async function seriousViolations(frame: Frame): Promise<string[]> {
-  await frame.evaluate(AXE_SOURCE);
-  const violations = await frame.evaluate(
-    async () => (await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe.run()).violations,
-  );
-  return described(violations);
-}
-
 describe("VIP tiers in the admin (Chromium)", () => {
   let database: TestDatabase;
   let db: Db;
