@@ -169,13 +169,18 @@ function proxyHandler(build) {
     if (!route.path?.startsWith("proxy/") || route.path.includes(":") || route.path.includes("*")) continue;
     routes.set(`/${route.path}`, route.module);
   }
+  const { storefrontReads } = build.entry.module;
   return (req, res) => {
     const queryAt = req.url.indexOf("?");
-    const route = routes.get(queryAt === -1 ? req.url : req.url.slice(0, queryAt));
+    const path = queryAt === -1 ? req.url : req.url.slice(0, queryAt);
+    const route = routes.get(path);
     if (!route) return false;
-    const handler = req.method === "GET" || req.method === "HEAD" ? route.loader : route.action;
-    if (!handler) return false;
-    answerWith(handler, req, res).catch((error) => {
+    const reading = req.method === "GET" || req.method === "HEAD";
+    const read = reading ? storefrontReads.get(path) : undefined;
+    const handler = reading ? route.loader : route.action;
+    if (!read && !handler) return false;
+    const answered = read ? writePlainAnswer(read, req, res, queryAt === -1 ? "" : req.url.slice(queryAt)) : answerWith(handler, req, res);
+    answered.catch((error) => {
       console.error("app proxy request failed", error);
       if (!res.headersSent) {
         res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
@@ -184,6 +189,14 @@ function proxyHandler(build) {
     });
     return true;
   };
+}
+
+/** The storefront's reads answer plain objects (app/shopify/storefront-reads.server.ts): written as they are. */
+async function writePlainAnswer(read, req, res, search) {
+  const answer = await read(search, req.headers["if-none-match"] ?? null);
+  const headers = answer.body === null ? answer.headers : { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) };
+  res.writeHead(answer.status, headers);
+  res.end(req.method === "HEAD" ? undefined : (answer.body ?? undefined));
 }
 
 async function answerWith(handler, req, res) {

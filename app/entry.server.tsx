@@ -38,11 +38,12 @@ export default function handleRequest(
 }
 
 // What server.js needs of the app besides handling requests: the parsed environment (importing
-// this module parses it; a bad variable stops the server) and the background jobs it starts in
-// each worker.
+// this module parses it; a bad variable stops the server), the background jobs it starts in
+// each worker, and the storefront reads it serves without Remix.
 export { runtimeEnv } from "./runtime-env.server";
 export { startBackgroundJobs, stopBackgroundJobs } from "./jobs/background.server";
 export { serveClusterMetrics } from "./observability/metrics.server";
+export { storefrontReads } from "./shopify/storefront-reads.server";
 
 // The development server has no server.js in front: the jobs start when it first loads the app.
 if (import.meta.env.DEV) void startBackgroundJobs();

@@ -7,6 +7,7 @@ import { env } from "./env.server";
 import { installAdminFetch } from "./shopify/admin-fetch.server";
 import { apiVersion } from "./shopify/api-version";
 import { recordInstall } from "./shopify/install.server";
+import { proxySignatureIsValid } from "./shopify/app-proxy-signature";
 
 export { apiVersion };
 
@@ -57,5 +58,6 @@ export const webhooks = api.webhooks;
 export const sessionTokens = api.session;
 // The app proxy's signature check on its own: authenticate.public.appProxy makes the same check
 // and then loads the shop's offline session (a database read per storefront request), which
-// Tally's proxy endpoints never use (app/shopify/app-proxy.server.ts).
-export const validateProxySignature = (query: URLSearchParams) => api.utils.validateHmac(query, { signator: "appProxy" });
+// Tally's proxy endpoints never use (app/shopify/app-proxy.server.ts). The check is the
+// library's, with node:crypto's HMAC (app/shopify/app-proxy-signature.ts says why).
+export const validateProxySignature = (query: URLSearchParams) => proxySignatureIsValid(query, env.SHOPIFY_API_SECRET);

@@ -3,7 +3,8 @@
 //
 // For each database: a fresh migrated database, the production server (`node server.js`, one
 // worker per CPU as `npm start`), 200 members (each enrolled by a signed GET /proxy/customer and
-// credited by a signed orders/paid). Then, at each concurrency level, BENCH_READS reads of
+// credited by a signed orders/paid); a warm-up of 5,000 customer and 2,500 program reads (and
+// 5,000 to the do-nothing server). Then, at each concurrency level, BENCH_READS reads of
 //   customer   signed GET /proxy/customer for a random member (what a signed-in page view asks);
 //   program    signed GET /proxy/program (what a visitor's page asks when the metafield is missing);
 //   nothing    GET / on a do-nothing Node server (one process), the ceiling of this client;
@@ -12,11 +13,13 @@
 // Goal at concurrency 16: ≥ 0.5 of the do-nothing server's reads/s and p99 < 25 ms (SQLite), the
 // same p99 on PostgreSQL.
 //
-// Environment: BENCH_READS=2000 (per level and kind; a quarter at concurrency 1),
-// BENCH_LEVELS=1,16,64, BENCH_DATABASES=sqlite,postgres, WEB_CONCURRENCY (server workers).
+// Environment: BENCH_READS=10000 (per level and kind; a quarter at concurrency 1),
+// BENCH_LEVELS=1,16,64, BENCH_DATABASES=sqlite,postgres, WEB_CONCURRENCY (server workers),
+// BENCH_CPU_PROF=<dir> (profile the server with node --cpu-prof; .cpuprofile files land in <dir>).
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { availableParallelism, loadavg } from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { proxyPath, storefrontProxyPrefix, webhookUri } from "../dev/simulator/app-config";
 import { freePort, startApp } from "../dev/simulator/app-server";
@@ -24,6 +27,7 @@ import { createTestDatabase, type Provider } from "../dev/simulator/databases";
 import { orderPayload } from "../dev/simulator/shopify-payloads";
 import { signedProxyQuery, signedWebhookRequest } from "../dev/simulator/shopify-signing";
 import { ensureProductionBuild } from "./lib/build";
+import { ownCpuMs, processCpuMs } from "./lib/cpu";
 import { formatTable, writeResultsJson } from "./lib/report";
 import { perSecond, summarizeLatencies, type LatencySummary } from "./lib/stats";
 
@@ -33,10 +37,13 @@ const API_SECRET = "tally-proxy-bench-secret";
 const MEMBERS = 200;
 const CUSTOMER_BASE = 7_700_000_000_000;
 
-const reads = Number(process.env.BENCH_READS ?? 2000);
+const reads = Number(process.env.BENCH_READS ?? 10_000);
+/** Reads before each level; ten times as many customer reads (and five times program reads) before the first. */
+const WARM_UP_READS = 500;
 const levels = (process.env.BENCH_LEVELS ?? "1,16,64").split(",").map(Number);
 const providers = (process.env.BENCH_DATABASES ?? "sqlite,postgres").split(",") as Provider[];
 const workers = Number(process.env.WEB_CONCURRENCY ?? availableParallelism());
+const cpuProfileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : null;
 
 interface Level {
   database: Provider;
@@ -46,10 +53,17 @@ interface Level {
   latency: LatencySummary;
   failures: number;
   ratio: number | null;
+  /** CPU µs per read: the server's (all its processes), and this client's. */
+  serverCpuUs: number | null;
+  clientCpuUs: number;
 }
 
-/** Sends `count` GETs with `concurrency` in flight; `path()` gives each its path and query. */
-async function load(port: number, path: () => string, count: number, concurrency: number) {
+/**
+ * Sends `count` GETs with `concurrency` in flight; `path()` gives each its path and query. CPU per
+ * read is counted for the server (`serverPid` and its workers) and for this client, from /proc:
+ * on two shared cores, reads/s moves with whatever else runs, CPU per read much less.
+ */
+async function load(port: number, path: () => string, count: number, concurrency: number, serverPid: number | undefined) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
   let failures = 0;
@@ -68,14 +82,19 @@ async function load(port: number, path: () => string, count: number, concurrency
       if (!ok) failures++;
     }
   };
+  const serverCpuBefore = processCpuMs(serverPid);
+  const clientCpuBefore = ownCpuMs();
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const wallMs = performance.now() - started;
+  const serverCpuAfter = processCpuMs(serverPid);
+  const clientCpuUs = ((ownCpuMs() - clientCpuBefore) * 1000) / count;
   agent.destroy();
-  return { readsPerSecond: perSecond(latencies.length, wallMs), latency: summarizeLatencies(latencies), failures };
+  const serverCpuUs = serverCpuBefore === null || serverCpuAfter === null ? null : ((serverCpuAfter - serverCpuBefore) * 1000) / count;
+  return { readsPerSecond: perSecond(latencies.length, wallMs), latency: summarizeLatencies(latencies), failures, serverCpuUs, clientCpuUs };
 }
 
-async function doNothingServer(): Promise<{ port: number; stop: () => void }> {
+async function doNothingServer(): Promise<{ port: number; pid: number | undefined; stop: () => void }> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -83,12 +102,17 @@ async function doNothingServer(): Promise<{ port: number; stop: () => void }> {
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
-  return { port, stop: () => child.kill() };
+  return { port, pid: child.pid, stop: () => child.kill() };
 }
 
-async function benchDatabase(provider: Provider, nothingPort: number): Promise<Level[]> {
+async function benchDatabase(provider: Provider, nothing: { port: number; pid: number | undefined }): Promise<Level[]> {
   const database = await createTestDatabase(provider);
-  const app = await startApp({ databaseUrl: database.url, apiKey: API_KEY, apiSecret: API_SECRET, env: { WEB_CONCURRENCY: String(workers) } });
+  const app = await startApp({
+    databaseUrl: database.url,
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    env: { WEB_CONCURRENCY: String(workers), ...(cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProfileDir}` } : {}) },
+  });
   const port = Number(new URL(app.baseUrl).port);
   const signed = (endpoint: string, customerId: number | null) =>
     `${proxyPath(endpoint)}?${signedProxyQuery(storefrontProxyPrefix(), { shop: SHOP, customerId, secret: API_SECRET }).toString()}`;
@@ -102,20 +126,27 @@ async function benchDatabase(provider: Provider, nothingPort: number): Promise<L
       const response = await fetch(request);
       if (response.status !== 200) throw new Error(`orders/paid answered ${response.status}`);
     }
+    const randomMember = () => CUSTOMER_BASE + Math.floor(Math.random() * MEMBERS);
+    // Warm-up, as a server that has served a while is: both kinds of read, many times over in
+    // each worker (JIT-compiled paths, every member's codes and referral figures cached), before
+    // anything is measured. Unwarmed, the first few thousand reads cost twice as much CPU.
+    await load(port, () => signed("customer", randomMember()), WARM_UP_READS * 10, 16, undefined);
+    await load(port, () => signed("program", null), WARM_UP_READS * 5, 16, undefined);
+    await load(nothing.port, () => "/", WARM_UP_READS * 10, 16, undefined);
     const results: Level[] = [];
     for (const concurrency of levels) {
       const count = concurrency === 1 ? Math.ceil(reads / 4) : reads;
-      const randomMember = () => CUSTOMER_BASE + Math.floor(Math.random() * MEMBERS);
       // Warm-up, then the three kinds interleaved per level, so drift hits them alike.
-      await load(port, () => signed("customer", randomMember()), Math.min(200, count), concurrency);
-      const nothing = await load(nothingPort, () => "/", count, concurrency);
-      const customer = await load(port, () => signed("customer", randomMember()), count, concurrency);
-      const program = await load(port, () => signed("program", null), count, concurrency);
-      results.push({ database: provider, kind: "nothing", concurrency, ...nothing, ratio: null });
+      const serverPid = app.process.pid;
+      await load(port, () => signed("customer", randomMember()), Math.min(WARM_UP_READS, count), concurrency, serverPid);
+      const baseline = await load(nothing.port, () => "/", count, concurrency, nothing.pid);
+      const customer = await load(port, () => signed("customer", randomMember()), count, concurrency, serverPid);
+      const program = await load(port, () => signed("program", null), count, concurrency, serverPid);
+      results.push({ database: provider, kind: "nothing", concurrency, ...baseline, ratio: null });
       for (const [kind, run] of [["customer", customer], ["program", program]] as const) {
-        results.push({ database: provider, kind, concurrency, ...run, ratio: run.readsPerSecond / nothing.readsPerSecond });
+        results.push({ database: provider, kind, concurrency, ...run, ratio: run.readsPerSecond / baseline.readsPerSecond });
       }
-      console.log(`[${provider}] c=${concurrency}: customer ${customer.readsPerSecond.toFixed(0)}/s p99 ${customer.latency.p99Ms.toFixed(1)} ms; nothing ${nothing.readsPerSecond.toFixed(0)}/s`);
+      console.log(`[${provider}] c=${concurrency}: customer ${customer.readsPerSecond.toFixed(0)}/s p99 ${customer.latency.p99Ms.toFixed(1)} ms; nothing ${baseline.readsPerSecond.toFixed(0)}/s`);
     }
     return results;
   } finally {
@@ -130,7 +161,7 @@ const load1 = loadavg();
 const nothing = await doNothingServer();
 const all: Level[] = [];
 try {
-  for (const provider of providers) all.push(...(await benchDatabase(provider, nothing.port)));
+  for (const provider of providers) all.push(...(await benchDatabase(provider, nothing)));
 } finally {
   nothing.stop();
 }
@@ -143,7 +174,7 @@ console.log(`goal         at concurrency 16: customer reads ≥ 0.5 × the do-no
 console.log();
 console.log(
   formatTable(
-    ["database", "kind", "concurrency", "reads/s", "p50 ms", "p99 ms", "ratio vs nothing", "failures", "goal"],
+    ["database", "kind", "concurrency", "reads/s", "p50 ms", "p99 ms", "ratio vs nothing", "server CPU µs/read", "client CPU µs/read", "failures", "goal"],
     all.map((level) => [
       level.database,
       level.kind,
@@ -152,10 +183,12 @@ console.log(
       level.latency.p50Ms.toFixed(2),
       level.latency.p99Ms.toFixed(2),
       level.ratio === null ? "—" : level.ratio.toFixed(2),
+      level.serverCpuUs === null ? "n/a" : level.serverCpuUs.toFixed(0),
+      level.clientCpuUs.toFixed(0),
       String(level.failures),
       level.kind === "customer" && level.concurrency === 16 ? (level.ratio! >= 0.5 && level.latency.p99Ms < 25 ? "✓" : "✗") : "",
     ]),
-    ["left", "left", "right", "right", "right", "right", "right", "right", "left"],
+    ["left", "left", "right", "right", "right", "right", "right", "right", "right", "right", "left"],
   ),
 );
 console.log();

@@ -10,3 +10,28 @@ export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
 export function errorResponse(status: number, code: string, message: string, headers?: HeadersInit): Response {
   return jsonResponse({ error: { code, message } }, { status, headers });
 }
+
+/**
+ * An answer before it is a Response: the storefront's reads build these, so that server.js can
+ * write them to the socket as they are (no Request, Headers or Response objects on the path a
+ * shop's page views take), and their Remix routes turn them into Responses (responseOf).
+ */
+export interface PlainAnswer {
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  /** null: no body (a 304). */
+  body: string | null;
+}
+
+export function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): PlainAnswer {
+  return { status, headers: { ...headers, "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(body) };
+}
+
+export function errorAnswer(status: number, code: string, message: string): PlainAnswer {
+  return jsonAnswer(status, { error: { code, message } });
+}
+
+export function responseOf(answer: PlainAnswer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { buildClientSchema, getOperationAST, parse, validate, type GraphQLSchema, type IntrospectionQuery } from "graphql";
+import { buildClientSchema, getOperationAST, parse, validate, type GraphQLSchema, type IntrospectionQuery, type OperationDefinitionNode } from "graphql";
 import { getVariableValues } from "graphql/execution/values";
 import { apiVersion } from "../../app/shopify/api-version";
 import { PROJECT_ROOT } from "./app-config";
@@ -35,17 +35,46 @@ function adminSchema(): GraphQLSchema {
   return schema;
 }
 
+interface CheckedDocument {
+  errors: readonly string[];
+  operation: OperationDefinitionNode | null | undefined;
+}
+
+/**
+ * Each document's parse and validation, once: the app sends a handful of constant documents, and
+ * validating one against the whole Admin schema costs a couple of milliseconds of this machine's
+ * CPU, which Shopify spends on its own servers, not on the app's cores.
+ */
+const checkedDocuments = new Map<string, CheckedDocument>();
+const CHECKED_DOCUMENTS_KEPT = 500;
+
+function checkedDocument(query: string): CheckedDocument {
+  let checked = checkedDocuments.get(query);
+  if (!checked) {
+    const document = parse(query);
+    checked = { errors: validate(adminSchema(), document).map((error) => error.message), operation: getOperationAST(document) };
+    // Bulk queries and tests' ad hoc documents vary: the memo stays bounded.
+    if (checkedDocuments.size >= CHECKED_DOCUMENTS_KEPT) checkedDocuments.clear();
+    checkedDocuments.set(query, checked);
+  }
+  return checked;
+}
+
 /** Shopify's answer to a document or variables it refuses (HTTP 200 with `errors`, no `data`). */
 export function schemaErrors(call: Pick<AdminCall, "query" | "variables">): AdminAnswer | null {
-  const document = parse(call.query);
-  const errors = validate(adminSchema(), document).map((error) => error.message);
-  const operation = getOperationAST(document);
+  const { errors: documentErrors, operation } = checkedDocument(call.query);
+  const errors = [...documentErrors];
   if (errors.length === 0 && operation) {
     const values = getVariableValues(adminSchema(), operation.variableDefinitions ?? [], call.variables);
     if (values.errors) errors.push(...values.errors.map((error) => error.message));
   }
   if (errors.length === 0) return null;
   return { status: 200, body: { errors: errors.map((message) => ({ message, extensions: { code: "INVALID_VARIABLE" } })) } };
+}
+
+/** The operation's name, as Shopify reads it from the document. */
+function operationName(query: string): string | undefined {
+  return checkedDocument(query).operation?.name?.value;
 }
 
 const COST = { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } };
@@ -149,7 +178,7 @@ export class ShopifyAdmin {
   answer(call: AdminCall): AdminAnswer {
     const refused = schemaErrors(call);
     if (refused) return refused;
-    const name = getOperationAST(parse(call.query))?.name?.value;
+    const name = operationName(call.query);
     const data = this.data(name, call);
     return { status: 200, body: { data, extensions: { cost: costOf(name, call) } } };
   }

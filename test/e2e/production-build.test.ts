@@ -92,6 +92,16 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
     expect(await head.text()).toBe("");
     const revalidated = await fetch(`${app.baseUrl}${proxyPath("program")}?${query()}`, { headers: { "If-None-Match": etag } });
     expect(revalidated.status).toBe(304);
+    expect(revalidated.headers.get("etag")).toBe(etag);
+    const programThroughRemix = await fetch(`${app.baseUrl}${proxyPath("program").toUpperCase()}/?${query()}`);
+    expect(programThroughRemix.headers.get("etag")).toBe(etag);
+    expect(programThroughRemix.headers.get("cache-control")).toBe(program.headers.get("cache-control"));
+    expect(await programThroughRemix.json()).toEqual(await program.json());
+    expect((await fetch(`${app.baseUrl}${proxyPath("program").toUpperCase()}/?${query()}`, { headers: { "If-None-Match": `W/${etag}` } })).status).toBe(304);
+    const unsigned = await fetch(`${app.baseUrl}${proxyPath("program")}`);
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.headers.get("content-type")).toMatch(/^application\/json/);
+    expect((await unsigned.json()).error.code).toBe("missing_signature");
 
     // A POST's body reaches the action as a stream: malformed JSON is the route's own 400.
     const malformed = await fetch(`${app.baseUrl}${proxyPath("redeem")}?${query()}`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"rewardId":' });
