@@ -3,6 +3,7 @@
 // the balance; this module finds members whose summary Shopify does not have yet and records
 // what was written, so a failed write is never lost, only retried.
 import type { Db } from "~/db.server";
+import { sql } from "~/sql.server";
 import { currencyExponent } from "./money";
 import { membersExtras, type RedemptionView } from "./redemptions.server";
 import type { ActionClaimView } from "./earning-actions";
@@ -129,7 +130,7 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
   };
   const at = new Date(now);
   const memberIds = members.map((member) => member.id);
-  const [extras, actionClaims] = await Promise.all([membersExtras(db, memberIds), membersActionClaims(db, memberIds)]);
+  const [extras, actionClaims] = await Promise.all([membersExtras(sql(), memberIds), membersActionClaims(db, memberIds)]);
   return members.map((member) => ({
     memberId: Number(member.id),
     customerId: member.customerId,

@@ -469,88 +469,92 @@ function shownRedemptions<T extends { code: string | null }>(issued: readonly T[
   return issued.filter((row) => row.code !== null || credits.includes(row));
 }
 
-/** The member's issued rewards and referral figures, read in one round trip (every redeem answers with them). */
-export async function memberExtras(connection: SqlConnection, memberId: number): Promise<{ redemptions: RedemptionView[]; referrals: ReferralStats }> {
-  const [issued, referrals] = (await runSqlReads(connection, [
-    rows(`SELECT * FROM "Redemption" WHERE "memberId" = ? AND "status" = 'issued' ORDER BY "id" DESC LIMIT ${ISSUED_SHOWN}`, [memberId]),
-    rows(`SELECT "status", COUNT(*) AS "count", SUM("points") AS "points" FROM "Referral" WHERE "referrerMemberId" = ? GROUP BY "status"`, [memberId]),
-  ])) as [Row[], Row[]];
-  const credited = referrals.find((group) => group.status === "credited");
-  return {
-    redemptions: shownRedemptions(issued.map(redemptionRowOf)).map(redemptionView),
-    referrals: {
-      referred: referrals.reduce((sum, group) => sum + Number(group.count), 0),
-      converted: Number(credited?.count ?? 0),
-      pointsEarned: Number(credited?.points ?? 0),
-    },
-  };
-}
+/** The columns a RedemptionView shows. */
+const VIEW_COLUMNS = ["id", "rewardId", "kind", "title", "status", "code", "amountMinor", "amountExponent", "percentage", "currency", "pointsSpent", "expiresAt", "createdAt"] as const;
 
-/** memberExtras for many members at once (the storefront summaries written in one batch). */
-export async function membersExtras(db: Db, memberIds: readonly number[]): Promise<Map<number, { redemptions: RedemptionView[]; referrals: ReferralStats }>> {
-  const [issued, referrals] = await Promise.all([
-    db.redemption.findMany({ where: { memberId: { in: [...memberIds] }, status: "issued" }, orderBy: { id: "desc" } }),
-    db.referral.groupBy({ by: ["referrerMemberId", "status"], where: { referrerMemberId: { in: [...memberIds] } }, _count: { _all: true }, _sum: { points: true } }),
-  ]);
-  return new Map(
-    memberIds.map((memberId) => {
-      const groups = referrals.filter((group) => group.referrerMemberId === memberId);
-      const credited = groups.find((group) => group.status === "credited");
-      const own = issued.filter((redemption) => redemption.memberId === memberId).slice(0, ISSUED_SHOWN);
-      return [
-        memberId,
-        {
-          redemptions: shownRedemptions(own).map(redemptionView),
-          referrals: {
-            referred: groups.reduce((sum, group) => sum + group._count._all, 0),
-            converted: credited?._count._all ?? 0,
-            pointsEarned: Number(credited?._sum.points ?? 0),
-          },
-        },
-      ];
-    }),
+/**
+ * A member's newest issued rewards, the columns shown only: a loyal member's used and unused
+ * codes add up, and every storefront read after a change lists them (index memberId, status, id).
+ */
+function issuedRedemptionsRead(memberId: number) {
+  return rows(
+    `SELECT ${VIEW_COLUMNS.map((column) => `"${column}"`).join(", ")} FROM "Redemption" WHERE "memberId" = ? AND "status" = 'issued' ORDER BY "id" DESC LIMIT ${ISSUED_SHOWN}`,
+    [memberId],
   );
 }
 
-/** A Redemption row as the driver returns it, in Prisma's types. */
-function redemptionRowOf(raw: Row): RedemptionRow {
-  const int = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-  const big = (value: unknown) => (value === null || value === undefined ? null : BigInt(value as bigint));
+function referralStatsOf(groups: readonly Row[]): ReferralStats {
+  const credited = groups.find((group) => group.status === "credited");
   return {
-    id: Number(raw.id),
-    shopDomain: String(raw.shopDomain),
-    memberId: Number(raw.memberId),
-    rewardId: Number(raw.rewardId),
-    kind: String(raw.kind),
-    title: String(raw.title),
-    reward: String(raw.reward),
-    pointsSpent: BigInt(raw.pointsSpent as bigint),
-    amountMinor: big(raw.amountMinor),
-    amountExponent: Number(raw.amountExponent),
-    percentage: int(raw.percentage),
-    currency: (raw.currency as string | null) ?? null,
-    status: String(raw.status),
-    code: (raw.code as string | null) ?? null,
-    shopifyDiscountId: (raw.shopifyDiscountId as string | null) ?? null,
-    storeCreditTransactionId: (raw.storeCreditTransactionId as string | null) ?? null,
-    orderId: big(raw.orderId),
-    expiresAt: dateOf(raw.expiresAt),
-    pointsReturned: Boolean(Number(raw.pointsReturned)),
-    attempts: Number(raw.attempts),
-    settleAfter: big(raw.settleAfter),
-    attemptStartedAt: dateOf(raw.attemptStartedAt),
-    lastError: (raw.lastError as string | null) ?? null,
-    createdAt: dateOf(raw.createdAt)!,
-    updatedAt: dateOf(raw.updatedAt)!,
+    referred: groups.reduce((sum, group) => sum + Number(group.count), 0),
+    converted: Number(credited?.count ?? 0),
+    pointsEarned: Number(credited?.points ?? 0),
   };
 }
 
+/** The member's issued rewards and referral figures, read in one round trip (every redeem answers with them). */
+export async function memberExtras(connection: SqlConnection, memberId: number): Promise<{ redemptions: RedemptionView[]; referrals: ReferralStats }> {
+  const [issued, referrals] = (await runSqlReads(connection, [
+    issuedRedemptionsRead(memberId),
+    rows(`SELECT "status", COUNT(*) AS "count", SUM("points") AS "points" FROM "Referral" WHERE "referrerMemberId" = ? GROUP BY "status"`, [memberId]),
+  ])) as [Row[], Row[]];
+  return { redemptions: shownRedemptions(issued.map(viewFieldsOf)).map(redemptionView), referrals: referralStatsOf(referrals) };
+}
+
+/** memberExtras for many members at once (the storefront summaries written in one batch), in one round trip. */
+export async function membersExtras(
+  connection: SqlConnection,
+  memberIds: readonly number[],
+): Promise<Map<number, { redemptions: RedemptionView[]; referrals: ReferralStats }>> {
+  if (memberIds.length === 0) return new Map();
+  const results = (await runSqlReads(connection, [
+    ...memberIds.map(issuedRedemptionsRead),
+    rows(
+      `SELECT "referrerMemberId", "status", COUNT(*) AS "count", SUM("points") AS "points" FROM "Referral"
+       WHERE "referrerMemberId" IN (${memberIds.map(() => "?").join(", ")}) GROUP BY "referrerMemberId", "status"`,
+      [...memberIds],
+    ),
+  ])) as Row[][];
+  const referrals = results[memberIds.length];
+  return new Map(
+    memberIds.map((memberId, i) => [
+      memberId,
+      {
+        redemptions: shownRedemptions(results[i].map(viewFieldsOf)).map(redemptionView),
+        referrals: referralStatsOf(referrals.filter((group) => Number(group.referrerMemberId) === memberId)),
+      },
+    ]),
+  );
+}
+
+type RedemptionViewFields = Pick<RedemptionRow, (typeof VIEW_COLUMNS)[number]>;
+
+/** The shown columns of a Redemption row as the driver returns them. */
+function viewFieldsOf(raw: Row): RedemptionViewFields {
+  return {
+    id: Number(raw.id),
+    rewardId: Number(raw.rewardId),
+    kind: String(raw.kind),
+    title: String(raw.title),
+    status: String(raw.status),
+    code: (raw.code as string | null) ?? null,
+    amountMinor: raw.amountMinor === null || raw.amountMinor === undefined ? null : BigInt(raw.amountMinor as bigint),
+    amountExponent: Number(raw.amountExponent),
+    percentage: raw.percentage === null || raw.percentage === undefined ? null : Number(raw.percentage),
+    currency: (raw.currency as string | null) ?? null,
+    pointsSpent: BigInt(raw.pointsSpent as bigint),
+    expiresAt: dateOf(raw.expiresAt),
+    createdAt: dateOf(raw.createdAt)!,
+  };
+}
+
+/** A Redemption row as the driver returns it, in Prisma's types. */
 /** The reward a redemption was made of, as it was then. */
 export function redeemedReward(row: Pick<RedemptionRow, "reward">): Reward {
   return rewardSchema.parse(JSON.parse(row.reward));
 }
 
-export function redemptionView(row: RedemptionRow): RedemptionView {
+export function redemptionView(row: RedemptionViewFields): RedemptionView {
   return {
     id: row.id,
     rewardId: row.rewardId,

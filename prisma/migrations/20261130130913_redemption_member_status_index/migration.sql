@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Redemption_memberId_status_id_idx" ON "Redemption"("memberId", "status", "id");
+
