@@ -5,6 +5,8 @@
 import db from "~/db.server";
 import { logger } from "~/logger.server";
 import { runtimeEnv } from "~/runtime-env.server";
+import { BACKSTOP_PAGES, startSqliteCheckpoints, type SqliteCheckpoints } from "~/sqlite-checkpoints.server";
+import { sql } from "~/sql.server";
 import { storefrontSyncJobs, SUMMARY_SWEEP } from "~/shopify/customer-summary-sync.server";
 import { FLOW_SWEEP, flowTriggerJobs } from "~/shopify/flow-triggers.server";
 import { RECONCILE_SWEEP, reconcileJobs } from "~/shopify/reconcile-jobs.server";
@@ -42,6 +44,7 @@ export const recurringJobs = [SUMMARY_SWEEP, WEBHOOK_EVENTS_PRUNING, REDEMPTION_
 
 declare global {
   var tallyJobRunner: JobRunner | undefined;
+  var tallyCheckpoints: SqliteCheckpoints | undefined;
 }
 
 /** This process's runner (kept across development reloads). */
@@ -51,6 +54,7 @@ export function jobRunner(): JobRunner {
 }
 
 export async function startBackgroundJobs(): Promise<void> {
+  startCheckpoints();
   jobRunner().start();
   logger.debug({ owner: jobRunner().owner }, "job runner started");
   // Another process may be adding them too (the insert is idempotent); should the database be
@@ -60,6 +64,21 @@ export async function startBackgroundJobs(): Promise<void> {
   }
 }
 
-export function stopBackgroundJobs(): Promise<void> {
-  return globalThis.tallyJobRunner?.stop() ?? Promise.resolve();
+export async function stopBackgroundJobs(): Promise<void> {
+  await globalThis.tallyJobRunner?.stop();
+  await globalThis.tallyCheckpoints?.stop();
+  globalThis.tallyCheckpoints = undefined;
+}
+
+/**
+ * On SQLite, the write-ahead log is checkpointed from a worker thread, and this process's
+ * connections (the driver's and Prisma's) checkpoint only as a backstop (app/sqlite-checkpoints.server.ts).
+ */
+function startCheckpoints(): void {
+  const target = runtimeEnv.database;
+  if (target.provider !== "sqlite" || target.filePath === ":memory:" || globalThis.tallyCheckpoints) return;
+  globalThis.tallyCheckpoints = startSqliteCheckpoints(target.filePath, (message) => logger.warn({ message }, "SQLite checkpoint failed"));
+  const connection = sql();
+  if (connection.provider === "sqlite") connection.database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`).catch((error: unknown) => logger.warn({ err: error }, "could not set Prisma's SQLite checkpoint backstop"));
 }
