@@ -1,6 +1,6 @@
 // Shopify's Admin GraphQL API stood in for locally, inside the production server's process, for
 // the demo and the benchmarks: the app's calls to https://<shop>.myshopify.com/admin/api/<version>/graphql.json
-// are intercepted with msw and answered by `ShopifyAdmin` (./shopify-admin.ts: discount codes,
+// are routed to it and answered by `ShopifyAdmin` (./shopify-admin.ts: discount codes,
 // store credit, metafields, validated against the pinned Admin schema as Shopify validates them),
 // after an optional artificial latency. The app runs unchanged: its Admin API client, its offline
 // session from the Session table, its timeouts.
@@ -22,9 +22,6 @@
 import cluster from "node:cluster";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { FetchInterceptor } from "@mswjs/interceptors/fetch";
-import { http, HttpResponse } from "msw";
-import { SetupServerApi } from "msw/node";
 import { apiVersion } from "../../app/shopify/api-version";
 import { schemaErrors, ShopifyAdmin, type StandInCustomer } from "./shopify-admin";
 
@@ -107,38 +104,21 @@ const ADMIN_API_URL = /^https:\/\/[a-z0-9][a-z0-9-]*\.myshopify\.com\/admin\/api
 
 function interceptAdminApi(shopifyUrl: string): void {
   const nativeFetch = globalThis.fetch;
-  // Only fetch is intercepted (the app's Admin API client uses nothing else). setupServer would
-  // also patch node:http and the global Request class, which break once server.js swaps the
-  // globals for undici's (below).
-  const server = new SetupServerApi(
-    [
-      http.post("https://*.myshopify.com/admin/api/:version/graphql.json", async ({ request, params }) => {
-      const token = request.headers.get("x-shopify-access-token");
-      const answer = await nativeFetch(`${shopifyUrl}/admin/api/${String(params.version)}/graphql.json`, {
-        method: "POST",
-        headers: { "content-type": "application/json", [STAND_IN_SHOP_HEADER]: new URL(request.url).hostname, ...(token ? { "x-shopify-access-token": token } : {}) },
-        body: await request.text(),
-      });
-      return new HttpResponse(await answer.text(), { status: answer.status, headers: { "content-type": "application/json" } });
-    }),
-    ],
-    [new FetchInterceptor()],
-  );
-  server.listen({ onUnhandledRequest: "error" });
-  const viaMsw = globalThis.fetch;
-
-  // server.js calls installGlobals({ nativeFetch: true }) when it serves, which assigns undici's
-  // fetch (and Request, Headers) to the globals and would drop msw's interception. So the global
-  // fetch stays this router: Admin API calls go to msw, with their headers as plain pairs (msw's
-  // Request is Node's, which does not take undici's Headers); everything else goes to whichever
-  // fetch the server installed, as it would without the stand-in.
+  const NativeHeaders = globalThis.Headers;
+  // server.js calls installGlobals({ nativeFetch: true }) when it serves, which assigns a fetch
+  // to the global; so the global stays this router. Admin API calls are sent on to the stand-in
+  // over loopback HTTP, with the shop in a header (a real call crosses the network too: one
+  // request, one answer, the app's own timeout signal); everything else goes to whichever fetch
+  // the server installed, as it would without the stand-in.
   let serverFetch: typeof fetch = nativeFetch;
   const route = (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : null;
     if (url === null || !ADMIN_API_URL.test(url)) return serverFetch(input, init);
-    const headers = init?.headers as HeadersInit | undefined;
-    const plainHeaders = headers && typeof (headers as Iterable<[string, string]>)[Symbol.iterator] === "function" ? Array.from(headers as Iterable<[string, string]>) : headers;
-    return viaMsw(url, { ...init, headers: plainHeaders });
+    const target = new URL(url);
+    // The app's headers may be another fetch implementation's Headers: copied as plain pairs.
+    const headers = new NativeHeaders(init?.headers as HeadersInit | undefined);
+    headers.set(STAND_IN_SHOP_HEADER, target.hostname);
+    return nativeFetch(`${shopifyUrl}${target.pathname}`, { ...init, headers });
   };
   Object.defineProperty(globalThis, "fetch", {
     configurable: true,
