@@ -59,20 +59,24 @@ interface Level {
 }
 
 /**
- * Sends `count` GETs with `concurrency` in flight; `path()` gives each its path and query. CPU per
- * read is counted for the server (`serverPid` and its workers) and for this client, from /proc:
- * on two shared cores, reads/s moves with whatever else runs, CPU per read much less.
+ * Sends `count` GETs with `concurrency` in flight; `path()` gives each its path and query, all of
+ * them made (and signed) before the clock starts, as bench:webhooks signs its deliveries: the
+ * client shares the two cores with the server, and signing is Shopify's work, not the app's.
+ * CPU per read is counted for the server (`serverPid` and its workers) and for this client, from
+ * /proc: on two shared cores, reads/s moves with whatever else runs, CPU per read much less.
  */
 async function load(port: number, path: () => string, count: number, concurrency: number, serverPid: number | undefined) {
+  const paths = Array.from({ length: count }, path);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
   let failures = 0;
   let next = 0;
   const worker = async () => {
-    while (next++ < count) {
+    while (next < count) {
+      const requestPath = paths[next++];
       const started = performance.now();
       const ok = await new Promise<boolean>((resolve) => {
-        const request = http.get({ agent, host: "127.0.0.1", port, path: path(), headers: { accept: "application/json" } }, (response) => {
+        const request = http.get({ agent, host: "127.0.0.1", port, path: requestPath, headers: { accept: "application/json" } }, (response) => {
           response.resume();
           response.on("end", () => resolve(response.statusCode === 200));
         });
