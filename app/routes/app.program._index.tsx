@@ -1,8 +1,6 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { useActionData, useLoaderData, useNavigation, useRouteError, useSubmit } from "@remix-run/react";
-import { SaveBar, TitleBar } from "@shopify/app-bridge-react";
-import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineGrid, InlineStack, Layout, List, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useEffect, useMemo, useState } from "react";
+import { useActionData, useLoaderData, useRouteError, useSubmit } from "@remix-run/react";
+import { BlockStack, Card, Checkbox, FormLayout, InlineGrid, Layout, List, Select, Text, TextField } from "@shopify/polaris";
 import type { Translate } from "~/admin/i18n";
 import { actionsMessages } from "~/admin/messages/actions";
 import { programMessages, type ProgramMessageKey } from "~/admin/messages/program";
@@ -12,6 +10,7 @@ import { fieldErrorText } from "~/components/program/field-error";
 import { EarningExample } from "~/components/program/EarningExample";
 import { programMeta } from "~/components/program/program-meta";
 import { ProgramErrorState } from "~/components/program/ProgramErrorState";
+import { ProgramFormPage, SaveAnswerSection, SaveButtonSection, useStoredValues } from "~/components/program/ProgramFormPage";
 import db from "~/db.server";
 import type { FieldErrors } from "~/loyalty/field-errors";
 import { programSettingsOf, saveProgramSettings, type ProgramSettings } from "~/loyalty/program-settings.server";
@@ -88,24 +87,15 @@ function valuesOf(settings: ProgramSettings): Values {
 export default function ProgramSettingsPage() {
   const { settings, version, currency, history } = useLoaderData<typeof loader>();
   const actionData = useActionData<ProgramActionData>();
-  const navigation = useNavigation();
   const submit = useSubmit();
   const t = useTranslate(programMessages);
   const ta = useTranslate(actionsMessages);
   const locale = useAdminLocale();
-  // Keyed by content: a failed save reloads the same settings, and the merchant's edits stay.
-  const storedKey = JSON.stringify(settings);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const saved = useMemo(() => valuesOf(settings), [storedKey]);
-  const [values, setValues] = useState<Values>(saved);
-  // A successful save: the form starts again from what is stored.
-  useEffect(() => setValues(saved), [saved]);
-  const dirty = Object.keys(saved).some((name) => saved[name] !== values[name]);
-  const saving = navigation.state === "submitting";
+  const draft = useStoredValues(settings, () => valuesOf(settings));
+  const { values, set } = draft;
   const errors = actionData && !actionData.ok && "fieldErrors" in actionData ? actionData.fieldErrors : undefined;
   const currencyName = currency ?? "";
 
-  const set = (name: string) => (value: string | boolean) => setValues((current) => ({ ...current, [name]: value }));
   const text = (name: string) => String(values[name]);
   const field = (name: string, label: string, extra: Partial<React.ComponentProps<typeof TextField>> = {}) => (
     <TextField label={label} name={name} value={text(name)} onChange={set(name)} autoComplete="off" error={fieldErrorText(t, errors, name)} {...extra} />
@@ -116,33 +106,18 @@ export default function ProgramSettingsPage() {
     form.set("version", String(version));
     submit(form, { method: "post" });
   };
-  const discard = () => setValues(saved);
 
   return (
-    <Page
+    <ProgramFormPage
       title={t("settingsTitle")}
-      primaryAction={{ content: t("save"), onAction: save, loading: saving, disabled: !dirty }}
       secondaryActions={[{ content: ta("link"), url: "/app/program/actions" }]}
+      saveBarId="program-save-bar"
+      draft={draft}
+      answer={actionData}
+      onSave={save}
     >
-      <TitleBar title={t("settingsTitle")} />
-      <SaveBar id="program-save-bar" open={dirty}>
-        <button variant="primary" onClick={save} disabled={saving}>
-          {t("save")}
-        </button>
-        <button onClick={discard}>{t("discard")}</button>
-      </SaveBar>
       <Layout>
-        {actionData && (
-          <Layout.Section>
-            {actionData.ok ? (
-              <Banner tone="success" title={t("saved")} />
-            ) : "stale" in actionData ? (
-              <Banner tone="warning" title={t("stale")} />
-            ) : (
-              <Banner tone="critical" title={t("fixErrors")} />
-            )}
-          </Layout.Section>
-        )}
+        <SaveAnswerSection />
         <Layout.AnnotatedSection title={t("earningHeading")} description={t("versionNote")}>
           <Card>
             <FormLayout>
@@ -246,15 +221,9 @@ export default function ProgramSettingsPage() {
             )}
           </Card>
         </Layout.AnnotatedSection>
-        <Layout.Section>
-          <InlineStack align="end">
-            <Button variant="primary" onClick={save} loading={saving} disabled={!dirty}>
-              {t("save")}
-            </Button>
-          </InlineStack>
-        </Layout.Section>
+        <SaveButtonSection />
       </Layout>
-    </Page>
+    </ProgramFormPage>
   );
 }
 

@@ -1,8 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { useActionData, useLoaderData, useNavigation, useRouteError, useSubmit } from "@remix-run/react";
-import { SaveBar, TitleBar } from "@shopify/app-bridge-react";
-import { Banner, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, TextField } from "@shopify/polaris";
-import { useEffect, useMemo, useState } from "react";
+import { useActionData, useLoaderData, useRouteError, useSubmit } from "@remix-run/react";
+import { Card, Checkbox, FormLayout, Layout, Select, TextField } from "@shopify/polaris";
 import { earningActionInputFromForm } from "~/admin/action-forms";
 import { actionsMessages } from "~/admin/messages/actions";
 import { programMessages } from "~/admin/messages/program";
@@ -10,6 +8,7 @@ import { useTranslate } from "~/admin/use-translate";
 import { actionFieldErrorText } from "~/components/program/action-field-error";
 import { actionsMeta } from "~/components/program/actions-meta";
 import { ProgramErrorState } from "~/components/program/ProgramErrorState";
+import { ProgramFormPage, SaveAnswerSection, SaveButtonSection, useStoredValues } from "~/components/program/ProgramFormPage";
 import db from "~/db.server";
 import { EARNING_ACTION_KINDS, MAX_ACTION_POINTS, MAX_ACTION_TITLE_LENGTH } from "~/loyalty/earning-actions";
 import { findEarningAction, saveEarningAction } from "~/loyalty/earning-actions.server";
@@ -67,21 +66,13 @@ function valuesOf(action: { kind: string; title: string; url: string | null; poi
 export default function EarningActionPage() {
   const { action } = useLoaderData<typeof loader>();
   const actionData = useActionData<EarningActionFormData>();
-  const navigation = useNavigation();
   const submit = useSubmit();
   const t = useTranslate(actionsMessages);
   const tp = useTranslate(programMessages);
-  // Keyed by content: a failed save reloads the same action, and the merchant's edits stay.
-  const storedKey = JSON.stringify(action);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const saved = useMemo(() => valuesOf(action), [storedKey]);
-  const [values, setValues] = useState<Values>(saved);
-  useEffect(() => setValues(saved), [saved]);
-  const dirty = action === null || (Object.keys(saved) as (keyof Values)[]).some((name) => saved[name] !== values[name]);
-  const saving = navigation.state === "submitting";
+  const draft = useStoredValues(action, () => valuesOf(action));
+  const { values, set } = draft;
   const errors = actionData?.fieldErrors;
   const error = (field: string) => actionFieldErrorText(t, tp, errors, field);
-  const set = <Name extends keyof Values>(name: Name) => (value: Values[Name]) => setValues((current) => ({ ...current, [name]: value }));
   const save = () => {
     const form = new FormData();
     form.set("kind", values.kind);
@@ -95,20 +86,9 @@ export default function EarningActionPage() {
   const title = action ? t("editTitle") : t("newTitle");
 
   return (
-    <Page title={title} backAction={{ content: t("title"), url: "/app/program/actions" }} primaryAction={{ content: tp("save"), onAction: save, loading: saving, disabled: !dirty }}>
-      <TitleBar title={title} />
-      <SaveBar id="earning-action-save-bar" open={dirty && action !== null}>
-        <button variant="primary" onClick={save} disabled={saving}>
-          {tp("save")}
-        </button>
-        <button onClick={() => setValues(saved)}>{tp("discard")}</button>
-      </SaveBar>
+    <ProgramFormPage title={title} backAction={{ content: t("title"), url: "/app/program/actions" }} saveBarId="earning-action-save-bar" isNew={action === null} draft={draft} answer={actionData} onSave={save}>
       <Layout>
-        {errors && (
-          <Layout.Section>
-            <Banner tone="critical" title={tp("fixErrors")} />
-          </Layout.Section>
-        )}
+        <SaveAnswerSection />
         <Layout.Section>
           <Card>
             <FormLayout>
@@ -129,15 +109,9 @@ export default function EarningActionPage() {
             </FormLayout>
           </Card>
         </Layout.Section>
-        <Layout.Section>
-          <InlineStack align="end">
-            <Button variant="primary" onClick={save} loading={saving} disabled={!dirty}>
-              {tp("save")}
-            </Button>
-          </InlineStack>
-        </Layout.Section>
+        <SaveButtonSection />
       </Layout>
-    </Page>
+    </ProgramFormPage>
   );
 }
 

@@ -1,14 +1,13 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { useActionData, useLoaderData, useNavigation, useRouteError, useSubmit } from "@remix-run/react";
-import { SaveBar, TitleBar } from "@shopify/app-bridge-react";
-import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useEffect, useMemo, useState } from "react";
+import { useActionData, useLoaderData, useRouteError, useSubmit } from "@remix-run/react";
+import { BlockStack, Card, Checkbox, FormLayout, Layout, Select, Text, TextField } from "@shopify/polaris";
 import { programMessages } from "~/admin/messages/program";
 import { formFieldErrors, rewardInputFromForm } from "~/admin/program-forms";
 import { useTranslate } from "~/admin/use-translate";
 import { fieldErrorText } from "~/components/program/field-error";
 import { programMeta } from "~/components/program/program-meta";
 import { ProgramErrorState } from "~/components/program/ProgramErrorState";
+import { ProgramFormPage, SaveAnswerSection, SaveButtonSection, useStoredValues } from "~/components/program/ProgramFormPage";
 import db from "~/db.server";
 import type { FieldErrors } from "~/loyalty/field-errors";
 import { currencyExponent, formatMinorUnits, isKnownCurrency } from "~/loyalty/money";
@@ -90,22 +89,14 @@ function valuesOf(reward: RewardRow | null, exponent: number): Values {
 export default function RewardPage() {
   const { reward, currency, exponent, tiers } = useLoaderData<typeof loader>();
   const actionData = useActionData<RewardActionData>();
-  const navigation = useNavigation();
   const submit = useSubmit();
   const t = useTranslate(programMessages);
-  // Keyed by content: a failed save reloads the same reward, and the merchant's edits stay.
-  const storedKey = JSON.stringify(reward);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const saved = useMemo(() => valuesOf(reward, exponent), [storedKey, exponent]);
-  const [values, setValues] = useState<Values>(saved);
-  useEffect(() => setValues(saved), [saved]);
-  const dirty = reward === null || Object.keys(saved).some((name) => saved[name] !== values[name]);
-  const saving = navigation.state === "submitting";
+  const draft = useStoredValues({ reward, exponent }, () => valuesOf(reward, exponent));
+  const { values, set } = draft;
   const errors = actionData?.fieldErrors;
   const kind = String(values.kind);
   const currencyName = currency ?? "";
 
-  const set = (name: string) => (value: string | boolean) => setValues((current) => ({ ...current, [name]: value }));
   const field = (name: string, label: string, extra: Partial<React.ComponentProps<typeof TextField>> = {}) => (
     <TextField label={label} name={name} value={String(values[name])} onChange={set(name)} autoComplete="off" error={fieldErrorText(t, errors, name)} {...extra} />
   );
@@ -119,20 +110,9 @@ export default function RewardPage() {
   const hasAmount = kind === "fixed_amount" || kind === "store_credit" || kind === "free_product" || kind === "variable";
 
   return (
-    <Page title={title} backAction={{ content: t("navRewards"), url: "/app/program/rewards" }} primaryAction={{ content: t("save"), onAction: save, loading: saving, disabled: !dirty }}>
-      <TitleBar title={title} />
-      <SaveBar id="reward-save-bar" open={dirty && reward !== null}>
-        <button variant="primary" onClick={save} disabled={saving}>
-          {t("save")}
-        </button>
-        <button onClick={() => setValues(saved)}>{t("discard")}</button>
-      </SaveBar>
+    <ProgramFormPage title={title} backAction={{ content: t("navRewards"), url: "/app/program/rewards" }} saveBarId="reward-save-bar" isNew={reward === null} draft={draft} answer={actionData} onSave={save}>
       <Layout>
-        {errors && (
-          <Layout.Section>
-            <Banner tone="critical" title={t("fixErrors")} />
-          </Layout.Section>
-        )}
+        <SaveAnswerSection />
         <Layout.Section>
           <Card>
             <FormLayout>
@@ -189,15 +169,9 @@ export default function RewardPage() {
             </FormLayout>
           </Card>
         </Layout.Section>
-        <Layout.Section>
-          <InlineStack align="end">
-            <Button variant="primary" onClick={save} loading={saving} disabled={!dirty}>
-              {t("save")}
-            </Button>
-          </InlineStack>
-        </Layout.Section>
+        <SaveButtonSection />
       </Layout>
-    </Page>
+    </ProgramFormPage>
   );
 }
 
