@@ -1,13 +1,12 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useRouteError, useSubmit } from "@remix-run/react";
-import { TitleBar } from "@shopify/app-bridge-react";
-import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, EmptyState, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, ButtonGroup, Card, InlineStack, Layout, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { actionsMessages } from "~/admin/messages/actions";
-import { programMessages } from "~/admin/messages/program";
 import { useAdminLocale, useTranslate } from "~/admin/use-translate";
 import { actionsMeta } from "~/components/program/actions-meta";
 import { ProgramErrorState } from "~/components/program/ProgramErrorState";
+import { ProgramItemList, ProgramListPage } from "~/components/program/ProgramListPage";
 import db from "~/db.server";
 import { decideActionClaim, listEarningActions, pendingActionClaims, setEarningActionEnabled } from "~/loyalty/earning-actions.server";
 import { adminActor } from "~/shopify/admin-actor.server";
@@ -60,14 +59,24 @@ export default function EarningActionsPage() {
   const navigation = useNavigation();
   const submit = useSubmit();
   const t = useTranslate(actionsMessages);
-  const tp = useTranslate(programMessages);
   const locale = useAdminLocale();
   const busy = navigation.state !== "idle" ? (navigation.formData?.get("actionId") ?? navigation.formData?.get("claimId")) : null;
   const dates = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
 
+  const addAction = { content: t("addAction"), url: "/app/program/actions/new" };
+  const items = actions.map((action) => ({
+    id: action.id,
+    title: action.title,
+    enabled: action.enabled,
+    badges: action.requiresApproval && <Badge tone="attention">{t("needsApproval")}</Badge>,
+    details: [t(`kind_${action.kind}`), t("points", { points: action.points }), t("claims", { approved: action.approved, pending: action.pending })].join(" · "),
+    editUrl: `/app/program/actions/${action.id}`,
+    onToggle: () => submit({ actionId: String(action.id), intent: action.enabled ? "disable" : "enable" }, { method: "post" }),
+    toggling: busy === String(action.id),
+  }));
+
   return (
-    <Page title={t("title")} backAction={{ content: tp("navSettings"), url: "/app/program" }} primaryAction={{ content: t("addAction"), url: "/app/program/actions/new" }}>
-      <TitleBar title={t("title")} />
+    <ProgramListPage title={t("title")} addAction={addAction}>
       <Layout>
         {actionData && (
           <Layout.Section>
@@ -84,46 +93,7 @@ export default function EarningActionsPage() {
           </Text>
         </Layout.Section>
         <Layout.Section>
-          <Card padding="0">
-            {actions.length === 0 ? (
-              <EmptyState heading={t("emptyHeading")} action={{ content: t("addAction"), url: "/app/program/actions/new" }} image="">
-                <p>{t("emptyText")}</p>
-              </EmptyState>
-            ) : (
-              <BlockStack>
-                {actions.map((action, index) => (
-                  <Box key={action.id} padding="400" borderBlockStartWidth={index === 0 ? undefined : "025"} borderColor="border">
-                    <InlineStack align="space-between" blockAlign="center" gap="300" wrap={false}>
-                      <BlockStack gap="100">
-                        <InlineStack gap="200" blockAlign="center">
-                          <Text as="h3" variant="bodyMd" fontWeight="semibold">
-                            {action.title}
-                          </Text>
-                          <Badge tone={action.enabled ? "success" : undefined}>{action.enabled ? tp("statusOn") : tp("statusOff")}</Badge>
-                          {action.requiresApproval && <Badge tone="attention">{t("needsApproval")}</Badge>}
-                        </InlineStack>
-                        <Text as="p" tone="subdued">
-                          {[t(`kind_${action.kind}`), t("points", { points: action.points }), t("claims", { approved: action.approved, pending: action.pending })].join(" · ")}
-                        </Text>
-                      </BlockStack>
-                      <ButtonGroup>
-                        <Button url={`/app/program/actions/${action.id}`} accessibilityLabel={`${tp("edit")} ${action.title}`}>
-                          {tp("edit")}
-                        </Button>
-                        <Button
-                          onClick={() => submit({ actionId: String(action.id), intent: action.enabled ? "disable" : "enable" }, { method: "post" })}
-                          loading={busy === String(action.id)}
-                          accessibilityLabel={`${action.enabled ? tp("turnOff") : tp("turnOn")} ${action.title}`}
-                        >
-                          {action.enabled ? tp("turnOff") : tp("turnOn")}
-                        </Button>
-                      </ButtonGroup>
-                    </InlineStack>
-                  </Box>
-                ))}
-              </BlockStack>
-            )}
-          </Card>
+          <ProgramItemList items={items} empty={{ heading: t("emptyHeading"), text: t("emptyText"), addAction }} />
         </Layout.Section>
         <Layout.Section>
           <Card>
@@ -164,7 +134,7 @@ export default function EarningActionsPage() {
           </Card>
         </Layout.Section>
       </Layout>
-    </Page>
+    </ProgramListPage>
   );
 }
 

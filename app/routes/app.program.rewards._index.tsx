@@ -1,11 +1,11 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useRouteError, useSubmit } from "@remix-run/react";
-import { TitleBar } from "@shopify/app-bridge-react";
-import { Badge, Banner, BlockStack, Box, Button, ButtonGroup, Card, EmptyState, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, Button, Layout } from "@shopify/polaris";
 import { programMessages } from "~/admin/messages/program";
 import { useTranslate } from "~/admin/use-translate";
 import { programMeta } from "~/components/program/program-meta";
 import { ProgramErrorState } from "~/components/program/ProgramErrorState";
+import { ProgramItemList, ProgramListPage } from "~/components/program/ProgramListPage";
 import db from "~/db.server";
 import { deleteReward, listRewards, setRewardEnabled } from "~/loyalty/reward-settings.server";
 import { listTiers } from "~/loyalty/tier-settings.server";
@@ -52,9 +52,28 @@ export default function RewardsPage() {
   const busy = navigation.state !== "idle" ? navigation.formData?.get("rewardId") : null;
   const act = (rewardId: number, intent: "enable" | "disable" | "delete") => submit({ rewardId: String(rewardId), intent }, { method: "post" });
 
+  const addReward = { content: t("addReward"), url: "/app/program/rewards/new" };
+  const items = rewards.map((reward) => {
+    const tier = tiers.find((candidate) => candidate.id === reward.tierId);
+    return {
+      id: reward.id,
+      title: reward.title,
+      enabled: reward.enabled,
+      details: [t(`kind_${reward.kind}`), t("costPoints", { points: reward.costPoints }), tier ? t("tierOrAbove", { tier: tier.name }) : null, t("redeemedCount", { count: reward.redemptions })].filter(Boolean).join(" · "),
+      editUrl: `/app/program/rewards/${reward.id}`,
+      onToggle: () => act(reward.id, reward.enabled ? "disable" : "enable"),
+      toggling: busy === String(reward.id),
+      // Only a reward nobody redeemed can be deleted; one with redemptions can only be turned off.
+      moreActions: reward.redemptions === 0 && (
+        <Button tone="critical" variant="plain" onClick={() => act(reward.id, "delete")} accessibilityLabel={`${t("delete")} ${reward.title}`}>
+          {t("delete")}
+        </Button>
+      ),
+    };
+  });
+
   return (
-    <Page title={t("rewardsTitle")} backAction={{ content: t("navSettings"), url: "/app/program" }} primaryAction={{ content: t("addReward"), url: "/app/program/rewards/new" }}>
-      <TitleBar title={t("rewardsTitle")} />
+    <ProgramListPage title={t("rewardsTitle")} addAction={addReward}>
       <Layout>
         {actionData && !actionData.ok && (
           <Layout.Section>
@@ -62,54 +81,10 @@ export default function RewardsPage() {
           </Layout.Section>
         )}
         <Layout.Section>
-          <Card padding="0">
-            {rewards.length === 0 ? (
-              <EmptyState heading={t("rewardsEmptyHeading")} action={{ content: t("addReward"), url: "/app/program/rewards/new" }} image="">
-                <p>{t("rewardsEmptyText")}</p>
-              </EmptyState>
-            ) : (
-              <BlockStack>
-                {rewards.map((reward, index) => {
-                  const tier = tiers.find((candidate) => candidate.id === reward.tierId);
-                  return (
-                    <Box key={reward.id} padding="400" borderBlockStartWidth={index === 0 ? undefined : "025"} borderColor="border">
-                      <InlineStack align="space-between" blockAlign="center" gap="300" wrap={false}>
-                        <BlockStack gap="100">
-                          <InlineStack gap="200" blockAlign="center">
-                            <Text as="h3" variant="bodyMd" fontWeight="semibold">
-                              {reward.title}
-                            </Text>
-                            <Badge tone={reward.enabled ? "success" : undefined}>{reward.enabled ? t("statusOn") : t("statusOff")}</Badge>
-                          </InlineStack>
-                          <Text as="p" tone="subdued">
-                            {[t(`kind_${reward.kind}`), t("costPoints", { points: reward.costPoints }), tier ? t("tierOrAbove", { tier: tier.name }) : null, t("redeemedCount", { count: reward.redemptions })]
-                              .filter(Boolean)
-                              .join(" · ")}
-                          </Text>
-                        </BlockStack>
-                        <ButtonGroup>
-                          <Button url={`/app/program/rewards/${reward.id}`} accessibilityLabel={`${t("edit")} ${reward.title}`}>
-                            {t("edit")}
-                          </Button>
-                          <Button onClick={() => act(reward.id, reward.enabled ? "disable" : "enable")} loading={busy === String(reward.id)} accessibilityLabel={`${reward.enabled ? t("turnOff") : t("turnOn")} ${reward.title}`}>
-                            {reward.enabled ? t("turnOff") : t("turnOn")}
-                          </Button>
-                          {reward.redemptions === 0 && (
-                            <Button tone="critical" variant="plain" onClick={() => act(reward.id, "delete")} accessibilityLabel={`${t("delete")} ${reward.title}`}>
-                              {t("delete")}
-                            </Button>
-                          )}
-                        </ButtonGroup>
-                      </InlineStack>
-                    </Box>
-                  );
-                })}
-              </BlockStack>
-            )}
-          </Card>
+          <ProgramItemList items={items} empty={{ heading: t("rewardsEmptyHeading"), text: t("rewardsEmptyText"), addAction: addReward }} />
         </Layout.Section>
       </Layout>
-    </Page>
+    </ProgramListPage>
   );
 }
 

@@ -1,7 +1,6 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation, useRouteError, useSubmit } from "@remix-run/react";
-import { TitleBar } from "@shopify/app-bridge-react";
-import { Banner, BlockStack, Box, Button, Card, EmptyState, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, EmptyState, FormLayout, InlineStack, Layout, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { programMessages } from "~/admin/messages/program";
 import { tierMessages } from "~/admin/messages/tiers";
@@ -10,6 +9,7 @@ import { useTranslate } from "~/admin/use-translate";
 import { fieldErrorText } from "~/components/program/field-error";
 import { programMeta } from "~/components/program/program-meta";
 import { ProgramErrorState } from "~/components/program/ProgramErrorState";
+import { ProgramListPage } from "~/components/program/ProgramListPage";
 import db from "~/db.server";
 import type { FieldErrors } from "~/loyalty/field-errors";
 import { ensureShop } from "~/loyalty/shops.server";
@@ -75,8 +75,7 @@ export default function TiersPage() {
   const thresholdHelp = basis === "amount" ? t("thresholdAmountHelp", { currency: currency ?? "" }) : t("thresholdPointsHelp");
 
   return (
-    <Page title={t("tiersTitle")} backAction={{ content: t("navSettings"), url: "/app/program" }} primaryAction={{ content: t("addTier"), onAction: () => setAdding(true), disabled: adding }}>
-      <TitleBar title={t("tiersTitle")} />
+    <ProgramListPage title={t("tiersTitle")} addAction={{ content: t("addTier"), onAction: () => setAdding(true), disabled: adding }}>
       <Layout>
         <Layout.Section>
           <Text as="p" tone="subdued">
@@ -103,7 +102,7 @@ export default function TiersPage() {
           </Layout.Section>
         )}
       </Layout>
-    </Page>
+    </ProgramListPage>
   );
 }
 
