@@ -5,7 +5,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-r
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, FormLayout, InlineGrid, Layout, Page, Text, TextField } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { membersMessages } from "~/admin/messages/members";
 import { useAdminLocale, useTranslate } from "~/admin/use-translate";
 import db from "~/db.server";
@@ -139,109 +139,81 @@ export default function MemberPage() {
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("adjustTitle")}
-              </Text>
-              {result?.ok ? (
-                <Banner tone="success">{t(result.status === "adjusted" ? "adjusted" : "alreadyRecorded", { balance: result.balance })}</Banner>
-              ) : null}
-              {errors.key ? <Banner tone="critical">{problem("key")}</Banner> : null}
-              <Form method="post">
-                <input type="hidden" name="key" value={adjustmentKey} />
-                <FormLayout>
-                  <FormLayout.Group>
-                    <TextField
-                      label={t("adjustPoints")}
-                      name="points"
-                      value={points}
-                      onChange={setPoints}
-                      inputMode="numeric"
-                      autoComplete="off"
-                      helpText={t("adjustPointsHelp")}
-                      error={problem("points")}
-                    />
-                    <TextField label={t("adjustReason")} name="reason" value={reason} onChange={setReason} autoComplete="off" helpText={t("adjustReasonHelp")} error={problem("reason")} maxLength={500} />
-                  </FormLayout.Group>
-                  <Button submit variant="primary" loading={navigation.state === "submitting"}>
-                    {t("adjustSubmit")}
-                  </Button>
-                </FormLayout>
-              </Form>
-            </BlockStack>
-          </Card>
+          <HeadedCard heading={t("adjustTitle")}>
+            {result?.ok ? (
+              <Banner tone="success">{t(result.status === "adjusted" ? "adjusted" : "alreadyRecorded", { balance: result.balance })}</Banner>
+            ) : null}
+            {errors.key ? <Banner tone="critical">{problem("key")}</Banner> : null}
+            <Form method="post">
+              <input type="hidden" name="key" value={adjustmentKey} />
+              <FormLayout>
+                <FormLayout.Group>
+                  <TextField
+                    label={t("adjustPoints")}
+                    name="points"
+                    value={points}
+                    onChange={setPoints}
+                    inputMode="numeric"
+                    autoComplete="off"
+                    helpText={t("adjustPointsHelp")}
+                    error={problem("points")}
+                  />
+                  <TextField label={t("adjustReason")} name="reason" value={reason} onChange={setReason} autoComplete="off" helpText={t("adjustReasonHelp")} error={problem("reason")} maxLength={500} />
+                </FormLayout.Group>
+                <Button submit variant="primary" loading={navigation.state === "submitting"}>
+                  {t("adjustSubmit")}
+                </Button>
+              </FormLayout>
+            </Form>
+          </HeadedCard>
         </Layout.Section>
         <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("history")}
-              </Text>
-              {history.length === 0 ? (
-                <Text as="p">{t("noEntries")}</Text>
-              ) : (
-                <DataTable
-                  columnContentTypes={["text", "numeric", "text", "text", "text"]}
-                  headings={[t("date"), t("change"), t("kind"), t("actor"), t("note")]}
-                  rows={history.map((entry) => [
-                    dateTimes.format(new Date(entry.createdAt)),
-                    `${entry.delta > 0 ? "+" : ""}${numbers.format(entry.delta)}`,
-                    entry.status === "pending" ? `${entry.kind} (${t("pending")})` : entry.kind,
-                    entry.actor,
-                    entry.note ?? "",
-                  ])}
-                />
-              )}
-              <InlineGrid columns={2} gap="200">
-                <div>{isNewest ? null : <Button url={historyLink(null)}>{t("newestEntries")}</Button>}</div>
-                <div style={{ textAlign: "right" }}>{olderBefore ? <Button url={historyLink(olderBefore)}>{t("olderEntries")}</Button> : null}</div>
-              </InlineGrid>
-            </BlockStack>
-          </Card>
+          <HeadedCard heading={t("history")}>
+            {history.length === 0 ? (
+              <Text as="p">{t("noEntries")}</Text>
+            ) : (
+              <DataTable
+                columnContentTypes={["text", "numeric", "text", "text", "text"]}
+                headings={[t("date"), t("change"), t("kind"), t("actor"), t("note")]}
+                rows={history.map((entry) => [
+                  dateTimes.format(new Date(entry.createdAt)),
+                  `${entry.delta > 0 ? "+" : ""}${numbers.format(entry.delta)}`,
+                  entry.status === "pending" ? `${entry.kind} (${t("pending")})` : entry.kind,
+                  entry.actor,
+                  entry.note ?? "",
+                ])}
+              />
+            )}
+            <InlineGrid columns={2} gap="200">
+              <div>{isNewest ? null : <Button url={historyLink(null)}>{t("newestEntries")}</Button>}</div>
+              <div style={{ textAlign: "right" }}>{olderBefore ? <Button url={historyLink(olderBefore)}>{t("olderEntries")}</Button> : null}</div>
+            </InlineGrid>
+          </HeadedCard>
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("orders")}
+            <ListCard heading={t("orders")} emptyText={t("noOrders")} items={orders}>
+              {(order) => (
+                <Text as="p" key={order.orderId}>
+                  {t("order", { id: order.orderId })}: {t("orderPoints", { points: order.points })} {order.cancelled ? <Badge>{t("orderCancelled")}</Badge> : null}
                 </Text>
-                {orders.length === 0 ? <Text as="p">{t("noOrders")}</Text> : null}
-                {orders.map((order) => (
-                  <Text as="p" key={order.orderId}>
-                    {t("order", { id: order.orderId })}: {t("orderPoints", { points: order.points })} {order.cancelled ? <Badge>{t("orderCancelled")}</Badge> : null}
-                  </Text>
-                ))}
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("redemptions")}
+              )}
+            </ListCard>
+            <ListCard heading={t("redemptions")} emptyText={t("noRedemptions")} items={redemptions}>
+              {(redemption) => (
+                <Text as="p" key={redemption.id}>
+                  {t("redemptionLine", { title: redemption.title, points: redemption.pointsSpent, status: redemption.status })}
+                  {redemption.code ? ` · ${redemption.code}` : ""}
                 </Text>
-                {redemptions.length === 0 ? <Text as="p">{t("noRedemptions")}</Text> : null}
-                {redemptions.map((redemption) => (
-                  <Text as="p" key={redemption.id}>
-                    {t("redemptionLine", { title: redemption.title, points: redemption.pointsSpent, status: redemption.status })}
-                    {redemption.code ? ` · ${redemption.code}` : ""}
-                  </Text>
-                ))}
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("referrals")}
+              )}
+            </ListCard>
+            <ListCard heading={t("referrals")} emptyText={t("noReferrals")} items={referrals}>
+              {(referral) => (
+                <Text as="p" key={referral.id}>
+                  {t("referralLine", { id: referral.referredCustomerId, status: referral.status })}
                 </Text>
-                {referrals.length === 0 ? <Text as="p">{t("noReferrals")}</Text> : null}
-                {referrals.map((referral) => (
-                  <Text as="p" key={referral.id}>
-                    {t("referralLine", { id: referral.referredCustomerId, status: referral.status })}
-                  </Text>
-                ))}
-              </BlockStack>
-            </Card>
+              )}
+            </ListCard>
             <Card>
               <BlockStack gap="100">
                 <Text as="p" tone="subdued">
@@ -269,6 +241,30 @@ function Figure({ label, value }: { label: string; value: string }) {
         <Text as="p" variant="headingXl">
           {value}
         </Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
+/** One of the member's lists beside the history (orders, redemptions, referrals): a line each, newest first, or a line that says there is none. */
+function ListCard<Item>({ heading, emptyText, items, children: line }: { heading: string; emptyText: string; items: readonly Item[]; children: (item: Item) => ReactNode }) {
+  return (
+    <HeadedCard heading={heading} gap="200">
+      {items.length === 0 ? <Text as="p">{emptyText}</Text> : null}
+      {items.map(line)}
+    </HeadedCard>
+  );
+}
+
+/** A card of the member's page under its heading. */
+function HeadedCard({ heading, gap = "300", children }: { heading: string; gap?: "200" | "300"; children: ReactNode }) {
+  return (
+    <Card>
+      <BlockStack gap={gap}>
+        <Text as="h2" variant="headingMd">
+          {heading}
+        </Text>
+        {children}
       </BlockStack>
     </Card>
   );
