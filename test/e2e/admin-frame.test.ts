@@ -3,16 +3,11 @@
 // production start never serves the stand-in: the app itself names only Shopify's App Bridge.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "~/db.server";
-import { databaseTarget } from "~/database-url";
-import { APP_BRIDGE_CDN_URL, APP_BRIDGE_STAND_IN_PATH, adminHost, adminSessionToken, openAdmin, startAdminFrame, type RunningAdminFrame } from "../../dev/simulator/admin-frame";
+import { APP_BRIDGE_CDN_URL, APP_BRIDGE_STAND_IN_PATH, adminHost, adminSessionToken } from "../../dev/simulator/admin-frame";
 import { PROJECT_ROOT } from "../../dev/simulator/app-config";
-import { startApp, type RunningApp } from "../../dev/simulator/app-server";
-import { DESKTOP_USER_AGENT, launchChromium, screenshotPath } from "../../dev/simulator/browser";
-import { createTestDatabase, type TestDatabase } from "../../dev/simulator/databases";
-import { storeOfflineSession } from "../../dev/simulator/offline-session";
+import { DESKTOP_USER_AGENT, screenshotPath } from "../../dev/simulator/browser";
+import { startLocalAdmin, type LocalAdmin } from "../support/local-admin";
 
 const API_KEY = "admin-frame-key";
 const API_SECRET = "admin-frame-secret";
@@ -25,40 +20,25 @@ function filesUnder(folder: string): string[] {
 }
 
 describe("the local admin frame", () => {
-  let database: TestDatabase;
-  let db: Db;
-  let app: RunningApp;
-  let admin: RunningAdminFrame;
-  let browser: Browser;
+  let admin: LocalAdmin;
 
   beforeAll(async () => {
-    database = await createTestDatabase("sqlite");
-    db = createDb(databaseTarget(database.url));
-    await storeOfflineSession(db, SHOP);
-    app = await startApp({ databaseUrl: database.url, apiKey: API_KEY, apiSecret: API_SECRET });
-    admin = await startAdminFrame({ appUrl: app.baseUrl, shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET });
-    browser = await launchChromium();
+    admin = await startLocalAdmin({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await admin?.stop();
-    await app?.stop();
-    await db?.$disconnect();
-    await database?.drop();
-  });
+  afterAll(() => admin?.stop());
 
   it("is never served by a production start: the app loads Shopify's App Bridge and only Shopify's admin may frame it", async () => {
     const token = adminSessionToken({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET });
     const query = new URLSearchParams({ embedded: "1", shop: SHOP, host: adminHost(SHOP), id_token: token });
-    const response = await fetch(`${app.baseUrl}/app?${query}`, { headers: { "user-agent": DESKTOP_USER_AGENT } });
+    const response = await fetch(`${admin.app.baseUrl}/app?${query}`, { headers: { "user-agent": DESKTOP_USER_AGENT } });
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain(`src="${APP_BRIDGE_CDN_URL}"`);
     expect(html).not.toContain(APP_BRIDGE_STAND_IN_PATH);
     expect(response.headers.get("content-security-policy")).toMatch(/^frame-ancestors https:\/\/admin-frame\.myshopify\.com https:\/\/admin\.shopify\.com [^;]*;$/);
     expect(response.headers.get("content-security-policy")).not.toContain("127.0.0.1");
-    expect((await fetch(`${app.baseUrl}${APP_BRIDGE_STAND_IN_PATH}`)).status).toBe(404);
+    expect((await fetch(`${admin.app.baseUrl}${APP_BRIDGE_STAND_IN_PATH}`)).status).toBe(404);
     // Nothing the production start runs (server.js and the build) names the stand-in.
     for (const file of ["server.js", ...filesUnder(path.join(PROJECT_ROOT, "build"))]) {
       if (/\.(js|mjs|html|json)$/.test(file)) expect(readFileSync(path.resolve(PROJECT_ROOT, file), "utf8"), file).not.toContain("__admin-stand-in");
@@ -66,18 +46,18 @@ describe("the local admin frame", () => {
   });
 
   it("serves the app's pages with the stand-in instead of the CDN script, framed by the local admin only", async () => {
-    const token = admin.sessionToken();
+    const token = admin.adminFrame.sessionToken();
     const query = new URLSearchParams({ embedded: "1", shop: SHOP, host: adminHost(SHOP), id_token: token });
-    const response = await fetch(`${admin.url}/app?${query}`, { headers: { "user-agent": DESKTOP_USER_AGENT } });
+    const response = await fetch(`${admin.adminFrame.url}/app?${query}`, { headers: { "user-agent": DESKTOP_USER_AGENT } });
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain(`src="${APP_BRIDGE_STAND_IN_PATH}"`);
     expect(html).not.toContain(APP_BRIDGE_CDN_URL);
-    expect(response.headers.get("content-security-policy")).toContain(admin.url);
+    expect(response.headers.get("content-security-policy")).toContain(admin.adminFrame.url);
   });
 
   it("signs in with short-lived session tokens shaped like Shopify's", async () => {
-    const [, payload] = admin.sessionToken().split(".");
+    const [, payload] = admin.adminFrame.sessionToken().split(".");
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<string, unknown>;
     expect(claims).toMatchObject({ iss: `https://${SHOP}/admin`, dest: `https://${SHOP}`, aud: API_KEY, sub: expect.any(String), jti: expect.any(String), sid: expect.any(String) });
     expect((claims.exp as number) - Date.now() / 1000).toBeLessThanOrEqual(60);
@@ -85,7 +65,7 @@ describe("the local admin frame", () => {
   });
 
   it("shows the app with its navigation and title bar; fetches carry a session token; toasts show in the admin", async () => {
-    const { page, app: frame } = await openAdmin(browser, admin, "/app");
+    const { page, app: frame } = await admin.open("/app");
     // The title bar and nav are the admin's, drawn from the app's ui-title-bar and ui-nav-menu.
     await page.locator("#title-bar-title").filter({ hasText: /\S/ }).waitFor();
     const nav = page.getByRole("navigation", { name: "Apps" });
@@ -115,10 +95,10 @@ describe("the local admin frame", () => {
   });
 
   it("reloads a page whose address has no session token through the bounce page, with a fresh one", async () => {
-    const { page, app: frame } = await openAdmin(browser, admin, "/app");
+    const { page, app: frame } = await admin.open("/app");
     // The app's document without id_token: the library answers with its bounce page, where App
     // Bridge (here the stand-in) reloads it with a token.
-    await frame.goto(`${admin.url}/app?embedded=1&shop=${SHOP}&host=${adminHost(SHOP)}`);
+    await frame.goto(`${admin.adminFrame.url}/app?embedded=1&shop=${SHOP}&host=${adminHost(SHOP)}`);
     await frame.waitForURL(/id_token=/);
     await frame.waitForFunction(() => typeof (window as { shopify?: unknown }).shopify === "object" && document.querySelector("ui-title-bar") !== null);
     expect(new URL(frame.url()).pathname).toBe("/app");

@@ -1,65 +1,31 @@
 // Home and Privacy as a merchant sees them: the production build inside the local admin frame
 // (dev/simulator/admin-frame), in Chromium, with an accessibility scan of each page.
 import { readFileSync } from "node:fs";
-import AxeBuilder from "@axe-core/playwright";
-import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "~/db.server";
-import { databaseTarget } from "~/database-url";
-import { openAdmin, startAdminFrame, type RunningAdminFrame } from "../../dev/simulator/admin-frame";
-import { webhookUri } from "../../dev/simulator/app-config";
-import { startApp, type RunningApp } from "../../dev/simulator/app-server";
-import { launchChromium, screenshotPath } from "../../dev/simulator/browser";
-import { createTestDatabase, type TestDatabase } from "../../dev/simulator/databases";
-import { storeOfflineSession } from "../../dev/simulator/offline-session";
+import { screenshotPath } from "../../dev/simulator/browser";
 import { orderPayload } from "../../dev/simulator/shopify-payloads";
-import { signedWebhookRequest } from "../../dev/simulator/shopify-signing";
-import { seriousViolations } from "../support/axe";
+import { expectNoSeriousViolations } from "../support/axe";
+import { startLocalAdmin, type LocalAdmin } from "../support/local-admin";
 
 const API_KEY = "admin-home-key";
 const API_SECRET = "admin-home-secret";
 const SHOP = "admin-home.myshopify.com";
 
-async function expectNoSeriousViolations(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(seriousViolations(results.violations), label).toEqual([]);
-}
-
 describe("Home and Privacy in the local admin", () => {
-  let database: TestDatabase;
-  let db: Db;
-  let app: RunningApp;
-  let admin: RunningAdminFrame;
-  let browser: Browser;
-
-  const deliver = async (topic: string, payload: unknown) => {
-    const response = await fetch(signedWebhookRequest(app.baseUrl, webhookUri(topic), topic, payload, { shop: SHOP, secret: API_SECRET }));
-    expect(response.status).toBe(200);
-  };
+  let admin: LocalAdmin;
 
   beforeAll(async () => {
-    database = await createTestDatabase("sqlite");
-    db = createDb(databaseTarget(database.url));
-    await storeOfflineSession(db, SHOP);
-    app = await startApp({ databaseUrl: database.url, apiKey: API_KEY, apiSecret: API_SECRET });
-    admin = await startAdminFrame({ appUrl: app.baseUrl, shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET });
+    admin = await startLocalAdmin({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET });
     for (const [i, price] of ["120.00", "35.00", "9.99"].entries()) {
-      await deliver("orders/paid", orderPayload({ id: 8_100_001 + i, customer: { id: 8_200_001 + (i % 2), firstName: "Ada" }, lines: [{ price }] }));
+      await admin.deliver("orders/paid", orderPayload({ id: 8_100_001 + i, customer: { id: 8_200_001 + (i % 2), firstName: "Ada" }, lines: [{ price }] }));
     }
-    await deliver("customers/data_request", { shop_id: 1, shop_domain: SHOP, orders_requested: [], customer: { id: 8_200_001, email: "ada@example.com", phone: null }, data_request: { id: 77 } });
-    browser = await launchChromium();
+    await admin.deliver("customers/data_request", { shop_id: 1, shop_domain: SHOP, orders_requested: [], customer: { id: 8_200_001, email: "ada@example.com", phone: null }, data_request: { id: 77 } });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await admin?.stop();
-    await app?.stop();
-    await db?.$disconnect();
-    await database?.drop();
-  });
+  afterAll(() => admin?.stop());
 
   it("Home: figures, the checklist, the period switch and the program switch", async () => {
-    const { page, app: frame } = await openAdmin(browser, admin, "/app");
+    const { page, app: frame } = await admin.open("/app");
     page.setDefaultTimeout(15_000);
     await page.locator("#title-bar-title", { hasText: "Home" }).waitFor();
     await frame.getByRole("heading", { name: "Set up Tally" }).waitFor();
@@ -77,7 +43,7 @@ describe("Home and Privacy in the local admin", () => {
     await frame.getByText("1 of 3 steps done").waitFor();
     const embedLink = frame.locator('li[data-step="app_embed"]').getByRole("link", { name: "Open theme editor" });
     expect(await embedLink.getAttribute("href")).toBe(`https://${SHOP}/admin/themes/current/editor?context=apps&activateAppId=${API_KEY}/launcher`);
-    expect(await db.setupStep.count({ where: { shopDomain: SHOP } })).toBe(1);
+    expect(await admin.db.setupStep.count({ where: { shopDomain: SHOP } })).toBe(1);
 
     // The period switch: the figures are read again for the last 12 months.
     await frame.getByLabel("Period").selectOption("12m");
@@ -92,7 +58,7 @@ describe("Home and Privacy in the local admin", () => {
     await frame.getByRole("button", { name: "Turn off" }).click();
     await page.getByRole("status").getByText("Program turned off").waitFor();
     await frame.getByRole("button", { name: "Turn on" }).waitFor();
-    const program = JSON.parse((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).program) as { enabled: boolean };
+    const program = JSON.parse((await admin.db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).program) as { enabled: boolean };
     expect(program.enabled).toBe(false);
     await frame.getByRole("button", { name: "Turn on" }).click();
     await page.getByRole("status").getByText("Program turned on").waitFor();
@@ -100,7 +66,7 @@ describe("Home and Privacy in the local admin", () => {
   }, 120_000);
 
   it("Privacy: reached from the admin's navigation; a request is shown and downloaded as JSON", async () => {
-    const { page, app: frame } = await openAdmin(browser, admin, "/app");
+    const { page, app: frame } = await admin.open("/app");
     page.setDefaultTimeout(15_000);
     await page.getByRole("navigation", { name: "Apps" }).getByRole("link", { name: "Privacy" }).click();
     await page.locator("#title-bar-title", { hasText: "Privacy" }).waitFor();
@@ -114,14 +80,14 @@ describe("Home and Privacy in the local admin", () => {
     await frame.getByRole("button", { name: "Download JSON" }).click();
     const download = await downloading;
     expect(download.suggestedFilename()).toMatch(/^tally-data-request-\d+-customer-8200001\.json$/);
-    const stored = await db.dataRequest.findFirstOrThrow({ where: { shopDomain: SHOP } });
+    const stored = await admin.db.dataRequest.findFirstOrThrow({ where: { shopDomain: SHOP } });
     expect(readFileSync((await download.path())!, "utf8")).toBe(stored.data);
     await page.getByRole("status").getByText("Download started").waitFor();
     await page.close();
   }, 120_000);
 
   it("speaks the merchant's language from the admin's locale", async () => {
-    const { page, app: frame } = await openAdmin(browser, admin, "/app", { locale: "de" });
+    const { page, app: frame } = await admin.open("/app", { locale: "de" });
     const nav = page.getByRole("navigation", { name: "Apps" });
     await nav.getByRole("link", { name: "Datenschutz" }).waitFor();
     await frame.getByRole("heading", { name: "Tally einrichten" }).waitFor();
@@ -133,25 +99,25 @@ describe("Home and Privacy in the local admin", () => {
     // The server's own daily reconciliation of this shop (it has a session; Shopify is out of
     // reach here, so its attempts fail and retry) must not record a newer run than this one: its
     // job goes, an attempt under way ends, and a run finished now is not due for a day.
-    await db.job.deleteMany({ where: { key: `reconcile:${SHOP}` } });
+    await admin.db.job.deleteMany({ where: { key: `reconcile:${SHOP}` } });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const until = new Date();
-    await db.reconcileRun.create({
+    await admin.db.reconcileRun.create({
       data: { shopDomain: SHOP, trigger: "job", status: "done", since: new Date(until.getTime() - 2 * 86_400_000), until, ordersSeen: 1_250, ordersRepaired: 3, pointsRepaired: 142n, finishedAt: until },
     });
-    const { page, app: frame } = await openAdmin(browser, admin, "/app", { locale: "de" });
+    const { page, app: frame } = await admin.open("/app", { locale: "de" });
     await frame.getByText(/1\.250 zwischen .* geänderte Bestellungen geprüft; 3 korrigiert \(\+142 Punkte\)\. Beendet/).waitFor();
     await frame.getByRole("button", { name: "Salden prüfen" }).click();
     await frame.getByText("Alle Salden stimmen").waitFor();
 
     // A balance changed behind the app's back: the same audit names it.
-    const member = await db.member.findFirstOrThrow({ where: { shopDomain: SHOP } });
-    await db.member.update({ where: { id: member.id }, data: { balance: { increment: 7 } } });
+    const member = await admin.db.member.findFirstOrThrow({ where: { shopDomain: SHOP } });
+    await admin.db.member.update({ where: { id: member.id }, data: { balance: { increment: 7 } } });
     await frame.getByRole("button", { name: "Salden prüfen" }).click();
     await frame.getByText("Abweichungen gefunden").waitFor();
     await expectNoSeriousViolations(page, "Home audit (de)");
     await page.screenshot({ path: screenshotPath("admin-home-audit-de"), fullPage: true });
-    await db.member.update({ where: { id: member.id }, data: { balance: { decrement: 7 } } });
+    await admin.db.member.update({ where: { id: member.id }, data: { balance: { decrement: 7 } } });
     await page.close();
   }, 120_000);
 });

@@ -5,66 +5,35 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import AxeBuilder from "@axe-core/playwright";
-import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "~/db.server";
-import { databaseTarget } from "~/database-url";
-import { openAdmin, startAdminFrame, type RunningAdminFrame } from "../../dev/simulator/admin-frame";
-import { webhookUri } from "../../dev/simulator/app-config";
-import { startApp, type RunningApp } from "../../dev/simulator/app-server";
-import { launchChromium, screenshotPath } from "../../dev/simulator/browser";
-import { createTestDatabase, type TestDatabase } from "../../dev/simulator/databases";
-import { storeOfflineSession } from "../../dev/simulator/offline-session";
+import { screenshotPath } from "../../dev/simulator/browser";
 import { orderPayload } from "../../dev/simulator/shopify-payloads";
-import { signedWebhookRequest } from "../../dev/simulator/shopify-signing";
-import { seriousViolations } from "../support/axe";
+import { expectNoSeriousViolations } from "../support/axe";
+import { startLocalAdmin, type LocalAdmin } from "../support/local-admin";
 
 const API_KEY = "admin-members-key";
 const API_SECRET = "admin-members-secret";
 const SHOP = "admin-members.myshopify.com";
 
-async function expectNoSeriousViolations(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  expect(seriousViolations(results.violations), label).toEqual([]);
-}
-
 describe("Members and import in the local admin", () => {
-  let database: TestDatabase;
-  let db: Db;
-  let app: RunningApp;
-  let admin: RunningAdminFrame;
-  let browser: Browser;
+  let admin: LocalAdmin;
 
   beforeAll(async () => {
-    database = await createTestDatabase("sqlite");
-    db = createDb(databaseTarget(database.url));
-    await storeOfflineSession(db, SHOP);
-    app = await startApp({ databaseUrl: database.url, apiKey: API_KEY, apiSecret: API_SECRET });
-    admin = await startAdminFrame({ appUrl: app.baseUrl, shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET });
+    admin = await startLocalAdmin({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET });
     const people = [
       { id: 8_300_001, email: "ada@example.com", firstName: "Ada", lastName: "Lovelace", price: "120.00" },
       { id: 8_300_002, email: "elodie@example.fr", firstName: "Élodie", lastName: "Dupont", price: "45.00" },
       { id: 8_300_003, email: "grace@example.com", firstName: "Grace", lastName: "Hopper", price: "80.00" },
     ];
     for (const [i, person] of people.entries()) {
-      const payload = orderPayload({ id: 8_400_001 + i, customer: { id: person.id, email: person.email, firstName: person.firstName, lastName: person.lastName }, lines: [{ price: person.price }] });
-      const response = await fetch(signedWebhookRequest(app.baseUrl, webhookUri("orders/paid"), "orders/paid", payload, { shop: SHOP, secret: API_SECRET }));
-      expect(response.status).toBe(200);
+      await admin.deliver("orders/paid", orderPayload({ id: 8_400_001 + i, customer: { id: person.id, email: person.email, firstName: person.firstName, lastName: person.lastName }, lines: [{ price: person.price }] }));
     }
-    browser = await launchChromium();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await admin?.stop();
-    await app?.stop();
-    await db?.$disconnect();
-    await database?.drop();
-  });
+  afterAll(() => admin?.stop());
 
   it("searches a member, opens them and adjusts their points", async () => {
-    const { page, app: frame } = await openAdmin(browser, admin, "/app/members");
+    const { page, app: frame } = await admin.open("/app/members");
     page.setDefaultTimeout(15_000);
     await page.locator("#title-bar-title", { hasText: "Members" }).waitFor();
     await frame.getByRole("link", { name: "Ada Lovelace" }).waitFor();
@@ -86,7 +55,7 @@ describe("Members and import in the local admin", () => {
     await frame.getByLabel("Reason").fill("Too much");
     await frame.getByRole("button", { name: "Adjust points" }).click();
     await frame.getByText("This would leave the balance below zero (balance: 45).").waitFor();
-    expect(await db.ledgerEntry.count({ where: { kind: "manual_adjust" } })).toBe(0);
+    expect(await admin.db.ledgerEntry.count({ where: { kind: "manual_adjust" } })).toBe(0);
 
     await frame.getByLabel("Points", { exact: true }).fill("25");
     await frame.getByLabel("Reason").fill("Birthday gift");
@@ -95,16 +64,16 @@ describe("Members and import in the local admin", () => {
     await frame.getByRole("cell", { name: "Birthday gift" }).waitFor();
     await expectNoSeriousViolations(page, "Member");
     await page.screenshot({ path: screenshotPath("admin-member"), fullPage: true });
-    const entry = await db.ledgerEntry.findFirstOrThrow({ where: { kind: "manual_adjust" } });
+    const entry = await admin.db.ledgerEntry.findFirstOrThrow({ where: { kind: "manual_adjust" } });
     expect(entry).toMatchObject({ delta: 25n, note: "Birthday gift" });
     expect(entry.actor).toMatch(/^staff:\d+/);
-    const member = await db.member.findFirstOrThrow({ where: { shopDomain: SHOP, customerId: 8_300_002n } });
+    const member = await admin.db.member.findFirstOrThrow({ where: { shopDomain: SHOP, customerId: 8_300_002n } });
     expect(Number(member.balance)).toBe(70);
     await page.close();
   }, 120_000);
 
   it("exports the members as a CSV download", async () => {
-    const { page, app: frame } = await openAdmin(browser, admin, "/app/members");
+    const { page, app: frame } = await admin.open("/app/members");
     page.setDefaultTimeout(15_000);
     const downloading = page.waitForEvent("download");
     await frame.getByRole("button", { name: "Export members (CSV)" }).click();
@@ -119,7 +88,7 @@ describe("Members and import in the local admin", () => {
   it("dry-runs and runs an import, with its progress and row errors", async () => {
     const file = path.join(tmpdir(), `tally-import-${process.pid}.csv`);
     writeFileSync(file, ["customer_id,email,points", "8300001,,300", "8300099,,50", "abc,,5", ",grace@example.com,ten"].join("\n"));
-    const { page, app: frame } = await openAdmin(browser, admin, "/app/import");
+    const { page, app: frame } = await admin.open("/app/import");
     page.setDefaultTimeout(20_000);
     await page.locator("#title-bar-title", { hasText: "Import points" }).waitFor();
     await frame.getByText("No imports yet.").waitFor();
@@ -131,7 +100,7 @@ describe("Members and import in the local admin", () => {
     await frame.getByText("2 customers to credit, 350 points").waitFor();
     await frame.getByText("Row 4: the customer ID is not a Shopify customer ID").waitFor();
     await frame.getByText("Row 5: the points are not a whole number").waitFor();
-    expect(await db.memberImport.count()).toBe(0);
+    expect(await admin.db.memberImport.count()).toBe(0);
     await page.screenshot({ path: screenshotPath("admin-import-dry-run"), fullPage: true });
 
     await frame.getByRole("button", { name: "Import", exact: true }).click();
@@ -141,8 +110,8 @@ describe("Members and import in the local admin", () => {
     await frame.getByText("Done").waitFor();
     await expectNoSeriousViolations(page, "Import done");
     await page.screenshot({ path: screenshotPath("admin-import-done"), fullPage: true });
-    expect(Number((await db.member.findFirstOrThrow({ where: { shopDomain: SHOP, customerId: 8_300_001n } })).balance)).toBe(420);
-    expect(Number((await db.member.findFirstOrThrow({ where: { shopDomain: SHOP, customerId: 8_300_099n } })).balance)).toBe(50);
+    expect(Number((await admin.db.member.findFirstOrThrow({ where: { shopDomain: SHOP, customerId: 8_300_001n } })).balance)).toBe(420);
+    expect(Number((await admin.db.member.findFirstOrThrow({ where: { shopDomain: SHOP, customerId: 8_300_099n } })).balance)).toBe(50);
     await page.close();
   }, 120_000);
 });

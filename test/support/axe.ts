@@ -2,7 +2,9 @@
 // "rule: the elements it names", so a failure says where to look.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Frame } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
+import type { Frame, Page } from "playwright-core";
+import { expect } from "vitest";
 
 interface Violation {
   id: string;
@@ -26,4 +28,10 @@ export async function frameSeriousViolations(frame: Frame): Promise<string[]> {
   await frame.evaluate(AXE_SOURCE);
   const violations = await frame.evaluate(async () => (await (window as unknown as { axe: { run: () => Promise<{ violations: Violation[] }> } }).axe.run()).violations);
   return seriousViolations(violations);
+}
+
+/** Expects no serious violation in a whole page, frames included (AxeBuilder's scan); `label` names the page in a failure. */
+export async function expectNoSeriousViolations(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(seriousViolations(results.violations), label).toEqual([]);
 }
