@@ -60,4 +60,19 @@ describe("the per-worker shop cache", () => {
     await refer();
     expect(await credited()).toEqual([["credited", 500], ["credited", 300], ["credited", 200]]);
   });
+
+  it("gives deliveries that miss it at once one read of the shop, unless they bring a currency it lacks", async () => {
+    const { default: db } = await import("~/db.server");
+    const { shopForEvents } = await import("~/loyalty/shop-cache.server");
+    const domain = "cache-single-read.myshopify.com";
+    const read = (currency: string | null) => shopForEvents(db, domain, currency, { checkVersion: false });
+    const shops = await Promise.all([read(null), read(null), read(null)]);
+    expect(new Set(shops).size).toBe(1);
+    expect(shops[0].currency).toBeNull();
+
+    const other = "cache-single-read-currency.myshopify.com";
+    const [first, withCurrency] = await Promise.all([shopForEvents(db, other, null, { checkVersion: false }), shopForEvents(db, other, "EUR", { checkVersion: false })]);
+    expect(first).not.toBe(withCurrency);
+    expect(withCurrency.currency).toBe("EUR");
+  });
 });
