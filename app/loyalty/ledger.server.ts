@@ -25,9 +25,13 @@ import {
   type ShopifyId,
 } from "./order";
 import { parseProgram, type Program } from "./program";
-import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
+import { tiersAsRecorded, type VersionedTier } from "./program-versions";
+import { forgetShop, programVersionOf, programVersionRead, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import { currencyExponent } from "./money";
-import { tierForNewOrder } from "./tiers";
+import { placedAfter, type Placement } from "./tier-timeline";
+import { hasEntryPerks, tiersEntered } from "./tier-perks";
+import { tierChangedEvent } from "./flow-events";
+import { tierForNewOrder, type TierWithPerks } from "./tiers";
 
 /** A delivery as the Shopify adapter parsed it; the earning rate is looked up here. */
 export type OrderDelivery =
@@ -121,16 +125,21 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   // the earliest seen), however late its webhook comes; at this delivery when Shopify sent none.
   // Read once: the first paid delivery fixes the order's rate (and pending period) for good.
   let versionRead: number | null = null;
+  // With tiers, the shop's stored programVersion too: the cached tiers the delivery guesses with
+  // are the current ones only while it is the cached one (tierDecision).
+  let storedVersionRead: number | null = null;
   if (delivery.kind === "paid" && snapshot.earnPoints === null) {
     const placedAt = [timestamp(snapshot.processedAt), delivery.order.processedAt ?? null].filter((ms): ms is number => ms !== null);
     versionRead = reads.push(programInForce(shopDomain, placedAt.length > 0 ? Math.min(...placedAt) : now.getTime())) - 1;
+    if (tiersOn) storedVersionRead = reads.push(programVersionRead(shopDomain)) - 1;
   }
   const readResults = reads.length > 0 ? yield reads : [];
   const refunds = lockVersion > 0 ? (readResults[0] as Row[]) : [];
   const member = memberRead >= 0 ? memberFrom(readResults[memberRead] as Row) : null;
   const before = factsFromRows(orderId, snapshot, refunds);
   const versionRow = versionRead === null ? undefined : (readResults[versionRead] as Row | undefined);
-  const program = versionRow ? parseProgram(String(versionRow.program)) : shop.program;
+  const inForce = versionRow ? versionInForce(versionRow) : null;
+  const program = inForce ? inForce.program : shop.program;
 
   const event = orderEventFor(delivery, shop, program, member ?? { tierId: null, tierActivity: 0 });
   const after = mergeOrderEvent(before, event);
@@ -255,40 +264,60 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   const activityChange = move ? 0 : tierActivityOf(after, program, shop.currency) - tierActivityOf(before, program, shop.currency);
   // With tiers, any change to an order may change which tier the holder's other orders earn
   // under (a cancellation worth no points too): the holder is flagged for the recalculation,
-  // unless this is an order counted in order that changes nothing it would decide.
+  // unless this is an order counted in order whose only effect on tiers, if any, is the tier it
+  // takes the member to (written here, as the recalculation would).
   const tierHolder = settledBy ?? owner;
-  const flagTiers =
-    tiersOn &&
-    tierHolder !== null &&
-    tierRecalcNeeded({
-      event,
-      credited,
-      target,
-      moved: move !== null,
-      member,
-      settledBy,
-      processedAt: after.processedAt,
-      program,
-      // Read with this delivery only (its first paid one); none in force at the placement (none
-      // recorded before it): it earns under the current program.
-      versionInForce: versionRead === null ? null : versionRow ? Number(versionRow.version) : shop.programVersion,
-      shop,
-      activityChange,
-    });
+  // Read with this delivery only (its first paid one); none in force at the placement (none
+  // recorded before it): it earns under the current program.
+  const placedUnderCurrentTiers =
+    storedVersionRead !== null &&
+    programVersionOf(readResults[storedVersionRead] as Row | undefined) === shop.programVersion &&
+    (inForce === null || tiersInForceAreCurrent(inForce, shop));
+  const tiers =
+    tiersOn && tierHolder !== null
+      ? tierDecision({ event, credited, target, moved: move !== null, member, settledBy, orderId, processedAt: after.processedAt, program, placedUnderCurrentTiers, shop, activityChange })
+      : null;
+  const flagTiers = tiers?.recalculate === true;
+  const reached = tiers !== null && !tiers.recalculate ? tiers.reached : null;
   // The newest placement counted for the member, kept while it is known (null: the recalculation sets it).
   const lastPlaced =
-    event.kind === "paid" && credited === 0 && target > 0 && move === null && member !== null && settledBy === member.id && member.tierLastPlacedMs !== null && after.processedAt !== null
-      ? Math.max(member.tierLastPlacedMs, after.processedAt)
+    event.kind === "paid" &&
+    credited === 0 &&
+    target > 0 &&
+    move === null &&
+    member !== null &&
+    settledBy === member.id &&
+    member.lastPlaced !== null &&
+    after.processedAt !== null &&
+    placedAfter({ at: after.processedAt, orderId }, member.lastPlaced)
+      ? { at: after.processedAt, orderId }
       : null;
   for (const [memberId, change] of balanceChanges) {
     const placed = memberId === settledBy && lastPlaced !== null;
+    // `reached` is only ever the settling member's (tierDecision).
+    const upgraded = memberId === settledBy && reached !== null;
     writes.push(
       nothing(
         `UPDATE "Member" SET "${balanceColumn}" = "${balanceColumn}" + ?, "lifetimeEarned" = "lifetimeEarned" + ?, "tierActivity" = "tierActivity" + ?,
-           "summaryVersion" = "summaryVersion" + 1${flagTiers ? `, "tierPending" = TRUE` : ""}${placed ? `, "tierLastPlacedMs" = ?` : ""}, "lastActivityMs" = ?, "updatedAt" = ? WHERE "id" = ?`,
-        [change, change, memberId === settledBy ? activityChange : 0, ...(placed ? [BigInt(lastPlaced)] : []), now.getTime(), now, memberId],
+           "summaryVersion" = "summaryVersion" + 1${flagTiers ? `, "tierPending" = TRUE` : ""}${placed ? `, "tierLastPlacedMs" = ?, "tierLastPlacedOrderId" = ?` : ""}${upgraded ? `, "tierId" = ?` : ""}, "lastActivityMs" = ?, "updatedAt" = ? WHERE "id" = ?`,
+        [
+          change,
+          change,
+          memberId === settledBy ? activityChange : 0,
+          ...(placed ? [BigInt(lastPlaced.at), lastPlaced.orderId] : []),
+          ...(upgraded ? [reached.id] : []),
+          now.getTime(),
+          now,
+          memberId,
+        ],
       ),
     );
+  }
+  // A tier reached is a Shopify Flow trigger, keyed by the summaryVersion this delivery leaves
+  // (the member's row is this transaction's since its upsert).
+  if (reached !== null && member !== null) {
+    const previous = shop.tiers.find((tier) => tier.id === member.tierId)?.name ?? null;
+    writes.push(flowEventInsert(shopDomain, tierChangedEvent(member.customerId, reached.name, previous, member.summaryVersion + 1), now));
   }
   if (flagTiers && tierHolder !== null && !balanceChanges.has(tierHolder)) {
     writes.push(nothing(`UPDATE "Member" SET "tierPending" = TRUE WHERE "id" = ?`, [tierHolder]));
@@ -320,12 +349,12 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
     memberId: settledBy ?? owner,
     balancesChanged: balanceChanges.size > 0,
     tiersOn: flagTiers,
-    flowEvents: changes.some((change) => change.kind === "earn" && change.delta > 0 && after.customerId !== null),
+    flowEvents: reached !== null || changes.some((change) => change.kind === "earn" && change.delta > 0 && after.customerId !== null),
   };
 }
 
 /** The member columns memberUpsert returns (and memberFactsFromRow reads). */
-export const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday", "tierId", "tierActivity", "summaryVersion", "tierPending", "tierLastPlacedMs"`;
+export const MEMBER_COLUMNS = `"id", "customerId", "firstName", "balance", "pendingBalance", "lifetimeEarned", "referralCode", "birthday", "tierId", "tierActivity", "summaryVersion", "tierPending", "tierLastPlacedMs", "tierLastPlacedOrderId"`;
 
 /** A row of MEMBER_COLUMNS as the driver returns it. */
 export function memberFactsFromRow(raw: Row): MemberFacts {
@@ -368,10 +397,45 @@ export function memberUpsert(shopDomain: string, customerId: ShopifyId, profile:
  */
 function programInForce(shopDomain: string, atMs: number): Query {
   return row(
-    `SELECT "program", "version" FROM "ProgramVersion" WHERE "shopDomain" = ? AND "effectiveAtMs" <= ?
+    `SELECT "program", "tiers" FROM "ProgramVersion" WHERE "shopDomain" = ? AND "effectiveAtMs" <= ?
      ORDER BY "effectiveAtMs" DESC, "version" DESC LIMIT 1`,
     [shopDomain, BigInt(atMs)],
   );
+}
+
+/** A version's program and tiers as recorded. */
+interface VersionInForce {
+  program: Program;
+  tiers: readonly VersionedTier[] | null;
+}
+
+/** Parsed versions by their stored text: a shop's few versions are read by every paid delivery. */
+const parsedVersions = new Map<string, VersionInForce>();
+const PARSED_VERSIONS_KEPT = 100;
+
+function versionInForce(versionRow: Row): VersionInForce {
+  const programText = String(versionRow.program);
+  const tiersText = versionRow.tiers === null || versionRow.tiers === undefined ? null : String(versionRow.tiers);
+  // Keyed by the text itself (a redacted shop created again reuses version numbers).
+  const key = tiersText === null ? programText : `${programText}\n${tiersText}`;
+  let parsed = parsedVersions.get(key);
+  if (!parsed) {
+    if (parsedVersions.size >= PARSED_VERSIONS_KEPT) parsedVersions.clear();
+    parsed = { program: parseProgram(programText), tiers: tiersText === null ? null : (JSON.parse(tiersText) as VersionedTier[]) };
+    parsedVersions.set(key, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * Whether an order placed under `inForce` has its tier decided as the cached (current) tiers and
+ * tier settings decide it: the same basis and period, and every tier's threshold and multiplier
+ * as they are now (tier-recalc.server.ts reads them per placement the same way).
+ */
+function tiersInForceAreCurrent(inForce: VersionInForce, shop: ShopForEvents): boolean {
+  const then = inForce.program.tiers;
+  const now = shop.program.tiers;
+  return then.basis === now.basis && then.period === now.period && tiersAsRecorded(inForce.tiers, shop.tiers);
 }
 
 /**
@@ -460,54 +524,72 @@ function id(value: unknown): ShopifyId | null {
 
 interface TierFacts {
   id: number;
+  customerId: bigint;
+  summaryVersion: number;
   tierId: number | null;
   tierActivity: number;
   /** A recalculation is due (tierPending). */
   tierPending: boolean;
-  tierLastPlacedMs: number | null;
+  /** The newest placement counted toward the member's tier (null: unknown until the recalculation sets it). */
+  lastPlaced: Placement | null;
 }
 
 function memberFrom(row: Row): TierFacts {
   return {
     id: Number(row.id),
+    customerId: BigInt(row.customerId as bigint | number),
+    summaryVersion: Number(row.summaryVersion ?? 0),
     tierId: row.tierId === null || row.tierId === undefined ? null : Number(row.tierId),
     tierActivity: Number(row.tierActivity ?? 0),
     tierPending: Boolean(Number(row.tierPending ?? 0)),
-    tierLastPlacedMs: row.tierLastPlacedMs === null || row.tierLastPlacedMs === undefined ? null : Number(row.tierLastPlacedMs),
+    lastPlaced:
+      row.tierLastPlacedMs === null || row.tierLastPlacedMs === undefined
+        ? null
+        : { at: Number(row.tierLastPlacedMs), orderId: row.tierLastPlacedOrderId === null || row.tierLastPlacedOrderId === undefined ? null : BigInt(row.tierLastPlacedOrderId as bigint | number) },
   };
 }
 
 /**
- * Whether the holder must be flagged for the tier recalculation. Not when the delivery is a paid
- * order's first credit, placed no earlier than every order already counted for the member, under
- * the program version the cached tiers come from, in a lifetime program, for a member whose last
- * recalculation is current, and that does not take them to another tier: the recalculation would
- * then change nothing (the order earns under the held tier, which tierForNewOrder gave it, and
- * the activity this delivery added is exact). Anything else (refunds, cancellations, moves,
- * late or reordered orders, periods, a tier reached) is left to it.
+ * What a delivery leaves to the tier recalculation: everything (`recalculate`, the holder is
+ * flagged), or nothing. Nothing when the delivery is a paid order's first credit, placed after
+ * every order already counted for the member (the timeline's order: processed_at, then the order
+ * id), under tiers and tier settings that decide its tier as the cached current ones do, in a
+ * lifetime program, for a member whose last recalculation is current: the order earns under the
+ * held tier (tierForNewOrder gave it), the activity this delivery added is exact, and the tier the
+ * member holds after it is the one `reached` (null: the one held), which the delivery writes
+ * with its Flow trigger as the recalculation would. A tier reached whose entry has perks is left
+ * to the recalculation (tier-perks.server.ts grants them), as is anything else: refunds,
+ * cancellations, moves, late or reordered orders, periods, tiers changed since the placement.
  */
-function tierRecalcNeeded(input: {
+function tierDecision(input: {
   event: OrderEvent;
   credited: number;
   target: number;
   moved: boolean;
   member: TierFacts | null;
   settledBy: number | null;
+  orderId: ShopifyId;
   processedAt: number | null;
   program: Program;
-  versionInForce: number | null;
+  /** The cached shop is current, and the tiers in force at the placement decide as its tiers do. */
+  placedUnderCurrentTiers: boolean;
   shop: ShopForEvents;
   activityChange: number;
-}): boolean {
+}): { recalculate: true } | { recalculate: false; reached: TierWithPerks | null } {
+  const recalculate = { recalculate: true } as const;
   const { member, program, shop } = input;
-  if (input.event.kind !== "paid" || input.credited !== 0 || input.target <= 0 || input.moved) return true;
-  if (member === null || input.settledBy !== member.id || member.tierPending || member.tierLastPlacedMs === null) return true;
-  if (input.processedAt === null || input.processedAt < member.tierLastPlacedMs) return true;
-  if (program.tiers.period !== "lifetime" || input.versionInForce !== shop.programVersion) return true;
+  if (input.event.kind !== "paid" || input.credited !== 0 || input.target <= 0 || input.moved) return recalculate;
+  if (member === null || input.settledBy !== member.id || member.tierPending || member.lastPlaced === null) return recalculate;
+  if (input.processedAt === null || !placedAfter({ at: input.processedAt, orderId: input.orderId }, member.lastPlaced)) return recalculate;
+  if (program.tiers.period !== "lifetime" || !input.placedUnderCurrentTiers) return recalculate;
   const scale = { tiers: shop.tiers, basis: program.tiers.basis, exponent: shop.currency ? currencyExponent(shop.currency) : 2 };
   const before = tierForNewOrder(member, scale);
   const after = tierForNewOrder({ tierId: member.tierId, tierActivity: member.tierActivity + input.activityChange }, scale);
-  return (before?.id ?? null) !== (after?.id ?? null);
+  if ((after?.id ?? null) === (before?.id ?? null)) return { recalculate: false, reached: null };
+  // The member holds a tier other than the one their activity gives (a recalculation is due), or
+  // enters one with perks: the recalculation's.
+  if ((before?.id ?? null) !== member.tierId || tiersEntered(shop.tiers, member.tierId, after?.id ?? null).some(hasEntryPerks)) return recalculate;
+  return { recalculate: false, reached: shop.tiers.find((tier) => tier.id === after?.id) ?? null };
 }
 
 const timestamp = storedMs;

@@ -75,3 +75,15 @@ export function tierMultiplierAt(versions: readonly TierVersion[], atMs: number,
 export function tierThresholdAt(versions: readonly TierVersion[], atMs: number, tierId: number, currentThreshold: number): number {
   return versionAt(versions, atMs)?.tiers?.find((tier) => tier.id === tierId)?.thresholdPoints ?? currentThreshold;
 }
+
+/**
+ * Whether every one of `current` tiers applies to an order placed under a version that recorded
+ * `recorded` as it applies now: tierMultiplierAt and tierThresholdAt give the current multiplier
+ * and threshold (the version recorded the same, or did not know the tier).
+ */
+export function tiersAsRecorded(recorded: readonly VersionedTier[] | null, current: readonly { id: number; thresholdPoints: number; multiplierPercent: number }[]): boolean {
+  const version: TierVersion[] = [{ version: 0, effectiveAtMs: 0, tiers: recorded }];
+  return current.every(
+    (tier) => tierMultiplierAt(version, 0, tier.id, tier.multiplierPercent) === tier.multiplierPercent && tierThresholdAt(version, 0, tier.id, tier.thresholdPoints) === tier.thresholdPoints,
+  );
+}

@@ -13,7 +13,7 @@ import { row, nothing, runSqlTransactionWithRetries, type Row, type SqlTransacti
 import { flowEventInsert } from "./flow-event-rows.server";
 import { pointsEarnedEvent } from "./flow-events";
 import type { Program } from "./program";
-import { forgetShop, shopForEvents } from "./shop-cache.server";
+import { forgetShop, programVersionOf, programVersionRead, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import type { ShopifyId } from "./shopify-id";
 import { inTransaction } from "./transaction.server";
 
@@ -34,6 +34,8 @@ export interface ReferredOrder {
 
 export type ReferralOutcome = "credited" | "refused" | "ignored";
 
+const referralsOn = (shop: ShopForEvents) => shop.program.enabled && shop.program.referrals.enabled;
+
 /**
  * orders/paid: credits the referrer of a referred new customer. Ignored (and not an error): no
  * code, an unknown code, referrals turned off, or a customer already referred.
@@ -47,37 +49,56 @@ export type ReferralOutcome = "credited" | "refused" | "ignored";
 export async function creditReferral(db: Db, shopDomain: string, order: ReferredOrder, actor: string, now = new Date()): Promise<ReferralOutcome> {
   const { referralCode, customerId } = order;
   if (referralCode === null || customerId === null) return "ignored";
-  const shop = await shopForEvents(db, shopDomain, null);
-  if (!shop.program.enabled || !shop.program.referrals.enabled) return "ignored";
-  return runSqlTransactionWithRetries(
-    sql(),
-    () => referralTransaction(shopDomain, shop.program.referrals, shop.program.pendingDays, { ...order, referralCode, customerId }, actor, now),
-    (reason) => reason === "missing_reference" && forgetShop(shopDomain),
-  );
+  // The cached program's settings, checked against the stored programVersion inside the
+  // transaction (its first batch, no read of its own): a save reaches the next referral at once.
+  // A cached program with referrals off is checked before anything is read.
+  let shop = await shopForEvents(db, shopDomain, null, { checkVersion: false });
+  for (;;) {
+    if (!referralsOn(shop)) shop = await shopForEvents(db, shopDomain, null);
+    if (!referralsOn(shop)) return "ignored";
+    const current = shop;
+    const outcome = await runSqlTransactionWithRetries(
+      sql(),
+      () => referralTransaction(shopDomain, current.programVersion, current.program.referrals, current.program.pendingDays, { ...order, referralCode, customerId }, actor, now),
+      (reason) => reason === "missing_reference" && forgetShop(shopDomain),
+    );
+    if (outcome !== "stale") return outcome;
+    // Saved since it was cached: again, with the program as stored.
+    forgetShop(shopDomain);
+    shop = await shopForEvents(db, shopDomain, null);
+  }
 }
 
 function* referralTransaction(
   shopDomain: string,
+  /** The programVersion `settings` come from: the transaction changes nothing ("stale") when another is stored. */
+  programVersion: number,
   settings: Program["referrals"],
   pendingDays: number,
   order: ReferredOrder & { referralCode: string; customerId: ShopifyId },
   actor: string,
   now: Date,
-): SqlTransaction<ReferralOutcome> {
+): SqlTransaction<ReferralOutcome | "stale"> {
   const { referralCode, customerId } = order;
   // The referrer's row first, locked (PostgreSQL) so that two referrals of one referrer count
-  // each other against the weekly cap; the update changes nothing.
-  const [referrer, existing, earlier] = (yield [
+  // each other against the weekly cap; the update changes nothing. The statements of a batch run
+  // in order, so the week's count, after it, sees every referral committed by a transaction that
+  // held the lock before.
+  const [referrer, existing, earlier, week, stored] = (yield [
     row(`UPDATE "Member" SET "referralCode" = "referralCode" WHERE "shopDomain" = ? AND "referralCode" = ? RETURNING "id", "customerId", "email"`, [shopDomain, referralCode]),
     row(`SELECT "id" FROM "Referral" WHERE "shopDomain" = ? AND "referredCustomerId" = ?`, [shopDomain, customerId]),
     // Shopify's order ids grow with time: an order of this customer with a smaller id came first.
     row(`SELECT COUNT(*) AS "count" FROM "OrderSnapshot" WHERE "shopDomain" = ? AND "customerId" = ? AND "orderId" < ?`, [shopDomain, customerId, order.orderId]),
-  ]) as [Row | undefined, Row | undefined, Row];
+    row(
+      `SELECT COUNT(*) AS "count" FROM "Referral" WHERE "referrerMemberId" = (SELECT "id" FROM "Member" WHERE "shopDomain" = ? AND "referralCode" = ?)
+         AND "status" = 'credited' AND "createdAt" > ?`,
+      [shopDomain, referralCode, new Date(now.getTime() - WEEK_MS)],
+    ),
+    programVersionRead(shopDomain),
+  ]) as [Row | undefined, Row | undefined, Row, Row, Row | undefined];
+  if (programVersionOf(stored) !== programVersion) return "stale";
   if (!referrer || existing) return "ignored";
   const referrerId = Number(referrer.id);
-  const [week] = (yield [
-    row(`SELECT COUNT(*) AS "count" FROM "Referral" WHERE "referrerMemberId" = ? AND "status" = 'credited' AND "createdAt" > ?`, [referrerId, new Date(now.getTime() - WEEK_MS)]),
-  ]) as [Row];
   const refusal = referralRefusal({
     referrerCustomerId: BigInt(referrer.customerId as bigint | number),
     referrerEmail: (referrer.email as string | null) ?? null,

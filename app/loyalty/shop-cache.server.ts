@@ -32,6 +32,12 @@ export interface ShopForEvents {
 
 const TTL_MS = runtimeEnv.shopCacheTtlMs;
 const cache = new Map<string, { shop: ShopForEvents; expiresAt: number }>();
+/**
+ * Reads of a shop in flight, with the currency each was asked with. When the copy expires under
+ * load, every delivery in flight misses it at once: those that need no version check share one
+ * read instead of each reading the shop, its tiers and rewards through Prisma.
+ */
+const loading = new Map<string, { shop: Promise<ShopForEvents>; currency: string | null }>();
 
 /**
  * The shop, created with the default program if this is the first we hear of it. `checkVersion`:
@@ -53,6 +59,19 @@ export async function shopForEvents(
     if (!checkVersion || (storedVersion !== undefined ? storedVersion : await storedProgramVersion(domain)) === cached.shop.programVersion) return cached.shop;
   }
 
+  const inFlight = loading.get(domain);
+  // A read that knows no currency cannot serve a delivery that brings one.
+  if (!checkVersion && inFlight && (currency === null || inFlight.currency !== null)) return inFlight.shop;
+  const shop = loadShop(db, domain, currency);
+  loading.set(domain, { shop, currency });
+  try {
+    return await shop;
+  } finally {
+    if (loading.get(domain)?.shop === shop) loading.delete(domain);
+  }
+}
+
+async function loadShop(db: Db, domain: string, currency: string | null): Promise<ShopForEvents> {
   const shop = await inTransaction(db, async (tx) => {
     const record = await ensureShop(tx, domain, currency);
     const tiers = await tierDefinitions(tx, domain);
@@ -89,4 +108,5 @@ export function programVersionOf(found: Row | undefined): number | null {
 /** Drops the shop from this process's cache (it was deleted, or its program changed here). */
 export function forgetShop(domain: string): void {
   cache.delete(domain);
+  loading.delete(domain);
 }

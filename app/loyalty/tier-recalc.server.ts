@@ -10,7 +10,7 @@ import type { Db } from "~/db.server";
 import { currencyExponent } from "./money";
 import { orderPoints, type OrderFacts } from "./order";
 import { parseProgram, type TierSettings } from "./program";
-import { currentActivity, tierHeldAt, tiersOfOrders, type ActivityOrder, type TierThreshold } from "./tier-timeline";
+import { currentActivity, lastPlacement, tierHeldAt, tiersOfOrders, type ActivityOrder, type TierThreshold } from "./tier-timeline";
 import { tierChangedEvent } from "./flow-events";
 import { inTransaction } from "./transaction.server";
 import { sql } from "~/sql.server";
@@ -172,15 +172,30 @@ export async function recalculateTiersOfMembers(
   // The members first, then their orders: a delivery committed in between bumps the member's
   // summaryVersion, and the conditional write below then leaves the member flagged instead of
   // writing figures that miss that order.
-  const members = new Map<number, { tierId: number | null; tierActivity: bigint; customerId: bigint; summaryVersion: number; tierLastPlacedMs: bigint | null }>();
+  const members = new Map<
+    number,
+    { tierId: number | null; tierActivity: bigint; customerId: bigint; summaryVersion: number; tierLastPlacedMs: bigint | null; tierLastPlacedOrderId: bigint | null }
+  >();
   for (const ids of inChunks(memberIds)) {
-    const rows = await db.member.findMany({ where: { id: { in: ids } }, select: { id: true, tierId: true, tierActivity: true, customerId: true, summaryVersion: true, tierLastPlacedMs: true } });
+    const rows = await db.member.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, tierId: true, tierActivity: true, customerId: true, summaryVersion: true, tierLastPlacedMs: true, tierLastPlacedOrderId: true },
+    });
     for (const member of rows) members.set(member.id, member);
   }
   const ordersOf = new Map<number, StoredOrder[]>();
   for (const order of await storedOrdersOf(shopDomain, memberIds)) ordersOf.set(order.holderMemberId, [...(ordersOf.get(order.holderMemberId) ?? []), order]);
 
-  type Change = { memberId: number; customerId: bigint; previousTierId: number | null; heldId: number | null; activity: bigint; version: number; lastPlacedMs: bigint; shown: boolean };
+  type Change = {
+    memberId: number;
+    customerId: bigint;
+    previousTierId: number | null;
+    heldId: number | null;
+    activity: bigint;
+    version: number;
+    lastPlaced: { at: number; orderId: bigint };
+    shown: boolean;
+  };
   const shown: Change[] = [];
   // Members reaching a tier with entry perks: written one by one, with their perks (below).
   const entering: Change[] = [];
@@ -205,11 +220,11 @@ export async function recalculateTiersOfMembers(
     }
     const heldId = tierHeldAt(orders, thresholds, options, { at: now.getTime(), orderId: 0n, seq: 0 })?.id ?? null;
     const activity = BigInt(currentActivity(orders, options, now.getTime()));
-    // The newest placement counted: deliveries placed no earlier may skip the next recalculation.
-    const lastPlacedMs = BigInt(orders.reduce((newest, order) => Math.max(newest, order.processedAt), 0));
+    // The newest placement counted: deliveries placed after it may skip the next recalculation.
+    const lastPlaced = lastPlacement(orders);
     const shownChanges = member.tierId !== heldId || member.tierActivity !== activity;
-    if (!shownChanges && member.tierLastPlacedMs === lastPlacedMs) continue;
-    const change = { memberId, customerId: member.customerId, previousTierId: member.tierId, heldId, activity, version, lastPlacedMs, shown: shownChanges };
+    if (!shownChanges && member.tierLastPlacedMs === BigInt(lastPlaced.at) && member.tierLastPlacedOrderId === lastPlaced.orderId) continue;
+    const change = { memberId, customerId: member.customerId, previousTierId: member.tierId, heldId, activity, version, lastPlaced, shown: shownChanges };
     if (tiersEntered(tiers, member.tierId, heldId).some(hasEntryPerks)) entering.push(change);
     else shown.push(change);
   }
@@ -228,11 +243,11 @@ export async function recalculateTiersOfMembers(
   await beforeWrites();
   result.shownChanged ||= shown.some((change) => change.shown);
   const batchChangedTier = await runSqlTransactionWithRetries(sql(), function* () {
-    const versions = (yield shown.map(({ memberId, heldId, activity, version, lastPlacedMs, shown: bump }) =>
+    const versions = (yield shown.map(({ memberId, heldId, activity, version, lastPlaced, shown: bump }) =>
       row(
-        `UPDATE "Member" SET "tierId" = ?, "tierActivity" = ?, "tierLastPlacedMs" = ?, "summaryVersion" = "summaryVersion" + ?, "updatedAt" = ?
+        `UPDATE "Member" SET "tierId" = ?, "tierActivity" = ?, "tierLastPlacedMs" = ?, "tierLastPlacedOrderId" = ?, "summaryVersion" = "summaryVersion" + ?, "updatedAt" = ?
          WHERE "id" = ? AND "summaryVersion" = ? RETURNING "summaryVersion"`,
-        [heldId, activity, lastPlacedMs, bump ? 1 : 0, now, memberId, version],
+        [heldId, activity, BigInt(lastPlaced.at), lastPlaced.orderId, bump ? 1 : 0, now, memberId, version],
       ),
     )) as (Row | undefined)[];
     const stale = shown.filter((_, index) => !versions[index]);
@@ -258,7 +273,7 @@ export async function recalculateTiersOfMembers(
 async function enterTier(
   db: Db,
   shopDomain: string,
-  change: { memberId: number; customerId: bigint; previousTierId: number | null; heldId: number | null; activity: bigint },
+  change: { memberId: number; customerId: bigint; previousTierId: number | null; heldId: number | null; activity: bigint; lastPlaced: { at: number; orderId: bigint } },
   context: {
     tiers: readonly { id: number; name: string; thresholdPoints: number; entryBonusPoints: number; entryRewardId: number | null }[];
     nameOf: (id: number | null) => string | null;
@@ -272,7 +287,15 @@ async function enterTier(
   await inTransaction(db, async (tx) => {
     const claimed = await tx.member.updateMany({
       where: { id: change.memberId, tierId: change.previousTierId },
-      data: { tierId: change.heldId, tierActivity: change.activity, summaryVersion: { increment: 1 } },
+      // The newest placement counted too: left older, it would let a delivery placed before an
+      // order counted here skip its recalculation.
+      data: {
+        tierId: change.heldId,
+        tierActivity: change.activity,
+        tierLastPlacedMs: BigInt(change.lastPlaced.at),
+        tierLastPlacedOrderId: change.lastPlaced.orderId,
+        summaryVersion: { increment: 1 },
+      },
     });
     if (claimed.count === 0) {
       await tx.member.updateMany({ where: { id: change.memberId }, data: { tierPending: true } });

@@ -40,6 +40,7 @@ export async function tierDefinitions(db: Db | Prisma.TransactionClient, shopDom
     multiplierPercent,
     entryBonusPoints,
     entryReward: rewards.find((reward) => reward.id === entryRewardId) ?? null,
+    entryRewardId,
   }));
 }
 

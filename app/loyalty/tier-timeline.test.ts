@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { currentActivity, tierHeldAt, tiersOfOrders, type ActivityOrder, type TierThreshold } from "./tier-timeline";
+import { tiersAsRecorded } from "./program-versions";
+import { currentActivity, lastPlacement, placedAfter, tierHeldAt, tiersOfOrders, type ActivityOrder, type TierThreshold } from "./tier-timeline";
 
 const SILVER: TierThreshold = { id: 1, threshold: 100 };
 const GOLD: TierThreshold = { id: 2, threshold: 500 };
@@ -46,5 +47,36 @@ describe("tier timeline", () => {
     expect(tiers.get(2n)).toBe(GOLD);
     expect(tiers.get(3n)).toBeNull();
     expect(tierHeldAt(orders, TIERS, options, { at: day("2026-12-31"), orderId: 0n, seq: 0 })).toBe(GOLD);
+  });
+});
+
+describe("placements", () => {
+  it("orders placements by processed_at, then by order id, and takes an unknown id as possibly later", () => {
+    const at = day("2026-05-01");
+    expect(placedAfter({ at: at + 1, orderId: 1n }, { at, orderId: 9n })).toBe(true);
+    expect(placedAfter({ at, orderId: 10n }, { at, orderId: 9n })).toBe(true);
+    expect(placedAfter({ at, orderId: 9n }, { at, orderId: 9n })).toBe(false);
+    expect(placedAfter({ at, orderId: 8n }, { at, orderId: 9n })).toBe(false);
+    expect(placedAfter({ at, orderId: 10n }, { at, orderId: null })).toBe(false);
+    expect(placedAfter({ at: at + 1, orderId: 1n }, { at, orderId: null })).toBe(true);
+    expect(lastPlacement([order(3, "2026-05-01", 10), order(7, "2026-05-01", 10), order(5, "2026-04-01", 10)])).toEqual({ at, orderId: 7n });
+    expect(lastPlacement([])).toEqual({ at: 0, orderId: 0n });
+  });
+
+  it("knows when a version's tiers apply to an order as the current ones do", () => {
+    const current = [
+      { id: 1, thresholdPoints: 100, multiplierPercent: 110 },
+      { id: 2, thresholdPoints: 500, multiplierPercent: 150 },
+    ];
+    // No tiers recorded, or a tier added since: the current ones apply.
+    expect(tiersAsRecorded(null, current)).toBe(true);
+    expect(tiersAsRecorded([], current)).toBe(true);
+    expect(tiersAsRecorded([{ id: 1, thresholdPoints: 100, multiplierPercent: 110 }], current)).toBe(true);
+    // A tier deleted since does not matter; one changed since does.
+    expect(tiersAsRecorded([...current, { id: 3, thresholdPoints: 900, multiplierPercent: 200 }], current)).toBe(true);
+    expect(tiersAsRecorded([{ id: 2, thresholdPoints: 500, multiplierPercent: 125 }], current)).toBe(false);
+    expect(tiersAsRecorded([{ id: 2, thresholdPoints: 400, multiplierPercent: 150 }], current)).toBe(false);
+    // A snapshot from before thresholds were recorded: the current threshold applies.
+    expect(tiersAsRecorded([{ id: 2, multiplierPercent: 150 }], current)).toBe(true);
   });
 });

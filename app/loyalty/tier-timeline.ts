@@ -50,6 +50,28 @@ function compareKeys(a: { at: number; orderId: bigint; seq: number }, b: { at: n
   return a.seq - b.seq;
 }
 
+/** A placement as the timeline orders them: processed_at, then the order id (Shopify's ids grow with time). */
+export interface Placement {
+  at: number;
+  /** Null: unknown (a placement recorded by its time alone): an order of that instant may be earlier. */
+  orderId: bigint | null;
+}
+
+/** Whether an order placed at `order` comes after `counted` in the timeline (never when they are equal). */
+export function placedAfter(order: { at: number; orderId: bigint }, counted: Placement): boolean {
+  if (order.at !== counted.at) return order.at > counted.at;
+  return counted.orderId !== null && order.orderId > counted.orderId;
+}
+
+/** The latest placement of `orders` as the timeline orders them; at 0, order 0 when there are none. */
+export function lastPlacement(orders: readonly ActivityOrder[]): { at: number; orderId: bigint } {
+  let last = { at: 0, orderId: 0n };
+  for (const order of orders) {
+    if (placedAfter({ at: order.processedAt, orderId: order.orderId }, last)) last = { at: order.processedAt, orderId: order.orderId };
+  }
+  return last;
+}
+
 function eventsOf(orders: readonly ActivityOrder[]): Event[] {
   const events: Event[] = [];
   for (const order of orders) {

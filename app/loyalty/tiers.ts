@@ -12,6 +12,8 @@ export interface TierWithPerks extends TierDefinition {
   entryBonusPoints: number;
   /** A reward of the shop issued at no cost on reaching the tier; null: none (or deleted since). */
   entryReward: { id: number; title: string } | null;
+  /** The entry reward's id as stored, kept when the reward was deleted since (the recalculation then still treats the tier as one with perks). */
+  entryRewardId: number | null;
 }
 
 export interface TierProgress {

@@ -26,4 +26,53 @@ describe("the per-worker shop cache", () => {
     expect(saved.ok).toBe(true);
     expect((await cachedPublicProgram(db, shop)).earning).toEqual({ points: 4, perMajorUnits: 1 });
   });
+
+  it("credits a referral under the referral settings saved last, in whatever worker they were saved", async () => {
+    const { default: db } = await import("~/db.server");
+    const { deliverWebhook } = await import("../support/routes");
+    const { orderPayload } = await import("../../dev/simulator/shopify-payloads");
+    const { programSettingsOf, saveProgramSettings } = await import("~/loyalty/program-settings.server");
+    const { DEFAULT_PROGRAM } = await import("~/loyalty/program");
+    const shop = "cache-version-referrals.myshopify.com";
+    const referrerCustomer = 8_900_001;
+    let nextOrder = 8_910_000;
+    let nextCustomer = 8_920_000;
+    await deliverWebhook("orders/paid", orderPayload({ id: ++nextOrder, customer: { id: referrerCustomer }, lines: [{ price: "1.00" }] }), { shop });
+    const { referralCode } = await db.member.findFirstOrThrow({ where: { shopDomain: shop, customerId: BigInt(referrerCustomer) } });
+    const refer = () => deliverWebhook("orders/paid", orderPayload({ id: ++nextOrder, customer: { id: ++nextCustomer }, lines: [{ price: "40.00" }], noteAttributes: { tally_referral: referralCode } }), { shop });
+    const credited = async () => (await db.referral.findMany({ where: { shopDomain: shop }, orderBy: { id: "asc" } })).map((referral) => [referral.status, referral.points]);
+    const save = async (referrals: Partial<typeof DEFAULT_PROGRAM.referrals>) => {
+      const saved = await saveProgramSettings(db, shop, { ...programSettingsOf(DEFAULT_PROGRAM), referrals: { ...DEFAULT_PROGRAM.referrals, ...referrals } }, { actor: "other-worker" });
+      expect(saved.ok).toBe(true);
+    };
+
+    await refer();
+    expect(await credited()).toEqual([["credited", 500]]);
+    // Saved by another worker: the cached program is stale, the transaction sees it and runs again.
+    await save({ referrerPoints: 300 });
+    await refer();
+    expect(await credited()).toEqual([["credited", 500], ["credited", 300]]);
+    await save({ enabled: false });
+    await refer();
+    expect(await db.referral.count({ where: { shopDomain: shop } })).toBe(2);
+    // Off in the cache, on in the database: checked before it is ignored.
+    await save({ enabled: true, referrerPoints: 200 });
+    await refer();
+    expect(await credited()).toEqual([["credited", 500], ["credited", 300], ["credited", 200]]);
+  });
+
+  it("gives deliveries that miss it at once one read of the shop, unless they bring a currency it lacks", async () => {
+    const { default: db } = await import("~/db.server");
+    const { shopForEvents } = await import("~/loyalty/shop-cache.server");
+    const domain = "cache-single-read.myshopify.com";
+    const read = (currency: string | null) => shopForEvents(db, domain, currency, { checkVersion: false });
+    const shops = await Promise.all([read(null), read(null), read(null)]);
+    expect(new Set(shops).size).toBe(1);
+    expect(shops[0].currency).toBeNull();
+
+    const other = "cache-single-read-currency.myshopify.com";
+    const [first, withCurrency] = await Promise.all([shopForEvents(db, other, null, { checkVersion: false }), shopForEvents(db, other, "EUR", { checkVersion: false })]);
+    expect(first).not.toBe(withCurrency);
+    expect(withCurrency.currency).toBe("EUR");
+  });
 });

@@ -1,4 +1,5 @@
-// Property: with VIP tiers on, a member's orders (placed on random days, refunded and cancelled
+// Property: with VIP tiers on, a member's orders (placed on random days, often the same instant as
+// another, refunded and cancelled
 // at random later instants) delivered in any order, with duplicates, end — once the tier
 // recalculation has run — at the same balances and the same points per order as one in-order
 // delivery of each event; each order earns under the tier the timeline gives it; balance = Σ ledger.
@@ -19,7 +20,8 @@ const DAY = 86_400_000;
 const START = Date.parse("2026-01-01T00:00:00Z");
 
 const orderSpec = fc.record({
-  day: fc.integer({ min: 0, max: 700 }),
+  // Often the same day as another order: orders of one instant are ordered by id (tier-timeline.ts).
+  day: fc.oneof(fc.integer({ min: 0, max: 700 }), fc.integer({ min: 0, max: 2 })),
   dollars: fc.integer({ min: 1, max: 400 }),
   refunds: fc.array(fc.record({ after: fc.integer({ min: 0, max: 60 }), dollars: fc.integer({ min: 1, max: 200 }) }), { maxLength: 2 }),
   cancelAfter: fc.option(fc.integer({ min: 0, max: 60 }), { freq: 5 }),
