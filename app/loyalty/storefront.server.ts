@@ -6,7 +6,7 @@ import type { SqlConnection } from "~/sql.server";
 import { row, runSqlReads, runSqlTransactionWithRetries, type Row } from "~/sql-transaction.server";
 import type { MemberFacts } from "./members.server";
 import { MEMBER_COLUMNS, memberFactsFromRow, memberUpsert } from "./ledger.server";
-import { forgetShop, programVersionOf, shopForEvents, type ShopForEvents } from "./shop-cache.server";
+import { forgetShop, programVersionOf, programVersionRead, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import { memberExtras, type RedemptionView } from "./redemptions.server";
 import type { ReferralStats } from "./referrals.server";
 import { rewardFromRow, type RewardKind } from "./rewards";
@@ -182,22 +182,16 @@ export async function customerView(
   customerId: ShopifyId | null,
 ): Promise<{ member: MemberView | null; program: PublicProgram }> {
   if (customerId === null) return { member: null, program: await cachedProgramView(db, await shopForEvents(db, shopDomain, null)) };
-  // The shop cache's version check and the member in one statement: the shop's row, with the
-  // member's columns when there is such a member (null when not).
-  const [found] = (await runSqlReads(connection, [
-    row(
-      `SELECT s."programVersion", ${SHOP_MEMBER_COLUMNS} FROM "Shop" s LEFT JOIN "Member" m ON m."shopDomain" = s."domain" AND m."customerId" = ? WHERE s."domain" = ?`,
-      [customerId, shopDomain],
-    ),
-  ])) as [Row | undefined];
-  const shop = await shopForEvents(db, shopDomain, null, { storedVersion: programVersionOf(found) });
+  // The shop cache's version check and the member in one round trip.
+  const [version, found] = (await runSqlReads(connection, [
+    programVersionRead(shopDomain),
+    row(`SELECT ${MEMBER_COLUMNS} FROM "Member" WHERE "shopDomain" = ? AND "customerId" = ?`, [shopDomain, customerId]),
+  ])) as [Row | undefined, Row | undefined];
+  const shop = await shopForEvents(db, shopDomain, null, { storedVersion: programVersionOf(version) });
   const program = await cachedProgramView(db, shop);
-  const member = await memberForRead(db, connection, shopDomain, customerId, found && found.id !== null ? found : undefined);
+  const member = await memberForRead(db, connection, shopDomain, customerId, found);
   return { member: await memberView(connection, shop, member), program };
 }
-
-/** MEMBER_COLUMNS of the member joined to its shop as `m`. */
-const SHOP_MEMBER_COLUMNS = MEMBER_COLUMNS.replace(/"(\w+)"/g, 'm."$1"');
 
 /** The member `found` (read with the shop's version), else enrolled now. */
 async function memberForRead(db: Db, connection: SqlConnection, shopDomain: string, customerId: ShopifyId, found: Row | undefined): Promise<MemberFacts> {
