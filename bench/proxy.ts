@@ -160,6 +160,11 @@ async function benchDatabase(provider: Provider, nothing: { port: number; pid: n
   }
 }
 
+/** The issue's goal at concurrency 16: p99 < 25 ms on both databases, and the ratio ≥ 0.5 on SQLite. */
+function meetsGoal(level: Level): boolean {
+  return level.latency.p99Ms < 25 && (level.database !== "sqlite" || level.ratio! >= 0.5);
+}
+
 ensureProductionBuild();
 const startedAt = new Date();
 const load1 = loadavg();
@@ -175,7 +180,7 @@ const load2 = loadavg();
 console.log();
 console.log(`server       node server.js, ${workers} worker(s); do-nothing server: one node:http process`);
 console.log(`load avg     ${load1.map((v) => v.toFixed(2)).join(" ")} at start, ${load2.map((v) => v.toFixed(2)).join(" ")} at end`);
-console.log(`goal         at concurrency 16: customer reads ≥ 0.5 × the do-nothing server's reads/s, p99 < 25 ms`);
+console.log(`goal         at concurrency 16: customer reads p99 < 25 ms, and on SQLite ≥ 0.5 × the do-nothing server's reads/s`);
 console.log();
 console.log(
   formatTable(
@@ -191,7 +196,7 @@ console.log(
       level.serverCpuUs === null ? "n/a" : level.serverCpuUs.toFixed(0),
       level.clientCpuUs.toFixed(0),
       String(level.failures),
-      level.kind === "customer" && level.concurrency === 16 ? (level.ratio! >= 0.5 && level.latency.p99Ms < 25 ? "✓" : "✗") : "",
+      level.kind === "customer" && level.concurrency === 16 ? (meetsGoal(level) ? "✓" : "✗") : "",
     ]),
     ["left", "left", "right", "right", "right", "right", "right", "right", "right", "right", "left"],
   ),

@@ -3,10 +3,11 @@
 import type { Db } from "~/db.server";
 import { runtimeEnv } from "~/runtime-env.server";
 import type { SqlConnection } from "~/sql.server";
-import { row, runSqlReads, runSqlTransactionWithRetries, type Row } from "~/sql-transaction.server";
+import { runSqlTransactionWithRetries, type Row } from "~/sql-transaction.server";
 import type { MemberFacts } from "./members.server";
-import { MEMBER_COLUMNS, memberFactsFromRow, memberUpsert } from "./ledger.server";
-import { forgetShop, programVersionOf, programVersionRead, shopForEvents, type ShopForEvents } from "./shop-cache.server";
+import { memberFactsFromRow, memberUpsert } from "./ledger.server";
+import { readShopVersionAndMember } from "./member-reads.server";
+import { forgetShop, programVersionOf, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import { memberExtras, type RedemptionView } from "./redemptions.server";
 import type { ReferralStats } from "./referrals.server";
 import { rewardFromRow, type RewardKind } from "./rewards";
@@ -182,11 +183,8 @@ export async function customerView(
   customerId: ShopifyId | null,
 ): Promise<{ member: MemberView | null; program: PublicProgram }> {
   if (customerId === null) return { member: null, program: await cachedProgramView(db, await shopForEvents(db, shopDomain, null)) };
-  // The shop cache's version check and the member in one round trip.
-  const [version, found] = (await runSqlReads(connection, [
-    programVersionRead(shopDomain),
-    row(`SELECT ${MEMBER_COLUMNS} FROM "Member" WHERE "shopDomain" = ? AND "customerId" = ?`, [shopDomain, customerId]),
-  ])) as [Row | undefined, Row | undefined];
+  // The shop cache's version check and the member in one round trip (shared with other reads of the shop on PostgreSQL).
+  const [version, found] = await readShopVersionAndMember(connection, shopDomain, customerId);
   const shop = await shopForEvents(db, shopDomain, null, { storedVersion: programVersionOf(version) });
   const program = await cachedProgramView(db, shop);
   const member = await memberForRead(db, connection, shopDomain, customerId, found);

@@ -7,8 +7,8 @@ export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
 }
 
 /** Errors are JSON { error: { code, message } } with the right status (DESIGN §5). */
-export function errorResponse(status: number, code: string, message: string, headers?: HeadersInit): Response {
-  return jsonResponse({ error: { code, message } }, { status, headers });
+export function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return responseOf(errorAnswer(status, code, message, headers));
 }
 
 /**
@@ -28,8 +28,8 @@ export function jsonAnswer(status: number, body: unknown, headers: Record<string
   return { status, headers: { ...headers, "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(body) };
 }
 
-export function errorAnswer(status: number, code: string, message: string): PlainAnswer {
-  return jsonAnswer(status, { error: { code, message } });
+export function errorAnswer(status: number, code: string, message: string, headers: Record<string, string> = {}): PlainAnswer {
+  return jsonAnswer(status, { error: { code, message } }, headers);
 }
 
 export function responseOf(answer: PlainAnswer): Response {

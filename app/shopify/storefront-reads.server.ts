@@ -27,10 +27,10 @@ export async function customerRead(search: string, path = "/proxy/customer"): Pr
 export async function programRead(search: string, ifNoneMatch: string | null, path = "/proxy/program"): Promise<PlainAnswer> {
   const { caller, refusal } = authenticateProxyQuery(search, path);
   if (refusal) return refusal;
-  const body = JSON.stringify({ version: STOREFRONT_API_VERSION, program: await cachedPublicProgram(db, caller.shop) });
-  const headers = { "cache-control": PROGRAM_CACHE_CONTROL, etag: `"${createHash("sha1").update(body).digest("base64url")}"` };
+  const answer = jsonAnswer(200, { version: STOREFRONT_API_VERSION, program: await cachedPublicProgram(db, caller.shop) });
+  const headers = { "cache-control": PROGRAM_CACHE_CONTROL, etag: `"${createHash("sha1").update(answer.body!).digest("base64url")}"` };
   if ((ifNoneMatch ?? "").split(",").some((tag) => tag.trim().replace(/^W\//, "") === headers.etag)) return { status: 304, headers, body: null };
-  return { status: 200, headers: { ...headers, "content-type": "application/json; charset=utf-8" }, body };
+  return { ...answer, headers: { ...answer.headers, ...headers } };
 }
 
 /** What server.js serves without Remix: exact path → the read, given the query and If-None-Match. */
