@@ -6,7 +6,7 @@
 //   interleave, and a busy database fails at once (the caller retries asynchronously rather than
 //   blocking the event loop);
 // - PostgreSQL pipelines each batch, BEGIN with the first, on one pooled connection: one round
-//   trip a batch.
+//   trip a batch, none for a batch of writes that return nothing (it goes with the next).
 // Statements are prepared once per connection (SQLite) or named so that each connection parses
 // and plans them once (PostgreSQL).
 import { createHash } from "node:crypto";
@@ -119,6 +119,15 @@ async function runOnPostgres<Result>(
         begun = true;
         return statements.map((query) => postgresQuery(client, query));
       });
+      if (statements.every(({ returns }) => returns === "nothing")) {
+        // Nothing to read back: the batch is not waited for but goes with the next one (or the
+        // COMMIT), saving a round trip. Should it fail, PostgreSQL refuses what follows in the
+        // transaction, and the first failure in order is what the wait throws.
+        for (const sent of batch) sent.catch(() => {}); // waited for below, not lost
+        pending.push(...batch);
+        step = transaction.next(statements.map(() => undefined));
+        continue;
+      }
       const results = await settledInOrder([...pending, ...batch]);
       pending = [];
       step = transaction.next(

@@ -4,7 +4,7 @@
 // it (at once when the action needs no approval): never paid twice, whatever races.
 import type { Db, Prisma } from "~/db.server";
 import type { SqlConnection } from "~/sql.server";
-import { rows, runSqlReads } from "~/sql-transaction.server";
+import { rows, runSqlReads, type Query } from "~/sql-transaction.server";
 import { writeBalanceChange } from "./balance-change.server";
 import { actionLedgerKey, earningActionSchema, publicEarningAction, type ActionClaimStatus, type ActionClaimView, type EarningActionInput, type EarningActionKind, type PublicEarningAction } from "./earning-actions";
 import { fieldErrorsFrom, type FieldErrors } from "./field-errors";
@@ -136,7 +136,17 @@ export function cachedPublicEarningActions(db: Db, cachedShop: { domain: string 
 
 /** The member's claims, oldest first (GET /apps/tally/customer `member.actionClaims`). */
 export async function memberActionClaims(connection: SqlConnection, memberId: number): Promise<ActionClaimView[]> {
-  const [found] = (await runSqlReads(connection, [rows(`SELECT "actionId", "status" FROM "ActionClaim" WHERE "memberId" = ? ORDER BY "id"`, [memberId])])) as [Record<string, unknown>[]];
+  const [found] = (await runSqlReads(connection, [memberActionClaimsRead(memberId)])) as [Record<string, unknown>[]];
+  return actionClaimsOf(found);
+}
+
+/** memberActionClaims' statement, for a caller that sends it with its own reads. */
+export function memberActionClaimsRead(memberId: number): Query {
+  return rows(`SELECT "actionId", "status" FROM "ActionClaim" WHERE "memberId" = ? ORDER BY "id"`, [memberId]);
+}
+
+/** What memberActionClaimsRead returned. */
+export function actionClaimsOf(found: readonly Record<string, unknown>[]): ActionClaimView[] {
   return found.map((claim) => ({ actionId: Number(claim.actionId), status: claim.status as ActionClaimStatus }));
 }
 

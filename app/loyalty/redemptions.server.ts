@@ -9,9 +9,9 @@ import { writeBalanceChange } from "./balance-change.server";
 import { rewardRedeemedEvent } from "./flow-events";
 import { flowEventInsert } from "./flow-event-rows.server";
 import type { SqlConnection } from "~/sql.server";
-import { nothing, row, rows, runSqlReads, runSqlTransactionWithRetries, storedMs, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, row, rows, runSqlReads, runSqlTransactionWithRetries, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import type { ReferralStats } from "./referrals.server";
-import { memberFactsFromRow, memberUpsert } from "./ledger.server";
+import { MEMBER_COLUMNS, memberFactsFromRow, memberUpsert } from "./ledger.server";
 import { currencyExponent, formatMinorUnits } from "./money";
 import { parseProgram } from "./program";
 import { codeExpiry, isRefusal, newDiscountCode, redemptionValue, rewardFromRow, rewardSchema, type Reward, type RewardKind, type RewardRow } from "./rewards";
@@ -100,7 +100,12 @@ export async function startRedemption(db: Db, connection: SqlConnection, request
 
 function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Date): SqlTransaction<StartedRedemption | RedeemRefusal> {
   const shopDomain = shop.domain;
-  const [rewardRow] = (yield [row(`SELECT * FROM "Reward" WHERE "id" = ? AND "shopDomain" = ?`, [request.rewardId, shopDomain])]) as [Row | undefined];
+  // The reward and the member in one round trip; a shopper seen for the first time is enrolled
+  // below, once the reward is known to be redeemable.
+  const [rewardRow, enrolled] = (yield [
+    row(`SELECT * FROM "Reward" WHERE "id" = ? AND "shopDomain" = ?`, [request.rewardId, shopDomain]),
+    row(`SELECT ${MEMBER_COLUMNS} FROM "Member" WHERE "shopDomain" = ? AND "customerId" = ?`, [shopDomain, request.customerId]),
+  ]) as [Row | undefined, Row | undefined];
   const reward = rewardRow ? rewardFromRow(rewardRowOf(rewardRow)) : null;
   if (!reward) return refusal(404, "unknown_reward", "There is no such reward.");
   if (!reward.enabled) return refusal(422, "reward_unavailable", "This reward is not available any more.");
@@ -110,7 +115,7 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
     return refusal(422, "reward_unavailable", "Store credit needs the shop's currency, which is not known yet.");
   }
 
-  const [memberRow] = (yield [memberUpsert(shopDomain, request.customerId, {}, now)]) as [Row];
+  const memberRow = enrolled ?? ((yield [memberUpsert(shopDomain, request.customerId, {}, now)]) as [Row])[0];
   const member = { id: Number(memberRow.id), balance: BigInt(memberRow.balance as bigint) };
   const heldTierId = memberRow.tierId === null ? null : Number(memberRow.tierId);
   if (reward.tierId !== null && !holdsTier(heldTierId, reward.tierId, shop.tiers)) {
@@ -494,10 +499,19 @@ function referralStatsOf(groups: readonly Row[]): ReferralStats {
 
 /** The member's issued rewards and referral figures, read in one round trip (every redeem answers with them). */
 export async function memberExtras(connection: SqlConnection, memberId: number): Promise<{ redemptions: RedemptionView[]; referrals: ReferralStats }> {
-  const [issued, referrals] = (await runSqlReads(connection, [
+  return memberExtrasOf((await runSqlReads(connection, memberExtrasReads(memberId))) as Row[][]);
+}
+
+/** memberExtras' statements, for a caller that sends them with its own reads (one round trip). */
+export function memberExtrasReads(memberId: number): Query[] {
+  return [
     issuedRedemptionsRead(memberId),
     rows(`SELECT "status", COUNT(*) AS "count", SUM("points") AS "points" FROM "Referral" WHERE "referrerMemberId" = ? GROUP BY "status"`, [memberId]),
-  ])) as [Row[], Row[]];
+  ];
+}
+
+/** What memberExtrasReads returned, as memberExtras gives it. */
+export function memberExtrasOf([issued, referrals]: Row[][]): { redemptions: RedemptionView[]; referrals: ReferralStats } {
   return { redemptions: shownRedemptions(issued.map(viewFieldsOf)).map(redemptionView), referrals: referralStatsOf(referrals) };
 }
 

@@ -3,19 +3,19 @@
 import type { Db } from "~/db.server";
 import { runtimeEnv } from "~/runtime-env.server";
 import type { SqlConnection } from "~/sql.server";
-import { runSqlTransactionWithRetries, type Row } from "~/sql-transaction.server";
+import { runSqlReads, runSqlTransactionWithRetries, type Row } from "~/sql-transaction.server";
 import type { MemberFacts } from "./members.server";
 import { memberFactsFromRow, memberUpsert } from "./ledger.server";
 import { readShopVersionAndMember } from "./member-reads.server";
 import { forgetShop, programVersionOf, shopForEvents, type ShopForEvents } from "./shop-cache.server";
-import { memberExtras, type RedemptionView } from "./redemptions.server";
+import { memberExtrasOf, memberExtrasReads, type RedemptionView } from "./redemptions.server";
 import type { ReferralStats } from "./referrals.server";
 import { rewardFromRow, type RewardKind } from "./rewards";
 import { currencyExponent, formatMinorUnits } from "./money";
 import type { Appearance, Program } from "./program";
 import { ensureShop } from "./shops.server";
 import type { ActionClaimView, PublicEarningAction } from "./earning-actions";
-import { cachedPublicEarningActions, memberActionClaims, publicEarningActions } from "./earning-actions.server";
+import { cachedPublicEarningActions, actionClaimsOf, memberActionClaimsRead, publicEarningActions } from "./earning-actions.server";
 import { jsonId, type ShopifyId } from "./shopify-id";
 import { heldTierProgress, type HeldTierProgress, type TierScale, type TierWithPerks } from "./tiers";
 import { publicTiers, type PublicTier } from "./tier-perks";
@@ -209,13 +209,14 @@ async function memberForRead(db: Db, connection: SqlConnection, shopDomain: stri
   return memberFactsFromRow(enrolled);
 }
 
-type MemberExtras = Awaited<ReturnType<typeof memberExtras>> & { actionClaims: Awaited<ReturnType<typeof memberActionClaims>> };
+type MemberExtras = ReturnType<typeof memberExtrasOf> & { actionClaims: ActionClaimView[] };
 
 /**
  * A member's codes, referral figures and action claims as last read in this worker, with the
  * summaryVersion they were read at. Every change to them bumps the member's summaryVersion (the
  * storefront's summary relies on that too), so while the version read with the member is the
- * same, so are they: a signed-in shopper's repeated reads cost one statement instead of four.
+ * same, so are they: a signed-in shopper's repeated reads cost one statement instead of four
+ * (three more, sent together, when the version moved).
  * Read after the member, they can only be as new as that version or newer, never older. Kept
  * as long as the shop cache keeps a shop (SHOP_CACHE_TTL_MS; 0 turns both off), the member ids
  * being AUTOINCREMENT/serial, never reused.
@@ -227,7 +228,10 @@ const EXTRAS_TTL_MS = runtimeEnv.shopCacheTtlMs;
 async function extrasOf(connection: SqlConnection, member: MemberFacts): Promise<MemberExtras> {
   const kept = extrasByMember.get(member.id);
   if (kept && kept.version === member.summaryVersion && kept.expiresAt > Date.now()) return kept.extras;
-  const [extras, actionClaims] = await Promise.all([memberExtras(connection, member.id), memberActionClaims(connection, member.id)]);
+  const reads = [...memberExtrasReads(member.id), memberActionClaimsRead(member.id)];
+  const found = (await runSqlReads(connection, reads)) as Row[][];
+  const extras = memberExtrasOf(found.slice(0, -1));
+  const actionClaims = actionClaimsOf(found[found.length - 1]);
   if (EXTRAS_TTL_MS > 0) {
     extrasByMember.delete(member.id);
     if (extrasByMember.size >= EXTRAS_KEPT) extrasByMember.delete(extrasByMember.keys().next().value!);

@@ -1,0 +1,70 @@
+// The plain-SQL transactions of the hot paths (app/sql-transaction.server.ts): all or nothing on
+// both databases, also when a batch that returns nothing fails after the transaction went on
+// without waiting for it (PostgreSQL sends such a batch with the next one).
+import { describe, expect, it } from "vitest";
+import db from "~/db.server";
+import { sql } from "~/sql.server";
+import { nothing, row, runSqlReads, runSqlTransaction, type Row } from "~/sql-transaction.server";
+
+const SHOP = "sql-transaction.myshopify.com";
+
+async function shopCount(domain: string) {
+  return db.shop.count({ where: { domain } });
+}
+
+const insertShop = (domain: string) =>
+  nothing(`INSERT INTO "Shop" ("domain", "program", "createdAt", "updatedAt") VALUES (?, '{}', ?, ?)`, [domain, new Date(), new Date()]);
+
+describe("plain-SQL transactions", () => {
+  it("commits every batch, those that return nothing included", async () => {
+    const result = await runSqlTransaction(
+      sql(),
+      (function* () {
+        yield [insertShop(`${SHOP}-a`)];
+        yield [insertShop(`${SHOP}-b`), insertShop(`${SHOP}-c`)];
+        const [found] = (yield [row(`SELECT COUNT(*) AS "count" FROM "Shop" WHERE "domain" LIKE ?`, [`${SHOP}-%`])]) as [Row];
+        return Number(found.count);
+      })(),
+    );
+    // The read saw the writes sent before it without waiting for them.
+    expect(result).toBe(3);
+    expect(await shopCount(`${SHOP}-b`)).toBe(1);
+  });
+
+  it("rolls everything back when a write that returns nothing fails, reads after it included, and throws that failure", async () => {
+    let readAfterFailure = false;
+    const failing = (async () =>
+      runSqlTransaction(
+        sql(),
+        (function* () {
+          yield [insertShop(`${SHOP}-d`)];
+          yield [insertShop(`${SHOP}-d`)]; // the same primary key: refused
+          yield [row(`SELECT 1 AS "one"`, [])];
+          readAfterFailure = true;
+          return "committed";
+        })(),
+      ))();
+    await expect(failing).rejects.toThrow(/unique|UNIQUE|duplicate/);
+    expect(readAfterFailure).toBe(false);
+    expect(await shopCount(`${SHOP}-d`)).toBe(0);
+  });
+
+  it("rolls back when the failing write is the last batch, and the connection serves the next transaction", async () => {
+    const failing = (async () =>
+      runSqlTransaction(
+        sql(),
+        (function* () {
+          yield [insertShop(`${SHOP}-e`)];
+          yield [insertShop(`${SHOP}-e`)];
+          return "committed";
+        })(),
+      ))();
+    await expect(failing).rejects.toThrow(/unique|UNIQUE|duplicate/);
+    expect(await shopCount(`${SHOP}-e`)).toBe(0);
+    // Every pooled connection is fine afterwards.
+    const counts = await Promise.all(
+      Array.from({ length: 12 }, () => runSqlReads(sql(), [row(`SELECT COUNT(*) AS "count" FROM "Shop" WHERE "domain" = ?`, [`${SHOP}-e`])])),
+    );
+    expect(counts.map(([found]) => Number((found as Row).count))).toEqual(Array(12).fill(0));
+  });
+});
