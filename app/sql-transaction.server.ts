@@ -18,7 +18,16 @@ export type Row = Record<string, unknown>;
 export type Query = { sql: string; params: unknown[]; returns: "row" | "rows" | "nothing" };
 export type QueryResult = Row | Row[] | undefined;
 /** Yields batches of statements that do not depend on each other; receives their results. */
-export type SqlTransaction<Result> = Generator<Query[], Result, QueryResult[]>;
+export type SqlTransaction<Result> = Generator<Query[], Result | RolledBack<Result>, QueryResult[]>;
+
+/**
+ * What a transaction returns to end with ROLLBACK instead of COMMIT. A transaction may send a
+ * write together with the statement that decides whether it should happen (one round trip, not
+ * two) and, when it should not, undo it this way.
+ */
+export class RolledBack<Result> {
+  constructor(readonly result: Result) {}
+}
 
 export const row = (sql: string, params: unknown[]): Query => ({ sql, params, returns: "row" });
 export const rows = (sql: string, params: unknown[]): Query => ({ sql, params, returns: "rows" });
@@ -77,6 +86,10 @@ function runOnSqlite<Result>(database: SqliteDatabase, transaction: SqlTransacti
       });
       step = transaction.next(results);
     }
+    if (step.value instanceof RolledBack) {
+      prepare("ROLLBACK").run();
+      return step.value.result;
+    }
     prepare("COMMIT").run();
     return step.value;
   } catch (error) {
@@ -110,6 +123,7 @@ async function runOnPostgres<Result>(
   // batch, go out together (one socket write, corked) and cost one round trip.
   let pending: Promise<unknown>[] = [];
   let begun = false;
+  let rolledBack: RolledBack<Result>;
   try {
     let step = transaction.next();
     while (!step.done) {
@@ -137,20 +151,33 @@ async function runOnPostgres<Result>(
         }),
       );
     }
-    if (begun) await settledInOrder([...pending, client.query("COMMIT")]);
-    client.release();
-    return step.value;
+    if (step.value instanceof RolledBack) {
+      rolledBack = step.value;
+    } else {
+      if (begun) await settledInOrder([...pending, client.query("COMMIT")]);
+      client.release();
+      return step.value;
+    }
   } catch (error) {
     // A failed ROLLBACK means the connection itself is broken: drop it from the pool.
-    const rolledBack =
+    const undone =
       !begun ||
       (await client.query("ROLLBACK").then(
         () => true,
         () => false,
       ));
-    client.release(rolledBack ? undefined : (error as Error));
+    client.release(undone ? undefined : (error as Error));
     throw error;
   }
+  // The transaction ends undone. A statement it sent without waiting that failed is thrown, as
+  // on SQLite (where it throws when run): the transaction decided without knowing.
+  const settled = begun ? await Promise.allSettled([...pending, client.query("ROLLBACK")]) : [];
+  const rollback = settled.pop();
+  const broken = rollback?.status === "rejected" ? (rollback.reason as Error) : undefined;
+  client.release(broken);
+  const failure = settled.find((result) => result.status === "rejected");
+  if (broken || failure) throw broken ?? (failure as PromiseRejectedResult).reason;
+  return rolledBack.result;
 }
 
 /**

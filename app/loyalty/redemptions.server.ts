@@ -9,13 +9,13 @@ import { writeBalanceChange } from "./balance-change.server";
 import { rewardRedeemedEvent } from "./flow-events";
 import { flowEventInsert } from "./flow-event-rows.server";
 import type { SqlConnection } from "~/sql.server";
-import { nothing, row, rows, runSqlReads, runSqlTransactionWithRetries, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, RolledBack, row, rows, runSqlReads, runSqlTransactionWithRetries, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import type { ReferralStats } from "./referrals.server";
 import { MEMBER_COLUMNS, memberFactsFromRow, memberUpsert } from "./ledger.server";
 import { currencyExponent, formatMinorUnits } from "./money";
 import { parseProgram } from "./program";
 import { codeExpiry, isRefusal, newDiscountCode, redemptionValue, rewardFromRow, rewardSchema, type Reward, type RewardKind, type RewardRow } from "./rewards";
-import { forgetShop, shopForEvents, type ShopForEvents } from "./shop-cache.server";
+import { forgetShop, programVersionOf, programVersionRead, shopForEvents, type ShopForEvents } from "./shop-cache.server";
 import type { MemberFacts } from "./members.server";
 import { holdsTier } from "./tiers";
 import type { ShopifyId } from "./shopify-id";
@@ -84,28 +84,45 @@ const FALLBACK_EXPONENT = 2;
 /**
  * Takes the points and records the redemption as pending, or says why not. Every redeem runs it,
  * so it is plain SQL through the driver, as the order ledger is (ledger.server.ts): a handful of
- * statements in one transaction, the conditional decrement carrying correctness.
+ * statements in one transaction, the conditional decrement carrying correctness, in three round
+ * trips on PostgreSQL (the reads with the shop cache's version check; the decrement with the
+ * redemption; the ledger row with the COMMIT).
  */
 export async function startRedemption(db: Db, connection: SqlConnection, request: RedeemRequest): Promise<StartedRedemption | RedeemRefusal> {
   const now = request.now ?? new Date();
-  const shop = await shopForEvents(db, request.shopDomain, null);
-  // Off: nothing is redeemed (balances are kept for when it is on again).
-  if (!shop.program.enabled) return refusal(403, "program_off", "The rewards program is paused: no rewards can be redeemed for now.");
-  return runSqlTransactionWithRetries(
-    connection,
-    () => redeemTransaction(shop, request, now),
-    (reason) => reason === "missing_reference" && forgetShop(request.shopDomain),
-  );
+  // The cached shop is checked against the stored programVersion inside the transaction.
+  let shop = await shopForEvents(db, request.shopDomain, null, { checkVersion: false });
+  for (let attempt = 1; ; attempt++) {
+    const started = await runSqlTransactionWithRetries(
+      connection,
+      () => redeemTransaction(shop, request, now),
+      (reason) => reason === "missing_reference" && forgetShop(request.shopDomain),
+    );
+    if (!(started instanceof StaleShop)) return started;
+    // Saved in the admin since this worker cached it (or redacted): read afresh, and again.
+    if (attempt === 5) throw new Error(`the program of ${request.shopDomain} kept changing during a redeem`);
+    shop = await shopForEvents(db, request.shopDomain, null, { storedVersion: started.storedVersion });
+  }
 }
 
-function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Date): SqlTransaction<StartedRedemption | RedeemRefusal> {
+/** The cached shop is not the stored one: the transaction did nothing. */
+class StaleShop {
+  constructor(readonly storedVersion: number | null) {}
+}
+
+function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Date): SqlTransaction<StartedRedemption | RedeemRefusal | StaleShop> {
   const shopDomain = shop.domain;
-  // The reward and the member in one round trip; a shopper seen for the first time is enrolled
-  // below, once the reward is known to be redeemable.
-  const [rewardRow, enrolled] = (yield [
+  // The reward, the member and the shop's version in one round trip; a shopper seen for the
+  // first time is enrolled below, once the reward is known to be redeemable.
+  const [rewardRow, enrolled, version] = (yield [
     row(`SELECT * FROM "Reward" WHERE "id" = ? AND "shopDomain" = ?`, [request.rewardId, shopDomain]),
     row(`SELECT ${MEMBER_COLUMNS} FROM "Member" WHERE "shopDomain" = ? AND "customerId" = ?`, [shopDomain, request.customerId]),
-  ]) as [Row | undefined, Row | undefined];
+    programVersionRead(shopDomain),
+  ]) as [Row | undefined, Row | undefined, Row | undefined];
+  const storedVersion = programVersionOf(version);
+  if (storedVersion !== shop.programVersion) return new StaleShop(storedVersion);
+  // Off: nothing is redeemed (balances are kept for when it is on again).
+  if (!shop.program.enabled) return refusal(403, "program_off", "The rewards program is paused: no rewards can be redeemed for now.");
   const reward = rewardRow ? rewardFromRow(rewardRowOf(rewardRow)) : null;
   if (!reward) return refusal(404, "unknown_reward", "There is no such reward.");
   if (!reward.enabled) return refusal(422, "reward_unavailable", "This reward is not available any more.");
@@ -122,31 +139,9 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
     return refusal(422, "reward_unavailable", "This reward is for members of a higher tier.");
   }
 
-  // The conditional decrement: of concurrent redeems, only those the balance covers (and the
-  // hourly limit allows) match.
   const cost = BigInt(value.pointsSpent);
   const hourAgo = new Date(now.getTime() - HOUR_MS);
   const limit = shop.program.redemption.maxRedeemsPerHour;
-  const [taken] = (yield [
-    row(
-      `UPDATE "Member" SET "balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "lastActivityMs" = ?, "updatedAt" = ?
-       WHERE "id" = ? AND "balance" >= ? AND (SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = ? AND "createdAt" > ?) < ?
-       RETURNING "balance", "summaryVersion"`,
-      [cost, now.getTime(), now, member.id, cost, member.id, hourAgo, limit],
-    ),
-  ]) as [Row | undefined];
-  if (!taken) {
-    const [recent] = (yield [
-      row(`SELECT COUNT(*) AS "count", MIN("createdAt") AS "oldest" FROM "Redemption" WHERE "memberId" = ? AND "createdAt" > ?`, [member.id, hourAgo]),
-    ]) as [Row];
-    if (Number(recent.count) >= limit) {
-      const oldest = dateOf(recent.oldest);
-      const retryAfterSeconds = oldest ? Math.max(1, Math.ceil((oldest.getTime() + HOUR_MS - now.getTime()) / 1000)) : 60;
-      return { ...refusal(429, "too_many_redeems", "Too many rewards redeemed in the last hour; try again later."), retryAfterSeconds };
-    }
-    return refusal(409, "not_enough_points", "Not enough points for this reward.");
-  }
-
   const exponent = shop.currency ? currencyExponent(shop.currency) : FALLBACK_EXPONENT;
   const redemption: Omit<RedemptionRow, "id"> = {
     shopDomain,
@@ -175,13 +170,33 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
     updatedAt: now,
   };
   const columns = Object.keys(redemption);
-  const [inserted] = (yield [
+  // The conditional decrement: of concurrent redeems, only those the balance covers (and the
+  // hourly limit allows) match. The redemption goes with it and is undone when it did not match.
+  const [taken, inserted] = (yield [
+    row(
+      `UPDATE "Member" SET "balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "lastActivityMs" = ?, "updatedAt" = ?
+       WHERE "id" = ? AND "balance" >= ? AND (SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = ? AND "createdAt" > ?) < ?
+       RETURNING "balance", "summaryVersion"`,
+      [cost, now.getTime(), now, member.id, cost, member.id, hourAgo, limit],
+    ),
     row(
       `INSERT INTO "Redemption" (${columns.map((column) => `"${column}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) RETURNING "id"`,
       Object.values(redemption),
     ),
-  ]) as [Row];
+  ]) as [Row | undefined, Row];
   const id = Number(inserted.id);
+  if (!taken) {
+    const [recent] = (yield [
+      row(`SELECT COUNT(*) AS "count", MIN("createdAt") AS "oldest" FROM "Redemption" WHERE "memberId" = ? AND "createdAt" > ? AND "id" <> ?`, [member.id, hourAgo, id]),
+    ]) as [Row];
+    if (Number(recent.count) >= limit) {
+      const oldest = dateOf(recent.oldest);
+      const retryAfterSeconds = oldest ? Math.max(1, Math.ceil((oldest.getTime() + HOUR_MS - now.getTime()) / 1000)) : 60;
+      return new RolledBack({ ...refusal(429, "too_many_redeems", "Too many rewards redeemed in the last hour; try again later."), retryAfterSeconds });
+    }
+    return new RolledBack(refusal(409, "not_enough_points", "Not enough points for this reward."));
+  }
+
   yield [
     nothing(
       `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note", "idempotencyKey", "createdAt")
@@ -251,15 +266,19 @@ export async function markIssued(
   shopify: { shopifyDiscountId?: string | null; storeCreditTransactionId?: string | null },
 ): Promise<number | null> {
   return runSqlTransactionWithRetries(connection, function* () {
-    const [updated] = (yield [
+    // The member's version moves with the redemption, in one round trip; undone if the
+    // redemption was no longer pending (issued already, or failed).
+    const [updated, member] = (yield [
       row(
         `UPDATE "Redemption" SET "status" = 'issued', "settleAfter" = NULL, "lastError" = NULL, "shopifyDiscountId" = ?, "storeCreditTransactionId" = ?, "updatedAt" = ?
          WHERE "id" = ? AND "status" = 'pending' RETURNING "memberId", "shopDomain", "title", "pointsSpent", "code"`,
         [shopify.shopifyDiscountId ?? null, shopify.storeCreditTransactionId ?? null, new Date(), redemptionId],
       ),
-    ]) as [Row | undefined];
-    if (!updated) return null;
-    const [member] = (yield [row(`UPDATE "Member" SET "summaryVersion" = "summaryVersion" + 1 WHERE "id" = ? RETURNING "summaryVersion", "customerId"`, [updated.memberId])]) as [Row];
+      row(`UPDATE "Member" SET "summaryVersion" = "summaryVersion" + 1 WHERE "id" = (SELECT "memberId" FROM "Redemption" WHERE "id" = ?) RETURNING "summaryVersion", "customerId"`, [
+        redemptionId,
+      ]),
+    ]) as [Row | undefined, Row];
+    if (!updated) return new RolledBack(null);
     // Issued: a Shopify Flow trigger (sent by the flow-triggers job).
     const flow = rewardRedeemedEvent(BigInt(member.customerId as bigint), {
       id: redemptionId,

@@ -61,6 +61,29 @@ describe("the per-worker shop cache", () => {
     expect(await credited()).toEqual([["credited", 500], ["credited", 300], ["credited", 200]]);
   });
 
+  it("redeems under the program saved last, in whatever worker it was saved", async () => {
+    const { default: db } = await import("~/db.server");
+    const { deliverWebhook, proxyPost } = await import("../support/routes");
+    const { orderPayload } = await import("../../dev/simulator/shopify-payloads");
+    const { commitProgramChange } = await import("~/loyalty/program-versions.server");
+    const shop = "cache-version-redeem.myshopify.com";
+    const customerId = 8_930_001;
+    await deliverWebhook("orders/paid", orderPayload({ id: 8_931_000, customer: { id: customerId }, lines: [{ price: "2000.00" }] }), { shop });
+    const { id: rewardId } = await db.reward.findFirstOrThrow({ where: { shopDomain: shop } });
+    const redeem = async () => (await proxyPost("redeem", { rewardId }, { shop, customerId })).json() as Promise<{ error?: { code: string } }>;
+    // The admin's switch as another worker makes it: the versioned save, with no word to this process's cache.
+    const turn = (enabled: boolean) => commitProgramChange(db, shop, { change: "program", actor: "other-worker" }, async (_tx, program) => ({ program: { ...program, enabled }, result: null }));
+
+    // Cached as on; turned off by another worker: the redeem's transaction sees the stored version.
+    expect((await redeem()).error?.code).toBe("shopify_unavailable"); // no offline session here: points back
+    await turn(false);
+    expect((await redeem()).error?.code).toBe("program_off");
+    await turn(true);
+    expect((await redeem()).error?.code).toBe("shopify_unavailable");
+    const balance = await db.member.findFirstOrThrow({ where: { shopDomain: shop, customerId: BigInt(customerId) }, select: { balance: true } });
+    expect(balance.balance).toBe(2000n);
+  });
+
   it("gives deliveries that miss it at once one read of the shop, unless they bring a currency it lacks", async () => {
     const { default: db } = await import("~/db.server");
     const { shopForEvents } = await import("~/loyalty/shop-cache.server");

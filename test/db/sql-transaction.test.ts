@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { sql } from "~/sql.server";
-import { nothing, row, runSqlReads, runSqlTransaction, type Row } from "~/sql-transaction.server";
+import { nothing, RolledBack, row, runSqlReads, runSqlTransaction, type Row } from "~/sql-transaction.server";
 
 const SHOP = "sql-transaction.myshopify.com";
 
@@ -14,6 +14,9 @@ async function shopCount(domain: string) {
 
 const insertShop = (domain: string) =>
   nothing(`INSERT INTO "Shop" ("domain", "program", "createdAt", "updatedAt") VALUES (?, '{}', ?, ?)`, [domain, new Date(), new Date()]);
+
+const insertShopReturning = (domain: string) =>
+  row(`INSERT INTO "Shop" ("domain", "program", "createdAt", "updatedAt") VALUES (?, '{}', ?, ?) RETURNING "domain"`, [domain, new Date(), new Date()]);
 
 describe("plain-SQL transactions", () => {
   it("commits every batch, those that return nothing included", async () => {
@@ -66,5 +69,42 @@ describe("plain-SQL transactions", () => {
       Array.from({ length: 12 }, () => runSqlReads(sql(), [row(`SELECT COUNT(*) AS "count" FROM "Shop" WHERE "domain" = ?`, [`${SHOP}-e`])])),
     );
     expect(counts.map(([found]) => Number((found as Row).count))).toEqual(Array(12).fill(0));
+  });
+
+  it("undoes what it sent, and gives the result, when it ends RolledBack", async () => {
+    const result = await runSqlTransaction(
+      sql(),
+      (function* () {
+        yield [insertShop(`${SHOP}-f`)]; // sent with the next batch, not waited for
+        const [, found] = (yield [
+          insertShopReturning(`${SHOP}-g`),
+          row(`SELECT COUNT(*) AS "count" FROM "Shop" WHERE "domain" IN (?, ?)`, [`${SHOP}-f`, `${SHOP}-g`]),
+        ]) as [Row, Row];
+        return new RolledBack(`saw ${Number(found.count)}`);
+      })(),
+    );
+    expect(result).toBe("saw 2");
+    expect(await shopCount(`${SHOP}-f`)).toBe(0);
+    expect(await shopCount(`${SHOP}-g`)).toBe(0);
+  });
+
+  it("throws the failure of a write sent without waiting, also when it ends RolledBack, and keeps nothing", async () => {
+    await runSqlTransaction(
+      sql(),
+      (function* () {
+        yield [insertShop(`${SHOP}-h`)];
+        return null;
+      })(),
+    );
+    const failing = (async () =>
+      runSqlTransaction(
+        sql(),
+        (function* () {
+          yield [insertShop(`${SHOP}-i`), insertShop(`${SHOP}-h`)]; // the second is refused
+          return new RolledBack("undone");
+        })(),
+      ))();
+    await expect(failing).rejects.toThrow(/unique|UNIQUE|duplicate/);
+    expect([await shopCount(`${SHOP}-h`), await shopCount(`${SHOP}-i`)]).toEqual([1, 0]);
   });
 });
