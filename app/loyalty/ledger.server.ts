@@ -9,7 +9,7 @@
 // RETURNING, double-quoted identifiers); tables and columns are Prisma's (prisma/schema.prisma).
 import type { Db } from "~/db.server";
 import type { SqlConnection } from "~/sql.server";
-import { nothing, row, rows, runSqlTransactionWithRetries, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, RolledBack, row, rows, runSqlTransactionWithRetries, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import { earningRate } from "./earning";
 import { pointsEarnedEvent } from "./flow-events";
 import { flowEventInsert } from "./flow-event-rows.server";
@@ -26,7 +26,7 @@ import {
 } from "./order";
 import { parseProgram, type Program } from "./program";
 import { tiersAsRecorded, type VersionedTier } from "./program-versions";
-import { forgetShop, programVersionOf, programVersionRead, shopForEvents, type ShopForEvents } from "./shop-cache.server";
+import { forgetShop, programVersionOf, programVersionRead, StaleShop, withCurrentShop, type ShopForEvents } from "./shop-cache.server";
 import { currencyExponent } from "./money";
 import { placedAfter, type Placement } from "./tier-timeline";
 import { hasEntryPerks, tiersEntered } from "./tier-perks";
@@ -68,13 +68,14 @@ export async function recordOrderEvent(
   event: DeliveredEvent | null = null,
 ): Promise<OrderEventResult> {
   const currency = delivery.kind === "refund" ? delivery.currency : delivery.order.currency;
-  return runSqlTransactionWithRetries(
-    connection,
-    // No version check on the cached shop: the earning rule comes from the program versions,
-    // read in the transaction below.
-    async () => orderDeliveryTransaction({ shop: await shopForEvents(db, shopDomain, currency, { checkVersion: false }), delivery, actor, event, now: new Date() }),
-    // The shop was deleted (shop/redact) since it was cached: create it again.
-    (reason) => reason === "missing_reference" && forgetShop(shopDomain),
+  // The cached shop's version is checked inside the transaction (orderDeliveryTransaction).
+  return withCurrentShop(db, shopDomain, currency, (shop) =>
+    runSqlTransactionWithRetries(
+      connection,
+      () => orderDeliveryTransaction({ shop, delivery, actor, event, now: new Date() }),
+      // The shop was deleted (shop/redact) since it was cached: create it again.
+      (reason) => reason === "missing_reference" && forgetShop(shopDomain),
+    ),
   );
 }
 
@@ -82,7 +83,7 @@ export async function recordOrderEvent(
 // The transaction, written once for both databases.
 
 /** Yields batches of statements that do not depend on each other; receives their results. */
-type Transaction = SqlTransaction<OrderEventResult>;
+type Transaction = SqlTransaction<OrderEventResult | StaleShop>;
 
 interface TransactionInput {
   shop: ShopForEvents;
@@ -125,15 +126,18 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   // the earliest seen), however late its webhook comes; at this delivery when Shopify sent none.
   // Read once: the first paid delivery fixes the order's rate (and pending period) for good.
   let versionRead: number | null = null;
-  // With tiers, the shop's stored programVersion too: the cached tiers the delivery guesses with
-  // are the current ones only while it is the cached one (tierDecision).
-  let storedVersionRead: number | null = null;
-  if (delivery.kind === "paid" && snapshot.earnPoints === null) {
+  const firstPaid = delivery.kind === "paid" && snapshot.earnPoints === null;
+  if (firstPaid) {
     const placedAt = [timestamp(snapshot.processedAt), delivery.order.processedAt ?? null].filter((ms): ms is number => ms !== null);
     versionRead = reads.push(programInForce(shopDomain, placedAt.length > 0 ? Math.min(...placedAt) : now.getTime())) - 1;
-    if (tiersOn) storedVersionRead = reads.push(programVersionRead(shopDomain)) - 1;
   }
-  const readResults = reads.length > 0 ? yield reads : [];
+  // And the shop's stored programVersion: the cached shop (its tiers, whether it has any, its
+  // referral rules) is the current one only while it is the cached one. When it is not, nothing
+  // is done and the delivery runs again with the shop read afresh (withCurrentShop).
+  const storedVersionRead = reads.push(programVersionRead(shopDomain)) - 1;
+  const readResults = yield reads;
+  const storedVersion = programVersionOf(readResults[storedVersionRead] as Row | undefined);
+  if (storedVersion !== shop.programVersion) return new RolledBack(new StaleShop(storedVersion));
   const refunds = lockVersion > 0 ? (readResults[0] as Row[]) : [];
   const member = memberRead >= 0 ? memberFrom(readResults[memberRead] as Row) : null;
   const before = factsFromRows(orderId, snapshot, refunds);
@@ -270,8 +274,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   // Read with this delivery only (its first paid one); none in force at the placement (none
   // recorded before it): it earns under the current program.
   const placedUnderCurrentTiers =
-    storedVersionRead !== null &&
-    programVersionOf(readResults[storedVersionRead] as Row | undefined) === shop.programVersion &&
+    firstPaid &&
     (inForce === null || tiersInForceAreCurrent(inForce, shop));
   const tiers =
     tiersOn && tierHolder !== null

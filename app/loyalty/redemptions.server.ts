@@ -15,7 +15,7 @@ import { MEMBER_COLUMNS, memberFactsFromRow, memberUpsert } from "./ledger.serve
 import { currencyExponent, formatMinorUnits } from "./money";
 import { parseProgram } from "./program";
 import { codeExpiry, isRefusal, newDiscountCode, redemptionValue, rewardFromRow, rewardSchema, type Reward, type RewardKind, type RewardRow } from "./rewards";
-import { forgetShop, programVersionOf, programVersionRead, shopForEvents, type ShopForEvents } from "./shop-cache.server";
+import { forgetShop, programVersionOf, programVersionRead, StaleShop, withCurrentShop, type ShopForEvents } from "./shop-cache.server";
 import type { MemberFacts } from "./members.server";
 import { holdsTier } from "./tiers";
 import type { ShopifyId } from "./shopify-id";
@@ -90,24 +90,13 @@ const FALLBACK_EXPONENT = 2;
  */
 export async function startRedemption(db: Db, connection: SqlConnection, request: RedeemRequest): Promise<StartedRedemption | RedeemRefusal> {
   const now = request.now ?? new Date();
-  // The cached shop is checked against the stored programVersion inside the transaction.
-  let shop = await shopForEvents(db, request.shopDomain, null, { checkVersion: false });
-  for (let attempt = 1; ; attempt++) {
-    const started = await runSqlTransactionWithRetries(
+  return withCurrentShop(db, request.shopDomain, null, (shop) =>
+    runSqlTransactionWithRetries(
       connection,
       () => redeemTransaction(shop, request, now),
       (reason) => reason === "missing_reference" && forgetShop(request.shopDomain),
-    );
-    if (!(started instanceof StaleShop)) return started;
-    // Saved in the admin since this worker cached it (or redacted): read afresh, and again.
-    if (attempt === 5) throw new Error(`the program of ${request.shopDomain} kept changing during a redeem`);
-    shop = await shopForEvents(db, request.shopDomain, null, { storedVersion: started.storedVersion });
-  }
-}
-
-/** The cached shop is not the stored one: the transaction did nothing. */
-class StaleShop {
-  constructor(readonly storedVersion: number | null) {}
+    ),
+  );
 }
 
 function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Date): SqlTransaction<StartedRedemption | RedeemRefusal | StaleShop> {

@@ -89,6 +89,32 @@ async function loadShop(db: Db, domain: string, currency: string | null): Promis
   return shop;
 }
 
+/** The cached shop was not the stored one (saved in another worker since): the transaction that found it did nothing. */
+export class StaleShop {
+  constructor(readonly storedVersion: number | null) {}
+}
+
+/**
+ * Runs `attempt` with the cached shop, unchecked. `attempt` compares the shop's programVersion
+ * with the stored one inside its own transaction (one more statement in a round trip it makes
+ * anyway, rather than a round trip of its own first) and answers StaleShop, having done nothing,
+ * when they differ: then it runs again with the shop read afresh.
+ */
+export async function withCurrentShop<Result>(
+  db: Db,
+  domain: string,
+  currency: string | null,
+  attempt: (shop: ShopForEvents) => Promise<Result | StaleShop>,
+): Promise<Result> {
+  let shop = await shopForEvents(db, domain, currency, { checkVersion: false });
+  for (let tries = 1; ; tries++) {
+    const result = await attempt(shop);
+    if (!(result instanceof StaleShop)) return result;
+    if (tries === 5) throw new Error(`the program of ${domain} kept changing while it was used`);
+    shop = await shopForEvents(db, domain, currency, { storedVersion: result.storedVersion });
+  }
+}
+
 /** One indexed read through the driver (microseconds on SQLite, one round trip on PostgreSQL); null: no shop. */
 async function storedProgramVersion(domain: string): Promise<number | null> {
   const [found] = (await runSqlReads(sql(), [programVersionRead(domain)])) as [Row | undefined];

@@ -84,6 +84,26 @@ describe("the per-worker shop cache", () => {
     expect(balance.balance).toBe(2000n);
   });
 
+  it("credits an order under the tiers saved last, also the first tier, in whatever worker it was saved", async () => {
+    const { default: db } = await import("~/db.server");
+    const { deliverWebhook } = await import("../support/routes");
+    const { orderPayload } = await import("../../dev/simulator/shopify-payloads");
+    const { saveTier } = await import("~/loyalty/tier-settings.server");
+    const shop = "cache-version-tiers.myshopify.com";
+    const paid = (order: number, customer: number, price: string) => deliverWebhook("orders/paid", orderPayload({ id: order, customer: { id: customer }, lines: [{ price }] }), { shop });
+    const member = (customer: number) => db.member.findFirstOrThrow({ where: { shopDomain: shop, customerId: BigInt(customer) }, select: { tierId: true, tierPending: true } });
+
+    // Cached without tiers; then another worker saves the first one (no word to this process's cache).
+    expect((await paid(8_940_001, 8_941_001, "10.00")).status).toBe(200);
+    const gold = await saveTier(db, shop, null, { name: "Gold", thresholdPoints: 100, multiplierPercent: 100 }, { actor: "other-worker" });
+    expect(gold.ok).toBe(true);
+
+    // A new customer's order worth the tier reaches it (or is left to the recalculation), as in a fresh worker.
+    expect((await paid(8_940_002, 8_941_002, "150.00")).status).toBe(200);
+    const reached = await member(8_941_002);
+    expect(reached.tierId === (gold as { tierId: number }).tierId || reached.tierPending).toBe(true);
+  });
+
   it("gives deliveries that miss it at once one read of the shop, unless they bring a currency it lacks", async () => {
     const { default: db } = await import("~/db.server");
     const { shopForEvents } = await import("~/loyalty/shop-cache.server");
