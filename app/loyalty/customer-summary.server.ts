@@ -3,7 +3,8 @@
 // the balance; this module finds members whose summary Shopify does not have yet and records
 // what was written, so a failed write is never lost, only retried.
 import type { Db } from "~/db.server";
-import { sql } from "~/sql.server";
+import { sql, type SqlConnection } from "~/sql.server";
+import { nothing, runSqlTransactionWithRetries } from "~/sql-transaction.server";
 import { currencyExponent } from "./money";
 import { membersExtras, type RedemptionView } from "./redemptions.server";
 import type { ActionClaimView } from "./earning-actions";
@@ -130,7 +131,7 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
   };
   const at = new Date(now);
   const memberIds = members.map((member) => member.id);
-  const [extras, actionClaims] = await Promise.all([membersExtras(sql(), memberIds), membersActionClaims(db, memberIds)]);
+  const [extras, actionClaims] = await Promise.all([membersExtras(sql(), memberIds), membersActionClaims(sql(), memberIds)]);
   return members.map((member) => ({
     memberId: Number(member.id),
     customerId: member.customerId,
@@ -157,13 +158,19 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
 }
 
 /** Records the versions Shopify now has; never moves a member backwards. */
-export async function markSummariesSynced(db: Db, synced: readonly { memberId: number; version: number }[]): Promise<void> {
-  for (const { memberId, version } of synced) {
-    await db.member.updateMany({
-      where: { id: memberId, summarySyncedVersion: { lt: version } },
-      data: { summarySyncedVersion: version, summarySyncAttempts: 0, summaryRetryAt: null, summarySyncError: null, summaryGaveUpVersion: null },
-    });
-  }
+export async function markSummariesSynced(connection: SqlConnection, synced: readonly { memberId: number; version: number }[]): Promise<void> {
+  if (synced.length === 0) return;
+  // Through the driver, all in one batch: the sync marks every member it wrote, after every
+  // balance change (Prisma cost about a millisecond of CPU a member here).
+  await runSqlTransactionWithRetries(connection, function* () {
+    yield synced.map(({ memberId, version }) =>
+      nothing(
+        `UPDATE "Member" SET "summarySyncedVersion" = ?, "summarySyncAttempts" = 0, "summaryRetryAt" = NULL, "summarySyncError" = NULL, "summaryGaveUpVersion" = NULL
+         WHERE "id" = ? AND "summarySyncedVersion" < ?`,
+        [version, memberId, version],
+      ),
+    );
+  });
 }
 
 /**

@@ -151,11 +151,13 @@ export function actionClaimsOf(found: readonly Record<string, unknown>[]): Actio
 }
 
 /** memberActionClaims for many members at once (the storefront summaries written in one batch). */
-export async function membersActionClaims(db: Db, memberIds: readonly number[]): Promise<Map<number, ActionClaimView[]>> {
+export async function membersActionClaims(connection: SqlConnection, memberIds: readonly number[]): Promise<Map<number, ActionClaimView[]>> {
   const claims = new Map<number, ActionClaimView[]>(memberIds.map((id) => [id, []]));
   if (memberIds.length === 0) return claims;
-  const found = await db.actionClaim.findMany({ where: { memberId: { in: [...memberIds] } }, orderBy: { id: "asc" }, select: { memberId: true, actionId: true, status: true } });
-  for (const claim of found) claims.get(claim.memberId)?.push({ actionId: claim.actionId, status: claim.status as ActionClaimStatus });
+  const [found] = (await runSqlReads(connection, [
+    rows(`SELECT "memberId", "actionId", "status" FROM "ActionClaim" WHERE "memberId" IN (${memberIds.map(() => "?").join(", ")}) ORDER BY "id"`, [...memberIds]),
+  ])) as [Record<string, unknown>[]];
+  for (const claim of found) claims.get(Number(claim.memberId))?.push({ actionId: Number(claim.actionId), status: claim.status as ActionClaimStatus });
   return claims;
 }
 

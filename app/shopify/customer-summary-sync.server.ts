@@ -15,6 +15,7 @@
 // tag Shopify last took (Member.segmentTierTag) gets tagsAdd/tagsRemove; tags are not sent again
 // while the tier stays the same.
 import db from "~/db.server";
+import { sql } from "~/sql.server";
 import { ensureJob } from "~/jobs/job-store.server";
 import type { JobHandler } from "~/jobs/runner.server";
 import { logger } from "~/logger.server";
@@ -157,7 +158,7 @@ async function writeSummaries(graphql: AdminGraphql, shop: string, pending: Pend
     if (!data.metafieldsSet) throw new AdminRequestError("unavailable", "metafieldsSet answered without a result");
     const { userErrors } = data.metafieldsSet;
     if (userErrors.length === 0) {
-      await markSummariesSynced(db, group);
+      await markSummariesSynced(sql(), group);
       outcome.written += group.length;
       continue;
     }
