@@ -506,7 +506,7 @@ function referralStatsOf(groups: readonly Row[]): ReferralStats {
 }
 
 /** The member's issued rewards and referral figures, read in one round trip (every redeem answers with them). */
-export async function memberExtras(connection: SqlConnection, memberId: number): Promise<{ redemptions: RedemptionView[]; referrals: ReferralStats }> {
+export async function memberExtras(connection: SqlConnection, memberId: number): Promise<MemberRedemptionExtras> {
   return memberExtrasOf((await runSqlReads(connection, memberExtrasReads(memberId))) as Row[][]);
 }
 
@@ -518,9 +518,31 @@ export function memberExtrasReads(memberId: number): Query[] {
   ];
 }
 
+/** A member's codes and referral figures, with the issued rows they were chosen from. */
+export interface MemberRedemptionExtras {
+  redemptions: RedemptionView[];
+  referrals: ReferralStats;
+  /** The newest issued rows (at most ISSUED_SHOWN) the shown redemptions were chosen from. */
+  issuedRows: RedemptionViewFields[];
+}
+
 /** What memberExtrasReads returned, as memberExtras gives it. */
-export function memberExtrasOf([issued, referrals]: Row[][]): { redemptions: RedemptionView[]; referrals: ReferralStats } {
-  return { redemptions: shownRedemptions(issued.map(viewFieldsOf)).map(redemptionView), referrals: referralStatsOf(referrals) };
+export function memberExtrasOf([issued, referrals]: Row[][]): MemberRedemptionExtras {
+  const issuedRows = issued.map(viewFieldsOf);
+  return { redemptions: shownRedemptions(issuedRows).map(redemptionView), referrals: referralStatsOf(referrals), issuedRows };
+}
+
+/**
+ * The extras once `redemption` is issued, as memberExtras would read them then, provided nothing
+ * else changed the member's issued rows or referrals: the newest issued row first.
+ */
+export function extrasWithIssued(extras: MemberRedemptionExtras, redemption: Omit<RedemptionRow, "status">): MemberRedemptionExtras {
+  const issuedRows = [viewFieldsOfRow({ ...redemption, status: "issued" }), ...extras.issuedRows].slice(0, ISSUED_SHOWN);
+  return { ...extras, redemptions: shownRedemptions(issuedRows).map(redemptionView), issuedRows };
+}
+
+function viewFieldsOfRow(redemption: RedemptionRow): RedemptionViewFields {
+  return Object.fromEntries(VIEW_COLUMNS.map((column) => [column, redemption[column]])) as RedemptionViewFields;
 }
 
 /** memberExtras for many members at once (the storefront summaries written in one batch), in one round trip. */
@@ -549,7 +571,7 @@ export async function membersExtras(
   );
 }
 
-type RedemptionViewFields = Pick<RedemptionRow, (typeof VIEW_COLUMNS)[number]>;
+export type RedemptionViewFields = Pick<RedemptionRow, (typeof VIEW_COLUMNS)[number]>;
 
 /** The shown columns of a Redemption row as the driver returns them. */
 function viewFieldsOf(raw: Row): RedemptionViewFields {

@@ -8,7 +8,7 @@ import type { MemberFacts } from "./members.server";
 import { memberFactsFromRow, memberUpsert } from "./ledger.server";
 import { readShopVersionAndMember } from "./member-reads.server";
 import { forgetShop, programVersionOf, shopForEvents, type ShopForEvents } from "./shop-cache.server";
-import { memberExtrasOf, memberExtrasReads, type RedemptionView } from "./redemptions.server";
+import { extrasWithIssued, memberExtrasOf, memberExtrasReads, type RedemptionRow, type RedemptionView } from "./redemptions.server";
 import type { ReferralStats } from "./referrals.server";
 import { rewardFromRow, type RewardKind } from "./rewards";
 import { currencyExponent, formatMinorUnits } from "./money";
@@ -224,6 +224,19 @@ type MemberExtras = ReturnType<typeof memberExtrasOf> & { actionClaims: ActionCl
 const extrasByMember = new Map<number, { version: number; expiresAt: number; extras: MemberExtras }>();
 const EXTRAS_KEPT = 10_000;
 const EXTRAS_TTL_MS = runtimeEnv.shopCacheTtlMs;
+
+/**
+ * After a redeem issued `redemption`: when the kept extras are those of the version just before
+ * the redeem took the points (`takenVersion` − 1) and nothing but the redeem moved the version
+ * since (`issuedVersion` = `takenVersion` + 1: the points taken, then the reward issued), they
+ * become the extras at `issuedVersion`, with the new row first, as a read then would find them.
+ * The redeem's answer then reads nothing more.
+ */
+export function keepIssuedRedemption(memberId: number, takenVersion: number, issuedVersion: number, redemption: Omit<RedemptionRow, "status">): void {
+  const kept = extrasByMember.get(memberId);
+  if (!kept || kept.version !== takenVersion - 1 || issuedVersion !== takenVersion + 1 || kept.expiresAt <= Date.now()) return;
+  extrasByMember.set(memberId, { ...kept, version: issuedVersion, extras: { ...extrasWithIssued(kept.extras, redemption), actionClaims: kept.extras.actionClaims } });
+}
 
 async function extrasOf(connection: SqlConnection, member: MemberFacts): Promise<MemberExtras> {
   const kept = extrasByMember.get(member.id);

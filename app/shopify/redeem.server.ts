@@ -22,7 +22,7 @@ import {
   startRedemption,
 } from "~/loyalty/redemptions.server";
 import type { ShopifyId } from "~/loyalty/shopify-id";
-import { memberView, STOREFRONT_API_VERSION } from "~/loyalty/storefront.server";
+import { keepIssuedRedemption, memberView, STOREFRONT_API_VERSION } from "~/loyalty/storefront.server";
 import { runtimeEnv } from "~/runtime-env.server";
 import { adminGraphqlFor } from "./admin-client.server";
 import { requestSettlement } from "./redemption-jobs.server";
@@ -70,6 +70,7 @@ export async function redeemReward(shop: string, customerId: ShopifyId, body: Re
       const summaryVersion = await markIssued(sql(), started.redemption.id, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
       requestSummarySync(shop);
       requestFlowTriggers(shop);
+      if (summaryVersion !== null) keepIssuedRedemption(started.member.id, started.member.summaryVersion, summaryVersion, started.redemption);
       const issued = summaryVersion === null ? started : { ...started, member: { ...started.member, summaryVersion } };
       return answer(shop, issued, 200, { ...started.redemption, status: "issued" });
     }
