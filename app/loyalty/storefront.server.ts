@@ -110,13 +110,31 @@ export async function cachedPublicProgram(db: Db, shopDomain: string): Promise<P
 }
 
 // Built once per cached shop (the cache hands out the same object until it refreshes), not on
-// every storefront read: each reward is validated on the way.
+// every storefront read: each reward is validated on the way. Shared: not to be changed.
 const programViews = new WeakMap<ShopForEvents, Omit<PublicProgram, "actions">>();
+const publicPrograms = new WeakMap<ShopForEvents, Promise<PublicProgram>>();
 
 async function cachedProgramView(db: Db, shop: ShopForEvents): Promise<PublicProgram> {
-  let view = programViews.get(shop);
-  if (!view) programViews.set(shop, (view = programView(shop)));
-  return { ...view, actions: await cachedPublicEarningActions(db, shop) };
+  let program = publicPrograms.get(shop);
+  if (!program) {
+    let view = programViews.get(shop);
+    if (!view) programViews.set(shop, (view = programView(shop)));
+    const withoutActions = view;
+    program = cachedPublicEarningActions(db, shop).then((actions) => ({ ...withoutActions, actions }));
+    publicPrograms.set(shop, program);
+    // A failed read is not kept: the next storefront read tries again.
+    program.catch(() => publicPrograms.delete(shop));
+  }
+  return program;
+}
+
+const programJsons = new WeakMap<PublicProgram, string>();
+
+/** JSON.stringify(program), made once per cached program: it is most of a storefront read's answer. */
+export function publicProgramJson(program: PublicProgram): string {
+  let json = programJsons.get(program);
+  if (json === undefined) programJsons.set(program, (json = JSON.stringify(program)));
+  return json;
 }
 
 function waysToEarn(program: Program): WayToEarn[] {

@@ -25,7 +25,12 @@ export interface PlainAnswer {
 }
 
 export function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): PlainAnswer {
-  return { status, headers: { ...headers, "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(body) };
+  return jsonTextAnswer(status, JSON.stringify(body), headers);
+}
+
+/** An answer whose JSON text is already made. */
+export function jsonTextAnswer(status: number, json: string, headers: Record<string, string> = {}): PlainAnswer {
+  return { status, headers: { ...headers, "content-type": "application/json; charset=utf-8" }, body: json };
 }
 
 export function errorAnswer(status: number, code: string, message: string, headers: Record<string, string> = {}): PlainAnswer {

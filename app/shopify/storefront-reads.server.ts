@@ -5,10 +5,10 @@
 // objects, which cost more than the read itself.
 import { createHash } from "node:crypto";
 import db from "~/db.server";
-import { cachedPublicProgram, customerView, STOREFRONT_API_VERSION } from "~/loyalty/storefront.server";
+import { cachedPublicProgram, customerView, publicProgramJson, STOREFRONT_API_VERSION, type PublicProgram } from "~/loyalty/storefront.server";
 import { sql } from "~/sql.server";
 import { authenticateProxyQuery } from "./app-proxy.server";
-import { jsonAnswer, type PlainAnswer } from "./responses";
+import { jsonTextAnswer, type PlainAnswer } from "./responses";
 
 const PROGRAM_CACHE_CONTROL = "public, max-age=60";
 
@@ -16,8 +16,10 @@ const PROGRAM_CACHE_CONTROL = "public, max-age=60";
 export async function customerRead(search: string, path = "/proxy/customer"): Promise<PlainAnswer> {
   const { caller, refusal } = authenticateProxyQuery(search, path);
   if (refusal) return refusal;
-  const view = await customerView(db, sql(), caller.shop, caller.customerId);
-  return jsonAnswer(200, { version: STOREFRONT_API_VERSION, ...view }, { "cache-control": "private, no-store" });
+  const { member, program } = await customerView(db, sql(), caller.shop, caller.customerId);
+  // JSON.stringify({ version, member, program }), with the program's text made once per cached program.
+  const json = `{"version":${STOREFRONT_API_VERSION},"member":${JSON.stringify(member)},"program":${publicProgramJson(program)}}`;
+  return jsonTextAnswer(200, json, { "cache-control": "private, no-store" });
 }
 
 /**
@@ -27,10 +29,22 @@ export async function customerRead(search: string, path = "/proxy/customer"): Pr
 export async function programRead(search: string, ifNoneMatch: string | null, path = "/proxy/program"): Promise<PlainAnswer> {
   const { caller, refusal } = authenticateProxyQuery(search, path);
   if (refusal) return refusal;
-  const answer = jsonAnswer(200, { version: STOREFRONT_API_VERSION, program: await cachedPublicProgram(db, caller.shop) });
-  const headers = { "cache-control": PROGRAM_CACHE_CONTROL, etag: `"${createHash("sha1").update(answer.body!).digest("base64url")}"` };
-  if ((ifNoneMatch ?? "").split(",").some((tag) => tag.trim().replace(/^W\//, "") === headers.etag)) return { status: 304, headers, body: null };
-  return { ...answer, headers: { ...answer.headers, ...headers } };
+  const { json, etag } = programAnswerOf(await cachedPublicProgram(db, caller.shop));
+  const headers = { "cache-control": PROGRAM_CACHE_CONTROL, etag };
+  if ((ifNoneMatch ?? "").split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) return { status: 304, headers, body: null };
+  return jsonTextAnswer(200, json, headers);
+}
+
+const programAnswers = new WeakMap<PublicProgram, { json: string; etag: string }>();
+
+/** The /program answer's text and ETag, made once per cached program. */
+function programAnswerOf(program: PublicProgram): { json: string; etag: string } {
+  let answer = programAnswers.get(program);
+  if (!answer) {
+    const json = `{"version":${STOREFRONT_API_VERSION},"program":${publicProgramJson(program)}}`;
+    programAnswers.set(program, (answer = { json, etag: `"${createHash("sha1").update(json).digest("base64url")}"` }));
+  }
+  return answer;
 }
 
 /** What server.js serves without Remix: exact path → the read, given the query and If-None-Match. */
