@@ -12,7 +12,7 @@ import { FLOW_TRIGGERS } from "~/loyalty/flow-events";
 import { logger } from "~/logger.server";
 import { runtimeEnv } from "~/runtime-env.server";
 import { adminGraphqlFor } from "./admin-client.server";
-import { adminRequest, AdminRequestError } from "./admin-request.server";
+import { adminRequest, AdminRequestError, type AdminAnswer } from "./admin-request.server";
 import { FLOW_TRIGGER_RECEIVE } from "./graphql/flow-trigger";
 import { shopHasSession } from "./summary-sync-request.server";
 
@@ -21,6 +21,12 @@ export const FLOW_SWEEP = { key: "flow-sweep", name: "flow-sweep", everyMs: 60_0
 /** Refusals of one trigger before it is given up on. */
 export const MAX_FLOW_ATTEMPTS = 5;
 const BATCH = 50;
+/**
+ * Triggers sent at once. Shopify answers each call in a few hundred milliseconds, and one at a
+ * time a shop could not be told of more than a few orders a second; Shopify's cost bucket (read
+ * from every answer) still paces them.
+ */
+const SENDS_IN_FLIGHT = 4;
 const MAX_INLINE_WAIT_MS = 2_000;
 
 export function flowTriggersJob(shop: string): JobRequest {
@@ -75,31 +81,49 @@ export async function sendFlowTriggers(shop: string, keepLease?: () => Promise<v
   const graphql = await adminGraphqlFor(shop);
   if (!graphql) return { ...result, noSession: true };
   const events = await unsent(shop);
-  for (const event of events) {
+  for (let start = 0; start < events.length; start += SENDS_IN_FLIGHT) {
     await keepLease?.();
-    let answer;
-    try {
-      answer = await adminRequest<FlowAnswer>(graphql, FLOW_TRIGGER_RECEIVE, { handle: event.trigger, payload: await payloadToSend(shop, event.trigger, event.payload) });
-    } catch (error) {
-      if (error instanceof AdminRequestError && error.kind === "throttled") return { ...result, runAgainInMs: error.retryAfterMs ?? 1000 };
-      throw error;
-    }
-    const errors = answer.data.flowTriggerReceive?.userErrors ?? [{ field: null, message: "flowTriggerReceive answered without a result" }];
-    if (errors.length === 0) {
-      await db.flowEvent.update({ where: { id: event.id }, data: { sentAt: new Date() } });
-      result.sent++;
-    } else {
+    const group = events.slice(start, start + SENDS_IN_FLIGHT);
+    const answers = await Promise.allSettled(
+      group.map(async (event) => adminRequest<FlowAnswer>(graphql, FLOW_TRIGGER_RECEIVE, { handle: event.trigger, payload: await payloadToSend(shop, event.trigger, event.payload) })),
+    );
+    const errorsOf = (answer: PromiseSettledResult<AdminAnswer<FlowAnswer>>) =>
+      answer.status === "rejected" ? null : (answer.value.data.flowTriggerReceive?.userErrors ?? [{ field: null, message: "flowTriggerReceive answered without a result" }]);
+    // What Shopify took is marked first, whatever happened to the others: never sent twice.
+    const taken = group.filter((_, i) => errorsOf(answers[i])?.length === 0);
+    if (taken.length > 0) await db.flowEvent.updateMany({ where: { id: { in: taken.map((event) => event.id) } }, data: { sentAt: new Date() } });
+    result.sent += taken.length;
+
+    let failure: unknown = null;
+    let throttledMs: number | null = null;
+    let retryRefused = false;
+    let waitMs = 0;
+    for (const [i, event] of group.entries()) {
+      const answer = answers[i];
+      if (answer.status === "rejected") {
+        const error = answer.reason as unknown;
+        if (error instanceof AdminRequestError && error.kind === "throttled") throttledMs = Math.max(throttledMs ?? 0, error.retryAfterMs ?? 1000);
+        else failure ??= error;
+        continue;
+      }
+      waitMs = Math.max(waitMs, answer.value.waitBeforeNextMs);
+      const errors = errorsOf(answer)!;
+      if (errors.length === 0) continue;
       const attempts = event.attempts + 1;
       const reason = errors.map((error) => error.message).join("; ").slice(0, 500);
       const gaveUp = attempts >= MAX_FLOW_ATTEMPTS;
       await db.flowEvent.update({ where: { id: event.id }, data: { attempts, lastError: reason, failedAt: gaveUp ? new Date() : null } });
       logger.warn({ shop, trigger: event.trigger, flowEvent: event.id, attempts, reason, gaveUp }, gaveUp ? "Shopify keeps refusing a Flow trigger; giving up on it" : "Shopify refused a Flow trigger");
       result.refused++;
-      // A refused trigger is tried again on a later run, not in a loop now.
-      if (!gaveUp) return { ...result, runAgainInMs: 60_000 };
+      retryRefused ||= !gaveUp;
     }
-    if (answer.waitBeforeNextMs > MAX_INLINE_WAIT_MS) return { ...result, runAgainInMs: answer.waitBeforeNextMs };
-    if (answer.waitBeforeNextMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.waitBeforeNextMs));
+    // Shopify down: the job is retried with backoff (what it took is marked above).
+    if (failure !== null) throw failure;
+    if (throttledMs !== null) return { ...result, runAgainInMs: throttledMs };
+    // A refused trigger is tried again on a later run, not in a loop now.
+    if (retryRefused) return { ...result, runAgainInMs: 60_000 };
+    if (waitMs > MAX_INLINE_WAIT_MS) return { ...result, runAgainInMs: waitMs };
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
   return events.length === BATCH ? { ...result, runAgainInMs: 0 } : result;
 }

@@ -84,4 +84,36 @@ describe("Shopify Flow triggers", () => {
     expect(await db.flowEvent.count({ where: { shopDomain: SHOP, sentAt: null, failedAt: null } })).toBe(0);
     expect(received(FLOW_TRIGGERS.pointsEarned).some((payload) => payload.customer_id === 6_100_004 && payload["Points earned"] === 10)).toBe(true);
   });
+
+  it("sends several triggers at once, each once, and keeps what Shopify took when a call of the same group fails", async () => {
+    await sendFlowTriggers(SHOP); // nothing left from the tests above
+    const first = 6_120_000;
+    for (let i = 0; i < 9; i++) {
+      await deliverWebhook("orders/paid", orderPayload({ id: 6_130_000 + i, customer: { id: first + i }, lines: [{ price: `${i + 1}.00` }] }), { shop: SHOP });
+    }
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const failing = first + 5; // in the second group of four
+    shopify.answerWith(async (call, admin) => {
+      // One trigger's call fails as if Shopify were down; the others are answered after a while.
+      if ((call.variables.payload as { customer_id?: number } | undefined)?.customer_id === failing) return shopifyIsDown();
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight--;
+      return shopifySucceeds(call, admin);
+    });
+    await expect(sendFlowTriggers(SHOP)).rejects.toThrow();
+    expect(mostInFlight).toBeGreaterThan(1);
+    // The group with the failure: its other calls were taken by Shopify and are marked sent; the
+    // group after it waits for the retry.
+    const unsent = await db.flowEvent.findMany({ where: { shopDomain: SHOP, sentAt: null, failedAt: null }, select: { customerId: true } });
+    expect(unsent.map((event) => Number(event.customerId)).sort()).toEqual([failing, first + 8]);
+
+    shopify.answerWith(shopifySucceeds);
+    await sendFlowTriggers(SHOP);
+    const sent = received(FLOW_TRIGGERS.pointsEarned).filter((payload) => Number(payload.customer_id) >= first && Number(payload.customer_id) < first + 9);
+    expect(sent.map((payload) => payload.customer_id).sort()).toEqual(Array.from({ length: 9 }, (_, i) => first + i));
+    expect(await db.flowEvent.count({ where: { shopDomain: SHOP, sentAt: null, failedAt: null } })).toBe(0);
+  });
 });
