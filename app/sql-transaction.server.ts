@@ -114,6 +114,12 @@ function corked<T>(client: PoolClient, send: () => T): T {
   }
 }
 
+/** The promise, with its rejection marked handled: it is waited for later, not lost. */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
 async function runOnPostgres<Result>(
   pool: Extract<SqlConnection, { provider: "postgresql" }>["pool"],
   transaction: SqlTransaction<Result>,
@@ -129,7 +135,9 @@ async function runOnPostgres<Result>(
     while (!step.done) {
       const statements = step.value;
       const batch = corked(client, () => {
-        if (!begun) pending = [client.query("BEGIN")];
+        // Waited for with the first batch that returns rows (or the COMMIT); handled at once so
+        // that a failure before then (the transaction throwing first) is never unhandled.
+        if (!begun) pending = [quiet(client.query("BEGIN"))];
         begun = true;
         return statements.map((query) => postgresQuery(client, query));
       });
@@ -137,8 +145,7 @@ async function runOnPostgres<Result>(
         // Nothing to read back: the batch is not waited for but goes with the next one (or the
         // COMMIT), saving a round trip. Should it fail, PostgreSQL refuses what follows in the
         // transaction, and the first failure in order is what the wait throws.
-        for (const sent of batch) sent.catch(() => {}); // waited for below, not lost
-        pending.push(...batch);
+        pending.push(...batch.map(quiet));
         step = transaction.next(statements.map(() => undefined));
         continue;
       }

@@ -165,7 +165,7 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
     row(
       `UPDATE "Member" SET "balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "lastActivityMs" = ?, "updatedAt" = ?
        WHERE "id" = ? AND "balance" >= ? AND (SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = ? AND "createdAt" > ?) < ?
-       RETURNING "balance", "summaryVersion"`,
+       RETURNING ${MEMBER_COLUMNS}`,
       [cost, now.getTime(), now, member.id, cost, member.id, hourAgo, limit],
     ),
     row(
@@ -185,6 +185,11 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
     }
     return new RolledBack(refusal(409, "not_enough_points", "Not enough points for this reward."));
   }
+  // The member as the decrement locked it: a tier lost since the first read refuses a tier's reward.
+  const heldNow = taken.tierId === null ? null : Number(taken.tierId);
+  if (reward.tierId !== null && !holdsTier(heldNow, reward.tierId, shop.tiers)) {
+    return new RolledBack(refusal(422, "reward_unavailable", "This reward is for members of a higher tier."));
+  }
 
   yield [
     nothing(
@@ -199,7 +204,7 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
     customerId: request.customerId,
     currency: shop.currency,
     exponent,
-    member: { ...memberFactsFromRow(memberRow), balance: BigInt(taken.balance as bigint), summaryVersion: Number(taken.summaryVersion) },
+    member: memberFactsFromRow(taken),
     shop,
   };
 }

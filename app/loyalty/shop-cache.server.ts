@@ -4,10 +4,9 @@
 // admin bumps Shop.programVersion (program-versions.server.ts), and a cached shop is served only
 // after one primary-key read through the driver finds that version unchanged: a save reaches
 // every worker of every server at once. SHOP_CACHE_TTL_MS (default 10 s) still bounds the rest
-// (a currency learned by another worker). Order deliveries skip the check: they read the earning
-// rule in force from the versions inside their own transaction (ledger.server.ts), and the tier
-// guess they take from here is corrected by the tier recalculation. Nothing correctness-critical
-// is cached (balances, orders, members never are).
+// (a currency learned by another worker). Order deliveries and redeems make the check inside
+// their own transaction instead (withCurrentShop), in a batch they send anyway. Nothing
+// correctness-critical is cached (balances, orders, members never are).
 import type { Db } from "~/db.server";
 import { runtimeEnv } from "~/runtime-env.server";
 import { sql } from "~/sql.server";
@@ -111,7 +110,10 @@ export async function withCurrentShop<Result>(
     const result = await attempt(shop);
     if (!(result instanceof StaleShop)) return result;
     if (tries === 5) throw new Error(`the program of ${domain} kept changing while it was used`);
-    shop = await shopForEvents(db, domain, currency, { storedVersion: result.storedVersion });
+    // Every request in flight that found the copy stale shares one read of the shop (the next
+    // try checks what it read again): the copy is dropped if it is still the stale one.
+    if (cache.get(domain)?.shop.programVersion !== result.storedVersion) cache.delete(domain);
+    shop = await shopForEvents(db, domain, currency, { checkVersion: false });
   }
 }
 

@@ -253,6 +253,8 @@ const EXTRAS_TTL_MS = runtimeEnv.shopCacheTtlMs;
 export function keepIssuedRedemption(memberId: number, takenVersion: number, issuedVersion: number, redemption: Omit<RedemptionRow, "status">): void {
   const kept = extrasByMember.get(memberId);
   if (!kept || kept.version !== takenVersion - 1 || issuedVersion !== takenVersion + 1 || kept.expiresAt <= Date.now()) return;
+  // Kept extras are read after the version they are kept under, so they may be newer: then read.
+  if (kept.extras.issuedRows.some((row) => row.id >= redemption.id)) return;
   extrasByMember.set(memberId, { ...kept, version: issuedVersion, extras: { ...extrasWithIssued(kept.extras, redemption), actionClaims: kept.extras.actionClaims } });
 }
 

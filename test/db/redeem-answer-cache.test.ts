@@ -82,4 +82,16 @@ describe("the redeem's answer with the member's codes kept per worker", async ()
     expect(answer.member.redemptions).toEqual(await storedCodes(customerId));
     expect(answer.member.redemptions).toContainEqual(expect.objectContaining({ code: "TALLY-ELSEWHERE2" }));
   });
+
+  it("builds the answer from the kept codes, without reading them again", async () => {
+    const customerId = 7_610_003;
+    await earn(customerId, 3_000);
+    const { id: rewardId } = await db.reward.findFirstOrThrow({ where: { shopDomain: SHOP, costPoints: 500 } });
+    const first = await redeemAnswer(customerId, rewardId);
+    // Changed behind the cache's back (no version bump, as no real write does): only a read sees it.
+    await db.redemption.update({ where: { id: first.redemption.id }, data: { title: "Changed unseen" } });
+    const second = await redeemAnswer(customerId, rewardId);
+    expect(second.member.redemptions.map((code) => (code as { title: string }).title)).not.toContain("Changed unseen");
+    expect((await storedCodes(customerId)).map((code) => code.title)).toContain("Changed unseen");
+  });
 });

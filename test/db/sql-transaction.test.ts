@@ -107,4 +107,30 @@ describe("plain-SQL transactions", () => {
     await expect(failing).rejects.toThrow(/unique|UNIQUE|duplicate/);
     expect([await shopCount(`${SHOP}-h`), await shopCount(`${SHOP}-i`)]).toEqual([1, 0]);
   });
+
+  it("rolls back what it sent without waiting when it throws, and ends RolledBack having sent nothing", async () => {
+    const throwing = (async () =>
+      runSqlTransaction(
+        sql(),
+        (function* () {
+          yield [insertShop(`${SHOP}-j`)];
+          throw new Error("changed its mind");
+        })(),
+      ))();
+    await expect(throwing).rejects.toThrow("changed its mind");
+    expect(await shopCount(`${SHOP}-j`)).toBe(0);
+    const nothingSent = await runSqlTransaction(
+      sql(),
+      // eslint-disable-next-line require-yield
+      (function* () {
+        return new RolledBack("nothing to undo");
+      })(),
+    );
+    expect(nothingSent).toBe("nothing to undo");
+    // Every pooled connection still serves.
+    const counts = await Promise.all(
+      Array.from({ length: 12 }, () => runSqlReads(sql(), [row(`SELECT COUNT(*) AS "count" FROM "Shop" WHERE "domain" = ?`, [`${SHOP}-j`])])),
+    );
+    expect(counts.map(([found]) => Number((found as Row).count))).toEqual(Array(12).fill(0));
+  });
 });
