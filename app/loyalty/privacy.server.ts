@@ -128,6 +128,9 @@ export function redactCustomer(db: Db, shop: string, request: { customerId: Shop
     await tx.dataRequest.deleteMany({ where: { shopDomain: shop, customerId } });
     await tx.friendOffer.deleteMany({ where: { shopDomain: shop, customerId } });
     await tx.flowEvent.deleteMany({ where: { shopDomain: shop, customerId } });
+    // The referrers' referral figures change with these rows: their summaries are out of date.
+    const referrers = await tx.referral.findMany({ where: { shopDomain: shop, referredCustomerId: customerId }, select: { referrerMemberId: true } });
+    await tx.member.updateMany({ where: { id: { in: referrers.map((referral) => referral.referrerMemberId) } }, data: { summaryVersion: { increment: 1 } } });
     await tx.referral.deleteMany({ where: { shopDomain: shop, referredCustomerId: customerId } });
     await tx.actionClaim.deleteMany({ where: { shopDomain: shop, member: { customerId } } });
     const members = await tx.member.deleteMany({ where: { shopDomain: shop, customerId } });

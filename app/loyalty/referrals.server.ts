@@ -176,6 +176,9 @@ async function reverseInTransaction(tx: Prisma.TransactionClient, referral: Refe
       ...referralChange(referral.shopDomain, referral.referrerMemberId, -referral.points, referral.id, `referral:${referral.referredCustomerId}:reversal`, actor, note),
       status: referral.pendingUntil === null ? "available" : "pending",
     });
+  } else {
+    // No points move, but the referrer's referral figures do: their summary is out of date.
+    await tx.member.updateMany({ where: { id: referral.referrerMemberId }, data: { summaryVersion: { increment: 1 } } });
   }
   return true;
 }

@@ -60,6 +60,18 @@ describe("customers/redact", () => {
   });
 });
 
+describe("customers/redact of a referred customer", () => {
+  it("deletes the referral and marks the referrer's storefront summary out of date", async () => {
+    const bob = await db.member.findFirstOrThrow({ where: { shopDomain: SHOP, customerId: BigInt(BOB) } });
+    await db.referral.create({ data: { shopDomain: SHOP, referrerMemberId: bob.id, referredCustomerId: BigInt(ALICE), orderId: 8_200_001n, code: bob.referralCode, points: 0, status: "credited" } });
+    const payload = { shop_id: 954889, shop_domain: SHOP, customer: { id: ALICE, email: "alice@example.com", phone: null }, orders_to_redact: [] };
+    expect((await deliverWebhook("customers/redact", payload, { shop: SHOP })).status).toBe(200);
+    expect(await db.referral.count({ where: { shopDomain: SHOP, referredCustomerId: BigInt(ALICE) } })).toBe(0);
+    const after = await db.member.findUniqueOrThrow({ where: { id: bob.id } });
+    expect(after.summaryVersion).toBeGreaterThan(bob.summaryVersion);
+  });
+});
+
 describe("shop/redact", () => {
   it("deletes every row of the shop before answering (a small shop), and leaves other shops alone", async () => {
     const before = await rowCounts(db);
