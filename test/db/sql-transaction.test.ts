@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { sql } from "~/sql.server";
-import { nothing, RolledBack, row, runSqlReads, runSqlTransaction, type Row } from "~/sql-transaction.server";
+import { nothing, RolledBack, row, runSqlReads, runSqlTransaction, type Row, type SqlTransaction } from "~/sql-transaction.server";
 
 const SHOP = "sql-transaction.myshopify.com";
 
@@ -15,13 +15,15 @@ async function shopCount(domain: string) {
 const insertShop = (domain: string) =>
   nothing(`INSERT INTO "Shop" ("domain", "program", "createdAt", "updatedAt") VALUES (?, '{}', ?, ?)`, [domain, new Date(), new Date()]);
 
+/** The transaction run on the test's database; a failure (SQLite throws at once) as a rejection. */
+const transact = async <Result>(transaction: SqlTransaction<Result>) => runSqlTransaction(sql(), transaction);
+
 const insertShopReturning = (domain: string) =>
   row(`INSERT INTO "Shop" ("domain", "program", "createdAt", "updatedAt") VALUES (?, '{}', ?, ?) RETURNING "domain"`, [domain, new Date(), new Date()]);
 
 describe("plain-SQL transactions", () => {
   it("commits every batch, those that return nothing included", async () => {
-    const result = await runSqlTransaction(
-      sql(),
+    const result = await transact(
       (function* () {
         yield [insertShop(`${SHOP}-a`)];
         yield [insertShop(`${SHOP}-b`), insertShop(`${SHOP}-c`)];
@@ -36,32 +38,28 @@ describe("plain-SQL transactions", () => {
 
   it("rolls everything back when a write that returns nothing fails, reads after it included, and throws that failure", async () => {
     let readAfterFailure = false;
-    const failing = (async () =>
-      runSqlTransaction(
-        sql(),
-        (function* () {
-          yield [insertShop(`${SHOP}-d`)];
-          yield [insertShop(`${SHOP}-d`)]; // the same primary key: refused
-          yield [row(`SELECT 1 AS "one"`, [])];
-          readAfterFailure = true;
-          return "committed";
-        })(),
-      ))();
+    const failing = transact(
+      (function* () {
+        yield [insertShop(`${SHOP}-d`)];
+        yield [insertShop(`${SHOP}-d`)]; // the same primary key: refused
+        yield [row(`SELECT 1 AS "one"`, [])];
+        readAfterFailure = true;
+        return "committed";
+      })(),
+    );
     await expect(failing).rejects.toThrow(/unique|UNIQUE|duplicate/);
     expect(readAfterFailure).toBe(false);
     expect(await shopCount(`${SHOP}-d`)).toBe(0);
   });
 
   it("rolls back when the failing write is the last batch, and the connection serves the next transaction", async () => {
-    const failing = (async () =>
-      runSqlTransaction(
-        sql(),
-        (function* () {
-          yield [insertShop(`${SHOP}-e`)];
-          yield [insertShop(`${SHOP}-e`)];
-          return "committed";
-        })(),
-      ))();
+    const failing = transact(
+      (function* () {
+        yield [insertShop(`${SHOP}-e`)];
+        yield [insertShop(`${SHOP}-e`)];
+        return "committed";
+      })(),
+    );
     await expect(failing).rejects.toThrow(/unique|UNIQUE|duplicate/);
     expect(await shopCount(`${SHOP}-e`)).toBe(0);
     // Every pooled connection is fine afterwards.
@@ -72,8 +70,7 @@ describe("plain-SQL transactions", () => {
   });
 
   it("undoes what it sent, and gives the result, when it ends RolledBack", async () => {
-    const result = await runSqlTransaction(
-      sql(),
+    const result = await transact(
       (function* () {
         yield [insertShop(`${SHOP}-f`)]; // sent with the next batch, not waited for
         const [, found] = (yield [
@@ -89,38 +86,32 @@ describe("plain-SQL transactions", () => {
   });
 
   it("throws the failure of a write sent without waiting, also when it ends RolledBack, and keeps nothing", async () => {
-    await runSqlTransaction(
-      sql(),
+    await transact(
       (function* () {
         yield [insertShop(`${SHOP}-h`)];
         return null;
       })(),
     );
-    const failing = (async () =>
-      runSqlTransaction(
-        sql(),
-        (function* () {
-          yield [insertShop(`${SHOP}-i`), insertShop(`${SHOP}-h`)]; // the second is refused
-          return new RolledBack("undone");
-        })(),
-      ))();
+    const failing = transact(
+      (function* () {
+        yield [insertShop(`${SHOP}-i`), insertShop(`${SHOP}-h`)]; // the second is refused
+        return new RolledBack("undone");
+      })(),
+    );
     await expect(failing).rejects.toThrow(/unique|UNIQUE|duplicate/);
     expect([await shopCount(`${SHOP}-h`), await shopCount(`${SHOP}-i`)]).toEqual([1, 0]);
   });
 
   it("rolls back what it sent without waiting when it throws, and ends RolledBack having sent nothing", async () => {
-    const throwing = (async () =>
-      runSqlTransaction(
-        sql(),
-        (function* () {
-          yield [insertShop(`${SHOP}-j`)];
-          throw new Error("changed its mind");
-        })(),
-      ))();
+    const throwing = transact(
+      (function* () {
+        yield [insertShop(`${SHOP}-j`)];
+        throw new Error("changed its mind");
+      })(),
+    );
     await expect(throwing).rejects.toThrow("changed its mind");
     expect(await shopCount(`${SHOP}-j`)).toBe(0);
-    const nothingSent = await runSqlTransaction(
-      sql(),
+    const nothingSent = await transact(
       // eslint-disable-next-line require-yield
       (function* () {
         return new RolledBack("nothing to undo");
