@@ -5,13 +5,20 @@ process.env.SHOP_CACHE_TTL_MS = "600000";
 
 import { describe, expect, it } from "vitest";
 
+// Imported once the cache is on: app modules read the environment when first imported.
+const { default: db } = await import("~/db.server");
+const { runtimeEnv } = await import("~/runtime-env.server");
+const { cachedPublicProgram } = await import("~/loyalty/storefront.server");
+const { programSettingsOf, saveProgramSettings } = await import("~/loyalty/program-settings.server");
+const { DEFAULT_PROGRAM } = await import("~/loyalty/program");
+const { commitProgramChange } = await import("~/loyalty/program-versions.server");
+const { saveTier } = await import("~/loyalty/tier-settings.server");
+const { shopForEvents } = await import("~/loyalty/shop-cache.server");
+const { deliverWebhook, proxyPost } = await import("../support/routes");
+const { orderPayload } = await import("../../dev/simulator/shopify-payloads");
+
 describe("the per-worker shop cache", () => {
   it("serves another worker's save at once, and otherwise what it holds", async () => {
-    const { default: db } = await import("~/db.server");
-    const { runtimeEnv } = await import("~/runtime-env.server");
-    const { cachedPublicProgram } = await import("~/loyalty/storefront.server");
-    const { programSettingsOf, saveProgramSettings } = await import("~/loyalty/program-settings.server");
-    const { DEFAULT_PROGRAM } = await import("~/loyalty/program");
     expect(runtimeEnv.shopCacheTtlMs).toBe(600_000);
     const shop = "cache-version.myshopify.com";
 
@@ -28,11 +35,6 @@ describe("the per-worker shop cache", () => {
   });
 
   it("credits a referral under the referral settings saved last, in whatever worker they were saved", async () => {
-    const { default: db } = await import("~/db.server");
-    const { deliverWebhook } = await import("../support/routes");
-    const { orderPayload } = await import("../../dev/simulator/shopify-payloads");
-    const { programSettingsOf, saveProgramSettings } = await import("~/loyalty/program-settings.server");
-    const { DEFAULT_PROGRAM } = await import("~/loyalty/program");
     const shop = "cache-version-referrals.myshopify.com";
     const referrerCustomer = 8_900_001;
     let nextOrder = 8_910_000;
@@ -62,10 +64,6 @@ describe("the per-worker shop cache", () => {
   });
 
   it("redeems under the program saved last, in whatever worker it was saved", async () => {
-    const { default: db } = await import("~/db.server");
-    const { deliverWebhook, proxyPost } = await import("../support/routes");
-    const { orderPayload } = await import("../../dev/simulator/shopify-payloads");
-    const { commitProgramChange } = await import("~/loyalty/program-versions.server");
     const shop = "cache-version-redeem.myshopify.com";
     const customerId = 8_930_001;
     await deliverWebhook("orders/paid", orderPayload({ id: 8_931_000, customer: { id: customerId }, lines: [{ price: "2000.00" }] }), { shop });
@@ -85,10 +83,6 @@ describe("the per-worker shop cache", () => {
   });
 
   it("credits an order under the tiers saved last, also the first tier, in whatever worker it was saved", async () => {
-    const { default: db } = await import("~/db.server");
-    const { deliverWebhook } = await import("../support/routes");
-    const { orderPayload } = await import("../../dev/simulator/shopify-payloads");
-    const { saveTier } = await import("~/loyalty/tier-settings.server");
     const shop = "cache-version-tiers.myshopify.com";
     const paid = (order: number, customer: number, price: string) => deliverWebhook("orders/paid", orderPayload({ id: order, customer: { id: customer }, lines: [{ price }] }), { shop });
     const member = (customer: number) => db.member.findFirstOrThrow({ where: { shopDomain: shop, customerId: BigInt(customer) }, select: { tierId: true, tierPending: true } });
@@ -105,8 +99,6 @@ describe("the per-worker shop cache", () => {
   });
 
   it("gives deliveries that miss it at once one read of the shop, unless they bring a currency it lacks", async () => {
-    const { default: db } = await import("~/db.server");
-    const { shopForEvents } = await import("~/loyalty/shop-cache.server");
     const domain = "cache-single-read.myshopify.com";
     const read = (currency: string | null) => shopForEvents(db, domain, currency, { checkVersion: false });
     const shops = await Promise.all([read(null), read(null), read(null)]);

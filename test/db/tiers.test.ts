@@ -11,6 +11,25 @@ import { orderPayload } from "../../dev/simulator/shopify-payloads";
 
 const SHOP = "tier-route-shop.myshopify.com";
 
+/**
+ * A customer's paid orders in a shop of its own, each placed (processed_at) at 10:00 UTC on a
+ * day of `month` in 2026; their member; and a run of the tier recalculation.
+ */
+function customerOrders(shop: string, customer: number, month: number) {
+  return {
+    member: () => db.member.findFirstOrThrow({ where: { shopDomain: shop, customerId: BigInt(customer) } }),
+    send: async (id: number, dollars: number, day: number) => {
+      const at = `2026-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}T10:00:00Z`;
+      const payload = { ...orderPayload({ id, customer: { id: customer }, lines: [{ price: `${dollars}.00` }], updatedAt: at }), processed_at: at, created_at: at };
+      expect((await deliverWebhook("orders/paid", payload, { shop })).status).toBe(200);
+    },
+    recalc: async () => {
+      await requestTierRecalc(db, shop);
+      await runDueJobs(db);
+    },
+  };
+}
+
 describe("VIP tiers", () => {
   it("corrects orders delivered out of order to the tier held when each was placed", async () => {
     const customer = { id: 3_900_001 };
@@ -44,16 +63,7 @@ describe("VIP tiers", () => {
   it("leaves an order counted in order to the delivery, the tier it reaches too, and flags the member when it comes late", async () => {
     const shop = "tier-skip-shop.myshopify.com";
     const customer = 3_950_001;
-    const member = () => db.member.findFirstOrThrow({ where: { shopDomain: shop, customerId: BigInt(customer) } });
-    const send = async (id: number, dollars: number, day: number) => {
-      const at = `2026-04-${String(day).padStart(2, "0")}T10:00:00Z`;
-      const payload = { ...orderPayload({ id, customer: { id: customer }, lines: [{ price: `${dollars}.00` }], updatedAt: at }), processed_at: at, created_at: at };
-      expect((await deliverWebhook("orders/paid", payload, { shop })).status).toBe(200);
-    };
-    const recalc = async () => {
-      await requestTierRecalc(db, shop);
-      await runDueJobs(db);
-    };
+    const { member, send, recalc } = customerOrders(shop, customer, 4);
     await deliverWebhook("customers/create", { id: 3_950_999, email: "skip@example.com" }, { shop });
     await db.tier.create({ data: { shopDomain: shop, name: "Gold", thresholdPoints: 100, multiplierPercent: 150 } });
 
@@ -98,12 +108,7 @@ describe("VIP tiers", () => {
   it("leaves a tier with entry perks reached in order to the recalculation, which grants them", async () => {
     const shop = "tier-perk-skip-shop.myshopify.com";
     const customer = 3_995_001;
-    const member = () => db.member.findFirstOrThrow({ where: { shopDomain: shop, customerId: BigInt(customer) } });
-    const send = async (id: number, dollars: number, day: number) => {
-      const at = `2026-06-${String(day).padStart(2, "0")}T10:00:00Z`;
-      const payload = { ...orderPayload({ id, customer: { id: customer }, lines: [{ price: `${dollars}.00` }], updatedAt: at }), processed_at: at, created_at: at };
-      expect((await deliverWebhook("orders/paid", payload, { shop })).status).toBe(200);
-    };
+    const { member, send, recalc } = customerOrders(shop, customer, 6);
     await deliverWebhook("customers/create", { id: 3_995_999, email: "perks@example.com" }, { shop });
     await db.tier.create({ data: { shopDomain: shop, name: "Silver", thresholdPoints: 50, multiplierPercent: 100 } });
     await db.tier.create({ data: { shopDomain: shop, name: "Gold", thresholdPoints: 100, multiplierPercent: 150, entryBonusPoints: 25 } });
@@ -116,8 +121,7 @@ describe("VIP tiers", () => {
     // Gold has: reaching it is the recalculation's.
     await send(4_010_002, 60, 2);
     expect(await member()).toMatchObject({ tierPending: true, tierId: silver.tierId });
-    await requestTierRecalc(db, shop);
-    await runDueJobs(db);
+    await recalc();
     expect((await member()).tierPending).toBe(false);
     expect((await ledgerOf(db, customer, shop)).filter((entry) => entry.kind === "tier_bonus").map((entry) => entry.delta)).toEqual([25]);
     expect(await balancesMatchLedger(db)).toEqual([]);
@@ -126,16 +130,7 @@ describe("VIP tiers", () => {
   it("leaves an order placed before a save to the delivery when the tiers then decide as now, and flags it when they do not", async () => {
     const shop = "tier-version-skip-shop.myshopify.com";
     const customer = 3_990_001;
-    const member = () => db.member.findFirstOrThrow({ where: { shopDomain: shop, customerId: BigInt(customer) } });
-    const send = async (id: number, dollars: number, day: number) => {
-      const at = `2026-05-${String(day).padStart(2, "0")}T10:00:00Z`;
-      const payload = { ...orderPayload({ id, customer: { id: customer }, lines: [{ price: `${dollars}.00` }], updatedAt: at }), processed_at: at, created_at: at };
-      expect((await deliverWebhook("orders/paid", payload, { shop })).status).toBe(200);
-    };
-    const recalc = async () => {
-      await requestTierRecalc(db, shop);
-      await runDueJobs(db);
-    };
+    const { member, send, recalc } = customerOrders(shop, customer, 5);
     await deliverWebhook("customers/create", { id: 3_990_999, email: "versions@example.com" }, { shop });
     // Gold saved on May 5th (×1.5), then made ×2 on May 20th.
     const gold = await saveTier(db, shop, null, { name: "Gold", thresholdPoints: 100, multiplierPercent: 150 }, { actor: "test", now: new Date("2026-05-05T00:00:00Z") });
@@ -165,16 +160,10 @@ describe("VIP tiers", () => {
   it("flags an order placed in the same second as one counted when its id comes first (it is the earlier order)", async () => {
     const shop = "tier-same-instant-shop.myshopify.com";
     const customer = 3_970_001;
-    const at = "2026-04-01T10:00:00Z";
-    const member = () => db.member.findFirstOrThrow({ where: { shopDomain: shop, customerId: BigInt(customer) } });
-    const send = async (id: number, dollars: number) => {
-      const payload = { ...orderPayload({ id, customer: { id: customer }, lines: [{ price: `${dollars}.00` }], updatedAt: at }), processed_at: at, created_at: at };
-      expect((await deliverWebhook("orders/paid", payload, { shop })).status).toBe(200);
-    };
-    const recalc = async () => {
-      await requestTierRecalc(db, shop);
-      await runDueJobs(db);
-    };
+    const orders = customerOrders(shop, customer, 4);
+    const { member, recalc } = orders;
+    // Every order of this test is placed in the same second: 2026-04-01T10:00:00Z.
+    const send = (id: number, dollars: number) => orders.send(id, dollars, 1);
     await deliverWebhook("customers/create", { id: 3_970_999, email: "same@example.com" }, { shop });
     await db.tier.create({ data: { shopDomain: shop, name: "Gold", thresholdPoints: 100, multiplierPercent: 150 } });
 
