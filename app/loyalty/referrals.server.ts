@@ -13,7 +13,7 @@ import { row, nothing, runSqlTransactionWithRetries, type Row, type SqlTransacti
 import { flowEventInsert } from "./flow-event-rows.server";
 import { pointsEarnedEvent } from "./flow-events";
 import type { Program } from "./program";
-import { forgetShop, programVersionOf, programVersionRead, shopForEvents, type ShopForEvents } from "./shop-cache.server";
+import { forgetShop, programVersionOf, programVersionRead, shopForEvents, StaleShop, withCurrentShop, type ShopForEvents } from "./shop-cache.server";
 import type { ShopifyId } from "./shopify-id";
 import { inTransaction } from "./transaction.server";
 
@@ -51,34 +51,30 @@ export async function creditReferral(db: Db, shopDomain: string, order: Referred
   if (referralCode === null || customerId === null) return "ignored";
   // The cached program's settings, checked against the stored programVersion inside the
   // transaction (its first batch, no read of its own): a save reaches the next referral at once.
-  // A cached program with referrals off is checked before anything is read.
-  let shop = await shopForEvents(db, shopDomain, null, { checkVersion: false });
-  for (;;) {
-    if (!referralsOn(shop)) shop = await shopForEvents(db, shopDomain, null);
-    if (!referralsOn(shop)) return "ignored";
-    const current = shop;
-    const outcome = await runSqlTransactionWithRetries(
+  return withCurrentShop(db, shopDomain, null, async (shop) => {
+    // A cached program with referrals off is checked before it is ignored (no transaction runs to check it).
+    if (!referralsOn(shop)) {
+      const checked = await shopForEvents(db, shopDomain, null);
+      return referralsOn(checked) ? new StaleShop(checked.programVersion) : "ignored";
+    }
+    return runSqlTransactionWithRetries(
       sql(),
-      () => referralTransaction(shopDomain, current.programVersion, current.program.referrals, current.program.pendingDays, { ...order, referralCode, customerId }, actor, now),
+      () => referralTransaction(shopDomain, shop.programVersion, shop.program.referrals, shop.program.pendingDays, { ...order, referralCode, customerId }, actor, now),
       (reason) => reason === "missing_reference" && forgetShop(shopDomain),
     );
-    if (outcome !== "stale") return outcome;
-    // Saved since it was cached: again, with the program as stored.
-    forgetShop(shopDomain);
-    shop = await shopForEvents(db, shopDomain, null);
-  }
+  });
 }
 
 function* referralTransaction(
   shopDomain: string,
-  /** The programVersion `settings` come from: the transaction changes nothing ("stale") when another is stored. */
+  /** The programVersion `settings` come from: the transaction changes nothing (StaleShop) when another is stored. */
   programVersion: number,
   settings: Program["referrals"],
   pendingDays: number,
   order: ReferredOrder & { referralCode: string; customerId: ShopifyId },
   actor: string,
   now: Date,
-): SqlTransaction<ReferralOutcome | "stale"> {
+): SqlTransaction<ReferralOutcome | StaleShop> {
   const { referralCode, customerId } = order;
   // The referrer's row first, locked (PostgreSQL) so that two referrals of one referrer count
   // each other against the weekly cap; the update changes nothing. The statements of a batch run
@@ -96,7 +92,7 @@ function* referralTransaction(
     ),
     programVersionRead(shopDomain),
   ]) as [Row | undefined, Row | undefined, Row, Row, Row | undefined];
-  if (programVersionOf(stored) !== programVersion) return "stale";
+  if (programVersionOf(stored) !== programVersion) return new StaleShop(programVersionOf(stored));
   if (!referrer || existing) return "ignored";
   const referrerId = Number(referrer.id);
   const refusal = referralRefusal({
