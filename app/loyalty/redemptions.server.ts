@@ -122,11 +122,14 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
   }
 
   const memberRow = enrolled ?? ((yield [memberUpsert(shopDomain, request.customerId, {}, now)]) as [Row])[0];
-  const member = { id: Number(memberRow.id), balance: BigInt(memberRow.balance as bigint) };
-  const heldTierId = memberRow.tierId === null ? null : Number(memberRow.tierId);
-  if (reward.tierId !== null && !holdsTier(heldTierId, reward.tierId, shop.tiers)) {
-    return refusal(422, "reward_unavailable", "This reward is for members of a higher tier.");
-  }
+  const member = { id: Number(memberRow.id) };
+  // A tier's reward for a member who does not hold it (checked again on the row the decrement locks).
+  const tierRefusal = (held: Row) =>
+    reward.tierId !== null && !holdsTier(held.tierId === null ? null : Number(held.tierId), reward.tierId, shop.tiers)
+      ? refusal(422, "reward_unavailable", "This reward is for members of a higher tier.")
+      : null;
+  const notHeld = tierRefusal(memberRow);
+  if (notHeld) return notHeld;
 
   const cost = BigInt(value.pointsSpent);
   const hourAgo = new Date(now.getTime() - HOUR_MS);
@@ -186,10 +189,8 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
     return new RolledBack(refusal(409, "not_enough_points", "Not enough points for this reward."));
   }
   // The member as the decrement locked it: a tier lost since the first read refuses a tier's reward.
-  const heldNow = taken.tierId === null ? null : Number(taken.tierId);
-  if (reward.tierId !== null && !holdsTier(heldNow, reward.tierId, shop.tiers)) {
-    return new RolledBack(refusal(422, "reward_unavailable", "This reward is for members of a higher tier."));
-  }
+  const lostTier = tierRefusal(taken);
+  if (lostTier) return new RolledBack(lostTier);
 
   yield [
     nothing(
