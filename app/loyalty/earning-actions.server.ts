@@ -157,7 +157,7 @@ export async function membersActionClaims(connection: SqlConnection, memberIds: 
   const [found] = (await runSqlReads(connection, [
     rows(`SELECT "memberId", "actionId", "status" FROM "ActionClaim" WHERE "memberId" IN (${memberIds.map(() => "?").join(", ")}) ORDER BY "id"`, [...memberIds]),
   ])) as [Record<string, unknown>[]];
-  for (const claim of found) claims.get(Number(claim.memberId))?.push({ actionId: Number(claim.actionId), status: claim.status as ActionClaimStatus });
+  for (const claim of found) claims.get(Number(claim.memberId))?.push(...actionClaimsOf([claim]));
   return claims;
 }
 
