@@ -36,7 +36,6 @@ export interface CodeStrings {
 /** Shipped only when Liquid had no program to render, so the script must build those sections. */
 export interface ProgramStrings {
   earnHeading: string;
-  earnOrder: Plural;
   rewardsHeading: string;
   rewardsEmpty: string;
   tiersHeading: string;
@@ -54,6 +53,10 @@ export interface ProgramStrings {
   /** "{points} points = {amount}": a "variable" reward's points per unit and what a unit is worth. */
   rewardCostVariable: Plural;
   rewardMinimum: string;
+  /** Each way to earn, by kind: order's "{points} points for every {amount} spent", referral's "… they get {amount} off their first order". */
+  earnWays: Record<"order" | "signup" | "birthday" | "referral", Plural>;
+  /** A newsletter action's note: its points come with the subscription. */
+  actionNewsletter: string;
 }
 
 /** Shipped on a root with data-tally-redeem="on": a signed-in customer, redemption on (redeem.ts). */

@@ -4,6 +4,7 @@
 // esbuild, so nothing of the server reaches the bundle.
 import type { CustomerSummary } from "../app/loyalty/customer-summary.server";
 import type { ActionClaimView } from "../app/loyalty/earning-actions";
+export type { ActionClaimView };
 import type { FriendOfferView } from "../app/loyalty/friend-offers.server";
 import type { RedemptionView } from "../app/loyalty/redemptions.server";
 import type { MemberView, PublicProgram, PublicReward } from "../app/loyalty/storefront.server";
@@ -72,7 +73,7 @@ export interface FormAnswer {
 export type PointsView = Pick<CustomerSummary, "balance" | "pendingBalance" | "tier" | "nextTier" | "progress" | "referralUrl" | "birthday">;
 
 /** A member as the widget shows them, from the metafield's summary or from an answer of the app. */
-export type ShownMember = PointsView & Pick<CustomerSummary, "redemptions"> & { summaryVersion?: number };
+export type ShownMember = PointsView & Pick<CustomerSummary, "redemptions" | "actionClaims"> & { summaryVersion?: number };
 
 /**
  * The summary metafield's value for a member as the proxy reports it: what the app writes

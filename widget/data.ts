@@ -4,7 +4,6 @@ import type { WidgetConfig } from "./config";
 import type { CustomerResponse, ProgramResponse, PublicProgram, ShownMember } from "./contract";
 
 export type LoadState =
-  | { status: "loading" }
   | { status: "ready"; member: ShownMember | null; program: PublicProgram }
   /** The member as another answer (a redemption's) or the current summary brought it: the program stays. */
   | { status: "member"; member: ShownMember }
@@ -31,7 +30,6 @@ export function createLoader(config: WidgetConfig, timeoutMs = REQUEST_TIMEOUT_M
 
   function load(): Promise<void> {
     if (request) return request;
-    emit({ status: "loading" });
     request = fetchJson(url, timeoutMs).then(
       (body) => emit({ status: "ready", member: (body as CustomerResponse).member ?? null, program: body.program }),
       () => {

@@ -1,7 +1,7 @@
 // DOM helpers. Text only ever goes in through textContent: nothing here parses HTML.
 
 export function all<T extends Element = HTMLElement>(root: ParentNode, selector: string): T[] {
-  return Array.prototype.slice.call(root.querySelectorAll(selector));
+  return [...root.querySelectorAll<T>(selector)];
 }
 
 /** Every element of the root marked data-tally-field="name". */

@@ -1,9 +1,10 @@
-// The forms Liquid renders hidden or read-only (snippets/tally-birthday, tally-offer): the script
-// shows the right one, posts it to the app proxy (form[data-tally-post] names the endpoint) and
-// writes the answer's line, which Liquid rendered translated as a hidden data-tally-msg text:
-// "busy", "ok", the error's code, else "error".
+// The forms Liquid renders hidden or read-only (snippets/tally-birthday, tally-offer, and the custom
+// actions' claims in tally-program): the script shows the right one, posts it to the app proxy
+// (form[data-tally-post] names the endpoint) and writes the answer's line, which Liquid rendered
+// translated as a hidden data-tally-msg text: "busy", "ok" (a claim: its status), the error's
+// code, else "error".
 import type { WidgetConfig } from "./config";
-import type { FormAnswer } from "./contract";
+import type { ActionClaimView, FormAnswer } from "./contract";
 import type { Loader } from "./data";
 import { all, fields } from "./dom";
 import { codeBox } from "./code";
@@ -12,6 +13,8 @@ import { post } from "./post";
 import { STORED_CODE_KEY } from "./referral";
 
 const OFFER_KEY = "tally:offer";
+/** The text Liquid rendered for a line of the box's form, else its generic error. */
+const lineOf = (box: Element, key = "ok") => (box.querySelector(`[data-tally-msg="${key}"]`) || box.querySelector('[data-tally-msg="error"]'))!.textContent!;
 type Storage = Pick<globalThis.Storage, "getItem" | "setItem"> | null;
 
 /** A claimed friend offer, kept so a later page shows its code again rather than claim another. */
@@ -35,7 +38,7 @@ export function wireForms(root: HTMLElement, config: WidgetConfig, loader: Pick<
     if (form.getAttribute("aria-busy")) return;
     const box = form.parentElement!;
     const status = box.querySelector("[data-tally-form-status]")!;
-    const line = (key = "ok") => (box.querySelector(`[data-tally-msg="${key}"]`) || box.querySelector('[data-tally-msg="error"]'))!.textContent!;
+    const line = (key?: string) => lineOf(box, key);
     const body: Record<string, unknown> = {};
     for (const field of all<HTMLInputElement>(form, "[name]")) body[field.name] = field.tagName == "SELECT" ? Number(field.value) : field.value;
     // A follow opens where to follow, while the click still counts as the shopper's.
@@ -90,6 +93,17 @@ export function wireForms(root: HTMLElement, config: WidgetConfig, loader: Pick<
     if (offer.hidden && kept) showCode(kept);
     offer.hidden = false;
   };
+}
+
+/** Each custom action the member has claimed: its status line instead of the form. */
+export function showClaims(root: HTMLElement, claims: ActionClaimView[] | undefined) {
+  for (const claim of claims || []) {
+    const box = root.querySelector(`[data-tally-action="${claim.actionId}"]`);
+    const form = box?.querySelector("form");
+    if (!form) continue;
+    box!.querySelector("[data-tally-form-status]")!.textContent = lineOf(box!, claim.status);
+    form.hidden = true;
+  }
 }
 
 /** The member's birthday ("MM-DD") read-only once given, else the form. */

@@ -14,7 +14,7 @@ export function renderProgram(container: HTMLElement, program: PublicProgram, co
   const points = program.earning.points;
   const amount = formatMoney(program.earning.perMajorUnits, program.currency || config.currency, locale);
   const sections = [
-    section("earn", s.earnHeading, list([countText(s.earnOrder, points, locale, { points, amount })])),
+    section("earn", s.earnHeading, list([...waysToEarn(program, config), ...actionItems(program, config)])),
     section("rewards", s.rewardsHeading, program.rewards.length ? rewardList(program, config) : element("p", "", s.rewardsEmpty)),
   ];
   if (program.tiers.length) {
@@ -48,8 +48,7 @@ export function renderProgram(container: HTMLElement, program: PublicProgram, co
     if (program.tiers.length) rules.push(s.howTiers);
     sections.push(section("how", s.howHeading, list(rules, "tally-list tally-rules")));
   }
-  container.textContent = "";
-  for (const node of sections) container.append(node);
+  container.replaceChildren(...sections);
   container.removeAttribute("aria-busy");
 }
 
@@ -59,8 +58,34 @@ function section(name: string, heading: string, body: Node): HTMLElement {
   return node;
 }
 
-function list(items: (string | (Node | string)[])[], className = "tally-list"): HTMLUListElement {
-  return element("ul", className, ...items.map((item) => element("li", "", ...(typeof item === "string" ? [item] : item))));
+function list(items: (string | (Node | string)[] | HTMLLIElement)[], className = "tally-list"): HTMLUListElement {
+  return element("ul", className, ...items.map((item) => (item instanceof Node ? item : element("li", "", ...[item].flat()))));
+}
+
+/** Every active way to earn (the order rule, then signup, birthday and referral points when on), worded as Liquid words them. */
+function waysToEarn(program: PublicProgram, config: WidgetConfig): string[] {
+  const s = config.strings as ProgramStrings;
+  return program.waysToEarn.map((way) => {
+    // What an order's points are per, or what a referred friend gets off.
+    const { perMajorUnits, friendDiscountMajorUnits } = way as Partial<Record<"perMajorUnits" | "friendDiscountMajorUnits", number>>;
+    const amount = formatMoney(perMajorUnits || friendDiscountMajorUnits || 0, program.currency || config.currency, config.locale);
+    return countText(s.earnWays[way.kind], way.points, config.locale, { points: way.points, amount });
+  });
+}
+
+/**
+ * Custom actions, as tally-program.liquid lists them, without the claim form: that comes with the
+ * program metafield (Liquid), which the app writes at install, so only the first page views of a
+ * new install go without it.
+ */
+function actionItems(program: PublicProgram, config: WidgetConfig): HTMLLIElement[] {
+  const s = config.strings as ProgramStrings & WidgetConfig["strings"];
+  return (program.actions || []).map((action) => {
+    const item = element("li", "tally-action", element("span", "tally-reward__title", action.title), " – ", element("span", "", countText(s.rewardCost, action.points, config.locale, { points: action.points })));
+    item.setAttribute("data-tally-action", String(action.id));
+    if (action.kind == "newsletter") item.append(" ", element("span", "tally-reward__note", s.actionNewsletter));
+    return item;
+  });
 }
 
 function rewardList(program: PublicProgram, config: WidgetConfig): HTMLUListElement {

@@ -109,8 +109,7 @@ export function enableRedeem(root: HTMLElement, config: WidgetConfig, loader: Pi
       }
       // The result takes the confirmation's place, under the status line that announces it.
       const shown = redemption(answer.redemption, s.codeLabel);
-      panel.textContent = "";
-      panel.append(status, shown);
+      panel.replaceChildren(status, shown);
       status.textContent = s.redeemed;
       loader.publish(answer.member);
       (shown.querySelector("input") || shown).focus();
@@ -149,14 +148,14 @@ export function enableRedeem(root: HTMLElement, config: WidgetConfig, loader: Pi
     balance = whole(member.balance);
     const list = member.redemptions;
     if (!wallet || !Array.isArray(list)) return;
-    wallet.textContent = "";
     wallet.removeAttribute("aria-busy");
-    for (const given of list) {
-      const item = element("li", "tally-reward");
-      if (given.code && given.status !== "pending") item.append(redemption(given, given.title));
-      else item.append(element("span", "tally-reward__title", given.title), redemption(given, ""));
-      wallet.append(item);
-    }
+    wallet.replaceChildren(
+      ...list.map((given) =>
+        given.code && given.status !== "pending"
+          ? element("li", "tally-reward", redemption(given, given.title))
+          : element("li", "tally-reward", element("span", "tally-reward__title", given.title), redemption(given, "")),
+      ),
+    );
     if (!list.length) wallet.append(element("li", "", s.walletEmpty));
     if (count) {
       count.textContent = list.length ? String(list.length) : "";

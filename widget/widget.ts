@@ -10,7 +10,7 @@ import { applyAppearance } from "./appearance";
 import { applyMember } from "./member";
 import { renderProgram } from "./program";
 import { enableRedeem } from "./redeem";
-import { showBirthday, wireForms } from "./forms";
+import { showBirthday, showClaims, wireForms } from "./forms";
 
 const COPIED_FOR_MS = 2500;
 
@@ -41,7 +41,7 @@ export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loa
       for (const section of all(root, "[data-tally-referral]")) {
         if (!section.querySelector<HTMLInputElement>('[data-tally-field="referral-url"]')?.value) section.hidden = true;
       }
-    } else if (state.status !== "loading") {
+    } else {
       // The merchant turned the program off: no widget at all (Liquid hides it too once the
       // shop's program metafield says so).
       if (state.status === "ready" && state.program.enabled === false) {
@@ -59,6 +59,7 @@ export function mountWidget(root: HTMLElement, config: WidgetConfig, loader: Loa
         applyMember(root, state.member, config);
         redeem?.(state.member);
         showBirthday(root, state.member.birthday, config);
+        showClaims(root, state.member.actionClaims);
         showOffer(state.member.referralUrl);
       }
     }

@@ -3,6 +3,7 @@
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { minify } from "terser";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -51,7 +52,10 @@ export async function buildWidget(): Promise<WidgetBundle> {
       logLevel: "silent",
     }),
   ]);
-  return { js: js.outputFiles[0].text, css: css.outputFiles[0].text };
+  // esbuild bundles and minifies; terser's compressor then takes the script a few percent further
+  // (about 200 B gzipped of the 8 KB budget), with the same browser target (ES2020 syntax).
+  const compressed = await minify(js.outputFiles[0].text, { ecma: 2020, compress: { passes: 3 }, mangle: true });
+  return { js: compressed.code!, css: css.outputFiles[0].text };
 }
 
 export interface AssetSize {

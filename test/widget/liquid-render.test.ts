@@ -222,7 +222,13 @@ describe("without the metafields", () => {
     expect(visibleText(html)).toContain("Join our rewards program");
     const config = widgetConfig(html);
     expect(config.programRendered).toBe(false);
-    expect(config.strings.earnOrder).toEqual({ one: "{points} point for every {amount} spent", other: "{points} points for every {amount} spent" });
+    expect((config.strings.earnWays as Record<string, unknown>).order).toEqual({ one: "{points} point for every {amount} spent", other: "{points} points for every {amount} spent" });
+    expect(config.strings.earnWays).toMatchObject({
+      signup: { one: "{points} point for joining", other: "{points} points for joining" },
+      birthday: { one: "{points} point on your birthday", other: "{points} points on your birthday" },
+      referral: { other: "{points} points for each friend you refer; they get {amount} off their first order" },
+    });
+    expect(config.strings.actionNewsletter).toBe("The points come with your subscription to our emails.");
     expect(config.strings.howPendingDays).toEqual({
       one: "Points become available {days} day after your order is paid.",
       other: "Points become available {days} days after your order is paid.",
@@ -453,6 +459,14 @@ describe("custom actions in Ways to earn", () => {
     expect(text(item(html, FOLLOW.id), "data-tally-form-status")).toBe("Erledigt! Die Punkte gehören dir.");
     expect(isHidden(item(html, FOLLOW.id), "data-tally-post=")).toBe(true);
     expect(text(item(html, REVIEW.id), "data-tally-form-status")).toBe("Danke! Der Shop prüft es und schreibt dir die Punkte gut.");
+  });
+
+  it("carries every line a claim can show, for the script to use when fresher member data comes", async () => {
+    const html = await renderWidget({ shop, customer: { summary: SILVER_MEMBER } });
+    for (const line of ["busy", "approved", "pending_approval", "rejected", "already_claimed", "error"]) {
+      expect(isHidden(item(html, REVIEW.id), `data-tally-msg="${line}"`), line).toBe(true);
+    }
+    expect(text(item(html, REVIEW.id), 'data-tally-msg="rejected"')).toBe("The shop didn't approve this claim.");
   });
 
   it("lists them without buttons for a visitor", async () => {
