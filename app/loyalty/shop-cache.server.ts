@@ -3,8 +3,9 @@
 // reading it through Prisma costs more than the whole ledger transaction. Every save in the
 // admin bumps Shop.programVersion (program-versions.server.ts), and a cached shop is served only
 // after one primary-key read through the driver finds that version unchanged: a save reaches
-// every worker of every server at once. SHOP_CACHE_TTL_MS (default 10 s) still bounds the rest
-// (a currency learned by another worker). Order deliveries and redeems make the check inside
+// every worker of every server at once; so does a currency learned by another worker
+// (ensureShop). SHOP_CACHE_TTL_MS (default 10 s) bounds how long a copy is kept without a read
+// asking for its version. Order deliveries and redeems make the check inside
 // their own transaction instead (withCurrentShop), in a batch they send anyway. Nothing
 // correctness-critical is cached (balances, orders, members never are).
 import type { Db } from "~/db.server";

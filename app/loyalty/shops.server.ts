@@ -43,8 +43,13 @@ export async function ensureShop(
     });
   } else if (currency && !row.currency) {
     // Claimed with a conditional write: of two transactions that both read "no currency" (READ
-    // COMMITTED on PostgreSQL), only the one whose update matches re-prices.
-    const claimed = await tx.shop.updateMany({ where: { domain, currency: null }, data: { currency } });
+    // COMMITTED on PostgreSQL), only the one whose update matches re-prices. The currency is part
+    // of what every worker caches and of the storefront's program: the version moves, so other
+    // workers' copies are replaced at once, and the program metafield is written again.
+    const claimed = await tx.shop.updateMany({
+      where: { domain, currency: null },
+      data: { currency, programVersion: { increment: 1 }, programPublishedHash: null },
+    });
     if (claimed.count === 1) await repriceForCurrency(tx, domain, currencyExponent(currency));
     row = await tx.shop.findUniqueOrThrow({ where: { domain } });
   }
@@ -59,9 +64,6 @@ export async function ensureShop(
  */
 async function repriceForCurrency(tx: Prisma.TransactionClient, domain: string, exponent: number): Promise<void> {
   if (exponent === FALLBACK_EXPONENT) return;
-  // The storefront's copy of the program (shop metafield) is stale now: the sync sweep rewrites
-  // a program whose hash is unset.
-  await tx.shop.update({ where: { domain }, data: { programPublishedHash: null } });
   const rewards = await tx.reward.findMany({ where: { shopDomain: domain } });
   const rescale = (minor: number | null) => (minor === null ? null : Math.round(minor * 10 ** (exponent - FALLBACK_EXPONENT)));
   for (const reward of rewards) {

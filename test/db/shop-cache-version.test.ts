@@ -14,6 +14,8 @@ const { DEFAULT_PROGRAM } = await import("~/loyalty/program");
 const { commitProgramChange } = await import("~/loyalty/program-versions.server");
 const { saveTier } = await import("~/loyalty/tier-settings.server");
 const { shopForEvents } = await import("~/loyalty/shop-cache.server");
+const { ensureShop } = await import("~/loyalty/shops.server");
+const { inTransaction } = await import("~/loyalty/transaction.server");
 const { deliverWebhook, proxyPost } = await import("../support/routes");
 const { orderPayload } = await import("../../dev/simulator/shopify-payloads");
 
@@ -32,6 +34,25 @@ describe("the per-worker shop cache", () => {
     const saved = await saveProgramSettings(db, shop, { ...programSettingsOf(DEFAULT_PROGRAM), earning: { points: 4, perMajorUnits: 1 } }, { actor: "other-worker" });
     expect(saved.ok).toBe(true);
     expect((await cachedPublicProgram(db, shop)).earning).toEqual({ points: 4, perMajorUnits: 1 });
+  });
+
+  it("serves a currency another worker learned at once, with the rewards re-priced for it", async () => {
+    const shop = "cache-version-currency.myshopify.com";
+    // Known without a currency (a customers/create came first): rewards priced for two decimals.
+    const before = await shopForEvents(db, shop, null);
+    expect(before.currency).toBeNull();
+    expect((await cachedPublicProgram(db, shop)).currency).toBeNull();
+
+    // Another worker's delivery brings the currency: the domain call, with no word to this cache.
+    await inTransaction(db, (tx) => ensureShop(tx, shop, "JPY"));
+    const after = await shopForEvents(db, shop, null);
+    expect(after.currency).toBe("JPY");
+    expect(after.programVersion).toBe(before.programVersion + 1);
+    const program = await cachedPublicProgram(db, shop);
+    expect(program.currency).toBe("JPY");
+    expect(program.rewards[0]).toMatchObject({ amount: "5" });
+    // The storefront's copy of the program is written again.
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: shop } })).programPublishedHash).toBeNull();
   });
 
   it("credits a referral under the referral settings saved last, in whatever worker they were saved", async () => {
