@@ -188,8 +188,9 @@ async function runOnPostgres<Result>(
 }
 
 /**
- * Read-only statements outside any transaction, each seeing what is committed: no write lock on
- * SQLite (a reader in WAL mode never waits for a writer), one round trip on PostgreSQL.
+ * Statements outside any transaction, each committed on its own and seeing what is committed:
+ * for reads, no write lock on SQLite (a reader in WAL mode never waits for a writer); one round
+ * trip on PostgreSQL.
  */
 export async function runSqlReads(connection: SqlConnection, queries: readonly Query[]): Promise<QueryResult[]> {
   if (connection.provider === "sqlite") {
@@ -251,15 +252,29 @@ const MAX_ATTEMPTS = 20;
  * itself never waits for a lock). `beforeRetry` learns why, e.g. to drop a cached row that was
  * deleted meanwhile.
  */
-export async function runSqlTransactionWithRetries<Result>(
+export function runSqlTransactionWithRetries<Result>(
   connection: SqlConnection,
   build: () => SqlTransaction<Result> | Promise<SqlTransaction<Result>>,
   beforeRetry?: (reason: "conflict" | "missing_reference") => void,
 ): Promise<Result> {
+  return withRetries(async () => runSqlTransaction(connection, await build()), beforeRetry);
+}
+
+/**
+ * One statement committed on its own (no BEGIN or COMMIT: one round trip on PostgreSQL), run
+ * again as a transaction would be when another try can cure its failure. All or nothing like
+ * any single statement; on PostgreSQL it may change several tables through data-modifying WITH
+ * clauses.
+ */
+export function runSqlStatementWithRetries(connection: SqlConnection, query: Query): Promise<QueryResult> {
+  return withRetries(async () => (await runSqlReads(connection, [query]))[0]);
+}
+
+async function withRetries<Result>(run: () => Promise<Result>, beforeRetry?: (reason: "conflict" | "missing_reference") => void): Promise<Result> {
   const startedAt = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await runSqlTransaction(connection, await build());
+      return await run();
     } catch (error) {
       const reason = sqlRetryReason(error);
       if (reason === null || Date.now() - startedAt > RETRY_FOR_MS || (attempt >= MAX_ATTEMPTS && !isBusy(error))) throw error;

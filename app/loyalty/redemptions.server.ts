@@ -7,9 +7,9 @@ import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "~/db.server";
 import { writeBalanceChange } from "./balance-change.server";
 import { rewardRedeemedEvent } from "./flow-events";
-import { flowEventInsert } from "./flow-event-rows.server";
+import { flowEventInsert, postgresFlowEventInsertFor } from "./flow-event-rows.server";
 import type { SqlConnection } from "~/sql.server";
-import { nothing, RolledBack, row, rows, runSqlReads, runSqlTransactionWithRetries, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, RolledBack, row, rows, runSqlReads, runSqlStatementWithRetries, runSqlTransactionWithRetries, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import type { ReferralStats } from "./referrals.server";
 import { MEMBER_COLUMNS, memberFactsFromRow, memberUpsert } from "./ledger.server";
 import { currencyExponent, formatMinorUnits } from "./money";
@@ -250,41 +250,52 @@ export function isRedeemRefusal(result: StartedRedemption | RedeemRefusal): resu
 }
 
 
+/** What markIssued needs of a redemption: its row's facts, and its member's customer (for the Flow event). */
+export type IssuedRedemption = Pick<RedemptionRow, "id" | "shopDomain" | "title" | "code"> & { pointsSpent: bigint | number; customerId: ShopifyId };
+
 /**
  * Shopify holds the code or the credit: the redemption is issued (once; a repeat changes
- * nothing). The member's storefront summary lists issued codes, so its version moves too.
- * Returns the member's new summary version, or null when it was not pending.
+ * nothing), with its Flow event. The member's storefront summary lists issued codes, so its
+ * version moves too. Returns the member's new summary version, or null when it was not pending.
  */
 export async function markIssued(
   connection: SqlConnection,
-  redemptionId: number,
+  issued: IssuedRedemption,
   shopify: { shopifyDiscountId?: string | null; storeCreditTransactionId?: string | null },
 ): Promise<number | null> {
-  return runSqlTransactionWithRetries(connection, function* () {
-    // The member's version moves with the redemption, in one round trip; undone if the
-    // redemption was no longer pending (issued already, or failed).
-    const [updated, member] = (yield [
+  const now = new Date();
+  const setIssued = [shopify.shopifyDiscountId ?? null, shopify.storeCreditTransactionId ?? null, now, issued.id];
+  const flow = rewardRedeemedEvent(issued.customerId, { id: issued.id, title: issued.title, pointsSpent: Number(issued.pointsSpent), code: issued.code });
+  if (connection.provider === "postgresql") {
+    // One statement, so one round trip and no BEGIN or COMMIT: the member's version and the
+    // Flow event come only from a redemption this statement found pending.
+    const flowInsert = postgresFlowEventInsertFor("issued", issued.shopDomain, flow, now);
+    const bumped = (await runSqlStatementWithRetries(
+      connection,
       row(
-        `UPDATE "Redemption" SET "status" = 'issued', "settleAfter" = NULL, "lastError" = NULL, "shopifyDiscountId" = ?, "storeCreditTransactionId" = ?, "updatedAt" = ?
-         WHERE "id" = ? AND "status" = 'pending' RETURNING "memberId", "shopDomain", "title", "pointsSpent", "code"`,
-        [shopify.shopifyDiscountId ?? null, shopify.storeCreditTransactionId ?? null, new Date(), redemptionId],
+        `WITH "issued" AS (${ISSUE_REDEMPTION} RETURNING "memberId"),
+         "bumped" AS (UPDATE "Member" SET "summaryVersion" = "summaryVersion" + 1 WHERE "id" = (SELECT "memberId" FROM "issued") RETURNING "summaryVersion"),
+         "flow" AS (${flowInsert.sql})
+         SELECT "summaryVersion" FROM "bumped"`,
+        [...setIssued, ...flowInsert.params],
       ),
-      row(`UPDATE "Member" SET "summaryVersion" = "summaryVersion" + 1 WHERE "id" = (SELECT "memberId" FROM "Redemption" WHERE "id" = ?) RETURNING "summaryVersion", "customerId"`, [
-        redemptionId,
-      ]),
-    ]) as [Row | undefined, Row];
+    )) as Row | undefined;
+    return bumped ? Number(bumped.summaryVersion) : null;
+  }
+  return runSqlTransactionWithRetries(connection, function* () {
+    // All in one batch; undone when the redemption was no longer pending (issued already, or failed).
+    const [updated, member] = (yield [
+      row(`${ISSUE_REDEMPTION} RETURNING "id"`, setIssued),
+      row(`UPDATE "Member" SET "summaryVersion" = "summaryVersion" + 1 WHERE "id" = (SELECT "memberId" FROM "Redemption" WHERE "id" = ?) RETURNING "summaryVersion"`, [issued.id]),
+      flowEventInsert(issued.shopDomain, flow, now),
+    ]) as [Row | undefined, Row, undefined];
     if (!updated) return new RolledBack(null);
-    // Issued: a Shopify Flow trigger (sent by the flow-triggers job).
-    const flow = rewardRedeemedEvent(BigInt(member.customerId as bigint), {
-      id: redemptionId,
-      title: String(updated.title),
-      pointsSpent: Number(updated.pointsSpent),
-      code: (updated.code as string | null) ?? null,
-    });
-    yield [flowEventInsert(String(updated.shopDomain), flow, new Date())];
     return Number(member.summaryVersion);
   });
 }
+
+const ISSUE_REDEMPTION = `UPDATE "Redemption" SET "status" = 'issued', "settleAfter" = NULL, "lastError" = NULL, "shopifyDiscountId" = ?, "storeCreditTransactionId" = ?, "updatedAt" = ?
+  WHERE "id" = ? AND "status" = 'pending'`;
 
 /** Shopify's answer was lost: the redemption stays pending and the settle job looks it up after `retryAt`. */
 export async function markOutcomeUnknown(db: Db, redemptionId: number, error: string, retryAt: Date): Promise<void> {

@@ -67,7 +67,7 @@ export async function redeemReward(shop: string, customerId: ShopifyId, body: Re
   countRedeem(outcome.kind);
   switch (outcome.kind) {
     case "issued": {
-      const summaryVersion = await markIssued(sql(), started.redemption.id, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
+      const summaryVersion = await markIssued(sql(), { ...started.redemption, customerId: started.customerId }, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
       requestSummarySync(shop);
       requestFlowTriggers(shop);
       if (summaryVersion !== null) keepIssuedRedemption(started.member.id, started.member.summaryVersion, summaryVersion, started.redemption);

@@ -83,7 +83,7 @@ export async function settleShopRedemptions(db: Db, shop: string, keepLease?: ()
       ? await settleRedemption(graphql, issueRequestFor(redemption, redemption.member.customerId), claimedCreditsOf(db, shop), AbortSignal.timeout(runtimeEnv.shopifyCallTimeoutMs))
       : ({ kind: "refused", reason: "the shop has no Admin API session", unavailable: true } as const);
     if (outcome.kind === "issued") {
-      await markIssued(sql(), redemption.id, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
+      await markIssued(sql(), { ...redemption, customerId: redemption.member.customerId }, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
       log.info("settled: Shopify holds the reward");
       run.issued++;
     } else if (outcome.kind === "refused" && (!outcome.unavailable || redemption.attempts + 1 >= MAX_SETTLE_ATTEMPTS)) {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { requestTierRecalc } from "~/jobs/tier-jobs.server";
 import { FLOW_TRIGGERS } from "~/loyalty/flow-events";
-import { markIssued, startRedemption, isRedeemRefusal } from "~/loyalty/redemptions.server";
+import { failRedemption, markIssued, startRedemption, isRedeemRefusal } from "~/loyalty/redemptions.server";
 import { MAX_FLOW_ATTEMPTS, sendFlowTriggers } from "~/shopify/flow-triggers.server";
 import { sql } from "~/sql.server";
 import { storeOfflineSession } from "../support/admin-session";
@@ -52,10 +52,24 @@ describe("Shopify Flow triggers", () => {
     const started = await startRedemption(db, sql(), { shopDomain: SHOP, customerId: 6_100_002n, rewardId: reward.id, points: undefined, actor: "test" });
     if (isRedeemRefusal(started)) throw new Error(started.message);
     expect(await db.flowEvent.count({ where: { shopDomain: SHOP, trigger: FLOW_TRIGGERS.rewardRedeemed } })).toBe(0);
-    await markIssued(sql(), started.redemption.id, { shopifyDiscountId: "gid://shopify/DiscountCodeNode/1" });
-    await markIssued(sql(), started.redemption.id, { shopifyDiscountId: "gid://shopify/DiscountCodeNode/1" });
+    await markIssued(sql(), { ...started.redemption, customerId: started.customerId }, { shopifyDiscountId: "gid://shopify/DiscountCodeNode/1" });
+    await markIssued(sql(), { ...started.redemption, customerId: started.customerId }, { shopifyDiscountId: "gid://shopify/DiscountCodeNode/1" });
     await sendFlowTriggers(SHOP);
     expect(received(FLOW_TRIGGERS.rewardRedeemed)).toEqual([{ customer_id: 6_100_002, Reward: reward.title, "Points spent": 500, "Discount code": started.redemption.code }]);
+  });
+
+  it("tells Flow nothing, and moves no summary, for a redemption that failed before Shopify's answer came", async () => {
+    await deliverWebhook("orders/paid", orderPayload({ id: 6_110_005, customer: { id: 6_100_005 }, lines: [{ price: "600.00" }] }), { shop: SHOP });
+    const reward = await db.reward.findFirstOrThrow({ where: { shopDomain: SHOP } });
+    const started = await startRedemption(db, sql(), { shopDomain: SHOP, customerId: 6_100_005n, rewardId: reward.id, points: undefined, actor: "test" });
+    if (isRedeemRefusal(started)) throw new Error(started.message);
+    expect(await failRedemption(db, started.redemption.id, "test", "Shopify said no")).toBe(true);
+    const member = () => db.member.findUniqueOrThrow({ where: { id: started.member.id } });
+    const before = await member();
+    expect(await markIssued(sql(), { ...started.redemption, customerId: started.customerId }, { shopifyDiscountId: "gid://shopify/DiscountCodeNode/2" })).toBeNull();
+    expect((await member()).summaryVersion).toBe(before.summaryVersion);
+    expect(await db.redemption.findUniqueOrThrow({ where: { id: started.redemption.id } })).toMatchObject({ status: "failed", shopifyDiscountId: null });
+    expect(await db.flowEvent.count({ where: { shopDomain: SHOP, trigger: FLOW_TRIGGERS.rewardRedeemed, customerId: 6_100_005n } })).toBe(0);
   });
 
   it("tells Flow of a change of tier, through the recalculation and the jobs", async () => {

@@ -13,6 +13,7 @@ import {
   isRedeemRefusal,
   markCodesUsed,
   markIssued,
+  type IssuedRedemption,
   returnPointsForCancelledOrder,
   startRedemption,
 } from "~/loyalty/redemptions.server";
@@ -90,7 +91,7 @@ describe("redemptions (property, real database)", () => {
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 25 }), async (steps: Step[]) => {
         const customers = [nextCustomer++, nextCustomer++];
         const orders: { orderId: bigint; customer: bigint; cents: number; codes: string[] }[] = [];
-        const redemptionIds: number[] = [];
+        const redeemed: IssuedRedemption[] = [];
         for (const s of steps) {
           if (s.op === "earn") {
             const order = { orderId: nextOrder++, customer: customers[s.customer], cents: s.dollars * 100, codes: [] as string[] };
@@ -116,23 +117,24 @@ describe("redemptions (property, real database)", () => {
                 expect(result.code).toBe("not_enough_points");
                 continue;
               }
-              redemptionIds.push(result.redemption.id);
-              if (s.outcome === "issued") await markIssued(sql(), result.redemption.id, { shopifyDiscountId: `gid://shopify/DiscountCodeNode/${result.redemption.id}` });
+              const issued = { ...result.redemption, customerId: result.customerId };
+              redeemed.push(issued);
+              if (s.outcome === "issued") await markIssued(sql(), issued, { shopifyDiscountId: `gid://shopify/DiscountCodeNode/${result.redemption.id}` });
               if (s.outcome === "refused") await failRedemption(db, result.redemption.id, "test", "refused");
             }
-          } else if (s.op === "settle" && redemptionIds.length > 0) {
-            const id = redemptionIds[s.redemption % redemptionIds.length];
-            if (s.outcome === "issued") await markIssued(sql(), id, {});
-            else await failRedemption(db, id, "test", "refused");
-          } else if (s.op === "use" && redemptionIds.length > 0 && orders.length > 0) {
-            const redemption = await db.redemption.findUniqueOrThrow({ where: { id: redemptionIds[s.redemption % redemptionIds.length] } });
+          } else if (s.op === "settle" && redeemed.length > 0) {
+            const settled = redeemed[s.redemption % redeemed.length];
+            if (s.outcome === "issued") await markIssued(sql(), settled, {});
+            else await failRedemption(db, settled.id, "test", "refused");
+          } else if (s.op === "use" && redeemed.length > 0 && orders.length > 0) {
+            const redemption = await db.redemption.findUniqueOrThrow({ where: { id: redeemed[s.redemption % redeemed.length].id } });
             const order = orders[s.order % orders.length];
             if (redemption.code) {
               order.codes.push(redemption.code);
               await markCodesUsed(db, SHOP, order.orderId, [redemption.code], "test");
             }
-          } else if (s.op === "expire" && redemptionIds.length > 0) {
-            await expireCode(db, redemptionIds[s.redemption % redemptionIds.length], s.returnPoints, "test");
+          } else if (s.op === "expire" && redeemed.length > 0) {
+            await expireCode(db, redeemed[s.redemption % redeemed.length].id, s.returnPoints, "test");
           }
           const members = await db.member.findMany({ where: { shopDomain: SHOP, customerId: { in: customers } }, select: { id: true } });
           await invariants(members.map((member) => member.id));

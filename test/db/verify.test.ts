@@ -55,7 +55,7 @@ async function redeemDefaultReward(customerId: bigint, shop = SHOP) {
   const reward = await db.reward.findFirstOrThrow({ where: { shopDomain: shop, costPoints: 500 } });
   const started = await startRedemption(db, sql(), { shopDomain: shop, customerId, rewardId: reward.id, points: undefined, actor: "test" });
   if (isRedeemRefusal(started)) throw new Error(started.message);
-  return started.redemption;
+  return { ...started.redemption, customerId };
 }
 
 beforeEach(async () => {
@@ -66,12 +66,12 @@ describe("verify", () => {
   it("agrees with everything the app writes: refunds, edits, moves, cancellations, redemptions", async () => {
     const { a } = await busyShop();
     const issued = await redeemDefaultReward(a.customerId);
-    await markIssued(sql(), issued.id, { shopifyDiscountId: "gid://shopify/DiscountCodeNode/1" });
+    await markIssued(sql(), issued, { shopifyDiscountId: "gid://shopify/DiscountCodeNode/1" });
     const refused = await redeemDefaultReward(a.customerId);
     await failRedemption(db, refused.id, "test", "Shopify said no");
     // Expired unused (points back), then used by an order begun before it expired (spent again).
     const expired = await redeemDefaultReward(a.customerId);
-    await markIssued(sql(), expired.id, {});
+    await markIssued(sql(), expired, {});
     await expireCode(db, expired.id, true, "test");
     await markCodesUsed(db, SHOP, nextOrder++, [expired.code!], "test");
 
@@ -204,7 +204,7 @@ describe("verify", () => {
           if (!member || member.balance < 500n) break;
           const redemption = await redeemDefaultReward(customer);
           if (outcome === "fail") await failRedemption(db, redemption.id, "test", "refused");
-          else await markIssued(sql(), redemption.id, {});
+          else await markIssued(sql(), redemption, {});
           if (outcome === "expire" || outcome === "respend") await expireCode(db, redemption.id, true, "test");
           if (outcome === "respend") await markCodesUsed(db, SHOP, nextOrder++, [redemption.code!], "test");
         }
