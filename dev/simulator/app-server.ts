@@ -61,7 +61,29 @@ export function ensureBuilt(): void {
   }
 }
 
-export async function startApp(options: {
+/** How often a start that lost its ports to another process (EADDRINUSE) is tried again, on new ports. */
+const START_TRIES = 5;
+
+type StartOptions = Parameters<typeof startAppOnce>[0];
+
+/**
+ * Starts the production server on free ports. A port is only known to be free when it is
+ * picked: tests starting servers in parallel can take it first, and the start is then tried again
+ * on new ports (unless the caller named the port).
+ */
+export async function startApp(options: StartOptions): Promise<RunningApp> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAppOnce(options);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || options.port !== undefined || attempt >= START_TRIES) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startAppOnce(options: {
   databaseUrl: string;
   apiKey: string;
   apiSecret: string;
@@ -111,7 +133,10 @@ export async function startApp(options: {
 
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the app exited during start:\n${output}`);
+    if (child.exitCode !== null) {
+      const message = `the app exited during start:\n${output}`;
+      throw output.includes("EADDRINUSE") ? new PortTaken(message) : new Error(message);
+    }
     try {
       await fetch(`${baseUrl}/healthz`);
       break;
