@@ -75,7 +75,8 @@ export interface RedeemStrings {
   redeemed: string;
   /** "{amount} credited to your account" */
   credited: string;
-  pending: string;
+  /** A reward still on its way (Shopify's answer not known yet); named apart from the member's pending points. */
+  redeemPending: string;
   walletEmpty: string;
   /** 429: "… wait {seconds} seconds …" */
   tooMany: Plural;

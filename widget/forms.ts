@@ -58,9 +58,11 @@ export function wireForms(root: HTMLElement, config: WidgetConfig, loader: Pick<
     } else if (answer.member) {
       // The birthday or an action's claim: the answer is the member, with it, for every widget.
       // The form has done its work; focus goes to what replaces it (the date, the claim's line).
-      loader.publish(answer.member);
       status.textContent = line(answer.claim?.status);
       form.hidden = true;
+      // After the form is hidden (showClaims leaves it as it is), before the focus moves (the
+      // birthday's date shows with the member).
+      loader.publish(answer.member);
       box.querySelector<HTMLElement>("[tabindex]")!.focus();
     } else if (answer.offer?.code) {
       const given = answer.offer;
@@ -95,14 +97,21 @@ export function wireForms(root: HTMLElement, config: WidgetConfig, loader: Pick<
   };
 }
 
-/** Each custom action the member has claimed: its status line instead of the form. */
+/**
+ * Each custom action the member has claimed: its status line instead of the form. A form already
+ * hidden shows its line (nothing is announced again), and one in flight is left to its answer;
+ * focus on the form's button moves to the line.
+ */
 export function showClaims(root: HTMLElement, claims: ActionClaimView[] | undefined) {
   for (const claim of claims || []) {
     const box = root.querySelector(`[data-tally-action="${claim.actionId}"]`);
     const form = box?.querySelector("form");
-    if (!form) continue;
-    box!.querySelector("[data-tally-form-status]")!.textContent = lineOf(box!, claim.status);
+    if (!form || form.hidden) continue;
+    const status = box!.querySelector<HTMLElement>("[data-tally-form-status]")!;
+    const focused = form.contains(document.activeElement);
+    status.textContent = lineOf(box!, claim.status);
     form.hidden = true;
+    if (focused) status.focus();
   }
 }
 

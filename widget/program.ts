@@ -74,15 +74,14 @@ function waysToEarn(program: PublicProgram, config: WidgetConfig): string[] {
 }
 
 /**
- * Custom actions, as tally-program.liquid lists them, without the claim form: that comes with the
- * program metafield (Liquid), which the app writes at install, so only the first page views of a
- * new install go without it.
+ * Custom actions, as tally-program.liquid lists them, without the claim form (nor the action's id
+ * that only the form needs): that comes with the program metafield (Liquid), which the app writes
+ * at install, so only the first page views of a new install go without it.
  */
 function actionItems(program: PublicProgram, config: WidgetConfig): HTMLLIElement[] {
   const s = config.strings as ProgramStrings & WidgetConfig["strings"];
   return (program.actions || []).map((action) => {
     const item = element("li", "tally-action", element("span", "tally-reward__title", action.title), " – ", element("span", "", countText(s.rewardCost, action.points, config.locale, { points: action.points })));
-    item.setAttribute("data-tally-action", String(action.id));
     if (action.kind == "newsletter") item.append(" ", element("span", "tally-reward__note", s.actionNewsletter));
     return item;
   });

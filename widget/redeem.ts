@@ -137,7 +137,7 @@ export function enableRedeem(root: HTMLElement, config: WidgetConfig, loader: Pi
 
   /** A code with Copy and "Apply to cart", a store credit, or the note that it is on its way. */
   function redemption(given: Redemption, label: string): HTMLElement {
-    if (given.status === "pending") return focusable(element("p", "", s.pending));
+    if (given.status === "pending") return focusable(element("p", "", s.redeemPending));
     if (!given.code) return focusable(element("p", "", fill(s.credited, { amount: given.amount ? money(given.amount, given.currency) : given.title })));
     return codeBox(given.code, label, given.expiresAt, config);
   }

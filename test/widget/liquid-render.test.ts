@@ -215,6 +215,18 @@ describe("without the metafields", () => {
     expect(widgetConfig(html)).toMatchObject({ loggedIn: true, summaryRendered: false });
   });
 
+  it("names each string of the script's config once, with everything shipped", async () => {
+    // JSON.parse keeps the last of two equal keys: a member's plural "pending" was once replaced by
+    // redemption's, and the script threw on the first pending points.
+    const html = await renderWidget({ shop: { ...SHOP, program: null }, customer: {} });
+    const source = /<script type="application\/json" data-tally-config>([\s\S]*?)<\/script>/.exec(html)![1];
+    const keysIn = (value: unknown): number =>
+      value && typeof value === "object" ? Object.values(value).reduce<number>((count, inner) => count + keysIn(inner), Array.isArray(value) ? 0 : Object.keys(value).length) : 0;
+    // Every key in the text is a string followed by a colon (a value is followed by , or }).
+    expect(source.match(/"(?:[^"\\]|\\.)*"\s*:/g)!.length).toBe(keysIn(JSON.parse(source)));
+    expect(widgetConfig(html).strings).toHaveProperty("redeemPending");
+  });
+
   it("leaves the program to the script, and ships it the strings to build it", async () => {
     const html = await renderWidget({ shop: { ...SHOP, program: null } });
     expect(openingTag(html, "data-tally-program")).toContain('aria-busy="true"');

@@ -618,6 +618,28 @@ describe("the storefront widget in Chromium", () => {
       }
     });
 
+    it("shows pending points next to redemption, a reward on its way apart from them", async () => {
+      // Member and redeem strings both have a "pending"; each must reach its own use.
+      const { page, errors } = await visitOutdated(`/?customer=${KATHERINE.id}`, (page) =>
+        page.route(`**${PROXY}customer`, async (route) => {
+          const response = await route.fetch();
+          const body = await response.json();
+          await route.fulfill({ response, json: { ...body, member: { ...body.member, pendingBalance: 25 } } });
+        }),
+      );
+      await openLauncher(page);
+      await expect.poll(() => inPanel(page, "pending").innerText()).toBe("+25 points pending");
+      await page.route(`**${PROXY}redeem`, async (route) =>
+        route.fulfill(json(202, { version: 1, redemption: { ...CODE_REDEMPTION, status: "pending", code: null }, member: { ...(await currentMember(page)), pendingBalance: 25, redemptions: [] } })),
+      );
+      const item = reward(page);
+      await item.locator("[data-tally-redeem-button]").click();
+      await item.getByRole("button", { name: "Confirm" }).click();
+      await item.getByText("Your reward is on its way and will show in “Your rewards” shortly. The points are already spent.").waitFor();
+      expect(await inPanel(page, "pending").innerText()).toBe("+25 points pending");
+      expect(errors).toEqual([]);
+    });
+
     it("explains each refusal, keeps the confirmation open, and only a shown answer changes anything", async () => {
       const { page, errors } = await visit(`/?customer=${KATHERINE.id}`);
       const failure = (status: number, code: string, headers: Record<string, string> = {}) => json(status, { error: { code, message: `${code} (the app's words)` } }, headers);
@@ -1123,7 +1145,9 @@ describe("the storefront widget in Chromium", () => {
         "Write a review – 100 points",
         "Join our emails – 20 points The points come with your subscription to our emails.",
       ]);
-      expect(await panel(fresh.page).locator('[data-tally-section="earn"] [data-tally-action]').count()).toBe(3);
+      // Listed, without claim forms (those come with the metafield).
+      expect(await panel(fresh.page).locator('[data-tally-section="earn"] .tally-action').count()).toBe(3);
+      expect(await panel(fresh.page).locator('[data-tally-section="earn"] form').count()).toBe(0);
       expect(errors.concat(stale.errors, fresh.errors)).toEqual([]);
     });
   });
