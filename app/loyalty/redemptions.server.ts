@@ -251,7 +251,7 @@ export function isRedeemRefusal(result: StartedRedemption | RedeemRefusal): resu
 
 
 /** What markIssued needs of a redemption: its row's facts, and its member's customer (for the Flow event). */
-export type IssuedRedemption = Pick<RedemptionRow, "id" | "shopDomain" | "title" | "code"> & { pointsSpent: bigint | number; customerId: ShopifyId };
+export type IssuedRedemption = Pick<RedemptionRow, "id" | "shopDomain" | "title" | "code" | "pointsSpent"> & { customerId: ShopifyId };
 
 /**
  * Shopify holds the code or the credit: the redemption is issued (once; a repeat changes
