@@ -269,6 +269,10 @@ export async function markIssued(
   if (connection.provider === "postgresql") {
     // One statement, so one round trip and no BEGIN or COMMIT: the member's version and the
     // Flow event come only from a redemption this statement found pending.
+    // Its commit does not wait for the WAL to reach the disk (synchronous_commit off, for this
+    // transaction only): the points were taken by a durable commit, and a redemption whose
+    // marking a crash lost is still pending with its code known, so the settle sweep finds the
+    // code in Shopify and marks it issued (with its Flow event) then.
     const flowInsert = postgresFlowEventInsertFor("issued", issued.shopDomain, flow, now);
     const bumped = (await runSqlStatementWithRetries(
       connection,
@@ -276,7 +280,7 @@ export async function markIssued(
         `WITH "issued" AS (${ISSUE_REDEMPTION} RETURNING "memberId"),
          "bumped" AS (UPDATE "Member" SET "summaryVersion" = "summaryVersion" + 1 WHERE "id" = (SELECT "memberId" FROM "issued") RETURNING "summaryVersion"),
          "flow" AS (${flowInsert.sql})
-         SELECT "summaryVersion" FROM "bumped"`,
+         SELECT "summaryVersion", set_config('synchronous_commit', 'off', true) FROM "bumped"`,
         [...setIssued, ...flowInsert.params],
       ),
     )) as Row | undefined;
