@@ -49,6 +49,7 @@ const runtimeSchema = z
     JOB_LEASE_MS: integer(100, 3_600_000).optional(),
     JOB_CONCURRENCY: integer(1, 32).optional(),
     SHOPIFY_CALL_TIMEOUT_MS: integer(100, 120_000).optional(),
+    SERVER_TIMING: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).optional(),
     METRICS_TOKEN: z.string().trim().min(16, "must be at least 16 characters (it guards GET /metrics)").optional(),
     PORT: integer(0, 65_535).optional(),
     HOST: z.string().min(1).optional(),
@@ -87,6 +88,8 @@ const runtimeSchema = z
        * is known as such (nothing sent: the points come back at once) rather than as a lost answer.
        */
       shopifyCallTimeoutMs: raw.SHOPIFY_CALL_TIMEOUT_MS ?? 15_000,
+      /** Redeems answer with a Server-Timing header naming how long each step took. */
+      serverTiming: raw.SERVER_TIMING === "on",
       /** null: GET /metrics is off (404). */
       metricsToken: raw.METRICS_TOKEN ?? null,
       port: raw.PORT ?? 3000,

@@ -20,7 +20,9 @@
 // issued rewards' cost, every 200 an issued redemption and nothing left pending or failed.
 //
 // Reported: redeems/s (wall time), p50/p99 latency, p99 minus the stand-in's latency (the goal:
-// within 50 ms), the server's CPU per redeem (workers; the stand-in's primary apart), and the
+// within 50 ms), the server's CPU per redeem (workers; the stand-in's primary apart), where a
+// redeem's time goes (the server started with SERVER_TIMING=on names each step's duration in a
+// Server-Timing header; the rest is HTTP, the signature, the body and the client), and the
 // checks. Written to bench/results/redeem-<timestamp>.json. Exit status 1 if a check failed, a
 // measured redeem was not answered 200, or the bench itself failed; missing the latency goal is
 // reported, not an error.
@@ -89,7 +91,21 @@ interface RunSummary {
   standInCpuMsPerRedeem: number | null;
   statuses: Record<string, number>;
   failures: { customerId: number; status: number | null; detail: string }[];
+  /** Where the time of the measured redeems answered 200 went: the server's steps, and the rest. */
+  steps: StepSummary[];
 }
+
+interface StepSummary {
+  step: string;
+  meanMs: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** The steps of an issued redeem, in order (app/shopify/redeem.server.ts). */
+const ISSUED_STEPS = ["take", "shopify", "mark", "answer"] as const;
+/** What the server's steps leave out: HTTP in and out, the signature, the body, the client. */
+const OUTSIDE_STEPS = "outside";
 
 interface DatabaseResult {
   database: Provider;
@@ -146,7 +162,7 @@ async function benchDatabase(provider: Provider, settings: Settings): Promise<Da
       apiKey: BENCH_API_KEY,
       apiSecret: BENCH_API_SECRET,
       adminApiStandIn: { latencyMs: settings.shopifyLatencyMs },
-      env: { WEB_CONCURRENCY: String(settings.workers), ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}) },
+      env: { WEB_CONCURRENCY: String(settings.workers), SERVER_TIMING: "on", ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}) },
     });
     return withCleanup(() => stopApp(app), () => benchApp(provider, app, database.url, settings));
   });
@@ -268,7 +284,21 @@ function summarize(run: RedeemRun, settings: Settings, before: ReturnType<typeof
     standInCpuMsPerRedeem: split ? primary! / count : null,
     statuses,
     failures: run.answers.filter((answer) => answer.status !== 200).map(({ customerId, status, detail }) => ({ customerId, status, detail })),
+    steps: stepSummaries(run.answers.filter((answer) => answer.status === 200)),
   };
+}
+
+function stepSummaries(answers: RedeemRun["answers"]): StepSummary[] {
+  const timed = answers.filter((answer) => ISSUED_STEPS.every((step) => step in answer.steps));
+  if (timed.length === 0) return [];
+  const summary = (step: string, values: number[]) => {
+    const latency = summarizeLatencies(values);
+    return { step, meanMs: latency.meanMs, p50Ms: latency.p50Ms, p99Ms: latency.p99Ms };
+  };
+  return [
+    ...ISSUED_STEPS.map((step) => summary(step, timed.map((answer) => answer.steps[step]))),
+    summary(OUTSIDE_STEPS, timed.map((answer) => answer.latencyMs - ISSUED_STEPS.reduce((sum, step) => sum + answer.steps[step], 0))),
+  ];
 }
 
 /** The server's own account of what failed: its error lines, and its whole log in bench/results/. */
@@ -326,6 +356,15 @@ function printReport(results: readonly DatabaseResult[], environment: Record<str
   ]);
   console.log(formatTable(header, rows, ["left", "right", "right", "right", "right", "right", "right", "right", "right", "right", "left"]));
   console.log();
+  const stepRows = results.flatMap(({ database, measured }) =>
+    measured.steps.map((step) => [database, step.step, ms(step.meanMs), ms(step.p50Ms), ms(step.p99Ms)]),
+  );
+  if (stepRows.length > 0) {
+    console.log("Where a redeem's time goes (Server-Timing: take = the points taken, shopify = the Admin API call, mark = marked issued,");
+    console.log("answer = the answer built; outside = the rest: HTTP in and out, the signature, the body, the client):");
+    console.log(formatTable(["database", "step", "mean ms", "p50 ms", "p99 ms"], stepRows, ["left", "left", "right", "right", "right"]));
+    console.log();
+  }
   for (const { database, race, warmUp } of results) {
     const raceOk = race.issued === race.expectedIssued && race.other === 0;
     console.log(

@@ -11,6 +11,7 @@ import db from "~/db.server";
 import { sql } from "~/sql.server";
 import { logger } from "~/logger.server";
 import { countRedeem } from "~/observability/metrics.server";
+import { StepTimes } from "~/observability/step-times";
 import {
   failRedemption,
   isRedeemRefusal,
@@ -42,7 +43,18 @@ export type RedeemBody = z.infer<typeof redeemBody>;
 const FIRST_SETTLE_DELAY_MS = 30_000;
 
 export async function redeemReward(shop: string, customerId: ShopifyId, body: RedeemBody): Promise<Response> {
+  const steps = runtimeEnv.serverTiming ? new StepTimes() : null;
+  const response = await redeem(shop, customerId, body, steps);
+  if (steps) {
+    steps.end("answer");
+    response.headers.set("Server-Timing", steps.header());
+  }
+  return response;
+}
+
+async function redeem(shop: string, customerId: ShopifyId, body: RedeemBody, steps: StepTimes | null): Promise<Response> {
   const started = await startRedemption(db, sql(), { shopDomain: shop, customerId, rewardId: body.rewardId, points: body.points, actor: `customer:${customerId}` });
+  steps?.end("take");
   if (isRedeemRefusal(started)) {
     countRedeem(started.code);
     const headers = started.retryAfterSeconds ? { "Retry-After": String(started.retryAfterSeconds) } : undefined;
@@ -64,10 +76,12 @@ export async function redeemReward(shop: string, customerId: ShopifyId, body: Re
     }
   }
 
+  steps?.end("shopify");
   countRedeem(outcome.kind);
   switch (outcome.kind) {
     case "issued": {
       const summaryVersion = await markIssued(sql(), { ...started.redemption, customerId: started.customerId }, { shopifyDiscountId: outcome.shopifyDiscountId, storeCreditTransactionId: outcome.storeCreditTransactionId });
+      steps?.end("mark");
       requestSummarySync(shop);
       requestFlowTriggers(shop);
       if (summaryVersion !== null) keepIssuedRedemption(started.member.id, started.member.summaryVersion, summaryVersion, started.redemption);
@@ -77,6 +91,7 @@ export async function redeemReward(shop: string, customerId: ShopifyId, body: Re
     case "refused": {
       log.warn({ reason: outcome.reason }, "Shopify did not issue the reward; the points are returned");
       await failRedemption(db, started.redemption.id, "app:redeem", outcome.reason);
+      steps?.end("return");
       requestSummarySync(shop);
       return outcome.unavailable
         ? errorResponse(503, "shopify_unavailable", "Shopify could not be reached to issue this reward. Your points are back; please try again later.", {
@@ -89,6 +104,7 @@ export async function redeemReward(shop: string, customerId: ShopifyId, body: Re
       const retryAt = new Date(Date.now() + FIRST_SETTLE_DELAY_MS);
       await markOutcomeUnknown(db, started.redemption.id, outcome.reason, retryAt);
       await requestSettlement(db, shop, retryAt.getTime());
+      steps?.end("pending");
       requestSummarySync(shop);
       return answer(shop, started, 202, started.redemption);
     }

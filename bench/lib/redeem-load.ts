@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { performance } from "node:perf_hooks";
+import { parseServerTiming } from "../../app/observability/step-times";
 import { apiVersion } from "../../app/shopify/api-version";
 import { CREATE_BASIC_CODE } from "../../app/shopify/graphql/discount-codes";
 import { proxyPath, storefrontProxyPrefix } from "../../dev/simulator/app-config";
@@ -29,6 +30,8 @@ export interface RedeemAnswer {
   /** The error code, or the issued code, from the JSON answer. */
   code: string | null;
   detail: string;
+  /** How long each step took in the server (its Server-Timing header; SERVER_TIMING=on), in ms. */
+  steps: Record<string, number>;
 }
 
 export interface RedeemRun {
@@ -76,6 +79,7 @@ function redeem(agent: http.Agent, target: RedeemTarget, customerId: number): Pr
   const path = `${proxyPath("redeem")}?${query}`;
   return new Promise((resolve) => {
     const started = performance.now();
+    let steps: Record<string, number> = {};
     const done = (status: number | null, text: string) => {
       const latencyMs = performance.now() - started;
       let code: string | null = null;
@@ -85,7 +89,7 @@ function redeem(agent: http.Agent, target: RedeemTarget, customerId: number): Pr
       } catch {
         // Not JSON: kept as the detail.
       }
-      resolve({ customerId, status, latencyMs, code, detail: status === 200 ? "" : text.slice(0, 300) });
+      resolve({ customerId, status, latencyMs, code, detail: status === 200 ? "" : text.slice(0, 300), steps });
     };
     const request = http.request(
       {
@@ -97,6 +101,8 @@ function redeem(agent: http.Agent, target: RedeemTarget, customerId: number): Pr
         headers: { "content-type": "application/json", "content-length": String(body.length) },
       },
       (response) => {
+        const header = response.headers["server-timing"];
+        steps = parseServerTiming(Array.isArray(header) ? header.join(", ") : (header ?? null));
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () => done(response.statusCode ?? 0, Buffer.concat(chunks).toString()));

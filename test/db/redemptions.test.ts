@@ -4,6 +4,8 @@
 import { HttpResponse } from "msw";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
+import { parseServerTiming } from "~/observability/step-times";
+import { runtimeEnv } from "~/runtime-env.server";
 import { settleShopRedemptions, expireShopCodes, EXPIRY_GRACE_MS } from "~/shopify/redemption-jobs.server";
 import { storeOfflineSession } from "../support/admin-session";
 import { balanceOf, balancesMatchLedger, ledgerOf, memberOf } from "../support/ledger-queries";
@@ -93,6 +95,33 @@ describe("redeeming a reward for a discount code", () => {
     // The shopper's account shows the unused code.
     const view = await json(await proxyGet("customer", { shop: SHOP, customerId: customer }));
     expect(view.member.redemptions).toEqual([body.redemption]);
+  });
+
+  it("names how long each step took in Server-Timing, only when SERVER_TIMING is on", async () => {
+    const customer = await memberWith(1_600);
+    const rewardId = await defaultRewardId();
+    expect((await redeem(customer, { rewardId })).headers.get("server-timing")).toBeNull();
+    runtimeEnv.serverTiming = true;
+    try {
+      shopify.answerWith(async (call, admin) => {
+        // Shopify takes its time, and the shopify step shows it.
+        if (/discountCodeBasicCreate/.test(call.query)) await new Promise((resolve) => setTimeout(resolve, 60));
+        return shopifySucceeds(call, admin);
+      });
+      const issued = await redeem(customer, { rewardId });
+      expect(issued.status).toBe(200);
+      const steps = parseServerTiming(issued.headers.get("server-timing"));
+      expect(Object.keys(steps)).toEqual(["take", "shopify", "mark", "answer"]);
+      expect(steps.shopify).toBeGreaterThanOrEqual(59);
+      for (const ms of Object.values(steps)) expect(ms).toBeGreaterThanOrEqual(0);
+
+      shopify.setReachable(false);
+      const refused = await redeem(customer, { rewardId });
+      expect(refused.status).toBe(503);
+      expect(Object.keys(parseServerTiming(refused.headers.get("server-timing")))).toEqual(["take", "shopify", "return", "answer"]);
+    } finally {
+      runtimeEnv.serverTiming = false;
+    }
   });
 
   it("issues every kind of reward as Shopify expects it", async () => {

@@ -29,6 +29,12 @@ describe("runtime environment", () => {
     expect(() => parseRuntimeEnvironment({ [name]: value })).toThrow(new RegExp(`^Tally cannot start[\\s\\S]*\\n  ${name} `));
   });
 
+  it("sends Server-Timing only with SERVER_TIMING=on", () => {
+    expect(parseRuntimeEnvironment({}).serverTiming).toBe(false);
+    expect(parseRuntimeEnvironment({ SERVER_TIMING: "on" }).serverTiming).toBe(true);
+    expect(() => parseRuntimeEnvironment({ SERVER_TIMING: "yes" })).toThrow(/\n {2}SERVER_TIMING must be "on" or "off"/);
+  });
+
   it("reads SUMMARY_SYNC_DELAY_MS=off as no automatic storefront writes", () => {
     expect(parseRuntimeEnvironment({ SUMMARY_SYNC_DELAY_MS: "off" }).summarySyncDelayMs).toBeNull();
   });
