@@ -105,7 +105,7 @@ interface StepSummary {
 /** The steps of an issued redeem, in order (app/shopify/redeem.server.ts). */
 const ISSUED_STEPS = ["take", "shopify", "mark", "answer"] as const;
 /** What the server's steps leave out: HTTP in and out, the signature, the body, the client. */
-const OUTSIDE_STEPS = "outside";
+const OUTSIDE_STEP = "outside";
 
 interface DatabaseResult {
   database: Provider;
@@ -297,7 +297,7 @@ function stepSummaries(answers: RedeemRun["answers"]): StepSummary[] {
   };
   return [
     ...ISSUED_STEPS.map((step) => summary(step, timed.map((answer) => answer.steps[step]))),
-    summary(OUTSIDE_STEPS, timed.map((answer) => answer.latencyMs - ISSUED_STEPS.reduce((sum, step) => sum + answer.steps[step], 0))),
+    summary(OUTSIDE_STEP, timed.map((answer) => answer.latencyMs - ISSUED_STEPS.reduce((sum, step) => sum + answer.steps[step], 0))),
   ];
 }
 
