@@ -1,5 +1,5 @@
 // Redemptions: points spent on a reward. Taking the points, recording the redemption and
-// writing its ledger row happen in one transaction, with a conditional decrement (balance ≥
+// writing its ledger row happen in one transaction (on PostgreSQL usually one statement), with a conditional decrement (balance ≥
 // cost), so two concurrent redeems can never spend the same points. What Shopify then does
 // (a code, a store credit) is recorded by the functions below; points come back through one
 // ledger key per redemption (`redemption:<id>:return`), so they can never come back twice.
@@ -14,7 +14,7 @@ import type { ReferralStats } from "./referrals.server";
 import { MEMBER_COLUMNS, memberFactsFromRow, memberUpsert } from "./ledger.server";
 import { currencyExponent, formatMinorUnits } from "./money";
 import { parseProgram } from "./program";
-import { codeExpiry, isRefusal, newDiscountCode, redemptionValue, rewardFromRow, rewardSchema, type Reward, type RewardKind, type RewardRow } from "./rewards";
+import { codeExpiry, isRefusal, newDiscountCode, redemptionValue, rewardFromRow, rewardSchema, type RedemptionValue, type Reward, type RewardKind, type RewardRow } from "./rewards";
 import { forgetShop, programVersionOf, programVersionRead, StaleShop, withCurrentShop, type ShopForEvents } from "./shop-cache.server";
 import type { MemberFacts } from "./members.server";
 import { holdsTier } from "./tiers";
@@ -83,20 +83,133 @@ const FALLBACK_EXPONENT = 2;
 
 /**
  * Takes the points and records the redemption as pending, or says why not. Every redeem runs it,
- * so it is plain SQL through the driver, as the order ledger is (ledger.server.ts): a handful of
- * statements in one transaction, the conditional decrement carrying correctness, in three round
- * trips on PostgreSQL (the reads with the shop cache's version check; the decrement with the
- * redemption; the ledger row with the COMMIT).
+ * so it is plain SQL through the driver, as the order ledger is (ledger.server.ts). On PostgreSQL
+ * a member redeeming a reward the cached shop holds takes one round trip (takenInOneStatement);
+ * otherwise, and whenever that statement did not match, the general transaction decides and
+ * explains (redeemTransaction): a handful of statements, the conditional decrement carrying
+ * correctness, in three round trips on PostgreSQL.
  */
 export async function startRedemption(db: Db, connection: SqlConnection, request: RedeemRequest): Promise<StartedRedemption | RedeemRefusal> {
   const now = request.now ?? new Date();
-  return withCurrentShop(db, request.shopDomain, null, (shop) =>
-    runSqlTransactionWithRetries(
+  return withCurrentShop(db, request.shopDomain, null, async (shop) => {
+    if (connection.provider === "postgresql") {
+      const taken = await takenInOneStatement(connection, shop, request, now);
+      if (taken) return taken;
+    }
+    return runSqlTransactionWithRetries(
       connection,
       () => redeemTransaction(shop, request, now),
       (reason) => reason === "missing_reference" && forgetShop(request.shopDomain),
+    );
+  });
+}
+
+/** Why a reward cannot be redeemed for this request whoever asks, or its value. */
+function redeemableValue(shop: ShopForEvents, reward: Reward, points: number | undefined): RedemptionValue | RedeemRefusal {
+  if (!reward.enabled) return refusal(422, "reward_unavailable", "This reward is not available any more.");
+  const value = redemptionValue(reward, points);
+  if (isRefusal(value)) return refusal(422, "reward_unavailable", value.message);
+  if (reward.kind === "store_credit" && !shop.currency) {
+    return refusal(422, "reward_unavailable", "Store credit needs the shop's currency, which is not known yet.");
+  }
+  return value;
+}
+
+/** The pending redemption as recorded when the points are taken (its member's id apart). */
+function pendingRedemption(shop: ShopForEvents, reward: Reward, value: RedemptionValue, now: Date): Omit<RedemptionRow, "id" | "memberId"> {
+  return {
+    shopDomain: shop.domain,
+    rewardId: reward.id,
+    kind: reward.kind,
+    title: reward.title,
+    reward: JSON.stringify(reward),
+    pointsSpent: BigInt(value.pointsSpent),
+    amountMinor: value.amountMinor === null ? null : BigInt(value.amountMinor),
+    amountExponent: shopExponent(shop),
+    percentage: value.percentage,
+    currency: shop.currency,
+    status: "pending",
+    code: reward.kind === "store_credit" ? null : newDiscountCode(randomBytes(10)),
+    shopifyDiscountId: null,
+    storeCreditTransactionId: null,
+    orderId: null,
+    expiresAt: reward.kind === "store_credit" ? null : codeExpiry(reward, now),
+    pointsReturned: false,
+    attempts: 1,
+    settleAfter: BigInt(now.getTime() + ATTEMPT_LEASE_MS),
+    attemptStartedAt: now,
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+const shopExponent = (shop: ShopForEvents) => (shop.currency ? currencyExponent(shop.currency) : FALLBACK_EXPONENT);
+
+/**
+ * PostgreSQL, the common case in one round trip: an enrolled member redeeming an enabled reward
+ * of the cached shop. One statement, so all or nothing without BEGIN or COMMIT: the conditional
+ * decrement (balance ≥ cost, the hourly limit, the tier, and the shop's programVersion still the
+ * cached one, so the reward is as cached), and from the row it took, the redemption and its
+ * ledger row (data-modifying WITH clauses). Null when it did not match, or the request is not of
+ * that kind: nothing was changed, and the general transaction decides and says why (refusals
+ * are the rare case, so they pay the extra round trips).
+ */
+async function takenInOneStatement(
+  connection: Extract<SqlConnection, { provider: "postgresql" }>,
+  shop: ShopForEvents,
+  request: RedeemRequest,
+  now: Date,
+): Promise<StartedRedemption | null> {
+  const cached = shop.program.enabled ? shop.rewards.find((candidate) => candidate.id === request.rewardId) : undefined;
+  const reward = cached ? rewardFromRow(cached) : null;
+  if (!reward) return null;
+  const value = redeemableValue(shop, reward, request.points);
+  if ("refused" in value) return null;
+  // The tiers whose members may redeem a tier's reward (the decrement checks the row it locks).
+  const allowedTiers = reward.tierId === null ? null : shop.tiers.filter((tier) => holdsTier(tier.id, reward.tierId as number, shop.tiers)).map((tier) => tier.id);
+  if (allowedTiers?.length === 0) return null;
+
+  const redemption = pendingRedemption(shop, reward, value, now);
+  const cost = redemption.pointsSpent;
+  const columns = Object.keys(redemption);
+  const takenRow = (await runSqlStatementWithRetries(
+    connection,
+    row(
+      `WITH "taken" AS (
+         UPDATE "Member" SET "balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "lastActivityMs" = ?, "updatedAt" = ?
+         WHERE "shopDomain" = ? AND "customerId" = ? AND "balance" >= ?
+           AND (SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = "Member"."id" AND "createdAt" > ?) < ?
+           AND (SELECT "programVersion" FROM "Shop" WHERE "domain" = ?) = ?${allowedTiers ? ` AND "tierId" = ANY(?::int[])` : ""}
+         RETURNING ${MEMBER_COLUMNS}),
+       "redemption" AS (
+         INSERT INTO "Redemption" ("memberId", ${columns.map((column) => `"${column}"`).join(", ")})
+         SELECT "id", ${columns.map(() => "?").join(", ")} FROM "taken" RETURNING "id", "memberId"),
+       "ledger" AS (
+         INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note", "idempotencyKey", "createdAt")
+         SELECT ?, "memberId", ?, 'redeem', 'available', 'reward', "id"::text, ?, ?, 'redemption:' || "id" || ':redeem', ? FROM "redemption")
+       SELECT "taken".*, "redemption"."id" AS "redemptionId" FROM "taken" CROSS JOIN "redemption"`,
+      [
+        cost, now.getTime(), now,
+        shop.domain, request.customerId, cost,
+        new Date(now.getTime() - HOUR_MS), shop.program.redemption.maxRedeemsPerHour,
+        shop.domain, shop.programVersion, ...(allowedTiers ? [allowedTiers] : []),
+        ...Object.values(redemption),
+        shop.domain, -cost, request.actor, reward.title, now,
+      ],
     ),
-  );
+  )) as Row | undefined;
+  if (!takenRow) return null;
+  const member = memberFactsFromRow(takenRow);
+  return {
+    redemption: { id: Number(takenRow.redemptionId), memberId: member.id, ...redemption },
+    reward,
+    customerId: request.customerId,
+    currency: shop.currency,
+    exponent: redemption.amountExponent,
+    member,
+    shop,
+  };
 }
 
 function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Date): SqlTransaction<StartedRedemption | RedeemRefusal | StaleShop> {
@@ -114,12 +227,8 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
   if (!shop.program.enabled) return refusal(403, "program_off", "The rewards program is paused: no rewards can be redeemed for now.");
   const reward = rewardRow ? rewardFromRow(rewardRowOf(rewardRow)) : null;
   if (!reward) return refusal(404, "unknown_reward", "There is no such reward.");
-  if (!reward.enabled) return refusal(422, "reward_unavailable", "This reward is not available any more.");
-  const value = redemptionValue(reward, request.points);
-  if (isRefusal(value)) return refusal(422, "reward_unavailable", value.message);
-  if (reward.kind === "store_credit" && !shop.currency) {
-    return refusal(422, "reward_unavailable", "Store credit needs the shop's currency, which is not known yet.");
-  }
+  const value = redeemableValue(shop, reward, request.points);
+  if ("refused" in value) return value;
 
   const memberRow = enrolled ?? ((yield [memberUpsert(shopDomain, request.customerId, {}, now)]) as [Row])[0];
   const member = { id: Number(memberRow.id) };
@@ -131,36 +240,10 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
   const notHeld = tierRefusal(memberRow);
   if (notHeld) return notHeld;
 
-  const cost = BigInt(value.pointsSpent);
   const hourAgo = new Date(now.getTime() - HOUR_MS);
   const limit = shop.program.redemption.maxRedeemsPerHour;
-  const exponent = shop.currency ? currencyExponent(shop.currency) : FALLBACK_EXPONENT;
-  const redemption: Omit<RedemptionRow, "id"> = {
-    shopDomain,
-    memberId: member.id,
-    rewardId: reward.id,
-    kind: reward.kind,
-    title: reward.title,
-    reward: JSON.stringify(reward),
-    pointsSpent: cost,
-    amountMinor: value.amountMinor === null ? null : BigInt(value.amountMinor),
-    amountExponent: exponent,
-    percentage: value.percentage,
-    currency: shop.currency,
-    status: "pending",
-    code: reward.kind === "store_credit" ? null : newDiscountCode(randomBytes(10)),
-    shopifyDiscountId: null,
-    storeCreditTransactionId: null,
-    orderId: null,
-    expiresAt: reward.kind === "store_credit" ? null : codeExpiry(reward, now),
-    pointsReturned: false,
-    attempts: 1,
-    settleAfter: BigInt(now.getTime() + ATTEMPT_LEASE_MS),
-    attemptStartedAt: now,
-    lastError: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const redemption: Omit<RedemptionRow, "id"> = { memberId: member.id, ...pendingRedemption(shop, reward, value, now) };
+  const cost = redemption.pointsSpent;
   const columns = Object.keys(redemption);
   // The conditional decrement: of concurrent redeems, only those the balance covers (and the
   // hourly limit allows) match. The redemption goes with it and is undone when it did not match.
@@ -204,7 +287,7 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
     reward,
     customerId: request.customerId,
     currency: shop.currency,
-    exponent,
+    exponent: redemption.amountExponent,
     member: memberFactsFromRow(taken),
     shop,
   };
