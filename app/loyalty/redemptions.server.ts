@@ -641,8 +641,12 @@ export function memberExtrasOf([issued, referrals]: Row[][]): MemberRedemptionEx
  * else changed the member's issued rows or referrals: the newest issued row first.
  */
 export function extrasWithIssued(extras: MemberRedemptionExtras, redemption: Omit<RedemptionRow, "status">): MemberRedemptionExtras {
-  const issuedRows = [viewFieldsOfRow({ ...redemption, status: "issued" }), ...extras.issuedRows].slice(0, ISSUED_SHOWN);
-  return { ...extras, redemptions: shownRedemptions(issuedRows).map(redemptionView), issuedRows };
+  const issued = viewFieldsOfRow({ ...redemption, status: "issued" });
+  const issuedRows = [issued, ...extras.issuedRows].slice(0, ISSUED_SHOWN);
+  // The views already made are kept (a loyal member's list is long, and every redeem answers with it).
+  const shown = new Set(shownRedemptions(issuedRows).map((row) => row.id));
+  const redemptions = [redemptionView(issued), ...extras.redemptions].filter((view) => shown.has(view.id));
+  return { ...extras, redemptions, issuedRows };
 }
 
 function viewFieldsOfRow(redemption: RedemptionRow): RedemptionViewFields {
