@@ -9,7 +9,7 @@ import { writeBalanceChange } from "./balance-change.server";
 import { rewardRedeemedEvent } from "./flow-events";
 import { flowEventInsert, postgresFlowEventInsertFor } from "./flow-event-rows.server";
 import type { SqlConnection } from "~/sql.server";
-import { nothing, RolledBack, row, rows, runSqlReads, runSqlStatementWithRetries, runSqlTransactionWithRetries, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, RolledBack, row, rows, runSqlReads, runSqlStatement, runSqlStatementWithRetries, runSqlTransactionWithRetries, sqlRetryReason, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import type { ReferralStats } from "./referrals.server";
 import { MEMBER_COLUMNS, memberFactsFromRow, memberUpsert } from "./ledger.server";
 import { currencyExponent, formatMinorUnits } from "./money";
@@ -173,32 +173,37 @@ async function takenInOneStatement(
   const redemption = pendingRedemption(shop, reward, value, now);
   const cost = redemption.pointsSpent;
   const columns = Object.keys(redemption);
-  const takenRow = (await runSqlStatementWithRetries(
-    connection,
-    row(
-      `WITH "taken" AS (
-         UPDATE "Member" SET "balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "lastActivityMs" = ?, "updatedAt" = ?
-         WHERE "shopDomain" = ? AND "customerId" = ? AND "balance" >= ?
-           AND (SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = "Member"."id" AND "createdAt" > ?) < ?
-           AND (SELECT "programVersion" FROM "Shop" WHERE "domain" = ?) = ?${allowedTiers ? ` AND "tierId" = ANY(?::int[])` : ""}
-         RETURNING ${MEMBER_COLUMNS}),
-       "redemption" AS (
-         INSERT INTO "Redemption" ("memberId", ${columns.map((column) => `"${column}"`).join(", ")})
-         SELECT "id", ${columns.map(() => "?").join(", ")} FROM "taken" RETURNING "id", "memberId"),
-       "ledger" AS (
-         INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note", "idempotencyKey", "createdAt")
-         SELECT ?, "memberId", ?, 'redeem', 'available', 'reward', "id"::text, ?, ?, 'redemption:' || "id" || ':redeem', ? FROM "redemption")
-       SELECT "taken".*, "redemption"."id" AS "redemptionId" FROM "taken" CROSS JOIN "redemption"`,
-      [
-        cost, now.getTime(), now,
-        shop.domain, request.customerId, cost,
-        new Date(now.getTime() - HOUR_MS), shop.program.redemption.maxRedeemsPerHour,
-        shop.domain, shop.programVersion, ...(allowedTiers ? [allowedTiers] : []),
-        ...Object.values(redemption),
-        shop.domain, -cost, request.actor, reward.title, now,
-      ],
-    ),
-  )) as Row | undefined;
+  const statement = row(
+    `WITH "taken" AS (
+       UPDATE "Member" SET "balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "lastActivityMs" = ?, "updatedAt" = ?
+       WHERE "shopDomain" = ? AND "customerId" = ? AND "balance" >= ?
+         AND (SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = "Member"."id" AND "createdAt" > ?) < ?
+         AND (SELECT "programVersion" FROM "Shop" WHERE "domain" = ?) = ?${allowedTiers ? ` AND "tierId" = ANY(?::int[])` : ""}
+       RETURNING ${MEMBER_COLUMNS}),
+     "redemption" AS (
+       INSERT INTO "Redemption" ("memberId", ${columns.map((column) => `"${column}"`).join(", ")})
+       SELECT "id", ${columns.map(() => "?").join(", ")} FROM "taken" RETURNING "id", "memberId"),
+     "ledger" AS (
+       INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note", "idempotencyKey", "createdAt")
+       SELECT ?, "memberId", ?, 'redeem', 'available', 'reward', "id"::text, ?, ?, 'redemption:' || "id" || ':redeem', ? FROM "redemption")
+     SELECT "taken".*, "redemption"."id" AS "redemptionId" FROM "taken" CROSS JOIN "redemption"`,
+    [
+      cost, now.getTime(), now,
+      shop.domain, request.customerId, cost,
+      new Date(now.getTime() - HOUR_MS), shop.program.redemption.maxRedeemsPerHour,
+      shop.domain, shop.programVersion, ...(allowedTiers ? [allowedTiers] : []),
+      ...Object.values(redemption),
+      shop.domain, -cost, request.actor, reward.title, now,
+    ],
+  );
+  let takenRow: Row | undefined;
+  try {
+    takenRow = (await runSqlStatement(connection, statement)) as Row | undefined;
+  } catch (error) {
+    // A key race or a deadlock: the general transaction runs instead, built afresh for each of its tries.
+    if (sqlRetryReason(error) !== null) return null;
+    throw error;
+  }
   if (!takenRow) return null;
   const member = memberFactsFromRow(takenRow);
   return {

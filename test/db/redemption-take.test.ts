@@ -7,6 +7,13 @@ process.env.SHOP_CACHE_TTL_MS = "600000";
 import pg from "pg";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
+// The random bytes a discount code is drawn from, when a test decides them (a collision).
+const drawnBytes: Buffer[] = [];
+vi.mock("node:crypto", async (importOriginal) => {
+  const crypto = await importOriginal<typeof import("node:crypto")>();
+  return { ...crypto, randomBytes: (size: number) => drawnBytes.shift() ?? crypto.randomBytes(size) };
+});
+
 // Imported once the cache is on: app modules read the environment when first imported.
 const { default: db } = await import("~/db.server");
 const { runtimeEnv } = await import("~/runtime-env.server");
@@ -237,6 +244,26 @@ describe("taking a redeem's points", () => {
       code: "reward_unavailable",
     });
     expect((await memberOf(shop, silverCustomer)).balance).toBe(2_500n);
+    expect(await balancesMatchLedger(db)).toEqual([]);
+  });
+
+  it("draws a code again when it collides with one the shop already has", async () => {
+    const shop = "take-collision.myshopify.com";
+    const customerId = await customerWith(shop, 7_710_006, 1_500);
+    const reward = await db.reward.findFirstOrThrow({ where: { shopDomain: shop } });
+    const taken = Buffer.alloc(10, 7);
+    drawnBytes.push(taken);
+    const first = await take(shop, customerId, reward.id);
+    if (isRedeemRefusal(first)) throw new Error(first.message);
+
+    // The same bytes again, then others: the second redemption gets a code of its own.
+    drawnBytes.push(taken, Buffer.alloc(10, 9));
+    const second = await take(shop, customerId, reward.id);
+    if (isRedeemRefusal(second)) throw new Error(second.message);
+    expect(drawnBytes).toEqual([]);
+    expect(second.redemption.code).not.toBe(first.redemption.code);
+    expect(await db.redemption.count({ where: { memberId: first.member.id } })).toBe(2);
+    expect((await memberOf(shop, customerId)).balance).toBe(500n);
     expect(await balancesMatchLedger(db)).toEqual([]);
   });
 });
