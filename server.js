@@ -169,7 +169,7 @@ function proxyHandler(build) {
     if (!route.path?.startsWith("proxy/") || route.path.includes(":") || route.path.includes("*")) continue;
     routes.set(`/${route.path}`, route.module);
   }
-  const { storefrontReads } = build.entry.module;
+  const { storefrontReads, storefrontWrites } = build.entry.module;
   return (req, res) => {
     const queryAt = req.url.indexOf("?");
     const path = queryAt === -1 ? req.url : req.url.slice(0, queryAt);
@@ -177,9 +177,15 @@ function proxyHandler(build) {
     if (!route) return false;
     const reading = req.method === "GET" || req.method === "HEAD";
     const read = reading ? storefrontReads.get(path) : undefined;
+    const write = req.method === "POST" ? storefrontWrites.get(path) : undefined;
     const handler = reading ? route.loader : route.action;
-    if (!read && !handler) return false;
-    const answered = read ? writePlainAnswer(read, req, res, queryAt === -1 ? "" : req.url.slice(queryAt)) : answerWith(handler, req, res);
+    if (!read && !write && !handler) return false;
+    const search = queryAt === -1 ? "" : req.url.slice(queryAt);
+    const answered = read
+      ? writePlainAnswer(read(search, req.headers["if-none-match"] ?? null), req, res)
+      : write
+        ? writePlainAnswer(write(search, path, (maxBytes) => bodyText(req, maxBytes)), req, res)
+        : answerWith(handler, req, res);
     answered.catch((error) => {
       console.error("app proxy request failed", error);
       if (!res.headersSent) {
@@ -191,12 +197,41 @@ function proxyHandler(build) {
   };
 }
 
-/** The storefront's reads answer plain objects (app/shopify/storefront-reads.server.ts): written as they are. */
-async function writePlainAnswer(read, req, res, search) {
-  const answer = await read(search, req.headers["if-none-match"] ?? null);
+/**
+ * The storefront's reads and its redeem answer plain objects (app/shopify/storefront-reads.server.ts,
+ * storefront-writes.server.ts): written as they are.
+ */
+async function writePlainAnswer(answering, req, res) {
+  const answer = await answering;
   const headers = answer.body === null ? answer.headers : { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) };
   res.writeHead(answer.status, headers);
   res.end(req.method === "HEAD" ? undefined : (answer.body ?? undefined));
+}
+
+/**
+ * The request's body as text (UTF-8, a leading BOM dropped, as request.text() reads it), or null
+ * once it is over `maxBytes`: a declared length over it is not read at all, and a longer body is
+ * read no further (the rest is drained, not kept).
+ */
+function bodyText(req, maxBytes) {
+  if (Number(req.headers["content-length"] ?? 0) > maxBytes) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    const onData = (chunk) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      req.off("data", onData);
+      req.resume();
+      resolve(null);
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(size > maxBytes ? null : new TextDecoder().decode(Buffer.concat(chunks, size))));
+    req.on("error", reject);
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("the request was cut off before its body arrived"));
+    });
+  });
 }
 
 async function answerWith(handler, req, res) {

@@ -44,6 +44,7 @@ export { runtimeEnv } from "./runtime-env.server";
 export { startBackgroundJobs, stopBackgroundJobs } from "./jobs/background.server";
 export { serveClusterMetrics } from "./observability/metrics.server";
 export { storefrontReads } from "./shopify/storefront-reads.server";
+export { storefrontWrites } from "./shopify/storefront-writes.server";
 
 // The development server has no server.js in front: the jobs start when it first loads the app.
 if (import.meta.env.DEV) void startBackgroundJobs();

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { withExtensionCaller } from "~/shopify/extension-auth.server";
 import { redeemBody, redeemReward } from "~/shopify/redeem.server";
 import { readJsonBody } from "~/shopify/request-body.server";
-import { errorResponse } from "~/shopify/responses";
+import { errorResponse, responseOf } from "~/shopify/responses";
 
 // POST /extensions/redeem: as POST /apps/tally/redeem, from the customer-account and checkout extensions.
 export const action = ({ request }: ActionFunctionArgs) =>
@@ -11,7 +11,7 @@ export const action = ({ request }: ActionFunctionArgs) =>
     if (customerId === null) return errorResponse(400, "not_signed_in", "Sign in to redeem rewards.");
     const body = await readJsonBody(request, redeemBody);
     if (!body.ok) return body.response;
-    return redeemReward(shop, customerId, body.value);
+    return responseOf(await redeemReward(shop, customerId, body.value));
   });
 
 export const loader = ({ request }: ActionFunctionArgs) =>

@@ -27,7 +27,9 @@ import { keepIssuedRedemption, memberView, STOREFRONT_API_VERSION } from "~/loya
 import { runtimeEnv } from "~/runtime-env.server";
 import { adminGraphqlFor } from "./admin-client.server";
 import { requestSettlement } from "./redemption-jobs.server";
-import { errorResponse, jsonResponse } from "./responses";
+import { authenticateProxyQuery } from "./app-proxy.server";
+import { errorAnswer, jsonAnswer, type PlainAnswer } from "./responses";
+import { jsonBodyOf, MAX_JSON_BODY_BYTES } from "./request-body.server";
 import { issueRedemption, issueRequestFor, settleRedemption, type IssueOutcome } from "./reward-issuer.server";
 import { requestFlowTriggers } from "./flow-triggers.server";
 import { requestSummarySync } from "./summary-sync-request.server";
@@ -42,23 +44,37 @@ export type RedeemBody = z.infer<typeof redeemBody>;
 /** How long a pending redemption waits before the settle job looks it up. */
 const FIRST_SETTLE_DELAY_MS = 30_000;
 
-export async function redeemReward(shop: string, customerId: ShopifyId, body: RedeemBody): Promise<Response> {
-  const steps = runtimeEnv.serverTiming ? new StepTimes() : null;
-  const response = await redeem(shop, customerId, body, steps);
-  if (steps) {
-    steps.end("answer");
-    response.headers.set("Server-Timing", steps.header());
-  }
-  return response;
+/**
+ * POST /apps/tally/redeem as a plain answer, given the signed query and a way to read the body
+ * (null: over the cap): server.js serves the exact path with it, writing the answer to the socket
+ * (no Request, Headers or Response objects, as for the storefront's reads), and the Remix route
+ * (app/routes/proxy.redeem.tsx) with the Request's body. The signature is checked before the body
+ * is read.
+ */
+export async function redeemRequest(search: string, path: string, readBody: (maxBytes: number) => Promise<string | null>): Promise<PlainAnswer> {
+  const { caller, refusal } = authenticateProxyQuery(search, path);
+  if (refusal) return refusal;
+  if (caller.customerId === null) return errorAnswer(400, "not_signed_in", "Sign in to redeem rewards.");
+  const body = jsonBodyOf(await readBody(MAX_JSON_BODY_BYTES), redeemBody);
+  if (!body.ok) return body.answer;
+  return redeemReward(caller.shop, caller.customerId, body.value);
 }
 
-async function redeem(shop: string, customerId: ShopifyId, body: RedeemBody, steps: StepTimes | null): Promise<Response> {
+export async function redeemReward(shop: string, customerId: ShopifyId, body: RedeemBody): Promise<PlainAnswer> {
+  const steps = runtimeEnv.serverTiming ? new StepTimes() : null;
+  const answer = await redeem(shop, customerId, body, steps);
+  if (!steps) return answer;
+  steps.end("answer");
+  return { ...answer, headers: { ...answer.headers, "server-timing": steps.header() } };
+}
+
+async function redeem(shop: string, customerId: ShopifyId, body: RedeemBody, steps: StepTimes | null): Promise<PlainAnswer> {
   const started = await startRedemption(db, sql(), { shopDomain: shop, customerId, rewardId: body.rewardId, points: body.points, actor: `customer:${customerId}` });
   steps?.end("take");
   if (isRedeemRefusal(started)) {
     countRedeem(started.code);
-    const headers = started.retryAfterSeconds ? { "Retry-After": String(started.retryAfterSeconds) } : undefined;
-    return errorResponse(started.status, started.code, started.message, headers);
+    const headers = started.retryAfterSeconds ? { "retry-after": String(started.retryAfterSeconds) } : undefined;
+    return errorAnswer(started.status, started.code, started.message, headers);
   }
   const log = logger.child({ shop, redemption: started.redemption.id });
   const request = issueRequestFor(started.redemption, started.customerId);
@@ -94,10 +110,10 @@ async function redeem(shop: string, customerId: ShopifyId, body: RedeemBody, ste
       steps?.end("return");
       requestSummarySync(shop);
       return outcome.unavailable
-        ? errorResponse(503, "shopify_unavailable", "Shopify could not be reached to issue this reward. Your points are back; please try again later.", {
-            "Retry-After": "30",
+        ? errorAnswer(503, "shopify_unavailable", "Shopify could not be reached to issue this reward. Your points are back; please try again later.", {
+            "retry-after": "30",
           })
-        : errorResponse(502, "shopify_failed", "Shopify could not issue this reward. Your points are back.");
+        : errorAnswer(502, "shopify_failed", "Shopify could not issue this reward. Your points are back.");
     }
     case "unknown": {
       log.warn({ reason: outcome.reason }, "Shopify's answer was lost; the redemption is settled in the background");
@@ -112,10 +128,7 @@ async function redeem(shop: string, customerId: ShopifyId, body: RedeemBody, ste
 }
 
 /** The answer, with the member as the redemption left them (read from the transaction, not again). */
-async function answer(shop: string, started: StartedRedemption, status: 200 | 202, redemption: RedemptionRow): Promise<Response> {
+async function answer(shop: string, started: StartedRedemption, status: 200 | 202, redemption: RedemptionRow): Promise<PlainAnswer> {
   const member = await memberView(sql(), started.shop, started.member);
-  return jsonResponse(
-    { version: STOREFRONT_API_VERSION, redemption: redemptionView(redemption), member },
-    { status, headers: { "Cache-Control": "private, no-store" } },
-  );
+  return jsonAnswer(status, { version: STOREFRONT_API_VERSION, redemption: redemptionView(redemption), member }, { "cache-control": "private, no-store" });
 }

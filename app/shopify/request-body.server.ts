@@ -1,7 +1,7 @@
 // Request bodies read with a cap: a declared Content-Length over the limit is refused unread,
 // and a streamed body is read no further than the limit.
 import type { z } from "zod";
-import { errorResponse } from "./responses";
+import { errorAnswer, responseOf, type PlainAnswer } from "./responses";
 
 /**
  * The body as text, decoded as request.text() does (UTF-8, a leading BOM dropped: a webhook's
@@ -34,19 +34,28 @@ export type JsonBody<T> = { ok: true; value: T } | { ok: false; response: Respon
 
 /** A small JSON body validated by `schema`, or the 4xx answer saying what is wrong with it. */
 export async function readJsonBody<Schema extends z.ZodType>(request: Request, schema: Schema, maxBytes = MAX_JSON_BODY_BYTES): Promise<JsonBody<z.output<Schema>>> {
-  const text = await readCappedText(request, maxBytes);
-  if (text === null) return { ok: false, response: errorResponse(413, "body_too_large", `The body is larger than ${maxBytes} bytes.`) };
+  const body = jsonBodyOf(await readCappedText(request, maxBytes), schema, maxBytes);
+  return body.ok ? body : { ok: false, response: responseOf(body.answer) };
+}
+
+/** A small JSON body's text (null: it was over `maxBytes`) validated by `schema`, or the 4xx answer saying what is wrong with it. */
+export function jsonBodyOf<Schema extends z.ZodType>(
+  text: string | null,
+  schema: Schema,
+  maxBytes = MAX_JSON_BODY_BYTES,
+): { ok: true; value: z.output<Schema> } | { ok: false; answer: PlainAnswer } {
+  if (text === null) return { ok: false, answer: errorAnswer(413, "body_too_large", `The body is larger than ${maxBytes} bytes.`) };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return { ok: false, response: errorResponse(400, "invalid_json", "The body is not valid JSON.") };
+    return { ok: false, answer: errorAnswer(400, "invalid_json", "The body is not valid JSON.") };
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
-    return { ok: false, response: errorResponse(400, "invalid_body", `${where}${issue.message}`) };
+    return { ok: false, answer: errorAnswer(400, "invalid_body", `${where}${issue.message}`) };
   }
   return { ok: true, value: parsed.data };
 }

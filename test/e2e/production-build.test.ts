@@ -111,6 +111,43 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
     expect(unknownReward.status).toBe(404);
   });
 
+  // A redeem's exact path is served by server.js itself (the body read from the socket, the answer
+  // written as it is); every refusal must be what the Remix route answers.
+  it("answers a redeem's refusals before Express exactly as through Remix", async () => {
+    const signed = (customerId: number | null, secret = API_SECRET) => String(signedProxyQuery(storefrontProxyPrefix(), { shop: SHOP, customerId, secret }));
+    const post = async (query: string, body: string) => {
+      const answers = [];
+      for (const path of [proxyPath("redeem"), `${proxyPath("redeem").toUpperCase()}/`]) {
+        const response = await fetch(`${app.baseUrl}${path}?${query}`, { method: "POST", headers: { "content-type": "application/json" }, body });
+        answers.push({ status: response.status, type: response.headers.get("content-type"), body: await response.json() });
+      }
+      expect(answers[0]).toEqual(answers[1]);
+      return { status: answers[0].status, code: answers[0].body.error?.code };
+    };
+    const overCap = "x".repeat(16 * 1024 + 1);
+
+    expect(await post(signed(4_500_001, "not-the-secret"), JSON.stringify({ rewardId: 1 }))).toEqual({ status: 401, code: "invalid_signature" });
+    expect(await post(signed(null), JSON.stringify({ rewardId: 1 }))).toEqual({ status: 400, code: "not_signed_in" });
+    expect(await post(signed(4_500_001), overCap)).toEqual({ status: 413, code: "body_too_large" });
+    // A body of no declared length is read up to the cap and no further (Remix's route may close
+    // the connection instead; the webhooks' test below allows that).
+    const streamed = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 20; i++) controller.enqueue(new TextEncoder().encode(" ".repeat(1024)));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${app.baseUrl}${proxyPath("redeem")}?${signed(4_500_001)}`, { method: "POST", body: streamed, duplex: "half" } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect((await chunked.json()).error.code).toBe("body_too_large");
+    expect(await post(signed(4_500_001), '{"rewardId":')).toEqual({ status: 400, code: "invalid_json" });
+    expect(await post(signed(4_500_001), JSON.stringify({ rewardId: "1" }))).toEqual({ status: 400, code: "invalid_body" });
+    expect(await post(signed(4_500_001), `\uFEFF${JSON.stringify({ rewardId: 999_999 })}`)).toEqual({ status: 404, code: "unknown_reward" });
+    const got = await fetch(`${app.baseUrl}${proxyPath("redeem")}?${signed(4_500_001)}`);
+    expect(got.status).toBe(405);
+    expect(got.headers.get("allow")).toBe("POST");
+  });
+
   // server.js hands webhook POSTs straight to their route's action; everything else is Remix's.
   it("answers webhooks over HTTP as the routes do: bad JSON, other methods, unknown paths, 64-bit ids", async () => {
     const truncated = signedWebhookRequest(app.baseUrl, webhookUri("orders/paid"), "orders/paid", null, { shop: SHOP, secret: API_SECRET, rawBody: '{"id": 1,' });
