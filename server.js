@@ -182,9 +182,9 @@ function proxyHandler(build) {
     if (!read && !write && !handler) return false;
     const search = queryAt === -1 ? "" : req.url.slice(queryAt);
     const answered = read
-      ? writePlainAnswer(read(search, req.headers["if-none-match"] ?? null), req, res)
+      ? writePlainAnswer(() => read(search, req.headers["if-none-match"] ?? null), req, res)
       : write
-        ? writePlainAnswer(write(search, path, (maxBytes) => bodyText(req, maxBytes)), req, res)
+        ? writePlainAnswer(() => write(search, path, (maxBytes) => bodyText(req, res, maxBytes)), req, res)
         : answerWith(handler, req, res);
     answered.catch((error) => {
       console.error("app proxy request failed", error);
@@ -202,7 +202,7 @@ function proxyHandler(build) {
  * storefront-writes.server.ts): written as they are.
  */
 async function writePlainAnswer(answering, req, res) {
-  const answer = await answering;
+  const answer = await answering();
   const headers = answer.body === null ? answer.headers : { ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) };
   res.writeHead(answer.status, headers);
   res.end(req.method === "HEAD" ? undefined : (answer.body ?? undefined));
@@ -211,10 +211,15 @@ async function writePlainAnswer(answering, req, res) {
 /**
  * The request's body as text (UTF-8, a leading BOM dropped, as request.text() reads it), or null
  * once it is over `maxBytes`: a declared length over it is not read at all, and a longer body is
- * read no further (the rest is drained, not kept).
+ * read no further. Either way the connection closes once the answer is sent, rather than taking
+ * in the rest of the body.
  */
-function bodyText(req, maxBytes) {
-  if (Number(req.headers["content-length"] ?? 0) > maxBytes) return Promise.resolve(null);
+function bodyText(req, res, maxBytes) {
+  const tooLong = () => {
+    res.setHeader("connection", "close");
+    return null;
+  };
+  if (Number(req.headers["content-length"] ?? 0) > maxBytes) return Promise.resolve(tooLong());
   return new Promise((resolve, reject) => {
     const chunks = [];
     let size = 0;
@@ -222,8 +227,8 @@ function bodyText(req, maxBytes) {
       size += chunk.length;
       if (size <= maxBytes) return void chunks.push(chunk);
       req.off("data", onData);
-      req.resume();
-      resolve(null);
+      req.pause();
+      resolve(tooLong());
     };
     req.on("data", onData);
     req.on("end", () => resolve(size > maxBytes ? null : new TextDecoder().decode(Buffer.concat(chunks, size))));
