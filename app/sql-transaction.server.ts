@@ -188,6 +188,37 @@ async function runOnPostgres<Result>(
 }
 
 /**
+ * PostgreSQL: statements in one transaction, sent with its BEGIN and COMMIT in one socket write,
+ * so one round trip, for statements that need no answer to decide what follows. Each statement
+ * sees what was committed when it started (READ COMMITTED): one after a row lock sees everything
+ * the lock's earlier holders committed. A failing statement undoes the whole transaction
+ * (PostgreSQL refuses the statements after it, and the COMMIT then rolls back) and is thrown.
+ */
+export async function runPostgresTransaction(
+  connection: Extract<SqlConnection, { provider: "postgresql" }>,
+  queries: readonly Query[],
+): Promise<QueryResult[]> {
+  const client = await connection.pool.connect();
+  let broken: Error | undefined;
+  try {
+    const sent = corked(client, () => [client.query("BEGIN"), ...queries.map((query) => postgresQuery(client, query)), client.query("COMMIT")].map(quiet));
+    const settled = await Promise.allSettled(sent);
+    if (settled[settled.length - 1].status === "rejected") {
+      // The COMMIT itself failed: nothing may stay open on a connection going back to the pool.
+      await client.query("ROLLBACK").catch((error: Error) => (broken = error));
+    }
+    const failure = settled.find((result) => result.status === "rejected");
+    if (failure) throw (failure as PromiseRejectedResult).reason;
+    return queries.map(({ returns }, i) => {
+      const { rows } = (settled[i + 1] as PromiseFulfilledResult<{ rows: Row[] }>).value;
+      return returns === "row" ? rows[0] : returns === "rows" ? rows : undefined;
+    });
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
  * Statements outside any transaction, each committed on its own and seeing what is committed:
  * for reads, no write lock on SQLite (a reader in WAL mode never waits for a writer); one round
  * trip on PostgreSQL.

@@ -1,15 +1,16 @@
 // Redemptions: points spent on a reward. Taking the points, recording the redemption and
-// writing its ledger row happen in one transaction (on PostgreSQL usually one statement), with a conditional decrement (balance ≥
-// cost), so two concurrent redeems can never spend the same points. What Shopify then does
-// (a code, a store credit) is recorded by the functions below; points come back through one
-// ledger key per redemption (`redemption:<id>:return`), so they can never come back twice.
+// writing its ledger row happen in one transaction (on PostgreSQL usually one round trip), with a
+// conditional decrement (balance ≥ cost), so two concurrent redeems can never spend the same
+// points. What Shopify then does (a code, a store credit) is recorded by the functions below;
+// points come back through one ledger key per redemption (`redemption:<id>:return`), so they can
+// never come back twice.
 import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "~/db.server";
 import { writeBalanceChange } from "./balance-change.server";
 import { rewardRedeemedEvent } from "./flow-events";
 import { flowEventInsert, postgresFlowEventInsertFor } from "./flow-event-rows.server";
 import type { SqlConnection } from "~/sql.server";
-import { nothing, RolledBack, row, rows, runSqlReads, runSqlStatement, runSqlStatementWithRetries, runSqlTransactionWithRetries, sqlRetryReason, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, RolledBack, row, rows, runPostgresTransaction, runSqlReads, runSqlStatementWithRetries, runSqlTransactionWithRetries, sqlRetryReason, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import type { ReferralStats } from "./referrals.server";
 import { MEMBER_COLUMNS, memberFactsFromRow, memberUpsert } from "./ledger.server";
 import { currencyExponent, formatMinorUnits } from "./money";
@@ -98,7 +99,7 @@ export async function startRedemption(db: Db, connection: SqlConnection, request
     }
     return runSqlTransactionWithRetries(
       connection,
-      () => redeemTransaction(shop, request, now),
+      () => redeemTransaction(shop, request, now, connection.provider === "postgresql"),
       (reason) => reason === "missing_reference" && forgetShop(request.shopDomain),
     );
   });
@@ -148,12 +149,12 @@ const shopExponent = (shop: ShopForEvents) => (shop.currency ? currencyExponent(
 
 /**
  * PostgreSQL, the common case in one round trip: an enrolled member redeeming an enabled reward
- * of the cached shop. One statement, so all or nothing without BEGIN or COMMIT: the conditional
- * decrement (balance ≥ cost, the hourly limit, the tier, and the shop's programVersion still the
- * cached one, so the reward is as cached), and from the row it took, the redemption and its
- * ledger row (data-modifying WITH clauses). Null when it did not match, or the request is not of
- * that kind: nothing was changed, and the general transaction decides and says why (refusals
- * are the rare case, so they pay the extra round trips).
+ * of the cached shop. The member's row locked, then one statement: the conditional decrement
+ * (balance ≥ cost, the hourly limit, the tier, and the shop's programVersion still the cached
+ * one, so the reward is as cached), and from the row it took, the redemption and its ledger row
+ * (data-modifying WITH clauses); BEGIN and COMMIT go in the same write. Null when it did not
+ * match, or the request is not of that kind: nothing was changed, and the general transaction
+ * decides and says why (refusals are the rare case, so they pay the extra round trips).
  */
 async function takenInOneStatement(
   connection: Extract<SqlConnection, { provider: "postgresql" }>,
@@ -196,9 +197,14 @@ async function takenInOneStatement(
       shop.domain, -cost, request.actor, reward.title, now,
     ],
   );
+  // The member's row is locked first, so that the statement, which starts once the lock is held,
+  // counts the redemptions of every redeem that held it before (a statement waiting on the row it
+  // updates would re-check that row alone, counting as of its start: concurrent redeems of one
+  // member could all pass the hourly limit).
+  const lockMember = nothing(`SELECT 1 FROM "Member" WHERE "shopDomain" = ? AND "customerId" = ? FOR UPDATE`, [shop.domain, request.customerId]);
   let takenRow: Row | undefined;
   try {
-    takenRow = (await runSqlStatement(connection, statement)) as Row | undefined;
+    takenRow = (await runPostgresTransaction(connection, [lockMember, statement]))[1] as Row | undefined;
   } catch (error) {
     // A key race or a deadlock: the general transaction runs instead, built afresh for each of its tries.
     if (sqlRetryReason(error) !== null) return null;
@@ -217,13 +223,18 @@ async function takenInOneStatement(
   };
 }
 
-function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Date): SqlTransaction<StartedRedemption | RedeemRefusal | StaleShop> {
+/**
+ * `lockMember`: PostgreSQL reads the member's row FOR UPDATE, so that the decrement, a later
+ * statement, counts every redemption committed by the redeems that held the lock before (SQLite's
+ * BEGIN IMMEDIATE already runs one writer at a time).
+ */
+function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Date, lockMember: boolean): SqlTransaction<StartedRedemption | RedeemRefusal | StaleShop> {
   const shopDomain = shop.domain;
   // The reward, the member and the shop's version in one round trip; a shopper seen for the
   // first time is enrolled below, once the reward is known to be redeemable.
   const [rewardRow, enrolled, version] = (yield [
     row(`SELECT * FROM "Reward" WHERE "id" = ? AND "shopDomain" = ?`, [request.rewardId, shopDomain]),
-    row(`SELECT ${MEMBER_COLUMNS} FROM "Member" WHERE "shopDomain" = ? AND "customerId" = ?`, [shopDomain, request.customerId]),
+    row(`SELECT ${MEMBER_COLUMNS} FROM "Member" WHERE "shopDomain" = ? AND "customerId" = ?${lockMember ? " FOR UPDATE" : ""}`, [shopDomain, request.customerId]),
     programVersionRead(shopDomain),
   ]) as [Row | undefined, Row | undefined, Row | undefined];
   const storedVersion = programVersionOf(version);

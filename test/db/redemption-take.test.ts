@@ -21,6 +21,7 @@ const { sql } = await import("~/sql.server");
 const { isRedeemRefusal, startRedemption } = await import("~/loyalty/redemptions.server");
 const { saveReward, setRewardEnabled } = await import("~/loyalty/reward-settings.server");
 const { saveTier } = await import("~/loyalty/tier-settings.server");
+const { commitProgramChange } = await import("~/loyalty/program-versions.server");
 const { rewardFromRow } = await import("~/loyalty/rewards");
 const { shopForEvents } = await import("~/loyalty/shop-cache.server");
 const { balancesMatchLedger } = await import("../support/ledger-queries");
@@ -79,7 +80,7 @@ async function statementsSent<T>(run: () => Promise<T>): Promise<{ result: T; st
 afterEach(() => vi.restoreAllMocks());
 
 describe("taking a redeem's points", () => {
-  it("records the redemption, its ledger row and the member's new balance; on PostgreSQL in one statement", async () => {
+  it("records the redemption, its ledger row and the member's new balance; on PostgreSQL in one round trip", async () => {
     const shop = "take-one.myshopify.com";
     const customerId = await customerWith(shop, 7_710_001, 1_200);
     const reward = await db.reward.findFirstOrThrow({
@@ -90,8 +91,12 @@ describe("taking a redeem's points", () => {
 
     const { result: started, statements } = await statementsSent(() => take(shop, customerId, reward.id, now));
     if (isRedeemRefusal(started)) throw new Error(started.message);
-    // One statement: no BEGIN, no COMMIT, no read before it (the shop was cached by the order).
-    if (postgres) expect(statements).toHaveLength(1);
+    // One round trip: the member's row locked and one statement, with BEGIN and COMMIT, no read
+    // before them (the shop was cached by the order).
+    if (postgres) {
+      expect(statements.map((statement) => statement.split(/\s/)[0])).toEqual(["BEGIN", "SELECT", "WITH", "COMMIT"]);
+      expect(statements[1]).toMatch(/FOR UPDATE$/);
+    }
 
     expect(started.member).toMatchObject({
       id: before.id,
@@ -264,6 +269,42 @@ describe("taking a redeem's points", () => {
     expect(second.redemption.code).not.toBe(first.redemption.code);
     expect(await db.redemption.count({ where: { memberId: first.member.id } })).toBe(2);
     expect((await memberOf(shop, customerId)).balance).toBe(500n);
+    expect(await balancesMatchLedger(db)).toEqual([]);
+  });
+
+  it("holds the hourly limit when one member's redeems arrive together", async () => {
+    const shop = "take-hourly.myshopify.com";
+    const customerId = await customerWith(shop, 7_710_007, 20_000);
+    const reward = await db.reward.findFirstOrThrow({ where: { shopDomain: shop } });
+    // The versioned save, as the admin makes it: a limit of 3 an hour.
+    await commitProgramChange(db, shop, { change: "program", actor: "admin" }, async (_tx, program) => ({
+      program: { ...program, redemption: { ...program.redemption, maxRedeemsPerHour: 3 } },
+      result: null,
+    }));
+    for (let i = 0; i < 2; i++) expect(isRedeemRefusal(await take(shop, customerId, reward.id))).toBe(false);
+
+    // One more is allowed; of 12 at once, exactly one is taken and the rest are refused 429. On
+    // PostgreSQL another transaction holds the member's row until all 12 have started, so that
+    // they all wait for it: each must still count what the ones before it committed.
+    const holder = postgres ? new pg.Client({ connectionString: runtimeEnv.database.url }) : null;
+    if (holder) {
+      await holder.connect();
+      await holder.query("BEGIN");
+      await holder.query(`SELECT 1 FROM "Member" WHERE "shopDomain" = $1 AND "customerId" = $2 FOR UPDATE`, [shop, customerId]);
+    }
+    const taking = Promise.all(Array.from({ length: 12 }, () => take(shop, customerId, reward.id)));
+    if (holder) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await holder.query("COMMIT");
+      await holder.end();
+    }
+    const results = await taking;
+    const refusals = results.filter(isRedeemRefusal);
+    expect(results.length - refusals.length).toBe(1);
+    expect(new Set(refusals.map((refusal) => `${refusal.status} ${refusal.code}`))).toEqual(new Set(["429 too_many_redeems"]));
+    const member = await memberOf(shop, customerId);
+    expect(await db.redemption.count({ where: { memberId: member.id } })).toBe(3);
+    expect(member.balance).toBe(20_000n - 3n * 500n);
     expect(await balancesMatchLedger(db)).toEqual([]);
   });
 });
