@@ -292,22 +292,13 @@ export function runSqlTransactionWithRetries<Result>(
 }
 
 /**
- * One statement committed on its own (no BEGIN or COMMIT: one round trip on PostgreSQL), tried
- * once: for a caller that has its own way on when it fails. All or nothing like any single
- * statement.
- */
-export async function runSqlStatement(connection: SqlConnection, query: Query): Promise<QueryResult> {
-  return (await runSqlReads(connection, [query]))[0];
-}
-
-/**
  * One statement committed on its own (no BEGIN or COMMIT: one round trip on PostgreSQL), run
  * again as a transaction would be when another try can cure its failure. All or nothing like
  * any single statement; on PostgreSQL it may change several tables through data-modifying WITH
  * clauses.
  */
 export function runSqlStatementWithRetries(connection: SqlConnection, query: Query): Promise<QueryResult> {
-  return withRetries(() => runSqlStatement(connection, query));
+  return withRetries(async () => (await runSqlReads(connection, [query]))[0]);
 }
 
 async function withRetries<Result>(run: () => Promise<Result>, beforeRetry?: (reason: "conflict" | "missing_reference") => void): Promise<Result> {
