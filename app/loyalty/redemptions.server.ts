@@ -85,7 +85,7 @@ const FALLBACK_EXPONENT = 2;
 /**
  * Takes the points and records the redemption as pending, or says why not. Every redeem runs it,
  * so it is plain SQL through the driver, as the order ledger is (ledger.server.ts). On PostgreSQL
- * a member redeeming a reward the cached shop holds takes one round trip (takenInOneStatement);
+ * a member redeeming a reward the cached shop holds takes one round trip (takenInOneRoundTrip);
  * otherwise, and whenever that statement did not match, the general transaction decides and
  * explains (redeemTransaction): a handful of statements, the conditional decrement carrying
  * correctness, in three round trips on PostgreSQL.
@@ -94,7 +94,7 @@ export async function startRedemption(db: Db, connection: SqlConnection, request
   const now = request.now ?? new Date();
   return withCurrentShop(db, request.shopDomain, null, async (shop) => {
     if (connection.provider === "postgresql") {
-      const taken = await takenInOneStatement(connection, shop, request, now);
+      const taken = await takenInOneRoundTrip(connection, shop, request, now);
       if (taken) return taken;
     }
     return runSqlTransactionWithRetries(
@@ -147,6 +147,14 @@ function pendingRedemption(shop: ShopForEvents, reward: Reward, value: Redemptio
 
 const shopExponent = (shop: ShopForEvents) => (shop.currency ? currencyExponent(shop.currency) : FALLBACK_EXPONENT);
 
+// What both ways of taking the points write and check, so that they cannot drift apart.
+/** The decrement's SET clause; its parameters: the cost, now in epoch ms, now. */
+const TAKE_POINTS_SET = `"balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "lastActivityMs" = ?, "updatedAt" = ?`;
+/** The member row being updated is under the hourly limit; its parameters: an hour ago, the limit. */
+const UNDER_HOURLY_LIMIT = `(SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = "Member"."id" AND "createdAt" > ?) < ?`;
+/** The redeem's ledger row: shopDomain, memberId, delta, then its constants, then sourceId, actor, note, idempotencyKey, createdAt. */
+const REDEEM_LEDGER_COLUMNS = `"shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note", "idempotencyKey", "createdAt"`;
+
 /**
  * PostgreSQL, the common case in one round trip: an enrolled member redeeming an enabled reward
  * of the cached shop. The member's row locked, then one statement: the conditional decrement
@@ -156,7 +164,7 @@ const shopExponent = (shop: ShopForEvents) => (shop.currency ? currencyExponent(
  * match, or the request is not of that kind: nothing was changed, and the general transaction
  * decides and says why (refusals are the rare case, so they pay the extra round trips).
  */
-async function takenInOneStatement(
+async function takenInOneRoundTrip(
   connection: Extract<SqlConnection, { provider: "postgresql" }>,
   shop: ShopForEvents,
   request: RedeemRequest,
@@ -176,16 +184,15 @@ async function takenInOneStatement(
   const columns = Object.keys(redemption);
   const statement = row(
     `WITH "taken" AS (
-       UPDATE "Member" SET "balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "lastActivityMs" = ?, "updatedAt" = ?
-       WHERE "shopDomain" = ? AND "customerId" = ? AND "balance" >= ?
-         AND (SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = "Member"."id" AND "createdAt" > ?) < ?
+       UPDATE "Member" SET ${TAKE_POINTS_SET}
+       WHERE "shopDomain" = ? AND "customerId" = ? AND "balance" >= ? AND ${UNDER_HOURLY_LIMIT}
          AND (SELECT "programVersion" FROM "Shop" WHERE "domain" = ?) = ?${allowedTiers ? ` AND "tierId" = ANY(?::int[])` : ""}
        RETURNING ${MEMBER_COLUMNS}),
      "redemption" AS (
        INSERT INTO "Redemption" ("memberId", ${columns.map((column) => `"${column}"`).join(", ")})
        SELECT "id", ${columns.map(() => "?").join(", ")} FROM "taken" RETURNING "id", "memberId"),
      "ledger" AS (
-       INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note", "idempotencyKey", "createdAt")
+       INSERT INTO "LedgerEntry" (${REDEEM_LEDGER_COLUMNS})
        SELECT ?, "memberId", ?, 'redeem', 'available', 'reward', "id"::text, ?, ?, 'redemption:' || "id" || ':redeem', ? FROM "redemption")
      SELECT "taken".*, "redemption"."id" AS "redemptionId" FROM "taken" CROSS JOIN "redemption"`,
     [
@@ -265,10 +272,8 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
   // hourly limit allows) match. The redemption goes with it and is undone when it did not match.
   const [taken, inserted] = (yield [
     row(
-      `UPDATE "Member" SET "balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "lastActivityMs" = ?, "updatedAt" = ?
-       WHERE "id" = ? AND "balance" >= ? AND (SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = ? AND "createdAt" > ?) < ?
-       RETURNING ${MEMBER_COLUMNS}`,
-      [cost, now.getTime(), now, member.id, cost, member.id, hourAgo, limit],
+      `UPDATE "Member" SET ${TAKE_POINTS_SET} WHERE "id" = ? AND "balance" >= ? AND ${UNDER_HOURLY_LIMIT} RETURNING ${MEMBER_COLUMNS}`,
+      [cost, now.getTime(), now, member.id, cost, hourAgo, limit],
     ),
     row(
       `INSERT INTO "Redemption" (${columns.map((column) => `"${column}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) RETURNING "id"`,
@@ -293,7 +298,7 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
 
   yield [
     nothing(
-      `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note", "idempotencyKey", "createdAt")
+      `INSERT INTO "LedgerEntry" (${REDEEM_LEDGER_COLUMNS})
        VALUES (?, ?, ?, 'redeem', 'available', 'reward', ?, ?, ?, ?, ?)`,
       [shopDomain, member.id, -cost, String(id), request.actor, reward.title, `redemption:${id}:redeem`, now],
     ),
