@@ -8,7 +8,8 @@
 // redemption below, an offline session for the shop (as OAuth leaves it) and the shop's
 // maxRedeemsPerHour raised in its program. Then, in the same process:
 //   1. the baseline: Shopify alone, the stand-in answering the app's discountCodeBasicCreate
-//      directly, BENCH_MEMBERS in flight: what a redemption cannot go below;
+//      directly, BENCH_MEMBERS in flight, after a warm-up as long as the redeems' (BENCH_WARMUP
+//      calls per member, on the same connections): what a redemption cannot go below;
 //   2. a warm-up, then the measured run: every member redeems the shop's default reward (500
 //      points → 5.00 off) BENCH_REDEEMS times, one after the other, all members at once (so
 //      BENCH_MEMBERS in flight), each request a POST /apps/tally/redeem with the query Shopify's
@@ -63,7 +64,7 @@ const ORDER_ID_BASE = 5_600_000_000_000;
 const REWARD_COST = 500;
 /** The program's ceiling for maxRedeemsPerHour (app/loyalty/program.ts). */
 const MAX_REDEEMS_PER_HOUR = 10_000;
-const BASELINE_CALLS_PER_CLIENT = 10;
+const BASELINE_CALLS_PER_CLIENT = 25;
 /** The goal: p99 within this much of the stand-in's own latency. */
 const GOAL_OVER_SHOPIFY_MS = 50;
 const FAILURES_SHOWN = 5;
@@ -190,8 +191,8 @@ async function benchApp(provider: Provider, app: RunningApp, databaseUrl: string
   const target: RedeemTarget = { baseUrl: app.baseUrl, shop: BENCH_SHOP, secret: BENCH_API_SECRET, rewardId: await defaultRewardId(app.baseUrl) };
 
   const baselineCalls = settings.members * BASELINE_CALLS_PER_CLIENT;
-  progress(provider, `baseline: Shopify alone (the stand-in, called directly), ${baselineCalls} discountCodeBasicCreate, ${settings.members} in flight…`);
-  const alone = await shopifyAlone(standIn.url, BASELINE_SHOP, baselineCalls, settings.members);
+  progress(provider, `baseline: Shopify alone (the stand-in, called directly), ${baselineCalls} discountCodeBasicCreate after ${settings.members * settings.warmUp} to warm up, ${settings.members} in flight…`);
+  const alone = await shopifyAlone(standIn.url, BASELINE_SHOP, { warmUp: settings.members * settings.warmUp, calls: baselineCalls, concurrency: settings.members });
   const baseline = { calls: alone.latenciesMs.length, wallMs: alone.wallMs, latency: summarizeLatencies(alone.latenciesMs), failures: alone.failures };
   progress(provider, `baseline: p50 ${baseline.latency.p50Ms.toFixed(1)} ms, p99 ${baseline.latency.p99Ms.toFixed(1)} ms`);
 

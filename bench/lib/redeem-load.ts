@@ -117,9 +117,15 @@ function redeem(agent: http.Agent, target: RedeemTarget, customerId: number): Pr
 /**
  * The floor a redemption stands on: the stand-in answering the app's discountCodeBasicCreate
  * directly (its latency, its schema validation, loopback HTTP), `concurrency` in flight, for a
- * shop of its own so the benchmark shop's codes stay exactly the redemptions'.
+ * shop of its own so the benchmark shop's codes stay exactly the redemptions'. `warmUp` calls go
+ * first, unmeasured, on the same connections: as the redeems have their warm-up, so does this
+ * (the first calls open the connections and meet cold code, tens of milliseconds each).
  */
-export async function shopifyAlone(standInUrl: string, shop: string, calls: number, concurrency: number): Promise<{ wallMs: number; latenciesMs: number[]; failures: number }> {
+export async function shopifyAlone(
+  standInUrl: string,
+  shop: string,
+  { warmUp, calls, concurrency }: { warmUp: number; calls: number; concurrency: number },
+): Promise<{ wallMs: number; latenciesMs: number[]; failures: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const url = new URL(`${standInUrl}/admin/api/${apiVersion}/graphql.json`);
   const latenciesMs: number[] = [];
@@ -160,13 +166,19 @@ export async function shopifyAlone(standInUrl: string, shop: string, calls: numb
       });
       request.end(body);
     });
-  const started = performance.now();
-  try {
-    await Promise.all(
+  const run = (upTo: number) =>
+    Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < calls) await one(next++);
+        while (next < upTo) await one(next++);
       }),
     );
+  let started = performance.now();
+  try {
+    await run(warmUp);
+    latenciesMs.length = 0;
+    failures = 0;
+    started = performance.now();
+    await run(warmUp + calls);
   } finally {
     agent.destroy();
   }

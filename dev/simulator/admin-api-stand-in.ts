@@ -20,7 +20,8 @@
 // the demo's and the benchmark's checks, and POST /customers?shop=<domain> (a JSON list of
 // { id, email, firstName, lastName }): customers Shopify's customer search then finds.
 import cluster from "node:cluster";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import http, { createServer, type ClientRequest, type IncomingMessage, type RequestOptions, type ServerResponse } from "node:http";
+import https from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { apiVersion } from "../../app/shopify/api-version";
 import { schemaErrors, ShopifyAdmin, type StandInCustomer } from "./shopify-admin";
@@ -103,31 +104,35 @@ export async function installAdminApiStandIn(env: NodeJS.ProcessEnv = process.en
 const ADMIN_API_URL = /^https:\/\/[a-z0-9][a-z0-9-]*\.myshopify\.com\/admin\/api\/[^/]+\/graphql\.json$/;
 
 function interceptAdminApi(shopifyUrl: string): void {
-  const nativeFetch = globalThis.fetch;
-  const NativeHeaders = globalThis.Headers;
-  // server.js calls installGlobals({ nativeFetch: true }) when it serves, which assigns a fetch
-  // to the global; so the global stays this router. Admin API calls are sent on to the stand-in
-  // over loopback HTTP, with the shop in a header (a real call crosses the network too: one
-  // request, one answer, the app's own timeout signal); everything else goes to whichever fetch
-  // the server installed, as it would without the stand-in.
-  let serverFetch: typeof fetch = nativeFetch;
-  const route = (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : null;
-    if (url === null || !ADMIN_API_URL.test(url)) return serverFetch(input, init);
+  // The app sends its Admin GraphQL calls with Node's https.request (looked up at each call:
+  // app/shopify/admin-graphql-transport.server.ts). They are sent on to the stand-in over
+  // loopback HTTP instead, with the shop in a header (a real call crosses the network too: one
+  // request, one answer, the app's own headers, body and timeout signal); every other request
+  // goes where it was going.
+  const loopback = new URL(shopifyUrl);
+  const loopbackAgent = new http.Agent({ keepAlive: true });
+  const realRequest = https.request;
+  const route = (...args: unknown[]) => {
+    const [first, second, third] = args;
+    const url = typeof first === "string" ? first : first instanceof URL ? first.href : null;
+    if (url === null || !ADMIN_API_URL.test(url)) return (realRequest as (...all: unknown[]) => ClientRequest)(...args);
+    const options = (typeof second === "object" && second !== null ? second : {}) as RequestOptions;
+    const callback = (typeof second === "function" ? second : third) as ((response: IncomingMessage) => void) | undefined;
     const target = new URL(url);
-    // The app's headers may be another fetch implementation's Headers: copied as plain pairs.
-    const headers = new NativeHeaders(init?.headers as HeadersInit | undefined);
-    headers.set(STAND_IN_SHOP_HEADER, target.hostname);
-    return nativeFetch(`${shopifyUrl}${target.pathname}`, { ...init, headers });
+    return http.request(
+      {
+        ...options,
+        protocol: "http:",
+        hostname: loopback.hostname,
+        port: loopback.port,
+        path: target.pathname,
+        agent: loopbackAgent,
+        headers: { ...(options.headers as Record<string, string> | undefined), [STAND_IN_SHOP_HEADER]: target.hostname },
+      },
+      callback,
+    );
   };
-  Object.defineProperty(globalThis, "fetch", {
-    configurable: true,
-    enumerable: true,
-    get: () => route,
-    set: (next: typeof fetch) => {
-      serverFetch = next;
-    },
-  });
+  https.request = route as typeof https.request;
 }
 
 // ---------------------------------------------------------------------------------------------

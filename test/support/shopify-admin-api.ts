@@ -1,5 +1,7 @@
 // Stands in for Shopify's Admin GraphQL API at the HTTP boundary (msw), recording what the app
 // sent. Answers are shaped like Shopify's.
+import https from "node:https";
+import { Socket } from "node:net";
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { installAdminFetch } from "~/shopify/admin-fetch.server";
@@ -23,9 +25,30 @@ interface MetafieldInput {
   value: string;
 }
 
-/** What undici throws when nothing listens at Shopify's address: the request was never sent. */
+/** What Node's HTTP client fails with when nothing listens at Shopify's address: the request was never sent. */
+function refusedConnection(): Error {
+  return Object.assign(new Error("connect ECONNREFUSED 23.227.38.33:443"), { code: "ECONNREFUSED", errno: -111, syscall: "connect", address: "23.227.38.33", port: 443 });
+}
+
+/** What undici (fetch) throws for it. */
 export function connectionRefused(): TypeError {
-  return new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 23.227.38.33:443"), { code: "ECONNREFUSED" }) });
+  return new TypeError("fetch failed", { cause: refusedConnection() });
+}
+
+/** A request of Node's HTTP client whose connection is refused, as it is when Shopify cannot be reached. */
+function refusedRequest(request: typeof https.request, options: https.RequestOptions): ReturnType<typeof https.request> {
+  return request({
+    method: options.method,
+    headers: options.headers,
+    signal: options.signal,
+    // No agent: the connection is the one made here.
+    agent: undefined,
+    createConnection: () => {
+      const socket = new Socket();
+      process.nextTick(() => socket.destroy(refusedConnection()));
+      return socket;
+    },
+  });
 }
 
 export function adminApiStandIn() {
@@ -35,6 +58,7 @@ export function adminApiStandIn() {
   let answer: GraphqlAnswer = shopifySucceeds;
   let reachable = true;
   let interceptedFetch: typeof fetch | null = null;
+  let interceptedRequest: typeof https.request | null = null;
   const server = setupServer(
     http.post(`https://*/admin/api/${apiVersion}/graphql.json`, async ({ request }) => {
       const body = (await request.json()) as { query: string; variables?: Record<string, unknown> };
@@ -82,16 +106,23 @@ export function adminApiStandIn() {
       reachable = next;
     },
     /** Starts intercepting. Shopify's library calls the app's fetch (app/shopify/admin-fetch.server.ts),
-     * which looks the global fetch up at each call, so msw's interception applies. */
+     * which sends GraphQL calls through `https.request` and anything else through the global
+     * fetch, both looked up at each call, so msw's interception applies. */
     listen() {
+      const uninterceptedRequest = https.request;
       server.listen({ onUnhandledRequest: "error" });
       interceptedFetch = globalThis.fetch;
       const intercepted = interceptedFetch;
       globalThis.fetch = ((...args: Parameters<typeof fetch>) => (reachable ? intercepted(...args) : Promise.reject(connectionRefused()))) as typeof fetch;
+      interceptedRequest = https.request;
+      const viaMsw = interceptedRequest;
+      https.request = ((url: string | URL, options: https.RequestOptions, callback?: (response: import("node:http").IncomingMessage) => void) =>
+        reachable ? viaMsw(url, options, callback) : refusedRequest(uninterceptedRequest, options)) as typeof https.request;
       installAdminFetch();
     },
     close() {
       if (interceptedFetch) globalThis.fetch = interceptedFetch;
+      if (interceptedRequest) https.request = interceptedRequest;
       server.close();
     },
     answerWith(next: GraphqlAnswer) {

@@ -1,0 +1,132 @@
+// The Admin GraphQL calls' own transport (node:https): what Shopify's GraphQL client gets back,
+// and whether a failed call may have reached Shopify (which decides whether a redemption's points
+// can come back at once or must be looked up first).
+import https from "node:https";
+import { Socket } from "node:net";
+import { gzipSync } from "node:zlib";
+import { delay, http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { adminFetch, NOT_SENT_MARK } from "~/shopify/admin-fetch.server";
+import { CONNECT_TIMEOUT_MS, isAdminGraphqlCall } from "~/shopify/admin-graphql-transport.server";
+
+const URL_OF_SHOP = "https://transport-shop.myshopify.com/admin/api/2026-10/graphql.json";
+const CALL = JSON.stringify({ query: "mutation discountCodeBasicCreate { x }", variables: { code: "TALLY-1" } });
+const post = (init: Partial<RequestInit> = {}): RequestInit => ({
+  method: "POST",
+  headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": "shpat_test" },
+  body: CALL,
+  ...init,
+});
+
+const seen: { method: string; headers: Headers; body: string }[] = [];
+const shopify = setupServer(
+  http.post(URL_OF_SHOP, async ({ request }) => {
+    seen.push({ method: request.method, headers: request.headers, body: await request.text() });
+    return HttpResponse.json({ data: { ok: true } }, { headers: { "X-Request-Id": "abc", "Set-Cookie": "a=1" } });
+  }),
+);
+
+beforeAll(() => shopify.listen({ onUnhandledRequest: "error" }));
+afterEach(() => {
+  shopify.resetHandlers();
+  seen.length = 0;
+  vi.useRealTimers();
+});
+afterAll(() => shopify.close());
+
+describe("isAdminGraphqlCall", () => {
+  it("takes an Admin GraphQL POST with a text body, and nothing else", () => {
+    expect(isAdminGraphqlCall(URL_OF_SHOP, post())).toBe(true);
+    expect(isAdminGraphqlCall(URL_OF_SHOP, { method: "GET" })).toBe(false);
+    expect(isAdminGraphqlCall(URL_OF_SHOP, undefined)).toBe(false);
+    expect(isAdminGraphqlCall(URL_OF_SHOP, post({ body: new URLSearchParams("a=1") }))).toBe(false);
+    expect(isAdminGraphqlCall("https://transport-shop.myshopify.com/admin/oauth/access_token", post())).toBe(false);
+    expect(isAdminGraphqlCall("http://transport-shop.myshopify.com/admin/api/2026-10/graphql.json", post())).toBe(false);
+  });
+});
+
+describe("an Admin GraphQL call", () => {
+  it("sends the client's headers and body, and answers with Shopify's status, headers and JSON", async () => {
+    const response = await adminFetch(URL_OF_SHOP, post());
+    expect(response.status).toBe(200);
+    expect(response.ok).toBe(true);
+    expect(response.headers.get("content-type")).toContain("application/json");
+    expect(response.headers.get("x-request-id")).toBe("abc");
+    expect(await response.json()).toEqual({ data: { ok: true } });
+    expect(seen).toHaveLength(1);
+    expect(seen[0].body).toBe(CALL);
+    expect(seen[0].headers.get("x-shopify-access-token")).toBe("shpat_test");
+    expect(seen[0].headers.get("content-length")).toBe(String(Buffer.byteLength(CALL)));
+  });
+
+  it("answers Shopify's failures as they came (the client decides what they mean)", async () => {
+    shopify.use(http.post(URL_OF_SHOP, () => new HttpResponse("Service Unavailable", { status: 503, statusText: "Service Unavailable", headers: { "Retry-After": "2" } })));
+    const response = await adminFetch(URL_OF_SHOP, post());
+    expect(response.status).toBe(503);
+    expect(response.statusText).toBe("Service Unavailable");
+    expect(response.headers.get("retry-after")).toBe("2");
+    expect(await response.text()).toBe("Service Unavailable");
+  });
+
+  it("reads an answer that came compressed although none was asked for", async () => {
+    shopify.use(
+      http.post(URL_OF_SHOP, () => new HttpResponse(gzipSync(JSON.stringify({ data: { zipped: true } })), { headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" } })),
+    );
+    const response = await adminFetch(URL_OF_SHOP, post());
+    expect(await response.json()).toEqual({ data: { zipped: true } });
+    expect(response.headers.get("content-encoding")).toBeNull();
+  });
+
+  it("gives up when the caller's signal fires, and does not call it unsent: Shopify may have the request", async () => {
+    shopify.use(
+      http.post(URL_OF_SHOP, async () => {
+        await delay(2_000);
+        return HttpResponse.json({ data: {} });
+      }),
+    );
+    const error = (await adminFetch(URL_OF_SHOP, post({ signal: AbortSignal.timeout(50) })).catch((thrown: unknown) => thrown)) as Error;
+    expect(error.name).toBe("TimeoutError");
+    expect(error.message).not.toContain(NOT_SENT_MARK);
+  });
+
+  it("refuses at once a signal already fired", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error("stopped"));
+    await expect(adminFetch(URL_OF_SHOP, post({ signal: controller.signal }))).rejects.toThrow("stopped");
+    expect(seen).toHaveLength(0);
+  });
+});
+
+describe("a call that never reached Shopify", () => {
+  it("is marked unsent when the connection is refused", async () => {
+    shopify.close(); // a real connection, to a port nothing listens on
+    try {
+      const error = (await adminFetch("https://127.0.0.1:1/admin/api/2026-10/graphql.json", post()).catch((thrown: unknown) => thrown)) as Error;
+      expect(error.message).toContain(`(ECONNREFUSED) ${NOT_SENT_MARK}`);
+    } finally {
+      shopify.listen({ onUnhandledRequest: "error" });
+    }
+  });
+
+  it("is marked unsent when the connection is not up within the connect timeout", async () => {
+    shopify.close();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const realRequest = https.request;
+    // A connection that never comes up (as to an address that drops every packet).
+    const stalled = vi.spyOn(https, "request").mockImplementation(((url: string, options: https.RequestOptions, callback: never) =>
+      realRequest(url, { ...options, agent: undefined, createConnection: () => Object.assign(new Socket(), { connecting: true }) }, callback)) as unknown as typeof https.request);
+    try {
+      let outcome: unknown = "pending";
+      const failed = adminFetch(URL_OF_SHOP, post()).catch((thrown: unknown) => (outcome = thrown));
+      await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS - 1);
+      expect(outcome).toBe("pending");
+      await vi.advanceTimersByTimeAsync(1);
+      await failed;
+      expect((outcome as Error).message).toContain(`(TALLY_CONNECT_TIMEOUT) ${NOT_SENT_MARK}`);
+    } finally {
+      stalled.mockRestore();
+      shopify.listen({ onUnhandledRequest: "error" });
+    }
+  });
+});
