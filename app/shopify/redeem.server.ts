@@ -77,7 +77,7 @@ async function redeem(shop: string, customerId: ShopifyId, body: RedeemBody, ste
     return errorAnswer(started.status, started.code, started.message, headers);
   }
   const log = logger.child({ shop, redemption: started.redemption.id });
-  const request = issueRequestFor(started.redemption, started.customerId);
+  const request = issueRequestFor(started.redemption, started.customerId, started.reward);
 
   const graphql = await adminGraphqlFor(shop);
   let outcome: IssueOutcome;

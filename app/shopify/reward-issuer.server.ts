@@ -36,10 +36,11 @@ export interface IssueRequest {
 }
 
 /** What Shopify is asked for, rebuilt from the redemption row alone (the settle job does the same). */
-export function issueRequestFor(redemption: RedemptionRow, customerId: ShopifyId): IssueRequest {
+/** `reward`: the redemption's reward when the caller holds it already (a redeem: the one it took); else read from the row. */
+export function issueRequestFor(redemption: RedemptionRow, customerId: ShopifyId, reward: Reward = redeemedReward(redemption)): IssueRequest {
   return {
     redemptionId: redemption.id,
-    reward: redeemedReward(redemption),
+    reward,
     customerId,
     code: redemption.code,
     amountMinor: redemption.amountMinor === null ? null : Number(redemption.amountMinor),
