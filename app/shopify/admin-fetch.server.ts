@@ -4,7 +4,7 @@
 // message, and whether a request ever left this machine decides whether a mutation may have
 // happened (a refused connection: certainly not; a timeout after sending: unknown, to be looked up).
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
-import { CONNECT_TIMEOUT_CODE, isAdminGraphqlCall, postAdminGraphql } from "./admin-graphql-transport.server";
+import { CONNECT_TIMEOUT_CODE, failedBeforeSending, isAdminGraphqlCall, postAdminGraphql } from "./admin-graphql-transport.server";
 
 /** Marks the message of an error raised before the request was sent. */
 export const NOT_SENT_MARK = "[request not sent]";
@@ -26,18 +26,31 @@ const NOT_SENT_CODES = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
-type CodedError = { code?: unknown; errors?: { code?: unknown }[] } | null | undefined;
+type CodedError = { code?: unknown; message?: unknown; errors?: { code?: unknown; message?: unknown }[] } | null | undefined;
 
-// Node names the failure in `code`; with several addresses tried (happy eyeballs), in the first
-// attempt's. Fetch wraps it as its `cause`.
-function codeOf(error: CodedError): string | null {
-  const code = error?.code ?? error?.errors?.[0]?.code;
-  return typeof code === "string" ? code : null;
+// Node names the failure in `code`. With several addresses tried (happy eyeballs) every attempt
+// failed to connect: the combined error carries the first attempt's code, and an attempt that
+// timed out (ETIMEDOUT) did not connect either. Fetch wraps the error as its `cause`.
+function notSentCode(error: CodedError): string | null {
+  const attempts = error?.errors ?? [];
+  if (attempts.length > 0) {
+    const codes = attempts.map((attempt) => attempt?.code);
+    const connectFailures = codes.filter((code): code is string => typeof code === "string" && (NOT_SENT_CODES.has(code) || code === "ETIMEDOUT"));
+    return connectFailures.length === codes.length ? connectFailures.find((code) => code !== "ETIMEDOUT") ?? connectFailures[0] : null;
+  }
+  const code = error?.code;
+  return typeof code === "string" && NOT_SENT_CODES.has(code) ? code : null;
 }
 
-function markedIfNotSent(error: unknown, code: string | null): unknown {
-  if (code === null || !NOT_SENT_CODES.has(code)) return error;
-  return new TypeError(`${(error as Error).message} (${code}) ${NOT_SENT_MARK}`, { cause: error });
+// The combined error of several attempts has no message of its own: its attempts' are used.
+function messageOf(error: CodedError): string {
+  if (typeof error?.message === "string" && error.message !== "") return error.message;
+  const attempts = (error?.errors ?? []).map((attempt) => attempt?.message).filter((message): message is string => typeof message === "string" && message !== "");
+  return attempts.length > 0 ? attempts.join("; ") : String(error);
+}
+
+function markedNotSent(error: unknown, code: string | null): TypeError {
+  return new TypeError(`${messageOf(error as CodedError)}${code ? ` (${code})` : ""} ${NOT_SENT_MARK}`, { cause: error });
 }
 
 /** Sends one call of Shopify's library, naming unsent failures. */
@@ -47,15 +60,23 @@ export async function adminFetch(input: Parameters<typeof fetch>[0], init?: Requ
     try {
       return await postAdminGraphql(url, init!);
     } catch (error) {
-      throw markedIfNotSent(error, codeOf(error as CodedError));
+      const code = notSentCode(error as CodedError);
+      // A call whose connection never came up was not sent, whatever the code (a TLS failure, a reset during the handshake…).
+      throw code !== null || failedBeforeSending(error) ? markedNotSent(error, code ?? codeOf(error as CodedError)) : error;
     }
   }
   try {
     // Looked up at each call, so that a test's interception applies.
     return await globalThis.fetch(input, init);
   } catch (error) {
-    throw markedIfNotSent(error, codeOf((error as { cause?: CodedError } | null)?.cause));
+    const cause = (error as { cause?: CodedError } | null)?.cause;
+    const code = notSentCode(cause);
+    throw code !== null ? markedNotSent(error, code) : error;
   }
+}
+
+function codeOf(error: CodedError): string | null {
+  return typeof error?.code === "string" ? error.code : null;
 }
 
 export function installAdminFetch(): void {

@@ -2,7 +2,7 @@
 // answer read whole and handed to Shopify's GraphQL client as a standard Response. Node's fetch
 // (undici and its web streams) cost about a fifth of a server worker's CPU per redeem in
 // `bench:redeem`; this costs a fraction of it, and the redeem's p99 fell with it (README,
-// "Rewards and redemption"). Other calls of Shopify's library (OAuth, token exchange) keep fetch.
+// "Architecture"). Other calls of Shopify's library (OAuth, token exchange) keep fetch.
 //
 // `https.request` is looked up at each call, so that whatever intercepts Node's HTTP client (msw
 // in tests, the Admin API stand-in of the demo and benchmarks) sees these calls.
@@ -13,15 +13,30 @@ import zlib from "node:zlib";
 
 /** An idle connection is closed after this long (or sooner, when Shopify's Keep-Alive hint says so). */
 const IDLE_MS = 4_000;
-/** A connection not up within this long is given up: the request was certainly not sent. */
+/** A connection not up (TCP and TLS) within this long is given up: the request was certainly not sent. */
 export const CONNECT_TIMEOUT_MS = 10_000;
 /** The code of the error a connection not up in time fails with. */
 export const CONNECT_TIMEOUT_CODE = "TALLY_CONNECT_TIMEOUT";
+/**
+ * A call whose connection stays silent this long is given up (undici's headers and body
+ * timeouts), so that a call without a deadline of its own cannot wait forever. The request was
+ * sent: the outcome is unknown.
+ */
+export const ANSWER_SILENCE_TIMEOUT_MS = 300_000;
+export const ANSWER_SILENCE_TIMEOUT_CODE = "TALLY_ANSWER_TIMEOUT";
 
 const agent = new https.Agent({ keepAlive: true, timeout: IDLE_MS, scheduling: "lifo" });
 
 // Answers that carry no body (the Response constructor refuses one for them).
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
+
+/** Errors of calls that failed before their connection was up: nothing of them reached Shopify. */
+const failedUnsent = new WeakSet<object>();
+
+/** Whether the call failed before any of it could reach Shopify (its connection never came up). */
+export function failedBeforeSending(error: unknown): boolean {
+  return typeof error === "object" && error !== null && failedUnsent.has(error);
+}
 
 /** Whether a fetch of Shopify's library is an Admin GraphQL call this transport carries. */
 export function isAdminGraphqlCall(url: string, init: RequestInit | undefined): boolean {
@@ -35,7 +50,8 @@ export function isAdminGraphqlCall(url: string, init: RequestInit | undefined): 
 
 /**
  * Sends the call and resolves to Shopify's answer; rejects with the client's error (its `code`
- * kept) when the call failed, or with the signal's reason when it was aborted.
+ * kept; `failedBeforeSending` tells whether it came before the connection was up) when the call
+ * failed, or with the signal's reason when it was aborted.
  */
 export function postAdminGraphql(url: string, init: RequestInit): Promise<Response> {
   const body = init.body as string;
@@ -44,23 +60,35 @@ export function postAdminGraphql(url: string, init: RequestInit): Promise<Respon
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<Response>((resolve, reject) => {
     let settled = false;
+    let connected = false;
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
-      reject(signal?.aborted ? signal.reason : error);
+      if (signal?.aborted) return reject(signal.reason);
+      if (!connected && typeof error === "object" && error !== null) failedUnsent.add(error);
+      reject(error);
     };
-    // timeout 0: an answer may take as long as the caller's signal allows; the agent's idle
-    // timeout applies to connections between calls.
-    const request = https.request(url, { method: "POST", headers, agent, signal, timeout: 0 }, (response) => {
-      readWhole(response).then((bytes) => {
-        if (settled) return;
-        const answer = responseOf(response, bytes);
-        settled = true;
-        resolve(answer);
-      }).catch(fail);
+    // The socket's timeout while the call is under way: silence this long ends it (the agent's
+    // idle timeout applies to connections between calls).
+    const request = https.request(url, { method: "POST", headers, agent, signal, timeout: ANSWER_SILENCE_TIMEOUT_MS }, (response) => {
+      connected = true;
+      readWhole(response)
+        .then((bytes) => {
+          if (settled) return;
+          const answer = responseOf(response, bytes);
+          settled = true;
+          resolve(answer);
+        })
+        .catch(fail);
     });
     request.on("error", fail);
-    request.on("socket", (socket) => limitConnectTime(request, socket));
+    request.on("timeout", () => {
+      request.destroy(Object.assign(new Error(`no answer from Shopify for ${ANSWER_SILENCE_TIMEOUT_MS} ms`), { code: ANSWER_SILENCE_TIMEOUT_CODE }));
+    });
+    request.on("socket", (socket) => {
+      if (!socket.connecting) connected = true; // a kept-alive connection
+      else whenConnected(request, socket, () => (connected = true));
+    });
     request.end(body);
   });
 }
@@ -72,13 +100,17 @@ function plainHeaders(headers: HeadersInit | null | undefined): Record<string, s
   return headers as Record<string, string>;
 }
 
-function limitConnectTime(request: ClientRequest, socket: Socket): void {
-  if (!socket.connecting) return;
+// A new connection is up once TLS has agreed (nothing of the request is written before); one
+// not up within CONNECT_TIMEOUT_MS is given up.
+function whenConnected(request: ClientRequest, socket: Socket, connected: () => void): void {
   const timer = setTimeout(() => {
-    request.destroy(Object.assign(new Error(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`), { code: CONNECT_TIMEOUT_CODE }));
+    request.destroy(Object.assign(new Error(`no connection to Shopify within ${CONNECT_TIMEOUT_MS} ms`), { code: CONNECT_TIMEOUT_CODE }));
   }, CONNECT_TIMEOUT_MS);
   const stop = () => clearTimeout(timer);
-  socket.once("connect", stop);
+  socket.once((socket as Socket & { encrypted?: boolean }).encrypted ? "secureConnect" : "connect", () => {
+    stop();
+    connected();
+  });
   socket.once("close", stop);
   request.once("close", stop);
 }
@@ -98,9 +130,9 @@ function readWhole(response: IncomingMessage): Promise<Buffer> {
 
 function responseOf(response: IncomingMessage, bytes: Buffer): Response {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(response.headers)) {
-    if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  // Every value as sent (response.headers keeps only the first of a repeated single-value header).
+  for (const [name, values] of Object.entries(response.headersDistinct)) {
+    for (const value of values ?? []) headers.append(name, value);
   }
   const status = response.statusCode ?? 502;
   const body = NULL_BODY_STATUSES.has(status) ? null : viewOf(decoded(bytes, headers));
@@ -110,8 +142,7 @@ function responseOf(response: IncomingMessage, bytes: Buffer): Response {
   return new Response(body, { status, statusText: response.statusMessage ?? "", headers });
 }
 
-// A view of the bytes, as the Response constructor's types want (no copy: Node's buffers here
-// sit on plain ArrayBuffers).
+// The bytes as the Response constructor's types want them (a view; the constructor copies them).
 function viewOf(bytes: Buffer): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -35,8 +35,11 @@ export interface IssueRequest {
   title?: string;
 }
 
-/** What Shopify is asked for, rebuilt from the redemption row alone (the settle job does the same). */
-/** `reward`: the redemption's reward when the caller holds it already (a redeem: the one it took); else read from the row. */
+/**
+ * What Shopify is asked for, from the redemption row (the settle job) and, when the caller holds
+ * it already, the reward the row was made from (a redeem: the one it took), instead of reading it
+ * back from the row's JSON.
+ */
 export function issueRequestFor(redemption: RedemptionRow, customerId: ShopifyId, reward: Reward = redeemedReward(redemption)): IssueRequest {
   return {
     redemptionId: redemption.id,

@@ -116,8 +116,12 @@ export function adminApiStandIn() {
       globalThis.fetch = ((...args: Parameters<typeof fetch>) => (reachable ? intercepted(...args) : Promise.reject(connectionRefused()))) as typeof fetch;
       interceptedRequest = https.request;
       const viaMsw = interceptedRequest;
-      https.request = ((url: string | URL, options: https.RequestOptions, callback?: (response: import("node:http").IncomingMessage) => void) =>
-        reachable ? viaMsw(url, options, callback) : refusedRequest(uninterceptedRequest, options)) as typeof https.request;
+      // Unreachable: the app's Admin GraphQL calls (a URL, then options) find their connection refused.
+      https.request = ((...args: Parameters<typeof https.request>) => {
+        const [url, options] = args;
+        const adminCall = (typeof url === "string" || url instanceof URL) && /\/admin\/api\/[^/]+\/graphql\.json$/.test(String(url)) && typeof options === "object";
+        return !reachable && adminCall ? refusedRequest(uninterceptedRequest, options as https.RequestOptions) : viaMsw(...args);
+      }) as typeof https.request;
       installAdminFetch();
     },
     close() {

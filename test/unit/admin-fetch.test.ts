@@ -26,4 +26,20 @@ describe("adminFetch", () => {
     );
     await expect(adminFetch("https://shop.myshopify.com/")).rejects.toThrow(NOT_SENT_MARK);
   });
+
+  it("counts every address failing to connect as not sent, a first one timed out included", async () => {
+    const attempt = (code: string, message: string) => Object.assign(new Error(message), { code });
+    vi.stubGlobal("fetch", () =>
+      Promise.reject(new TypeError("fetch failed", { cause: Object.assign(new AggregateError([attempt("ETIMEDOUT", "connect ETIMEDOUT ::1:443"), attempt("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:443")]), { code: "ETIMEDOUT" }) })),
+    );
+    await expect(adminFetch("https://shop.myshopify.com/")).rejects.toThrow(`(ECONNREFUSED) ${NOT_SENT_MARK}`);
+  });
+
+  it("leaves a combined error with one attempt that did not fail to connect as it is", async () => {
+    vi.stubGlobal("fetch", () =>
+      Promise.reject(new TypeError("fetch failed", { cause: new AggregateError([Object.assign(new Error("x"), { code: "ECONNREFUSED" }), Object.assign(new Error("y"), { code: "ECONNRESET" })]) })),
+    );
+    const error = await adminFetch("https://shop.myshopify.com/").catch((thrown: Error) => thrown);
+    expect((error as Error).message).toBe("fetch failed");
+  });
 });

@@ -2,7 +2,7 @@
 // and whether a failed call may have reached Shopify (which decides whether a redemption's points
 // can come back at once or must be looked up first).
 import https from "node:https";
-import { Socket } from "node:net";
+import { connect, createServer, Socket, type Server } from "node:net";
 import { gzipSync } from "node:zlib";
 import { delay, http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
@@ -34,6 +34,20 @@ afterEach(() => {
   vi.useRealTimers();
 });
 afterAll(() => shopify.close());
+
+/** A TCP server on this machine that does `onConnection` with each connection (no TLS). */
+async function tcpServer(onConnection: (socket: Socket) => void): Promise<{ url: string; server: Server }> {
+  const server = createServer(onConnection);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `https://127.0.0.1:${port}/admin/api/2026-10/graphql.json`, server };
+}
+
+/** Lets I/O callbacks run (setImmediate is not among the faked timers). */
+async function ioUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 1_000 && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
+  expect(done()).toBe(true);
+}
 
 describe("isAdminGraphqlCall", () => {
   it("takes an Admin GraphQL POST with a text body, and nothing else", () => {
@@ -109,6 +123,16 @@ describe("a call that never reached Shopify", () => {
     }
   });
 
+  it("names the addresses tried when every one refused (localhost: ::1 and 127.0.0.1 where both resolve)", async () => {
+    shopify.close();
+    try {
+      const error = (await adminFetch("https://localhost:1/admin/api/2026-10/graphql.json", post()).catch((thrown: unknown) => thrown)) as Error;
+      expect(error.message).toMatch(new RegExp(`^connect ECONNREFUSED .*\\(ECONNREFUSED\\) \\${NOT_SENT_MARK.slice(0, -1)}\\]$`));
+    } finally {
+      shopify.listen({ onUnhandledRequest: "error" });
+    }
+  });
+
   it("is marked unsent when the connection is not up within the connect timeout", async () => {
     shopify.close();
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
@@ -126,6 +150,63 @@ describe("a call that never reached Shopify", () => {
       expect((outcome as Error).message).toContain(`(TALLY_CONNECT_TIMEOUT) ${NOT_SENT_MARK}`);
     } finally {
       stalled.mockRestore();
+      shopify.listen({ onUnhandledRequest: "error" });
+    }
+  });
+
+  it("is marked unsent when TLS does not agree within the connect timeout (the TCP connection is up)", async () => {
+    shopify.close();
+    const held: Socket[] = [];
+    const { url, server } = await tcpServer((socket) => void held.push(socket)); // accepts, never answers TLS
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      let outcome: unknown = "pending";
+      const failed = adminFetch(url, post()).catch((thrown: unknown) => (outcome = thrown));
+      await ioUntil(() => held.length === 1);
+      await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS - 1);
+      expect(outcome).toBe("pending");
+      await vi.advanceTimersByTimeAsync(1);
+      await failed;
+      expect((outcome as Error).message).toContain(`(TALLY_CONNECT_TIMEOUT) ${NOT_SENT_MARK}`);
+    } finally {
+      for (const socket of held) socket.destroy();
+      server.close();
+      shopify.listen({ onUnhandledRequest: "error" });
+    }
+  });
+
+  it("is marked unsent when the connection drops during the TLS handshake, whatever its code", async () => {
+    shopify.close();
+    const { url, server } = await tcpServer((socket) => socket.once("data", () => socket.destroy())); // reads the ClientHello, hangs up
+    try {
+      const error = (await adminFetch(url, post()).catch((thrown: unknown) => thrown)) as Error;
+      expect(error.message).toContain(NOT_SENT_MARK);
+    } finally {
+      server.close();
+      shopify.listen({ onUnhandledRequest: "error" });
+    }
+  });
+});
+
+describe("a call that may have reached Shopify", () => {
+  it("is given up, and not marked unsent, when the connection stays silent too long (no signal of its own)", async () => {
+    shopify.close();
+    const realRequest = https.request;
+    const { server } = await tcpServer(() => undefined); // takes the request, never answers
+    const { port } = server.address() as { port: number };
+    const silent = vi.spyOn(https, "request").mockImplementation(((url: string, options: https.RequestOptions, callback: never) => {
+      const request = realRequest(url, { ...options, agent: undefined, createConnection: () => connect(port, "127.0.0.1") }, callback);
+      // The socket's timeout, as Node emits it after ANSWER_SILENCE_TIMEOUT_MS without a byte.
+      request.once("socket", (socket) => socket.once("connect", () => setImmediate(() => socket.emit("timeout"))));
+      return request;
+    }) as unknown as typeof https.request);
+    try {
+      const error = (await adminFetch(URL_OF_SHOP, post()).catch((thrown: unknown) => thrown)) as Error & { code?: string };
+      expect(error.code).toBe("TALLY_ANSWER_TIMEOUT");
+      expect(error.message).not.toContain(NOT_SENT_MARK);
+    } finally {
+      silent.mockRestore();
+      server.close();
       shopify.listen({ onUnhandledRequest: "error" });
     }
   });
