@@ -4,7 +4,7 @@
 // zero (only a refund of points already spent may); a redemption's points come back at most once,
 // and never for a reward that is issued or used.
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFailed } from "vitest";
 import db from "~/db.server";
 import { recordOrderEvent } from "~/loyalty/ledger.server";
 import {
@@ -87,12 +87,18 @@ describe("redemptions (property, real database)", () => {
     await db.shop.update({ where: { domain: SHOP }, data: { program: JSON.stringify({ ...program, redemption: { ...program.redemption, maxRedeemsPerHour: 10_000 } }) } });
     const rewards = await db.reward.findMany({ where: { shopDomain: SHOP }, orderBy: { id: "asc" } });
 
+    // Once, in CI, this test ran past its timeout (it takes seconds): the seed and the step under
+    // way are printed when it fails, so that a failure, a timeout included, can be replayed.
+    const seed = Number(process.env.PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    let underWay: Step | null = null;
+    onTestFailed(() => console.error(`redemption property: PROPERTY_SEED=${seed} replays it; the step under way: ${JSON.stringify(underWay)}`));
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 25 }), async (steps: Step[]) => {
         const customers = [nextCustomer++, nextCustomer++];
         const orders: { orderId: bigint; customer: bigint; cents: number; codes: string[] }[] = [];
         const redeemed: IssuedRedemption[] = [];
         for (const s of steps) {
+          underWay = s;
           if (s.op === "earn") {
             const order = { orderId: nextOrder++, customer: customers[s.customer], cents: s.dollars * 100, codes: [] as string[] };
             orders.push(order);
@@ -140,7 +146,7 @@ describe("redemptions (property, real database)", () => {
           await invariants(members.map((member) => member.id));
         }
       }),
-      { numRuns: 25 },
+      { numRuns: 25, seed },
     );
   });
 });
