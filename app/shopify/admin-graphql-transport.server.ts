@@ -38,14 +38,12 @@ export function failedBeforeSending(error: unknown): boolean {
   return typeof error === "object" && error !== null && failedUnsent.has(error);
 }
 
+/** The Admin GraphQL endpoint of a shop, any API version. */
+export const ADMIN_GRAPHQL_URL = /^https:\/\/[^/]+\/admin\/api\/[^/]+\/graphql\.json$/;
+
 /** Whether a fetch of Shopify's library is an Admin GraphQL call this transport carries. */
 export function isAdminGraphqlCall(url: string, init: RequestInit | undefined): boolean {
-  return (
-    init?.method === "POST" &&
-    typeof init.body === "string" &&
-    url.startsWith("https://") &&
-    /^https:\/\/[^/]+\/admin\/api\/[^/]+\/graphql\.json$/.test(url)
-  );
+  return init?.method === "POST" && typeof init.body === "string" && ADMIN_GRAPHQL_URL.test(url);
 }
 
 /**

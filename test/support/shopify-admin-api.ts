@@ -5,6 +5,7 @@ import { Socket } from "node:net";
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { installAdminFetch } from "~/shopify/admin-fetch.server";
+import { ADMIN_GRAPHQL_URL } from "~/shopify/admin-graphql-transport.server";
 import { apiVersion } from "~/shopify/api-version";
 import { ShopifyAdmin, SIMULATED_SHOP_GID } from "../../dev/simulator/shopify-admin";
 import { BULK_FILE_ORIGIN } from "../../dev/simulator/shopify-bulk";
@@ -119,7 +120,7 @@ export function adminApiStandIn() {
       // Unreachable: the app's Admin GraphQL calls (a URL, then options) find their connection refused.
       https.request = ((...args: Parameters<typeof https.request>) => {
         const [url, options] = args;
-        const adminCall = (typeof url === "string" || url instanceof URL) && /\/admin\/api\/[^/]+\/graphql\.json$/.test(String(url)) && typeof options === "object";
+        const adminCall = (typeof url === "string" || url instanceof URL) && ADMIN_GRAPHQL_URL.test(String(url)) && typeof options === "object";
         return !reachable && adminCall ? refusedRequest(uninterceptedRequest, options as https.RequestOptions) : viaMsw(...args);
       }) as typeof https.request;
       installAdminFetch();
