@@ -49,6 +49,34 @@ async function ioUntil(done: () => boolean): Promise<void> {
   expect(done()).toBe(true);
 }
 
+/** Runs `work` with msw's interception off: real connections, put back afterwards. */
+async function withoutStandIn(work: () => Promise<void>): Promise<void> {
+  shopify.close();
+  try {
+    await work();
+  } finally {
+    shopify.listen({ onUnhandledRequest: "error" });
+  }
+}
+
+/** What a call to `url` fails with. */
+async function failureOf(url: string): Promise<Error> {
+  return (await adminFetch(url, post()).catch((thrown: unknown) => thrown)) as Error;
+}
+
+/** A call to `url` still under way a millisecond before the connect timeout, and given up as unsent at it. */
+async function expectGivenUpAtConnectTimeout(url: string, connecting: () => Promise<void>): Promise<void> {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  let outcome: unknown = "pending";
+  const failed = adminFetch(url, post()).catch((thrown: unknown) => (outcome = thrown));
+  await connecting();
+  await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS - 1);
+  expect(outcome).toBe("pending");
+  await vi.advanceTimersByTimeAsync(1);
+  await failed;
+  expect((outcome as Error).message).toContain(`(TALLY_CONNECT_TIMEOUT) ${NOT_SENT_MARK}`);
+}
+
 describe("isAdminGraphqlCall", () => {
   it("takes an Admin GraphQL POST with a text body, and nothing else", () => {
     expect(isAdminGraphqlCall(URL_OF_SHOP, post())).toBe(true);
@@ -114,100 +142,77 @@ describe("an Admin GraphQL call", () => {
 
 describe("a call that never reached Shopify", () => {
   it("is marked unsent when the connection is refused", async () => {
-    shopify.close(); // a real connection, to a port nothing listens on
-    try {
-      const error = (await adminFetch("https://127.0.0.1:1/admin/api/2026-10/graphql.json", post()).catch((thrown: unknown) => thrown)) as Error;
-      expect(error.message).toContain(`(ECONNREFUSED) ${NOT_SENT_MARK}`);
-    } finally {
-      shopify.listen({ onUnhandledRequest: "error" });
-    }
+    // A real connection, to a port nothing listens on.
+    await withoutStandIn(async () => expect((await failureOf("https://127.0.0.1:1/admin/api/2026-10/graphql.json")).message).toContain(`(ECONNREFUSED) ${NOT_SENT_MARK}`));
   });
 
   it("names the addresses tried when every one refused (localhost: ::1 and 127.0.0.1 where both resolve)", async () => {
-    shopify.close();
-    try {
-      const error = (await adminFetch("https://localhost:1/admin/api/2026-10/graphql.json", post()).catch((thrown: unknown) => thrown)) as Error;
-      expect(error.message).toMatch(new RegExp(`^connect ECONNREFUSED .*\\(ECONNREFUSED\\) \\${NOT_SENT_MARK.slice(0, -1)}\\]$`));
-    } finally {
-      shopify.listen({ onUnhandledRequest: "error" });
-    }
+    await withoutStandIn(async () =>
+      expect((await failureOf("https://localhost:1/admin/api/2026-10/graphql.json")).message).toMatch(
+        new RegExp(`^connect ECONNREFUSED .*\\(ECONNREFUSED\\) \\${NOT_SENT_MARK.slice(0, -1)}\\]$`),
+      ),
+    );
   });
 
   it("is marked unsent when the connection is not up within the connect timeout", async () => {
-    shopify.close();
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    const realRequest = https.request;
-    // A connection that never comes up (as to an address that drops every packet).
-    const stalled = vi.spyOn(https, "request").mockImplementation(((url: string, options: https.RequestOptions, callback: never) =>
-      realRequest(url, { ...options, agent: undefined, createConnection: () => Object.assign(new Socket(), { connecting: true }) }, callback)) as unknown as typeof https.request);
-    try {
-      let outcome: unknown = "pending";
-      const failed = adminFetch(URL_OF_SHOP, post()).catch((thrown: unknown) => (outcome = thrown));
-      await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS - 1);
-      expect(outcome).toBe("pending");
-      await vi.advanceTimersByTimeAsync(1);
-      await failed;
-      expect((outcome as Error).message).toContain(`(TALLY_CONNECT_TIMEOUT) ${NOT_SENT_MARK}`);
-    } finally {
-      stalled.mockRestore();
-      shopify.listen({ onUnhandledRequest: "error" });
-    }
+    await withoutStandIn(async () => {
+      const realRequest = https.request;
+      // A connection that never comes up (as to an address that drops every packet).
+      const stalled = vi.spyOn(https, "request").mockImplementation(((url: string, options: https.RequestOptions, callback: never) =>
+        realRequest(url, { ...options, agent: undefined, createConnection: () => Object.assign(new Socket(), { connecting: true }) }, callback)) as unknown as typeof https.request);
+      try {
+        await expectGivenUpAtConnectTimeout(URL_OF_SHOP, async () => undefined);
+      } finally {
+        stalled.mockRestore();
+      }
+    });
   });
 
   it("is marked unsent when TLS does not agree within the connect timeout (the TCP connection is up)", async () => {
-    shopify.close();
-    const held: Socket[] = [];
-    const { url, server } = await tcpServer((socket) => void held.push(socket)); // accepts, never answers TLS
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    try {
-      let outcome: unknown = "pending";
-      const failed = adminFetch(url, post()).catch((thrown: unknown) => (outcome = thrown));
-      await ioUntil(() => held.length === 1);
-      await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS - 1);
-      expect(outcome).toBe("pending");
-      await vi.advanceTimersByTimeAsync(1);
-      await failed;
-      expect((outcome as Error).message).toContain(`(TALLY_CONNECT_TIMEOUT) ${NOT_SENT_MARK}`);
-    } finally {
-      for (const socket of held) socket.destroy();
-      server.close();
-      shopify.listen({ onUnhandledRequest: "error" });
-    }
+    await withoutStandIn(async () => {
+      const held: Socket[] = [];
+      const { url, server } = await tcpServer((socket) => void held.push(socket)); // accepts, never answers TLS
+      try {
+        await expectGivenUpAtConnectTimeout(url, () => ioUntil(() => held.length === 1));
+      } finally {
+        for (const socket of held) socket.destroy();
+        server.close();
+      }
+    });
   });
 
   it("is marked unsent when the connection drops during the TLS handshake, whatever its code", async () => {
-    shopify.close();
-    const { url, server } = await tcpServer((socket) => socket.once("data", () => socket.destroy())); // reads the ClientHello, hangs up
-    try {
-      const error = (await adminFetch(url, post()).catch((thrown: unknown) => thrown)) as Error;
-      expect(error.message).toContain(NOT_SENT_MARK);
-    } finally {
-      server.close();
-      shopify.listen({ onUnhandledRequest: "error" });
-    }
+    await withoutStandIn(async () => {
+      const { url, server } = await tcpServer((socket) => socket.once("data", () => socket.destroy())); // reads the ClientHello, hangs up
+      try {
+        expect((await failureOf(url)).message).toContain(NOT_SENT_MARK);
+      } finally {
+        server.close();
+      }
+    });
   });
 });
 
 describe("a call that may have reached Shopify", () => {
   it("is given up, and not marked unsent, when the connection stays silent too long (no signal of its own)", async () => {
-    shopify.close();
-    const realRequest = https.request;
-    const { server } = await tcpServer(() => undefined); // takes the request, never answers
-    const { port } = server.address() as { port: number };
-    const silent = vi.spyOn(https, "request").mockImplementation(((url: string, options: https.RequestOptions, callback: never) => {
-      const request = realRequest(url, { ...options, agent: undefined, createConnection: () => connect(port, "127.0.0.1") }, callback);
-      // The socket's timeout, as Node emits it after ANSWER_SILENCE_TIMEOUT_MS without a byte.
-      request.once("socket", (socket) => socket.once("connect", () => setImmediate(() => socket.emit("timeout"))));
-      return request;
-    }) as unknown as typeof https.request);
-    try {
-      const error = (await adminFetch(URL_OF_SHOP, post()).catch((thrown: unknown) => thrown)) as Error & { code?: string };
-      expect(error.code).toBe("TALLY_ANSWER_TIMEOUT");
-      expect(error.message).not.toContain(NOT_SENT_MARK);
-    } finally {
-      silent.mockRestore();
-      server.close();
-      shopify.listen({ onUnhandledRequest: "error" });
-    }
+    await withoutStandIn(async () => {
+      const realRequest = https.request;
+      const { server } = await tcpServer(() => undefined); // takes the request, never answers
+      const { port } = server.address() as { port: number };
+      const silent = vi.spyOn(https, "request").mockImplementation(((url: string, options: https.RequestOptions, callback: never) => {
+        const request = realRequest(url, { ...options, agent: undefined, createConnection: () => connect(port, "127.0.0.1") }, callback);
+        // The socket's timeout, as Node emits it after ANSWER_SILENCE_TIMEOUT_MS without a byte.
+        request.once("socket", (socket) => socket.once("connect", () => setImmediate(() => socket.emit("timeout"))));
+        return request;
+      }) as unknown as typeof https.request);
+      try {
+        const error = (await failureOf(URL_OF_SHOP)) as Error & { code?: string };
+        expect(error.code).toBe("TALLY_ANSWER_TIMEOUT");
+        expect(error.message).not.toContain(NOT_SENT_MARK);
+      } finally {
+        silent.mockRestore();
+        server.close();
+      }
+    });
   });
 });
