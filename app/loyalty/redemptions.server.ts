@@ -3,7 +3,8 @@
 // conditional decrement (balance ≥ cost), so two concurrent redeems can never spend the same
 // points. What Shopify then does (a code, a store credit) is recorded by the functions below;
 // points come back through one ledger key per redemption (`redemption:<id>:return`), so they can
-// never come back twice.
+// never come back twice (but for a code returned as expired, used after all and spent again, whose
+// order is then cancelled: `:respend`, then `:return:2`).
 import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "~/db.server";
 import { writeBalanceChange } from "./balance-change.server";
@@ -433,6 +434,12 @@ export async function returnPoints(
     });
     if (claimed.count === 0) return false;
     const redemption = await tx.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
+    // Points come back a second time only after a code returned as expired was used after all
+    // (spent again, `:respend`) and that order was cancelled: that return has a key of its own.
+    const respent = await tx.ledgerEntry.findUnique({
+      where: { shopDomain_idempotencyKey: { shopDomain: redemption.shopDomain, idempotencyKey: `redemption:${redemption.id}:respend` } },
+      select: { id: true },
+    });
     await writeBalanceChange(tx, {
       shopDomain: redemption.shopDomain,
       memberId: redemption.memberId,
@@ -442,7 +449,7 @@ export async function returnPoints(
       sourceId: String(redemption.id),
       actor,
       note: reason.slice(0, 255),
-      idempotencyKey: `redemption:${redemption.id}:return`,
+      idempotencyKey: `redemption:${redemption.id}:${respent ? "return:2" : "return"}`,
       earned: false,
     });
     return true;

@@ -19,8 +19,10 @@
 // 3. Redemptions: `redemption:<id>:redeem` exists, on the redemption's member, with delta
 //    -pointsSpent; `redemption:<id>:return` (+pointsSpent) exists exactly when the points came
 //    back at some point: pointsReturned is true, or a `redemption:<id>:respend` row (-pointsSpent,
-//    a code used after it was returned as expired) spent them again, and then pointsReturned is
-//    false. Every reward row names a redemption that exists.
+//    a code used after it was returned as expired) spent them again. After a respend,
+//    pointsReturned is true exactly when `redemption:<id>:return:2` (+pointsSpent) gave them
+//    back again (the order that used the code was cancelled). Every reward row names a
+//    redemption that exists.
 // 4. Idempotency keys: none is used twice in a shop (a unique index already says so; checked
 //    anyway, because the audit trusts nothing it can count).
 import type { Db } from "~/db.server";
@@ -299,6 +301,8 @@ interface RedemptionRow extends Counted {
   return_member: unknown;
   respend_delta: unknown;
   respend_member: unknown;
+  second_return_delta: unknown;
+  second_return_member: unknown;
 }
 
 const REDEMPTION_CHECK = `
@@ -307,11 +311,13 @@ WITH checked AS (
     CASE WHEN r."pointsReturned" = TRUE THEN 1 ELSE 0 END AS points_returned,
     redeem."delta" AS redeem_delta, redeem."memberId" AS redeem_member,
     ret."delta" AS return_delta, ret."memberId" AS return_member,
-    respend."delta" AS respend_delta, respend."memberId" AS respend_member
+    respend."delta" AS respend_delta, respend."memberId" AS respend_member,
+    ret2."delta" AS second_return_delta, ret2."memberId" AS second_return_member
   FROM "Redemption" r
   LEFT JOIN "LedgerEntry" redeem ON redeem."shopDomain" = r."shopDomain" AND redeem."idempotencyKey" = 'redemption:' || r."id" || ':redeem'
   LEFT JOIN "LedgerEntry" ret ON ret."shopDomain" = r."shopDomain" AND ret."idempotencyKey" = 'redemption:' || r."id" || ':return'
   LEFT JOIN "LedgerEntry" respend ON respend."shopDomain" = r."shopDomain" AND respend."idempotencyKey" = 'redemption:' || r."id" || ':respend'
+  LEFT JOIN "LedgerEntry" ret2 ON ret2."shopDomain" = r."shopDomain" AND ret2."idempotencyKey" = 'redemption:' || r."id" || ':return:2'
   WHERE 1 = 1 {shop:r}
 )
 SELECT checked.*, COUNT(*) OVER () AS total_count FROM checked
@@ -319,7 +325,8 @@ WHERE redeem_delta IS NULL OR redeem_delta <> -points_spent OR redeem_member <> 
   OR (CASE WHEN return_delta IS NULL THEN 0 ELSE 1 END) <> (CASE WHEN points_returned = 1 OR respend_delta IS NOT NULL THEN 1 ELSE 0 END)
   OR return_delta <> points_spent OR return_member <> member_id
   OR respend_delta <> -points_spent OR respend_member <> member_id
-  OR (respend_delta IS NOT NULL AND points_returned = 1)
+  OR (CASE WHEN second_return_delta IS NULL THEN 0 ELSE 1 END) <> (CASE WHEN respend_delta IS NOT NULL AND points_returned = 1 THEN 1 ELSE 0 END)
+  OR second_return_delta <> points_spent OR second_return_member <> member_id
 ORDER BY shop, redemption_id
 LIMIT {limit}`;
 
@@ -329,7 +336,7 @@ function redemptionMismatch(row: RedemptionRow): Mismatch {
   const memberId = Number(row.member_id);
   const returned = Number(row.points_returned) === 1;
   const value = (delta: unknown) => (delta === null ? null : Number(delta));
-  const [redeem, back, respend] = [value(row.redeem_delta), value(row.return_delta), value(row.respend_delta)];
+  const [redeem, back, respend, backAgain] = [value(row.redeem_delta), value(row.return_delta), value(row.respend_delta), value(row.second_return_delta)];
   const problems: string[] = [];
   if (redeem === null) problems.push("no redeem row");
   else if (redeem !== -spent) problems.push(`redeem row ${redeem}, not ${-spent}`);
@@ -341,8 +348,11 @@ function redemptionMismatch(row: RedemptionRow): Mismatch {
   if (back !== null && back !== spent) problems.push(`return row ${back}, not ${spent}`);
   onOther(row.return_member, "return");
   if (respend !== null && respend !== -spent) problems.push(`respend row ${respend}, not ${-spent}`);
-  if (respend !== null && returned) problems.push("respent, but still marked returned");
+  if (respend !== null && returned && backAgain === null) problems.push("respent, but marked returned with no second return row");
+  if (backAgain !== null && !(respend !== null && returned)) problems.push("a second return row, but the points were not respent and returned again");
+  if (backAgain !== null && backAgain !== spent) problems.push(`second return row ${backAgain}, not ${spent}`);
   onOther(row.respend_member, "respend");
+  onOther(row.second_return_member, "second return");
   return { kind: "redemption", shop: row.shop, redemptionId: id, memberId, detail: `redemption ${id} (${spent} points): ${problems.join("; ")}` };
 }
 

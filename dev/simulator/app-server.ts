@@ -138,7 +138,10 @@ async function startAppOnce(options: {
       throw output.includes("EADDRINUSE") ? new PortTaken(message) : new Error(message);
     }
     try {
-      await fetch(`${baseUrl}/healthz`);
+      // Closed after the answer: a kept-alive connection idle in fetch's pool until the caller's
+      // first request could be closed by the server (its 5 s keep-alive) just as it is reused,
+      // failing that request with "other side closed" (seen once in CI).
+      await fetch(`${baseUrl}/healthz`, { headers: { connection: "close" } });
       break;
     } catch {
       if (Date.now() > deadline) {

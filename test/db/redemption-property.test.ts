@@ -30,7 +30,8 @@ let nextRefund = 6_300_000_000n;
 const step = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant("earn" as const), customer: fc.nat(1), dollars: fc.integer({ min: 1, max: 900 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("refund" as const), order: fc.nat(20), dollars: fc.integer({ min: 1, max: 900 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("cancel" as const), order: fc.nat(20) }) },
+  // usedCode: an order that used a code, when there is one (the rarer paths: a used code's points back).
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("cancel" as const), order: fc.nat(20), usedCode: fc.boolean() }) },
   {
     weight: 4,
     arbitrary: fc.record({
@@ -42,8 +43,10 @@ const step = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("settle" as const), redemption: fc.nat(20), outcome: fc.constantFrom("issued" as const, "refused" as const) }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("use" as const), redemption: fc.nat(20), order: fc.nat(20) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("expire" as const), redemption: fc.nat(20), returnPoints: fc.boolean() }) },
+  // expiredCode: a code that expired, when there is one (used after all: its points are spent again).
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("use" as const), redemption: fc.nat(20), order: fc.nat(20), expiredCode: fc.boolean() }) },
+  // issuedCode: a code that was issued, when there is one (else any redemption, most of which cannot expire).
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("expire" as const), redemption: fc.nat(20), returnPoints: fc.boolean(), issuedCode: fc.boolean() }) },
 );
 
 type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
@@ -61,9 +64,11 @@ async function invariants(memberIds: number[]) {
   // Points back at most once, and only for a reward that is not (or no longer) in the shopper's hands.
   const redemptions = await db.redemption.findMany({ where: { memberId: { in: memberIds } } });
   for (const redemption of redemptions) {
-    const returns = rows.filter((row) => row.idempotencyKey === `redemption:${redemption.id}:return`).length;
-    const respends = rows.filter((row) => row.idempotencyKey === `redemption:${redemption.id}:respend`).length;
-    expect(returns).toBeLessThanOrEqual(1);
+    // Twice only when a code returned as expired was used after all (spent again) and that order was cancelled.
+    const keys = rows.map((row) => row.idempotencyKey);
+    const returns = keys.filter((key) => key === `redemption:${redemption.id}:return` || key === `redemption:${redemption.id}:return:2`).length;
+    const respends = keys.filter((key) => key === `redemption:${redemption.id}:respend`).length;
+    expect(returns - respends, `redemption ${redemption.id}`).toBeOneOf([0, 1]);
     expect(redemption.pointsReturned).toBe(returns - respends === 1);
     if (redemption.pointsReturned) expect(["failed", "expired", "returned"]).toContain(redemption.status);
     if (["issued", "used", "pending"].includes(redemption.status)) expect(redemption.pointsReturned).toBe(false);
@@ -87,8 +92,10 @@ describe("redemptions (property, real database)", () => {
     await db.shop.update({ where: { domain: SHOP }, data: { program: JSON.stringify({ ...program, redemption: { ...program.redemption, maxRedeemsPerHour: 10_000 } }) } });
     const rewards = await db.reward.findMany({ where: { shopDomain: SHOP }, orderBy: { id: "asc" } });
 
-    // Once, in CI, this test ran past its timeout (it takes seconds): the seed and the step under
-    // way are printed when it fails, so that a failure, a timeout included, can be replayed.
+    // The seed and the step under way are printed when it fails, so that a failure can be replayed.
+    // Shrinking a failure runs the property again and again: it is cut short after 20 s (the
+    // counterexample found so far is reported), so that a failure is reported, not a timeout
+    // (twice in CI, the sequence expire → use → cancel, before the second return had a key).
     const seed = Number(process.env.PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
     let underWay: Step | null = null;
     onTestFailed(() => console.error(`redemption property: PROPERTY_SEED=${seed} replays it; the step under way: ${JSON.stringify(underWay)}`));
@@ -97,6 +104,8 @@ describe("redemptions (property, real database)", () => {
         const customers = [nextCustomer++, nextCustomer++];
         const orders: { orderId: bigint; customer: bigint; cents: number; codes: string[] }[] = [];
         const redeemed: IssuedRedemption[] = [];
+        const issuedOnes: IssuedRedemption[] = [];
+        const expired: IssuedRedemption[] = [];
         for (const s of steps) {
           underWay = s;
           if (s.op === "earn") {
@@ -108,7 +117,9 @@ describe("redemptions (property, real database)", () => {
             const refund = { refundId: nextRefund++, orderId: order.orderId, subtotalMinor: Math.min(order.cents, s.dollars * 100), taxMinor: 0, amountExponent: 2 };
             await recordOrderEvent(db, sql(), SHOP, { kind: "refund", refund, currency: "USD" }, "test");
           } else if (s.op === "cancel" && orders.length > 0) {
-            const order = orders[s.order % orders.length];
+            const withCodes = orders.filter((candidate) => candidate.codes.length > 0);
+            const pool = s.usedCode && withCodes.length > 0 ? withCodes : orders;
+            const order = pool[s.order % pool.length];
             await returnPointsForCancelledOrder(db, SHOP, order.orderId, order.codes, "test");
             await recordOrderEvent(db, sql(), SHOP, { kind: "cancelled", order: { ...orderVersion(order), cancelled: true, updatedAt: 99_000 } }, "test");
           } else if (s.op === "redeem") {
@@ -125,28 +136,33 @@ describe("redemptions (property, real database)", () => {
               }
               const issued = { ...result.redemption, customerId: result.customerId };
               redeemed.push(issued);
-              if (s.outcome === "issued") await markIssued(sql(), issued, { shopifyDiscountId: `gid://shopify/DiscountCodeNode/${result.redemption.id}` });
+              if (s.outcome === "issued" && (await markIssued(sql(), issued, { shopifyDiscountId: `gid://shopify/DiscountCodeNode/${result.redemption.id}` })) !== null) issuedOnes.push(issued);
               if (s.outcome === "refused") await failRedemption(db, result.redemption.id, "test", "refused");
             }
           } else if (s.op === "settle" && redeemed.length > 0) {
             const settled = redeemed[s.redemption % redeemed.length];
-            if (s.outcome === "issued") await markIssued(sql(), settled, {});
+            if (s.outcome === "issued") {
+              if ((await markIssued(sql(), settled, {})) !== null) issuedOnes.push(settled);
+            }
             else await failRedemption(db, settled.id, "test", "refused");
           } else if (s.op === "use" && redeemed.length > 0 && orders.length > 0) {
-            const redemption = await db.redemption.findUniqueOrThrow({ where: { id: redeemed[s.redemption % redeemed.length].id } });
+            const pool = s.expiredCode && expired.length > 0 ? expired : redeemed;
+            const redemption = await db.redemption.findUniqueOrThrow({ where: { id: pool[s.redemption % pool.length].id } });
             const order = orders[s.order % orders.length];
             if (redemption.code) {
               order.codes.push(redemption.code);
               await markCodesUsed(db, SHOP, order.orderId, [redemption.code], "test");
             }
           } else if (s.op === "expire" && redeemed.length > 0) {
-            await expireCode(db, redeemed[s.redemption % redeemed.length].id, s.returnPoints, "test");
+            const pool = s.issuedCode && issuedOnes.length > 0 ? issuedOnes : redeemed;
+            const redemption = pool[s.redemption % pool.length];
+            if (await expireCode(db, redemption.id, s.returnPoints, "test")) expired.push(redemption);
           }
           const members = await db.member.findMany({ where: { shopDomain: SHOP, customerId: { in: customers } }, select: { id: true } });
           await invariants(members.map((member) => member.id));
         }
       }),
-      { numRuns: 25, seed },
+      { numRuns: 25, seed, plugins: [fc.interruptAfterTimeLimit(20_000)] },
     );
   });
 });

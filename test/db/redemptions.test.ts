@@ -5,6 +5,7 @@ import { HttpResponse } from "msw";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { parseServerTiming } from "~/observability/step-times";
+import { verifyLedger } from "~/loyalty/verify.server";
 import { runtimeEnv } from "~/runtime-env.server";
 import { settleShopRedemptions, expireShopCodes, EXPIRY_GRACE_MS } from "~/shopify/redemption-jobs.server";
 import { storeOfflineSession } from "../support/admin-session";
@@ -471,5 +472,29 @@ describe("after the code is issued", () => {
     expect(await db.redemption.findUnique({ where: { id: unused.id } })).toMatchObject({ status: "used", pointsReturned: false });
     expect(await balanceOf(db, unusedOwner, SHOP)).toBe(5);
     expect(await balancesMatchLedger(db)).toEqual([]);
+  });
+
+  it("a code returned as expired, used late, then its order cancelled: the points come back again, once", async () => {
+    const customer = await memberWith(500);
+    const { id, code } = await issuedCode(customer, { kind: "fixed_amount", amountMinor: 500, costPoints: 500, codeExpiryDays: 7 });
+    const afterExpiry = new Date(Date.now() + 7 * 86_400_000 + EXPIRY_GRACE_MS + 60_000);
+    expect(await expireShopCodes(db, SHOP, afterExpiry)).toMatchObject({ expired: 1 });
+    const late = { id: ++nextOrder, customer: { id: customer }, lines: [{ price: "10.00", discount: "5.00" }], discountCode: code };
+    expect((await deliverWebhook("orders/paid", orderPayload(late), { shop: SHOP })).status).toBe(200);
+    expect(await balanceOf(db, customer, SHOP)).toBe(5);
+
+    const cancel = orderPayload({ ...late, cancelledAt: "2026-11-30T10:00:00Z", updatedAt: "2026-11-30T10:00:00Z" });
+    for (let i = 0; i < 2; i++) expect((await deliverWebhook("orders/cancelled", cancel, { shop: SHOP, eventId: `cancel-${late.id}-${i}` })).status).toBe(200);
+    expect(await db.redemption.findUnique({ where: { id } })).toMatchObject({ status: "returned", pointsReturned: true });
+    // The late order's 5 points are reversed; the reward's 500, spent again by that order, come back.
+    expect(await balanceOf(db, customer, SHOP)).toBe(500);
+    expect((await ledgerOf(db, customer, SHOP)).filter((entry) => entry.key.startsWith(`redemption:${id}:`)).map((entry) => [entry.delta, entry.key])).toEqual([
+      [-500, `redemption:${id}:redeem`],
+      [500, `redemption:${id}:return`],
+      [-500, `redemption:${id}:respend`],
+      [500, `redemption:${id}:return:2`],
+    ]);
+    expect(await balancesMatchLedger(db)).toEqual([]);
+    expect((await verifyLedger(db, { shop: SHOP })).mismatches).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { recordOrderEvent, type OrderDelivery } from "~/loyalty/ledger.server";
 import type { OrderVersion } from "~/loyalty/order";
-import { expireCode, failRedemption, isRedeemRefusal, markCodesUsed, markIssued, startRedemption } from "~/loyalty/redemptions.server";
+import { expireCode, failRedemption, isRedeemRefusal, markCodesUsed, markIssued, returnPointsForCancelledOrder, startRedemption } from "~/loyalty/redemptions.server";
 import { verifyLedger } from "~/loyalty/verify.server";
 import { sql } from "~/sql.server";
 
@@ -150,15 +150,24 @@ describe("verify", () => {
     const first = await redeemDefaultReward(a.customerId);
     const second = await redeemDefaultReward(a.customerId);
     await failRedemption(db, second.id, "test", "refused");
+    // Returned as expired, used after all by an order, which was cancelled: returned twice.
+    const third = await redeemDefaultReward(a.customerId);
+    await markIssued(sql(), third, {});
+    await expireCode(db, third.id, true, "test");
+    await markCodesUsed(db, SHOP, nextOrder, [third.code!], "test");
+    await returnPointsForCancelledOrder(db, SHOP, nextOrder++, [third.code!], "test");
+    expect((await verifyLedger(db, { shop: SHOP })).mismatches).toEqual([]);
     await db.ledgerEntry.deleteMany({ where: { shopDomain: SHOP, idempotencyKey: `redemption:${first.id}:redeem` } });
     await db.redemption.update({ where: { id: second.id }, data: { pointsReturned: false } });
+    await db.ledgerEntry.deleteMany({ where: { shopDomain: SHOP, idempotencyKey: `redemption:${third.id}:return:2` } });
 
     const report = await verifyLedger(db, { shop: SHOP });
-    expect(report.counts.redemptions).toBe(2);
+    expect(report.counts.redemptions).toBe(3);
     expect(report.mismatches).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: "redemption", redemptionId: first.id, detail: expect.stringContaining("no redeem row") }),
         expect.objectContaining({ kind: "redemption", redemptionId: second.id, detail: expect.stringContaining("not marked returned") }),
+        expect.objectContaining({ kind: "redemption", redemptionId: third.id, detail: expect.stringContaining("no second return row") }),
       ]),
     );
   });
@@ -182,7 +191,7 @@ describe("verify", () => {
       cancel: fc.boolean(),
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(life, { minLength: 1, maxLength: 4 }), fc.array(fc.constantFrom("issue", "fail", "expire", "respend"), { maxLength: 3 }), fc.boolean(), async (orders, redemptions, parallel) => {
+      fc.asyncProperty(fc.array(life, { minLength: 1, maxLength: 4 }), fc.array(fc.constantFrom("issue", "fail", "expire", "respend", "respend-cancelled"), { maxLength: 3 }), fc.boolean(), async (orders, redemptions, parallel) => {
         const customers = [nextCustomer++, nextCustomer++, nextCustomer++];
         const all: OrderDelivery[] = [];
         for (const spec of orders) {
@@ -205,8 +214,13 @@ describe("verify", () => {
           const redemption = await redeemDefaultReward(customer);
           if (outcome === "fail") await failRedemption(db, redemption.id, "test", "refused");
           else await markIssued(sql(), redemption, {});
-          if (outcome === "expire" || outcome === "respend") await expireCode(db, redemption.id, true, "test");
-          if (outcome === "respend") await markCodesUsed(db, SHOP, nextOrder++, [redemption.code!], "test");
+          if (outcome !== "issue" && outcome !== "fail") await expireCode(db, redemption.id, true, "test");
+          if (outcome === "respend" || outcome === "respend-cancelled") {
+            // The code is used after all by a late order, which may then be cancelled.
+            const orderId = nextOrder++;
+            await markCodesUsed(db, SHOP, orderId, [redemption.code!], "test");
+            if (outcome === "respend-cancelled") await returnPointsForCancelledOrder(db, SHOP, orderId, [redemption.code!], "test");
+          }
         }
         const report = await verifyLedger(db, { shop: SHOP });
         expect(report.mismatches).toEqual([]);
