@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { sql } from "~/sql.server";
-import { nothing, RolledBack, row, runSqlReads, runSqlTransaction, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, RolledBack, row, runSqlReads, runSqlStatementWithRetries, runSqlTransaction, type Row, type SqlTransaction } from "~/sql-transaction.server";
 
 const SHOP = "sql-transaction.myshopify.com";
 
@@ -125,3 +125,35 @@ describe("plain-SQL transactions", () => {
     expect(counts.map(([found]) => Number((found as Row).count))).toEqual(Array(12).fill(0));
   });
 });
+
+describe("statements committed on their own", () => {
+  it("commits or fails each alone; on PostgreSQL, those of one turn share one connection and one round trip", async () => {
+    const connection = sql();
+    const connects = connection.provider === "postgresql" ? countConnects(connection.pool) : null;
+    const results = await Promise.allSettled([
+      runSqlStatementWithRetries(connection, insertShopReturning(`${SHOP}-k`)),
+      // Division by zero: PostgreSQL refuses this one (SQLite answers null), and no other.
+      runSqlStatementWithRetries(connection, row(`SELECT 1 / 0 AS "never"`, [])),
+      runSqlStatementWithRetries(connection, insertShopReturning(`${SHOP}-l`)),
+      runSqlStatementWithRetries(connection, row(`SELECT COUNT(*) AS "count" FROM "Shop" WHERE "domain" = ?`, [`${SHOP}-nobody`])),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(["fulfilled", connection.provider === "postgresql" ? "rejected" : "fulfilled", "fulfilled", "fulfilled"]);
+    expect((results[0] as PromiseFulfilledResult<Row>).value).toEqual({ domain: `${SHOP}-k` });
+    expect(Number(((results[3] as PromiseFulfilledResult<Row>).value as Row).count)).toBe(0);
+    expect(await shopCount(`${SHOP}-k`)).toBe(1);
+    expect(await shopCount(`${SHOP}-l`)).toBe(1);
+    if (connects) expect(connects.count).toBe(1);
+    connects?.restore();
+  });
+});
+
+/** How many connections the pool hands out, until restored. */
+function countConnects(pool: { connect: () => Promise<unknown> }) {
+  const connect = pool.connect;
+  const counted = { count: 0, restore: () => void (pool.connect = connect) };
+  pool.connect = function (this: unknown) {
+    counted.count++;
+    return connect.call(pool);
+  };
+  return counted;
+}
