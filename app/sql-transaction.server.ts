@@ -11,7 +11,7 @@
 // and plans them once (PostgreSQL).
 import { createHash } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
-import type { PoolClient } from "pg";
+import pg, { type PoolClient } from "pg";
 import type { SqlConnection } from "./sql.server";
 
 export type Row = Record<string, unknown>;
@@ -218,6 +218,69 @@ export async function runPostgresTransaction(
   }
 }
 
+interface WaitingTransaction {
+  queries: readonly Query[];
+  order: string;
+  resolve: (results: QueryResult[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Per pool: the transactions waiting for this turn's shared one. */
+const waitingTransactions = new WeakMap<PostgresPool, WaitingTransaction[]>();
+
+/** More transactions than this in one turn are shared in more than one. */
+const MOST_TRANSACTIONS_SHARED = 20;
+
+/**
+ * PostgreSQL: runPostgresTransaction, shared with the others asked for in the same turn of the
+ * event loop: their statements in one transaction, so one round trip and one commit (one flush
+ * of the WAL) for all of them; each gets the results of its own statements. The transactions
+ * run in the order of `order`, so that row locks are taken in that order and two shared
+ * transactions never wait for each other in a circle. When PostgreSQL refuses the shared one (a
+ * statement of any of them), each runs again alone and gets its own outcome.
+ */
+export function runPostgresTransactionThisTurn(
+  connection: Extract<SqlConnection, { provider: "postgresql" }>,
+  queries: readonly Query[],
+  order: string,
+): Promise<QueryResult[]> {
+  let waiting = waitingTransactions.get(connection.pool);
+  if (!waiting) {
+    waitingTransactions.set(connection.pool, (waiting = []));
+    setImmediate(() => {
+      waitingTransactions.delete(connection.pool);
+      const sorted = waiting!.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+      for (let start = 0; start < sorted.length; start += MOST_TRANSACTIONS_SHARED) {
+        void runShared(connection, sorted.slice(start, start + MOST_TRANSACTIONS_SHARED));
+      }
+    });
+  }
+  return new Promise((resolve, reject) => waiting.push({ queries, order, resolve, reject }));
+}
+
+async function runShared(connection: Extract<SqlConnection, { provider: "postgresql" }>, transactions: WaitingTransaction[]): Promise<void> {
+  const alone = (transaction: WaitingTransaction) => runPostgresTransaction(connection, transaction.queries).then(transaction.resolve, transaction.reject);
+  if (transactions.length === 1) return alone(transactions[0]);
+  let results: QueryResult[];
+  try {
+    results = await runPostgresTransaction(
+      connection,
+      transactions.flatMap((transaction) => transaction.queries),
+    );
+  } catch (error) {
+    // PostgreSQL refused a statement (or the commit): nothing was committed, each runs alone.
+    // Otherwise (the connection broke) the commit may have happened: each gets the failure.
+    if (refusedByPostgres(error)) await Promise.all(transactions.map(alone));
+    else for (const transaction of transactions) transaction.reject(error);
+    return;
+  }
+  let next = 0;
+  for (const transaction of transactions) {
+    transaction.resolve(results.slice(next, next + transaction.queries.length));
+    next += transaction.queries.length;
+  }
+}
+
 /**
  * Statements outside any transaction, each committed on its own and seeing what is committed:
  * for reads, no write lock on SQLite (a reader in WAL mode never waits for a writer); one round
@@ -238,6 +301,11 @@ export async function runSqlReads(connection: SqlConnection, queries: readonly Q
   } finally {
     client.release();
   }
+}
+
+/** An error PostgreSQL answered with, not one of the connection. */
+function refusedByPostgres(error: unknown): boolean {
+  return error instanceof pg.DatabaseError;
 }
 
 /** Waits for every promise; throws the first failure in order (later ones follow from it). */

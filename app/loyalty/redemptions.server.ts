@@ -11,7 +11,7 @@ import { writeBalanceChange } from "./balance-change.server";
 import { rewardRedeemedEvent } from "./flow-events";
 import { flowEventInsert, postgresFlowEventInsertFor } from "./flow-event-rows.server";
 import type { SqlConnection } from "~/sql.server";
-import { nothing, RolledBack, row, rows, runPostgresTransaction, runSqlReads, runSqlStatementWithRetries, runSqlTransactionWithRetries, sqlRetryReason, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, RolledBack, row, rows, runPostgresTransactionThisTurn, runSqlReads, runSqlStatementWithRetries, runSqlTransactionWithRetries, sqlRetryReason, storedMs, type Query, type Row, type SqlTransaction } from "~/sql-transaction.server";
 import type { ReferralStats } from "./referrals.server";
 import { MEMBER_COLUMNS, memberFactsFromRow, memberUpsert } from "./ledger.server";
 import { currencyExponent, formatMinorUnits } from "./money";
@@ -212,7 +212,8 @@ async function takenInOneRoundTrip(
   const lockMember = nothing(`SELECT 1 FROM "Member" WHERE "shopDomain" = ? AND "customerId" = ? FOR UPDATE`, [shop.domain, request.customerId]);
   let takenRow: Row | undefined;
   try {
-    takenRow = (await runPostgresTransaction(connection, [lockMember, statement]))[1] as Row | undefined;
+    // Shared with the other redeems of this turn (one commit for all), members locked in order.
+    takenRow = (await runPostgresTransactionThisTurn(connection, [lockMember, statement], `${shop.domain} ${request.customerId}`))[1] as Row | undefined;
   } catch (error) {
     // A key race or a deadlock: the general transaction runs instead, built afresh for each of its tries.
     if (sqlRetryReason(error) !== null) return null;

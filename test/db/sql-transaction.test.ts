@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { sql } from "~/sql.server";
-import { nothing, RolledBack, row, runSqlReads, runSqlStatementWithRetries, runSqlTransaction, type Row, type SqlTransaction } from "~/sql-transaction.server";
+import { nothing, RolledBack, row, runSqlReads, runPostgresTransactionThisTurn, runSqlStatementWithRetries, runSqlTransaction, type Row, type SqlTransaction } from "~/sql-transaction.server";
 
 const SHOP = "sql-transaction.myshopify.com";
 
@@ -144,6 +144,36 @@ describe("statements committed on their own", () => {
     expect(await shopCount(`${SHOP}-l`)).toBe(1);
     if (connects) expect(connects.count).toBe(1);
     connects?.restore();
+  });
+});
+
+describe("PostgreSQL: transactions of one turn shared", () => {
+  it.runIf(process.env.TEST_DATABASE === "postgres")("runs them as one (one connection), each with its own results; a refused one alone, the others committed", async () => {
+    const connection = sql();
+    if (connection.provider !== "postgresql") throw new Error("PostgreSQL only");
+    const connects = countConnects(connection.pool);
+    const insertAndCount = (domain: string) => [insertShopReturning(domain), row(`SELECT COUNT(*) AS "count" FROM "Shop" WHERE "domain" = ?`, [domain])];
+    const [m, refused, n] = await Promise.allSettled([
+      runPostgresTransactionThisTurn(connection, insertAndCount(`${SHOP}-m`), "2"),
+      // The same domain twice: its second insert is refused, and its first is undone.
+      runPostgresTransactionThisTurn(connection, [insertShopReturning(`${SHOP}-o`), insertShopReturning(`${SHOP}-o`)], "3"),
+      runPostgresTransactionThisTurn(connection, insertAndCount(`${SHOP}-n`), "1"),
+    ]);
+    expect(m).toEqual({ status: "fulfilled", value: [{ domain: `${SHOP}-m` }, { count: 1 }] });
+    expect(n).toEqual({ status: "fulfilled", value: [{ domain: `${SHOP}-n` }, { count: 1 }] });
+    expect(refused).toMatchObject({ status: "rejected", reason: { code: "23505" } });
+    expect([await shopCount(`${SHOP}-m`), await shopCount(`${SHOP}-n`), await shopCount(`${SHOP}-o`)]).toEqual([1, 1, 0]);
+    // Shared once, refused by PostgreSQL, then each alone: 1 + 3 connections.
+    expect(connects.count).toBe(4);
+
+    connects.count = 0;
+    const together = await Promise.all([`${SHOP}-p`, `${SHOP}-q`].map((domain, i) => runPostgresTransactionThisTurn(connection, insertAndCount(domain), String(i))));
+    expect(together).toEqual([
+      [{ domain: `${SHOP}-p` }, { count: 1 }],
+      [{ domain: `${SHOP}-q` }, { count: 1 }],
+    ]);
+    expect(connects.count).toBe(1);
+    connects.restore();
   });
 });
 
