@@ -198,21 +198,36 @@ export async function runPostgresTransaction(
   connection: Extract<SqlConnection, { provider: "postgresql" }>,
   queries: readonly Query[],
 ): Promise<QueryResult[]> {
+  const { statements, commit } = await sentInOneTransaction(connection, queries);
+  const failure = [...statements, commit].find((result) => result.status === "rejected");
+  if (failure) throw (failure as PromiseRejectedResult).reason;
+  return queries.map((query, i) => resultOf(query, (statements[i] as PromiseFulfilledResult<pg.QueryResult<Row>>).value));
+}
+
+const resultOf = ({ returns }: Query, { rows }: pg.QueryResult<Row>): QueryResult => (returns === "row" ? rows[0] : returns === "rows" ? rows : undefined);
+
+/**
+ * BEGIN, the statements and COMMIT in one socket write; what became of each statement and of the
+ * transaction (a COMMIT after a refused statement answers ROLLBACK: it is fulfilled, but nothing
+ * was committed).
+ */
+async function sentInOneTransaction(
+  connection: Extract<SqlConnection, { provider: "postgresql" }>,
+  queries: readonly Query[],
+): Promise<{ statements: PromiseSettledResult<pg.QueryResult<Row>>[]; commit: PromiseSettledResult<unknown> }> {
   const client = await connection.pool.connect();
   let broken: Error | undefined;
   try {
     const sent = corked(client, () => [client.query("BEGIN"), ...queries.map((query) => postgresQuery(client, query)), client.query("COMMIT")].map(quiet));
     const settled = await Promise.allSettled(sent);
-    if (settled[settled.length - 1].status === "rejected") {
+    const [begin, ...rest] = settled;
+    const commit = rest.pop()!;
+    if (commit.status === "rejected") {
       // The COMMIT itself failed: nothing may stay open on a connection going back to the pool.
       await client.query("ROLLBACK").catch((error: Error) => (broken = error));
     }
-    const failure = settled.find((result) => result.status === "rejected");
-    if (failure) throw (failure as PromiseRejectedResult).reason;
-    return queries.map(({ returns }, i) => {
-      const { rows } = (settled[i + 1] as PromiseFulfilledResult<{ rows: Row[] }>).value;
-      return returns === "row" ? rows[0] : returns === "rows" ? rows : undefined;
-    });
+    // A failed BEGIN fails the transaction as a failed COMMIT would.
+    return { statements: rest as PromiseSettledResult<pg.QueryResult<Row>>[], commit: begin.status === "rejected" ? begin : commit };
   } finally {
     client.release(broken);
   }
@@ -228,16 +243,18 @@ interface WaitingTransaction {
 /** Per pool: the transactions waiting for this turn's shared one. */
 const waitingTransactions = new WeakMap<PostgresPool, WaitingTransaction[]>();
 
-/** More transactions than this in one turn are shared in more than one. */
-const MOST_TRANSACTIONS_SHARED = 20;
+/** More transactions than this in one turn are shared in more than one (each one's locks are held until all are done). */
+const MOST_TRANSACTIONS_SHARED = 10;
 
 /**
  * PostgreSQL: runPostgresTransaction, shared with the others asked for in the same turn of the
  * event loop: their statements in one transaction, so one round trip and one commit (one flush
  * of the WAL) for all of them; each gets the results of its own statements. The transactions
  * run in the order of `order`, so that row locks are taken in that order and two shared
- * transactions never wait for each other in a circle. When PostgreSQL refuses the shared one (a
- * statement of any of them), each runs again alone and gets its own outcome.
+ * transactions never wait for each other in a circle (another transaction locking several rows
+ * in another order can still deadlock with one: PostgreSQL then refuses one of the two). When
+ * PostgreSQL refuses the shared one (a statement of any of them), each runs again alone and gets
+ * its own outcome.
  */
 export function runPostgresTransactionThisTurn(
   connection: Extract<SqlConnection, { provider: "postgresql" }>,
@@ -251,7 +268,9 @@ export function runPostgresTransactionThisTurn(
       waitingTransactions.delete(connection.pool);
       const sorted = waiting!.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
       for (let start = 0; start < sorted.length; start += MOST_TRANSACTIONS_SHARED) {
-        void runShared(connection, sorted.slice(start, start + MOST_TRANSACTIONS_SHARED));
+        const shared = sorted.slice(start, start + MOST_TRANSACTIONS_SHARED);
+        // No connection, say: each gets the failure (one already settled keeps its outcome).
+        runShared(connection, shared).catch((error: unknown) => shared.forEach((transaction) => transaction.reject(error)));
       }
     });
   }
@@ -261,23 +280,28 @@ export function runPostgresTransactionThisTurn(
 async function runShared(connection: Extract<SqlConnection, { provider: "postgresql" }>, transactions: WaitingTransaction[]): Promise<void> {
   const alone = (transaction: WaitingTransaction) => runPostgresTransaction(connection, transaction.queries).then(transaction.resolve, transaction.reject);
   if (transactions.length === 1) return alone(transactions[0]);
-  let results: QueryResult[];
-  try {
-    results = await runPostgresTransaction(
-      connection,
-      transactions.flatMap((transaction) => transaction.queries),
-    );
-  } catch (error) {
-    // PostgreSQL refused a statement (or the commit): nothing was committed, each runs alone.
-    // Otherwise (the connection broke) the commit may have happened: each gets the failure.
-    if (refusedByPostgres(error)) await Promise.all(transactions.map(alone));
-    else for (const transaction of transactions) transaction.reject(error);
+  const { statements, commit } = await sentInOneTransaction(
+    connection,
+    transactions.flatMap((transaction) => transaction.queries),
+  );
+  // PostgreSQL refused a statement or the commit: nothing was committed, each runs alone.
+  if ([...statements, commit].some((result) => result.status === "rejected" && refusedByPostgres(result.reason))) {
+    await Promise.all(transactions.map(alone));
     return;
   }
+  // The connection failed the commit: whether it happened is unknown, each gets the failure.
+  if (commit.status === "rejected") {
+    for (const transaction of transactions) transaction.reject(commit.reason);
+    return;
+  }
+  // Committed: each gets its results, or the failure of a statement that never reached the server.
   let next = 0;
   for (const transaction of transactions) {
-    transaction.resolve(results.slice(next, next + transaction.queries.length));
+    const own = statements.slice(next, next + transaction.queries.length);
     next += transaction.queries.length;
+    const failure = own.find((result) => result.status === "rejected");
+    if (failure) transaction.reject((failure as PromiseRejectedResult).reason);
+    else transaction.resolve(transaction.queries.map((query, i) => resultOf(query, (own[i] as PromiseFulfilledResult<pg.QueryResult<Row>>).value)));
   }
 }
 
@@ -415,17 +439,23 @@ async function sendTogether(pool: PostgresPool, statements: WaitingStatement[]):
     for (const statement of statements) statement.reject(error);
     return;
   }
+  let broken: Error | undefined;
   try {
     const sent = corked(client, () => statements.map(({ query }) => quiet(postgresQuery(client, query))));
     const settled = await Promise.allSettled(sent);
     settled.forEach((result, i) => {
       const { query, resolve, reject } = statements[i];
-      if (result.status === "rejected") return reject(result.reason);
-      const { rows } = result.value;
-      resolve(query.returns === "row" ? rows[0] : query.returns === "rows" ? rows : undefined);
+      if (result.status === "fulfilled") return resolve(resultOf(query, result.value));
+      // Not PostgreSQL's answer: the connection failed, and goes out of the pool.
+      if (!refusedByPostgres(result.reason)) broken ??= result.reason as Error;
+      reject(result.reason);
     });
+  } catch (error) {
+    // Sending failed: each statement not settled yet gets the failure.
+    broken = error as Error;
+    for (const statement of statements) statement.reject(error);
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

@@ -417,7 +417,8 @@ export async function markOutcomeUnknown(db: Db, redemptionId: number, error: st
 
 /**
  * Gives the redemption's points back (at most once: the ledger key and the pointsReturned flag
- * agree in one transaction) and moves it to `status`. Only from the statuses listed: a
+ * agree in one transaction; once more only after they were spent again, see `:return:2`) and
+ * moves it to `status`. Only from the statuses listed: a
  * redemption that was used is never returned as failed, and so on.
  */
 export async function returnPoints(

@@ -349,7 +349,7 @@ function redemptionMismatch(row: RedemptionRow): Mismatch {
   onOther(row.return_member, "return");
   if (respend !== null && respend !== -spent) problems.push(`respend row ${respend}, not ${-spent}`);
   if (respend !== null && returned && backAgain === null) problems.push("respent, but marked returned with no second return row");
-  if (backAgain !== null && !(respend !== null && returned)) problems.push("a second return row, but the points were not respent and returned again");
+  if (backAgain !== null && !(respend !== null && returned)) problems.push(respend === null ? "a second return row, but the points were never spent again" : "a second return row, but the points are not marked returned");
   if (backAgain !== null && backAgain !== spent) problems.push(`second return row ${backAgain}, not ${spent}`);
   onOther(row.respend_member, "respend");
   onOther(row.second_return_member, "second return");

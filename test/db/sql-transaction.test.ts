@@ -173,6 +173,21 @@ describe("PostgreSQL: transactions of one turn shared", () => {
       [{ domain: `${SHOP}-q` }, { count: 1 }],
     ]);
     expect(connects.count).toBe(1);
+
+    // A statement the driver cannot send (its parameter cannot be serialized) fails its own
+    // transaction's caller only: the others were committed, and say so.
+    connects.count = 0;
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const [r, unsendable, s] = await Promise.allSettled([
+      runPostgresTransactionThisTurn(connection, insertAndCount(`${SHOP}-r`), "1"),
+      runPostgresTransactionThisTurn(connection, [row(`SELECT ?::text AS "never"`, [circular])], "2"),
+      runPostgresTransactionThisTurn(connection, insertAndCount(`${SHOP}-s`), "3"),
+    ]);
+    expect([r.status, unsendable.status, s.status]).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((unsendable as PromiseRejectedResult).reason).toBeInstanceOf(TypeError);
+    expect([await shopCount(`${SHOP}-r`), await shopCount(`${SHOP}-s`)]).toEqual([1, 1]);
+    expect(connects.count).toBe(1);
     connects.restore();
   });
 });
