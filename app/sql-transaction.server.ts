@@ -233,6 +233,32 @@ async function sentInOneTransaction(
   }
 }
 
+/** Where requests wait for their turn's shared work, by key (a Map or a WeakMap). */
+export interface Gathering<Key, Item> {
+  get(key: Key): Item[] | undefined;
+  set(key: Key, items: Item[]): unknown;
+  delete(key: Key): unknown;
+}
+
+/**
+ * Adds `item` to what `key` gathers in this turn of the event loop. After the turn's I/O
+ * callbacks (setImmediate), `flush` gets all that was gathered: requests that arrive in one burst
+ * share one round trip.
+ */
+export function gatherThisTurn<Key, Item>(gathering: Gathering<Key, Item>, key: Key, item: Item, flush: (items: Item[]) => void): void {
+  const waiting = gathering.get(key);
+  if (waiting) {
+    waiting.push(item);
+    return;
+  }
+  const items = [item];
+  gathering.set(key, items);
+  setImmediate(() => {
+    gathering.delete(key);
+    flush(items);
+  });
+}
+
 interface WaitingTransaction {
   queries: readonly Query[];
   order: string;
@@ -261,20 +287,16 @@ export function runPostgresTransactionThisTurn(
   queries: readonly Query[],
   order: string,
 ): Promise<QueryResult[]> {
-  let waiting = waitingTransactions.get(connection.pool);
-  if (!waiting) {
-    waitingTransactions.set(connection.pool, (waiting = []));
-    setImmediate(() => {
-      waitingTransactions.delete(connection.pool);
-      const sorted = waiting!.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  return new Promise((resolve, reject) =>
+    gatherThisTurn(waitingTransactions, connection.pool, { queries, order, resolve, reject }, (waiting) => {
+      const sorted = waiting.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
       for (let start = 0; start < sorted.length; start += MOST_TRANSACTIONS_SHARED) {
         const shared = sorted.slice(start, start + MOST_TRANSACTIONS_SHARED);
         // No connection, say: each gets the failure (one already settled keeps its outcome).
         runShared(connection, shared).catch((error: unknown) => shared.forEach((transaction) => transaction.reject(error)));
       }
-    });
-  }
-  return new Promise((resolve, reject) => waiting.push({ queries, order, resolve, reject }));
+    }),
+  );
 }
 
 async function runShared(connection: Extract<SqlConnection, { provider: "postgresql" }>, transactions: WaitingTransaction[]): Promise<void> {
@@ -417,18 +439,13 @@ const MOST_STATEMENTS_PER_ROUND_TRIP = 50;
  * its own Sync, after which PostgreSQL runs the next one whatever happened to it.
  */
 function runPostgresStatementThisTurn(pool: PostgresPool, query: Query): Promise<QueryResult> {
-  let waiting = waitingStatements.get(pool);
-  if (!waiting) {
-    waitingStatements.set(pool, (waiting = []));
-    // After this turn's I/O callbacks: every statement asked for by them joins.
-    setImmediate(() => {
-      waitingStatements.delete(pool);
-      for (let start = 0; start < waiting!.length; start += MOST_STATEMENTS_PER_ROUND_TRIP) {
-        void sendTogether(pool, waiting!.slice(start, start + MOST_STATEMENTS_PER_ROUND_TRIP));
+  return new Promise((resolve, reject) =>
+    gatherThisTurn(waitingStatements, pool, { query, resolve, reject }, (waiting) => {
+      for (let start = 0; start < waiting.length; start += MOST_STATEMENTS_PER_ROUND_TRIP) {
+        void sendTogether(pool, waiting.slice(start, start + MOST_STATEMENTS_PER_ROUND_TRIP));
       }
-    });
-  }
-  return new Promise((resolve, reject) => waiting.push({ query, resolve, reject }));
+    }),
+  );
 }
 
 async function sendTogether(pool: PostgresPool, statements: WaitingStatement[]): Promise<void> {

@@ -8,7 +8,7 @@
 // round trip of its own, sent at that moment, would have given it: the version and its member as
 // committed when the shared one ran, which is after the read arrived.
 import type { SqlConnection } from "~/sql.server";
-import { row, rows, runSqlReads, type Row } from "~/sql-transaction.server";
+import { gatherThisTurn, row, rows, runSqlReads, type Row } from "~/sql-transaction.server";
 import { MEMBER_COLUMNS } from "./ledger.server";
 import { programVersionRead } from "./shop-cache.server";
 import type { ShopifyId } from "./shopify-id";
@@ -40,18 +40,14 @@ export function readShopVersionAndMember(connection: SqlConnection, shopDomain: 
   }
   let byShop = waitingReads.get(connection);
   if (!byShop) waitingReads.set(connection, (byShop = new Map()));
-  let waiting = byShop.get(shopDomain);
-  if (!waiting) {
-    byShop.set(shopDomain, (waiting = []));
-    // After this turn's I/O callbacks: every read that arrived with them joins.
-    setImmediate(() => {
-      byShop.delete(shopDomain);
-      for (let start = 0; start < waiting!.length; start += MOST_MEMBERS_PER_ROUND_TRIP) {
-        void readTogether(connection, shopDomain, waiting!.slice(start, start + MOST_MEMBERS_PER_ROUND_TRIP));
+  const gathering = byShop;
+  return new Promise((resolve, reject) =>
+    gatherThisTurn(gathering, shopDomain, { customerId, resolve, reject }, (waiting) => {
+      for (let start = 0; start < waiting.length; start += MOST_MEMBERS_PER_ROUND_TRIP) {
+        void readTogether(connection, shopDomain, waiting.slice(start, start + MOST_MEMBERS_PER_ROUND_TRIP));
       }
-    });
-  }
-  return new Promise((resolve, reject) => waiting.push({ customerId, resolve, reject }));
+    }),
+  );
 }
 
 async function readTogether(connection: SqlConnection, shopDomain: string, reads: WaitingRead[]): Promise<void> {
