@@ -15,6 +15,8 @@ import pg, { type PoolClient } from "pg";
 import type { SqlConnection } from "./sql.server";
 
 export type Row = Record<string, unknown>;
+type PostgresConnection = Extract<SqlConnection, { provider: "postgresql" }>;
+type PostgresPool = PostgresConnection["pool"];
 export type Query = { sql: string; params: unknown[]; returns: "row" | "rows" | "nothing" };
 export type QueryResult = Row | Row[] | undefined;
 /** Yields batches of statements that do not depend on each other; receives their results. */
@@ -50,6 +52,9 @@ function postgresQuery(client: PoolClient, { sql, params }: Query) {
   const { name, text } = postgresStatement(sql);
   return client.query<Row>({ name, text, values: params.map(postgresParam) });
 }
+
+/** What a statement gives back on PostgreSQL: its first row, its rows, or nothing, as it asked. */
+const resultOf = ({ returns }: Query, { rows }: pg.QueryResult<Row>): QueryResult => (returns === "row" ? rows[0] : returns === "rows" ? rows : undefined);
 
 /** Epoch ms from a stored timestamp as the drivers return it: ISO text (SQLite) or ms (PostgreSQL, see sql.server). */
 export function storedMs(value: unknown): number | null {
@@ -121,7 +126,7 @@ function quiet<T>(promise: Promise<T>): Promise<T> {
 }
 
 async function runOnPostgres<Result>(
-  pool: Extract<SqlConnection, { provider: "postgresql" }>["pool"],
+  pool: PostgresPool,
   transaction: SqlTransaction<Result>,
 ): Promise<Result> {
   const client = await pool.connect();
@@ -152,10 +157,7 @@ async function runOnPostgres<Result>(
       const results = await settledInOrder([...pending, ...batch]);
       pending = [];
       step = transaction.next(
-        step.value.map(({ returns }, i) => {
-          const { rows } = results[results.length - batch.length + i] as { rows: Row[] };
-          return returns === "row" ? rows[0] : returns === "rows" ? rows : undefined;
-        }),
+        step.value.map((query, i) => resultOf(query, results[results.length - batch.length + i] as pg.QueryResult<Row>)),
       );
     }
     if (step.value instanceof RolledBack) {
@@ -195,7 +197,7 @@ async function runOnPostgres<Result>(
  * (PostgreSQL refuses the statements after it, and the COMMIT then rolls back) and is thrown.
  */
 export async function runPostgresTransaction(
-  connection: Extract<SqlConnection, { provider: "postgresql" }>,
+  connection: PostgresConnection,
   queries: readonly Query[],
 ): Promise<QueryResult[]> {
   const { statements, commit } = await sentInOneTransaction(connection, queries);
@@ -204,15 +206,13 @@ export async function runPostgresTransaction(
   return queries.map((query, i) => resultOf(query, (statements[i] as PromiseFulfilledResult<pg.QueryResult<Row>>).value));
 }
 
-const resultOf = ({ returns }: Query, { rows }: pg.QueryResult<Row>): QueryResult => (returns === "row" ? rows[0] : returns === "rows" ? rows : undefined);
-
 /**
  * BEGIN, the statements and COMMIT in one socket write; what became of each statement and of the
  * transaction (a COMMIT after a refused statement answers ROLLBACK: it is fulfilled, but nothing
  * was committed).
  */
 async function sentInOneTransaction(
-  connection: Extract<SqlConnection, { provider: "postgresql" }>,
+  connection: PostgresConnection,
   queries: readonly Query[],
 ): Promise<{ statements: PromiseSettledResult<pg.QueryResult<Row>>[]; commit: PromiseSettledResult<unknown> }> {
   const client = await connection.pool.connect();
@@ -283,7 +283,7 @@ const MOST_TRANSACTIONS_SHARED = 10;
  * its own outcome.
  */
 export function runPostgresTransactionThisTurn(
-  connection: Extract<SqlConnection, { provider: "postgresql" }>,
+  connection: PostgresConnection,
   queries: readonly Query[],
   order: string,
 ): Promise<QueryResult[]> {
@@ -299,7 +299,7 @@ export function runPostgresTransactionThisTurn(
   );
 }
 
-async function runShared(connection: Extract<SqlConnection, { provider: "postgresql" }>, transactions: WaitingTransaction[]): Promise<void> {
+async function runShared(connection: PostgresConnection, transactions: WaitingTransaction[]): Promise<void> {
   const alone = (transaction: WaitingTransaction) => runPostgresTransaction(connection, transaction.queries).then(transaction.resolve, transaction.reject);
   if (transactions.length === 1) return alone(transactions[0]);
   const { statements, commit } = await sentInOneTransaction(
@@ -415,8 +415,6 @@ export function runSqlStatementWithRetries(connection: SqlConnection, query: Que
   if (connection.provider === "sqlite") return withRetries(async () => (await runSqlReads(connection, [query]))[0]);
   return withRetries(() => runPostgresStatementThisTurn(connection.pool, query));
 }
-
-type PostgresPool = Extract<SqlConnection, { provider: "postgresql" }>["pool"];
 
 interface WaitingStatement {
   query: Query;
