@@ -9,19 +9,25 @@
 // maxRedeemsPerHour raised in its program. Then, in the same process:
 //   1. the baseline: Shopify alone, the stand-in answering the app's discountCodeBasicCreate
 //      directly, BENCH_MEMBERS in flight, after a warm-up as long as the redeems' (BENCH_WARMUP
-//      calls per member, on the same connections): what a redemption cannot go below;
-//   2. a warm-up, then the measured run: every member redeems the shop's default reward (500
-//      points → 5.00 off) BENCH_REDEEMS times, one after the other, all members at once (so
-//      BENCH_MEMBERS in flight), each request a POST /apps/tally/redeem with the query Shopify's
-//      app proxy signs, over keep-alive HTTP;
-//   3. a race: every member sends BENCH_RACE redeems at once with points for half of them left
+//      calls per member, on the same connections, with no barrier between, as below): what a
+//      redemption cannot go below;
+//   2. the steady run: every member redeems the shop's default reward (500 points → 5.00 off)
+//      BENCH_WARMUP times to warm up, then BENCH_REDEEMS times measured, one after the other with
+//      no pause between the two, all members at once (so BENCH_MEMBERS in flight), each request a
+//      POST /apps/tally/redeem with the query Shopify's app proxy signs, over keep-alive HTTP.
+//      (No barrier after the warm-up: it would send every member's first measured redeem at the
+//      same instant, and that herd alone would set the p99. It is measured next, on its own.);
+//   3. a burst: every member redeems once, all sent at the same instant, over the connections the
+//      steady run kept open (latency reported);
+//   4. a race: every member sends BENCH_RACE redeems at once with points for half of them left
 //      (exactly as many must be issued as the balances cover, the rest refused 409);
 // and the checks: every member's balance = Σ its ledger and never below zero, one code in the
 // stand-in per issued redemption (the same codes, each for its member), points spent = Σ the
 // issued rewards' cost, every 200 an issued redemption and nothing left pending or failed.
 //
-// Reported: redeems/s (wall time), p50/p99 latency, p99 minus the stand-in's latency (the goal:
-// within 50 ms), the server's CPU per redeem (workers; the stand-in's primary apart), where a
+// Reported: redeems/s (over the measured window), p50/p99 latency of the measured redeems, p99
+// minus the stand-in's latency (the goal: within 50 ms), the server's CPU per redeem (workers;
+// the stand-in's primary apart; both over the measured window, warm-ups in it counted), where a
 // redeem's time goes (the server started with SERVER_TIMING=on names each step's duration in a
 // Server-Timing header; the rest is HTTP, the signature, the body and the client), and the
 // checks. Written to bench/results/redeem-<timestamp>.json. Exit status 1 if a check failed, a
@@ -38,6 +44,7 @@
 //   WEB_CONCURRENCY               server workers (default: one per CPU, as `npm start`)
 //   TEST_POSTGRES_URL             PostgreSQL admin URL (default postgresql://postgres@127.0.0.1:5432/postgres)
 import { mkdirSync, writeFileSync } from "node:fs";
+import type http from "node:http";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT, proxyPath, storefrontProxyPrefix, webhookUri } from "../dev/simulator/app-config";
@@ -49,7 +56,7 @@ import { signedProxyQuery, signedWebhookRequest } from "../dev/simulator/shopify
 import { ensureProductionBuild } from "./lib/build";
 import { processCpuMs, singleProcessCpuMs } from "./lib/cpu";
 import { withDb } from "./lib/database";
-import { redeemAtOnce, redeemRepeatedly, shopifyAlone, type RedeemRun, type RedeemTarget } from "./lib/redeem-load";
+import { redeemAgent, redeemAtOnce, redeemSteadily, shopifyAlone, type RedeemRun, type RedeemTarget } from "./lib/redeem-load";
 import { checkRedemptions, type RedeemCheck } from "./lib/redeem-verify";
 import { formatTable, writeResultsJson } from "./lib/report";
 import { perSecond, summarizeLatencies, type LatencySummary } from "./lib/stats";
@@ -113,6 +120,8 @@ interface DatabaseResult {
   baseline: { calls: number; wallMs: number; latency: LatencySummary; failures: number };
   warmUp: { redeems: number; non200: number };
   measured: RunSummary;
+  /** One redeem per member, all sent at the same instant: the herd the steady run leaves out. */
+  burst: { redeems: number; non200: number; latency: LatencySummary };
   race: { sent: number; issued: number; refused409: number; other: number; expectedIssued: number };
   check: RedeemCheck;
   shopifyCalls: Record<string, number>;
@@ -172,7 +181,7 @@ async function benchDatabase(provider: Provider, settings: Settings): Promise<Da
 async function benchApp(provider: Provider, app: RunningApp, databaseUrl: string, settings: Settings): Promise<DatabaseResult> {
   const standIn = app.adminApi!;
   const customerIds = Array.from({ length: settings.members }, (_, i) => CUSTOMER_ID_BASE + i);
-  const redeemsPerMember = settings.warmUp + settings.redeems + settings.race / 2;
+  const redeemsPerMember = settings.warmUp + settings.redeems + 1 + settings.race / 2;
   const earnedPerMember = redeemsPerMember * REWARD_COST;
 
   progress(provider, `app on ${app.baseUrl} (${settings.workers} worker(s), Shopify answering in ${settings.shopifyLatencyMs} ms); ${settings.members} members earning ${earnedPerMember} points each…`);
@@ -196,14 +205,35 @@ async function benchApp(provider: Provider, app: RunningApp, databaseUrl: string
   const baseline = { calls: alone.latenciesMs.length, wallMs: alone.wallMs, latency: summarizeLatencies(alone.latenciesMs), failures: alone.failures };
   progress(provider, `baseline: p50 ${baseline.latency.p50Ms.toFixed(1)} ms, p99 ${baseline.latency.p99Ms.toFixed(1)} ms`);
 
-  progress(provider, `warm-up: ${settings.warmUp} redeems per member…`);
-  const warmUp = await redeemRepeatedly(target, "warm-up", customerIds, settings.warmUp);
+  progress(provider, `${settings.warmUp} redeems per member to warm up, then ${settings.redeems} measured, ${settings.members} in flight…`);
+  const agent = redeemAgent(settings.members);
+  try {
+    return await redeemOnAgent({ provider, app, databaseUrl, settings, target, customerIds, earnedPerMember, baseline }, agent);
+  } finally {
+    agent.destroy();
+  }
+}
 
-  progress(provider, `measured: ${settings.redeems} redeems per member, ${settings.members} in flight…`);
-  const cpuBefore = cpuSplit(app);
-  const measured = await redeemRepeatedly(target, "measured", customerIds, settings.redeems);
+interface BenchRun {
+  provider: Provider;
+  app: RunningApp;
+  databaseUrl: string;
+  settings: Settings;
+  target: RedeemTarget;
+  customerIds: number[];
+  earnedPerMember: number;
+  baseline: DatabaseResult["baseline"];
+}
+
+/** The steady run, the burst and the race, the first two over `agent`'s connections; then the checks. */
+async function redeemOnAgent(run: BenchRun, agent: http.Agent): Promise<DatabaseResult> {
+  const { provider, app, databaseUrl, settings, target, customerIds, earnedPerMember, baseline } = run;
+  const standIn = app.adminApi!;
+  let cpuBefore = cpuSplit(app);
+  const steady = await redeemSteadily(target, agent, customerIds, { warmUp: settings.warmUp, measured: settings.redeems }, () => (cpuBefore = cpuSplit(app)));
   const cpuAfter = cpuSplit(app);
-  const summary = summarize(measured, settings, cpuBefore, cpuAfter);
+  const { warmUp, measured } = steady;
+  const summary = summarize(measured, steady.redeemsInWindow, settings, cpuBefore, cpuAfter);
   progress(
     provider,
     `${summary.redeemsPerSecond.toFixed(1)} redeems/s, p50 ${summary.latency.p50Ms.toFixed(1)} ms, p99 ${summary.latency.p99Ms.toFixed(1)} ms ` +
@@ -211,6 +241,10 @@ async function benchApp(provider: Provider, app: RunningApp, databaseUrl: string
   );
   for (const failure of summary.failures.slice(0, FAILURES_SHOWN)) console.error(`    customer ${failure.customerId}: ${failure.status ?? "no answer"} ${failure.detail}`);
   if (summary.failures.length > 0) printServerErrors(provider, app);
+
+  progress(provider, `burst: every member redeems once, all ${settings.members} sent at the same instant…`);
+  const burstRun = await redeemAtOnce(target, "burst", customerIds, 1, agent);
+  const burst = { redeems: burstRun.answers.length, non200: burstRun.answers.filter((answer) => answer.status !== 200).length, latency: summarizeLatencies(burstRun.answers.map((answer) => answer.latencyMs)) };
 
   // Points for half the race are left, unless a redeem above failed (and so spent nothing).
   const raceAffordable = await withDb(databaseUrl, async (db) => {
@@ -220,7 +254,7 @@ async function benchApp(provider: Provider, app: RunningApp, databaseUrl: string
   progress(provider, `race: ${settings.race} redeems per member at once, points for ${settings.race / 2}…`);
   const race = await redeemAtOnce(target, "race", customerIds, settings.race);
 
-  const all = [warmUp, measured, race].flatMap((run) => run.answers);
+  const all = [warmUp, measured, burstRun, race].flatMap((run) => run.answers);
   const answered200 = all.filter((answer) => answer.status === 200).map((answer) => ({ customerId: answer.customerId, code: answer.code }));
   const shopify = await standIn.state(BENCH_SHOP);
   const check = await withDb(databaseUrl, (db) =>
@@ -234,6 +268,7 @@ async function benchApp(provider: Provider, app: RunningApp, databaseUrl: string
     baseline,
     warmUp: { redeems: warmUp.answers.length, non200: warmUp.answers.filter((answer) => answer.status !== 200).length },
     measured: summary,
+    burst,
     race: {
       sent: race.answers.length,
       issued: raceIssued,
@@ -265,7 +300,8 @@ function cpuSplit(app: RunningApp): { total: number | null; primary: number | nu
   return { total: processCpuMs(app.process.pid), primary: app.process.pid === undefined ? null : singleProcessCpuMs(app.process.pid) };
 }
 
-function summarize(run: RedeemRun, settings: Settings, before: ReturnType<typeof cpuSplit>, after: ReturnType<typeof cpuSplit>): RunSummary {
+/** `inWindow`: the redeems started in the measured run's window (warm-ups still running included), for redeems/s and CPU. */
+function summarize(run: RedeemRun, inWindow: number, settings: Settings, before: ReturnType<typeof cpuSplit>, after: ReturnType<typeof cpuSplit>): RunSummary {
   const latency = summarizeLatencies(run.answers.map((answer) => answer.latencyMs));
   const statuses: Record<string, number> = {};
   for (const answer of run.answers) statuses[String(answer.status)] = (statuses[String(answer.status)] ?? 0) + 1;
@@ -277,12 +313,12 @@ function summarize(run: RedeemRun, settings: Settings, before: ReturnType<typeof
   return {
     redeems: count,
     wallMs: run.wallMs,
-    redeemsPerSecond: perSecond(count, run.wallMs),
+    redeemsPerSecond: perSecond(inWindow, run.wallMs),
     latency,
     p99OverShopifyMs,
     meetsGoal: p99OverShopifyMs <= GOAL_OVER_SHOPIFY_MS,
-    serverCpuMsPerRedeem: total === null ? null : (split ? total - primary! : total) / count,
-    standInCpuMsPerRedeem: split ? primary! / count : null,
+    serverCpuMsPerRedeem: total === null ? null : (split ? total - primary! : total) / inWindow,
+    standInCpuMsPerRedeem: split ? primary! / inWindow : null,
     statuses,
     failures: run.answers.filter((answer) => answer.status !== 200).map(({ customerId, status, detail }) => ({ customerId, status, detail })),
     steps: stepSummaries(run.answers.filter((answer) => answer.status === 200)),
@@ -366,6 +402,12 @@ function printReport(results: readonly DatabaseResult[], environment: Record<str
     console.log(formatTable(["database", "step", "mean ms", "p50 ms", "p99 ms"], stepRows, ["left", "left", "right", "right", "right"]));
     console.log();
   }
+  for (const { database, burst } of results) {
+    console.log(
+      `burst        ${database.padEnd(10)} ${burst.redeems} redeems sent at the same instant: p50 ${ms(burst.latency.p50Ms)} ms, slowest ${ms(burst.latency.maxMs)} ms` +
+        `${burst.non200 ? `, ${burst.non200} not 200 ✗` : ""}`,
+    );
+  }
   for (const { database, race, warmUp } of results) {
     const raceOk = race.issued === race.expectedIssued && race.other === 0;
     console.log(
@@ -405,7 +447,7 @@ async function main(): Promise<number> {
   console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
 
   const failed = results.filter(
-    (result) => !result.check.ok || result.measured.failures.length > 0 || result.warmUp.non200 > 0 || result.race.issued !== result.race.expectedIssued || result.race.other > 0,
+    (result) => !result.check.ok || result.measured.failures.length > 0 || result.warmUp.non200 > 0 || result.burst.non200 > 0 || result.race.issued !== result.race.expectedIssued || result.race.other > 0,
   );
   return failed.length === 0 ? 0 : 1;
 }

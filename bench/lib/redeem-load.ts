@@ -40,35 +40,75 @@ export interface RedeemRun {
   answers: RedeemAnswer[];
 }
 
-/**
- * Each member redeems `perMember` times, one request in flight per member (so `members.length`
- * in flight in all), one after the other.
- */
-export async function redeemRepeatedly(target: RedeemTarget, name: string, customerIds: readonly number[], perMember: number): Promise<RedeemRun> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: customerIds.length });
-  const answers: RedeemAnswer[] = [];
-  const started = performance.now();
-  try {
-    await Promise.all(
-      customerIds.map(async (customerId) => {
-        for (let i = 0; i < perMember; i++) answers.push(await redeem(agent, target, customerId));
-      }),
-    );
-  } finally {
-    agent.destroy();
-  }
-  return { name, wallMs: performance.now() - started, answers };
+export interface SteadyRun {
+  warmUp: RedeemRun;
+  measured: RedeemRun;
+  /** Every redeem started from the moment the first member began its measured ones (warm-ups included). */
+  redeemsInWindow: number;
 }
 
-/** Every member sends `attempts` redeems at once (members × attempts in flight). */
-export async function redeemAtOnce(target: RedeemTarget, name: string, customerIds: readonly number[], attempts: number): Promise<RedeemRun> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: customerIds.length * attempts });
+/**
+ * Each member redeems `warmUp` times, then `measured` times, one request in flight per member
+ * (so `members.length` in flight in all), one after the other and with no pause between the two:
+ * members that finish their warm-up early go on measuring while the others still warm up. A
+ * barrier between the two would start every member's first measured redeem at the same instant,
+ * a herd that a steady load of shoppers never sends, and at p99 the bench would measure that herd
+ * rather than the steady state (the burst is measured on its own: `redeemAtOnce`).
+ * `onMeasuring` runs once, just before the first measured redeem is sent (to read the server's
+ * CPU); the measured window runs from then to the last answer. `agent`: one connection per member
+ * (`redeemAgent`), kept alive for the caller.
+ */
+export async function redeemSteadily(
+  target: RedeemTarget,
+  agent: http.Agent,
+  customerIds: readonly number[],
+  { warmUp, measured }: { warmUp: number; measured: number },
+  onMeasuring: () => void,
+): Promise<SteadyRun> {
+  const warmUpAnswers: RedeemAnswer[] = [];
+  const measuredAnswers: RedeemAnswer[] = [];
+  const started = performance.now();
+  let measuringSince: number | null = null;
+  let redeemsInWindow = 0;
+  await Promise.all(
+    customerIds.map(async (customerId) => {
+      for (let i = 0; i < warmUp + measured; i++) {
+        const measuring = i >= warmUp;
+        if (measuring && measuringSince === null) {
+          onMeasuring();
+          measuringSince = performance.now();
+        }
+        if (measuringSince !== null) redeemsInWindow++;
+        const answer = await redeem(agent, target, customerId);
+        (measuring ? measuredAnswers : warmUpAnswers).push(answer);
+      }
+    }),
+  );
+  const ended = performance.now();
+  return {
+    warmUp: { name: "warm-up", wallMs: (measuringSince ?? ended) - started, answers: warmUpAnswers },
+    measured: { name: "measured", wallMs: ended - (measuringSince ?? ended), answers: measuredAnswers },
+    redeemsInWindow,
+  };
+}
+
+/** Keep-alive connections for `connections` redeems in flight; the caller destroys the agent. */
+export function redeemAgent(connections: number): http.Agent {
+  return new http.Agent({ keepAlive: true, maxSockets: connections });
+}
+
+/**
+ * Every member sends `attempts` redeems at once (members × attempts in flight), over `agent`'s
+ * connections (already open: the herd alone is measured) or, without one, over new connections.
+ */
+export async function redeemAtOnce(target: RedeemTarget, name: string, customerIds: readonly number[], attempts: number, agent?: http.Agent): Promise<RedeemRun> {
+  const connections = agent ?? redeemAgent(customerIds.length * attempts);
   const started = performance.now();
   try {
-    const answers = await Promise.all(customerIds.flatMap((customerId) => Array.from({ length: attempts }, () => redeem(agent, target, customerId))));
+    const answers = await Promise.all(customerIds.flatMap((customerId) => Array.from({ length: attempts }, () => redeem(connections, target, customerId))));
     return { name, wallMs: performance.now() - started, answers };
   } finally {
-    agent.destroy();
+    if (!agent) connections.destroy();
   }
 }
 
@@ -119,7 +159,8 @@ function redeem(agent: http.Agent, target: RedeemTarget, customerId: number): Pr
  * directly (its latency, its schema validation, loopback HTTP), `concurrency` in flight, for a
  * shop of its own so the benchmark shop's codes stay exactly the redemptions'. `warmUp` calls go
  * first, unmeasured, on the same connections: as the redeems have their warm-up, so does this
- * (the first calls open the connections and meet cold code, tens of milliseconds each).
+ * (the first calls open the connections and meet cold code, tens of milliseconds each), and as
+ * theirs, it runs straight into the measured calls, with no barrier between.
  */
 export async function shopifyAlone(
   standInUrl: string,
@@ -131,7 +172,7 @@ export async function shopifyAlone(
   const latenciesMs: number[] = [];
   let failures = 0;
   let next = 0;
-  const one = (n: number) =>
+  const one = (n: number, measured: boolean) =>
     new Promise<void>((resolve) => {
       const body = Buffer.from(JSON.stringify({ query: CREATE_BASIC_CODE, variables: { discount: codeInput(n) } }));
       const started = performance.now();
@@ -153,6 +194,7 @@ export async function shopifyAlone(
           const chunks: Buffer[] = [];
           response.on("data", (chunk: Buffer) => chunks.push(chunk));
           response.on("end", () => {
+            if (!measured) return resolve();
             latenciesMs.push(performance.now() - started);
             const text = Buffer.concat(chunks).toString();
             if (response.statusCode !== 200 || !text.includes('"userErrors":[]')) failures++;
@@ -161,24 +203,22 @@ export async function shopifyAlone(
         },
       );
       request.on("error", () => {
-        failures++;
+        if (measured) failures++;
         resolve();
       });
       request.end(body);
     });
-  const run = (upTo: number) =>
-    Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < upTo) await one(next++);
-      }),
-    );
   let started = performance.now();
   try {
-    await run(warmUp);
-    latenciesMs.length = 0;
-    failures = 0;
-    started = performance.now();
-    await run(warmUp + calls);
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < warmUp + calls) {
+          const n = next++;
+          if (n === warmUp) started = performance.now();
+          await one(n, n >= warmUp);
+        }
+      }),
+    );
   } finally {
     agent.destroy();
   }
