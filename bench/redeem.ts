@@ -44,7 +44,6 @@
 //   WEB_CONCURRENCY               server workers (default: one per CPU, as `npm start`)
 //   TEST_POSTGRES_URL             PostgreSQL admin URL (default postgresql://postgres@127.0.0.1:5432/postgres)
 import { mkdirSync, writeFileSync } from "node:fs";
-import type http from "node:http";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT, proxyPath, storefrontProxyPrefix, webhookUri } from "../dev/simulator/app-config";
@@ -56,7 +55,7 @@ import { signedProxyQuery, signedWebhookRequest } from "../dev/simulator/shopify
 import { ensureProductionBuild } from "./lib/build";
 import { processCpuMs, singleProcessCpuMs } from "./lib/cpu";
 import { withDb } from "./lib/database";
-import { redeemAgent, redeemAtOnce, redeemSteadily, shopifyAlone, type RedeemRun, type RedeemTarget } from "./lib/redeem-load";
+import { redeemAtOnce, redeemSteadily, withKeptConnections, shopifyAlone, type RedeemRun, type RedeemTarget } from "./lib/redeem-load";
 import { checkRedemptions, type RedeemCheck } from "./lib/redeem-verify";
 import { formatTable, writeResultsJson } from "./lib/report";
 import { perSecond, summarizeLatencies, type LatencySummary } from "./lib/stats";
@@ -209,44 +208,22 @@ async function benchApp(provider: Provider, app: RunningApp, databaseUrl: string
   progress(provider, `baseline: p50 ${baseline.latency.p50Ms.toFixed(1)} ms, p99 ${baseline.latency.p99Ms.toFixed(1)} ms`);
 
   progress(provider, `${settings.warmUp} redeems per member to warm up, then ${settings.redeems} measured, ${settings.members} in flight…`);
-  const agent = redeemAgent(settings.members);
-  try {
-    return await redeemOnAgent({ provider, app, databaseUrl, settings, target, customerIds, earnedPerMember, baseline }, agent);
-  } finally {
-    agent.destroy();
-  }
-}
+  const { steady, summary, burstRun } = await withKeptConnections(settings.members, async (agent) => {
+    let cpuBefore = cpuSplit(app);
+    const steady = await redeemSteadily(target, agent, customerIds, { warmUp: settings.warmUp, measured: settings.redeems }, () => (cpuBefore = cpuSplit(app)));
+    const summary = summarize(steady.measured, steady.redeemsInWindow, settings, cpuBefore, cpuSplit(app));
+    progress(
+      provider,
+      `${summary.redeemsPerSecond.toFixed(1)} redeems/s, p50 ${summary.latency.p50Ms.toFixed(1)} ms, p99 ${summary.latency.p99Ms.toFixed(1)} ms ` +
+        `(p99 − ${settings.shopifyLatencyMs} ms = ${summary.p99OverShopifyMs.toFixed(1)} ms), ${summary.failures.length} not 200`,
+    );
+    for (const failure of summary.failures.slice(0, FAILURES_SHOWN)) console.error(`    customer ${failure.customerId}: ${failure.status ?? "no answer"} ${failure.detail}`);
+    if (summary.failures.length > 0) printServerErrors(provider, app);
 
-interface BenchRun {
-  provider: Provider;
-  app: RunningApp;
-  databaseUrl: string;
-  settings: Settings;
-  target: RedeemTarget;
-  customerIds: number[];
-  earnedPerMember: number;
-  baseline: DatabaseResult["baseline"];
-}
-
-/** The steady run, the burst and the race, the first two over `agent`'s connections; then the checks. */
-async function redeemOnAgent(run: BenchRun, agent: http.Agent): Promise<DatabaseResult> {
-  const { provider, app, databaseUrl, settings, target, customerIds, earnedPerMember, baseline } = run;
-  const standIn = app.adminApi!;
-  let cpuBefore = cpuSplit(app);
-  const steady = await redeemSteadily(target, agent, customerIds, { warmUp: settings.warmUp, measured: settings.redeems }, () => (cpuBefore = cpuSplit(app)));
-  const cpuAfter = cpuSplit(app);
+    progress(provider, `burst: every member redeems once, all ${settings.members} sent at the same instant…`);
+    return { steady, summary, burstRun: await redeemAtOnce(target, "burst", customerIds, 1, agent) };
+  });
   const { warmUp, measured } = steady;
-  const summary = summarize(measured, steady.redeemsInWindow, settings, cpuBefore, cpuAfter);
-  progress(
-    provider,
-    `${summary.redeemsPerSecond.toFixed(1)} redeems/s, p50 ${summary.latency.p50Ms.toFixed(1)} ms, p99 ${summary.latency.p99Ms.toFixed(1)} ms ` +
-      `(p99 − ${settings.shopifyLatencyMs} ms = ${summary.p99OverShopifyMs.toFixed(1)} ms), ${summary.failures.length} not 200`,
-  );
-  for (const failure of summary.failures.slice(0, FAILURES_SHOWN)) console.error(`    customer ${failure.customerId}: ${failure.status ?? "no answer"} ${failure.detail}`);
-  if (summary.failures.length > 0) printServerErrors(provider, app);
-
-  progress(provider, `burst: every member redeems once, all ${settings.members} sent at the same instant…`);
-  const burstRun = await redeemAtOnce(target, "burst", customerIds, 1, agent);
   const burst = { redeems: burstRun.answers.length, non200: burstRun.answers.filter((answer) => answer.status !== 200).length, latency: summarizeLatencies(burstRun.answers.map((answer) => answer.latencyMs)) };
 
   // Points for half the race are left, unless a redeem above failed (and so spent nothing).

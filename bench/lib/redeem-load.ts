@@ -56,7 +56,7 @@ export interface SteadyRun {
  * rather than the steady state (the burst is measured on its own: `redeemAtOnce`).
  * `onMeasuring` runs once, just before the first measured redeem is sent (to read the server's
  * CPU); the measured window runs from then to the last answer. `agent`: one connection per member
- * (`redeemAgent`), kept alive for the caller.
+ * (`withKeptConnections`).
  */
 export async function redeemSteadily(
   target: RedeemTarget,
@@ -92,9 +92,14 @@ export async function redeemSteadily(
   };
 }
 
-/** Keep-alive connections for `connections` redeems in flight; the caller destroys the agent. */
-export function redeemAgent(connections: number): http.Agent {
-  return new http.Agent({ keepAlive: true, maxSockets: connections });
+/** Runs `run` over up to `connections` kept-alive connections, all closed when it ends. */
+export async function withKeptConnections<T>(connections: number, run: (agent: http.Agent) => Promise<T>): Promise<T> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  try {
+    return await run(agent);
+  } finally {
+    agent.destroy();
+  }
 }
 
 /**
@@ -102,14 +107,10 @@ export function redeemAgent(connections: number): http.Agent {
  * connections (already open: the herd alone is measured) or, without one, over new connections.
  */
 export async function redeemAtOnce(target: RedeemTarget, name: string, customerIds: readonly number[], attempts: number, agent?: http.Agent): Promise<RedeemRun> {
-  const connections = agent ?? redeemAgent(customerIds.length * attempts);
+  if (!agent) return withKeptConnections(customerIds.length * attempts, (connections) => redeemAtOnce(target, name, customerIds, attempts, connections));
   const started = performance.now();
-  try {
-    const answers = await Promise.all(customerIds.flatMap((customerId) => Array.from({ length: attempts }, () => redeem(connections, target, customerId))));
-    return { name, wallMs: performance.now() - started, answers };
-  } finally {
-    if (!agent) connections.destroy();
-  }
+  const answers = await Promise.all(customerIds.flatMap((customerId) => Array.from({ length: attempts }, () => redeem(agent, target, customerId))));
+  return { name, wallMs: performance.now() - started, answers };
 }
 
 function redeem(agent: http.Agent, target: RedeemTarget, customerId: number): Promise<RedeemAnswer> {
