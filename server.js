@@ -62,6 +62,7 @@ async function serve() {
 
   const proxy = proxyHandler(build);
   const server = http.createServer((req, res) => {
+    dropBodyLeftUnread(req, res);
     if (!proxy(req, res)) app(req, res);
   });
   server.listen(port, host, () => {
@@ -209,17 +210,39 @@ async function writePlainAnswer(answering, req, res) {
 }
 
 /**
+ * A refusal sent before the request's body has all arrived (a 413 that reads no further) must
+ * not leave the rest of the body on the connection, where it would be parsed as the next request
+ * and that request never answered. Once the answer is sent, the rest is read and dropped, as Node
+ * does for a body nobody began to read (Remix's request stream began, and paused when full); a
+ * body whose stream was destroyed cannot be read on, so its connection closes after the answer.
+ */
+function dropBodyLeftUnread(req, res) {
+  const writeHead = res.writeHead;
+  res.writeHead = function (...args) {
+    if (!req.complete && req.destroyed && !res.headersSent) res.setHeader("connection", "close");
+    return writeHead.apply(this, args);
+  };
+  res.once("finish", () => {
+    if (req.complete || req.destroyed) return;
+    // Whoever was reading is done with the request; its listener would pause the stream again.
+    req.removeAllListeners("data");
+    req.resume();
+  });
+}
+
+/**
  * The request's body as text (UTF-8, a leading BOM dropped, as request.text() reads it), or null
- * once it is over `maxBytes`: a declared length over it is not read at all, and a longer body is
- * read no further. Either way the connection closes once the answer is sent, rather than taking
- * in the rest of the body.
+ * once it is over `maxBytes`. A declared length over it is not read before the answer, and the
+ * rest is dropped after it (dropBodyLeftUnread): closing at once would cut off a client still
+ * sending, before it reads the 413. A body of no declared length is read no further than the
+ * limit, and its connection closes once the answer is sent.
  */
 function bodyText(req, res, maxBytes) {
   const tooLong = () => {
     res.setHeader("connection", "close");
     return null;
   };
-  if (Number(req.headers["content-length"] ?? 0) > maxBytes) return Promise.resolve(tooLong());
+  if (Number(req.headers["content-length"] ?? 0) > maxBytes) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     const chunks = [];
     let size = 0;

@@ -6,10 +6,12 @@ import {
   emptyOrderFacts,
   mergeOrderEvent,
   orderPoints,
+  refundFactOf,
   type OrderEvent,
   type OrderLine,
   type OrderVersion,
 } from "./order";
+import { MAX_AMOUNT_MINOR, MoneyFormatError } from "./money";
 import { DEFAULT_PROGRAM } from "./program";
 
 const rate = earningRate(DEFAULT_PROGRAM.earning);
@@ -81,6 +83,21 @@ describe("eligibleAmountOf", () => {
 
   it("never lets a line go below zero", () => {
     expect(eligibleAmountOf([line({ unitPriceMinor: 100, discountMinor: 500 }), line({ unitPriceMinor: 1_000 })], false)).toBe(1_000);
+  });
+
+  it("refuses a total past the largest amount, though each price is within it", () => {
+    const price = MAX_AMOUNT_MINOR - 1;
+    expect(eligibleAmountOf([line({ unitPriceMinor: MAX_AMOUNT_MINOR })], false)).toBe(MAX_AMOUNT_MINOR);
+    expect(() => eligibleAmountOf([line({ unitPriceMinor: price, quantity: 1_000_000, quantityAfterEdits: 1_000_000 })], false)).toThrow(MoneyFormatError);
+    expect(() => eligibleAmountOf([line({ unitPriceMinor: price }), line({ unitPriceMinor: price })], false)).toThrow(/out of range/);
+  });
+});
+
+describe("refundFactOf", () => {
+  it("refuses refunded amounts that add up past the largest amount", () => {
+    const refundLine = { subtotalMinor: MAX_AMOUNT_MINOR, taxMinor: 0, giftCard: false };
+    expect(refundFactOf(1n, 2n, [refundLine], 2).subtotalMinor).toBe(MAX_AMOUNT_MINOR);
+    expect(() => refundFactOf(1n, 2n, [refundLine, refundLine], 2)).toThrow(MoneyFormatError);
   });
 });
 

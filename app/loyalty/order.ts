@@ -3,7 +3,7 @@
 // facts are worth. Merging is commutative and idempotent, so duplicates and reordering end in
 // the same state as one in-order delivery of each event.
 import { pointsForAmount, type EarningRate } from "./earning";
-import { rescaleMinor } from "./money";
+import { MAX_AMOUNT_MINOR, MoneyFormatError, rescaleMinor } from "./money";
 import type { ShopifyId } from "./shopify-id";
 
 export type { ShopifyId };
@@ -104,19 +104,26 @@ export function eligibleAmountOf(lines: readonly OrderLine[], taxesIncluded: boo
     const kept = Math.min(line.quantityAfterEdits, line.quantity);
     total += (lineNet * BigInt(kept)) / BigInt(line.quantity);
   }
-  return Number(total);
+  return withinMaxAmount(total, "the order's eligible amount");
+}
+
+/** Each amount is capped on its own; a sum of many (quantity × price, many lines) is capped too. */
+function withinMaxAmount(minor: bigint, what: string): number {
+  if (minor > BigInt(MAX_AMOUNT_MINOR)) throw new MoneyFormatError(`${what} is out of range`);
+  return Number(minor);
 }
 
 /** Lines' amounts are at `amountExponent` decimals. */
 export function refundFactOf(refundId: ShopifyId, orderId: ShopifyId, lines: readonly RefundLine[], amountExponent: number): RefundFact {
-  let subtotalMinor = 0;
-  let taxMinor = 0;
+  let subtotal = 0n;
+  let tax = 0n;
   for (const line of lines) {
     if (line.giftCard) continue;
-    subtotalMinor += line.subtotalMinor;
-    taxMinor += line.taxMinor;
+    subtotal += BigInt(line.subtotalMinor);
+    tax += BigInt(line.taxMinor);
   }
-  return { refundId, orderId, subtotalMinor, taxMinor, amountExponent };
+  withinMaxAmount(subtotal + tax, "the refund's amount");
+  return { refundId, orderId, subtotalMinor: Number(subtotal), taxMinor: Number(tax), amountExponent };
 }
 
 export function emptyOrderFacts(orderId: ShopifyId): OrderFacts {

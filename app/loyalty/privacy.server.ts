@@ -99,14 +99,16 @@ export function recordDataRequest(
         decidedAt: claim.decidedAt?.toISOString() ?? null,
       })),
     };
-    await tx.dataRequest.create({
-      data: {
-        shopDomain: shop,
-        customerId,
-        requestId: request.requestId,
-        data: JSON.stringify(data),
-      },
-    });
+    const record = { shopDomain: shop, customerId, requestId: request.requestId, data: JSON.stringify(data) };
+    // A request delivered again (Shopify retries, or sends it twice at once) keeps one export:
+    // the latest, in the row the first delivery made. A request without an id is stored each time.
+    if (request.requestId === null) await tx.dataRequest.create({ data: record });
+    else
+      await tx.dataRequest.upsert({
+        where: { shopDomain_requestId: { shopDomain: shop, requestId: request.requestId } },
+        create: record,
+        update: { customerId, data: record.data },
+      });
     return data;
   });
 }

@@ -3,7 +3,7 @@ import db from "~/db.server";
 import { markUninstalled } from "~/loyalty/shops.server";
 import { forgetAdminClient } from "~/shopify/admin-client.server";
 import { appUninstalledPayload } from "~/shopify/payloads";
-import { handleWebhook } from "~/shopify/webhooks.server";
+import { handleWebhook, webhookMethodNotAllowed } from "~/shopify/webhooks.server";
 
 export const action = ({ request }: ActionFunctionArgs) =>
   handleWebhook(
@@ -16,3 +16,6 @@ export const action = ({ request }: ActionFunctionArgs) =>
     },
     { bodyShop: (payload) => payload.shop },
   );
+
+// GET, HEAD and OPTIONS: Remix routes them to a loader.
+export const loader = webhookMethodNotAllowed;

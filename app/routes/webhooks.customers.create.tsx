@@ -5,7 +5,7 @@ import { enrollCustomer } from "~/loyalty/members.server";
 import { customerPayload } from "~/shopify/payloads";
 import { requestFlowTriggers } from "~/shopify/flow-triggers.server";
 import { requestSummarySync } from "~/shopify/summary-sync-request.server";
-import { handleWebhook } from "~/shopify/webhooks.server";
+import { handleWebhook, webhookMethodNotAllowed } from "~/shopify/webhooks.server";
 
 export const action = ({ request }: ActionFunctionArgs) =>
   handleWebhook(request, "customers/create", customerPayload, async ({ shop, payload }) => {
@@ -15,3 +15,6 @@ export const action = ({ request }: ActionFunctionArgs) =>
     if (bonus > 0 || newsletter.claimed > 0) requestSummarySync(shop);
     if (newsletter.credited > 0) requestFlowTriggers(shop);
   });
+
+// GET, HEAD and OPTIONS: Remix routes them to a loader.
+export const loader = webhookMethodNotAllowed;

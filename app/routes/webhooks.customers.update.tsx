@@ -4,7 +4,7 @@ import { grantNewsletterActions } from "~/loyalty/earning-actions.server";
 import { customerPayload } from "~/shopify/payloads";
 import { requestFlowTriggers } from "~/shopify/flow-triggers.server";
 import { requestSummarySync } from "~/shopify/summary-sync-request.server";
-import { handleWebhook } from "~/shopify/webhooks.server";
+import { handleWebhook, webhookMethodNotAllowed } from "~/shopify/webhooks.server";
 
 // A customer who subscribes to the shop's emails earns the newsletter action, once per member
 // ever. Any other update changes nothing (it is the busiest customer topic). A customer Tally has
@@ -16,3 +16,6 @@ export const action = ({ request }: ActionFunctionArgs) =>
     if (newsletter.claimed > 0) requestSummarySync(shop);
     if (newsletter.credited > 0) requestFlowTriggers(shop);
   });
+
+// GET, HEAD and OPTIONS: Remix routes them to a loader.
+export const loader = webhookMethodNotAllowed;

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { creditOrder } from "~/shopify/order-webhooks.server";
 import { orderPayload } from "~/shopify/payloads";
-import { handleWebhook } from "~/shopify/webhooks.server";
+import { handleWebhook, webhookMethodNotAllowed } from "~/shopify/webhooks.server";
 
 export const action = ({ request }: ActionFunctionArgs) =>
   handleWebhook(
@@ -11,3 +11,6 @@ export const action = ({ request }: ActionFunctionArgs) =>
     ({ shop, topic, eventId, payload }) => creditOrder(shop, "paid", payload, topic, eventId),
     { workRecordsEvent: true },
   );
+
+// GET, HEAD and OPTIONS: Remix routes them to a loader.
+export const loader = webhookMethodNotAllowed;

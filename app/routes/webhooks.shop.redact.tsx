@@ -3,7 +3,7 @@ import db from "~/db.server";
 import { jobRunner } from "~/jobs/background.server";
 import { requestShopRedaction, shopRedactionJob } from "~/jobs/privacy-jobs.server";
 import { shopRedactPayload } from "~/shopify/payloads";
-import { handleWebhook } from "~/shopify/webhooks.server";
+import { handleWebhook, webhookMethodNotAllowed } from "~/shopify/webhooks.server";
 
 /** How long the answer waits for the deletion; Shopify gives up on an answer after 5 s. */
 const ANSWER_WITHIN_MS = 2_000;
@@ -34,3 +34,6 @@ async function redactedWithin(key: string, deadline: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+// GET, HEAD and OPTIONS: Remix routes them to a loader.
+export const loader = webhookMethodNotAllowed;

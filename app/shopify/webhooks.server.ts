@@ -112,6 +112,14 @@ function outcomeOf(status: number): string {
   return OUTCOMES[status] ?? `status_${status}`;
 }
 
+/**
+ * Any method but POST on a webhook URI. Remix sends GET, HEAD and OPTIONS to a route's loader
+ * rather than its action, so every webhook route exports this as its loader as well.
+ */
+export function webhookMethodNotAllowed(): Response {
+  return errorResponse(405, "method_not_allowed", "Webhooks are POSTed.", { Allow: "POST" });
+}
+
 async function processWebhook<Schema extends z.ZodType>(
   request: Request,
   topic: string,
@@ -120,7 +128,7 @@ async function processWebhook<Schema extends z.ZodType>(
   options: WebhookOptions<z.output<Schema>>,
   trace: WebhookTrace,
 ): Promise<Response> {
-  if (request.method !== "POST") return errorResponse(405, "method_not_allowed", "Webhooks are POSTed.", { Allow: "POST" });
+  if (request.method !== "POST") return webhookMethodNotAllowed();
   // The library throws on a malformed shop domain; answer that as the bad request it is.
   // (Shopify-Shop-Domain: the header as Shopify's newer Events deliveries name it.)
   const shop = request.headers.get("X-Shopify-Shop-Domain") ?? request.headers.get("Shopify-Shop-Domain");

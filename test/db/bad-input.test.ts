@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { webhookUri } from "../../dev/simulator/app-config";
 import { rowCounts } from "../support/ledger-queries";
-import { APP_URL, deliverWebhook, sendToAction } from "../support/routes";
+import { APP_URL, deliverWebhook, routeModule, sendToAction } from "../support/routes";
 import { orderPayload, refundPayload } from "../../dev/simulator/shopify-payloads";
 import { webhookHeaders } from "../../dev/simulator/shopify-signing";
 
@@ -105,6 +105,18 @@ describe("payloads", () => {
     await expectNothingChanged();
   });
 
+  it("answers 422 to amounts that are each in range but add up past the largest amount", async () => {
+    // 999,999,999,999.99 is accepted as a price; a million of them is not an order.
+    const huge = orderPayload({ id: 6_100_004, customer: { id: 6_200_004 }, lines: [{ price: "999999999999.99", quantity: 1_000_000 }] });
+    const answer = await deliverWebhook("orders/paid", huge);
+    expect(answer.status).toBe(422);
+    expect(await answer.json()).toMatchObject({ error: { code: "invalid_payload" } });
+    const refundLine = { line_item_id: 1, quantity: 1, subtotal: "999999999999.99" };
+    const refund = { id: 6_300_003, order_id: 6_100_001, refund_line_items: [refundLine, { ...refundLine, line_item_id: 2 }] };
+    expect((await deliverWebhook("refunds/create", refund)).status).toBe(422);
+    await expectNothingChanged();
+  });
+
   it("answers 422 to a JSON array or a bare value", async () => {
     expect((await deliverWebhook("orders/paid", [validOrder])).status).toBe(422);
     expect((await deliverWebhook("orders/paid", 42)).status).toBe(422);
@@ -131,6 +143,16 @@ describe("routing", () => {
     const headers = webhookHeaders("orders/paid", "{}");
     const response = await sendToAction(uri, new Request(new URL(uri, APP_URL), { method: "PUT", headers, body: "{}" }));
     expect(response.status).toBe(405);
+  });
+
+  it("answers GET, HEAD and OPTIONS, which Remix sends to a loader, with 405 as well", async () => {
+    for (const uri of [webhookUri("orders/paid"), webhookUri("customers/redact"), webhookUri("app/uninstalled")]) {
+      const { loader } = await routeModule(uri);
+      const response = await loader!({ request: new Request(new URL(uri, APP_URL)), params: {}, context: {} } as never);
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toBe("POST");
+      expect(await response.json()).toMatchObject({ error: { code: "method_not_allowed" } });
+    }
   });
 });
 

@@ -45,6 +45,20 @@ describe("customers/data_request", () => {
     expect(data.ledger.map((entry: { delta: number }) => entry.delta)).toEqual([70, -35]);
     expect(data.orders).toEqual([expect.objectContaining({ orderId: 8_200_001, pointsCredited: 35 })]);
   });
+
+  it("keeps one export per request, however its deliveries arrive: together, again, or as new events", async () => {
+    const payload = { shop_id: 954889, shop_domain: SHOP, orders_requested: [], customer: { id: ALICE, email: "alice@example.com", phone: null }, data_request: { id: 9_998 } };
+    const stored = () => db.dataRequest.count({ where: { shopDomain: SHOP, requestId: 9_998n } });
+    const event = { eventId: "data-request-9998", webhookId: "delivery-9998" };
+    const together = await Promise.all(Array.from({ length: 5 }, () => deliverWebhook("customers/data_request", payload, { shop: SHOP, ...event })));
+    expect(together.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(await stored()).toBe(1);
+    expect((await deliverWebhook("customers/data_request", payload, { shop: SHOP })).status).toBe(200);
+    expect(await stored()).toBe(1);
+    // Another request of the same customer is another export.
+    expect((await deliverWebhook("customers/data_request", { ...payload, data_request: { id: 9_997 } }, { shop: SHOP })).status).toBe(200);
+    expect(await db.dataRequest.count({ where: { shopDomain: SHOP, customerId: BigInt(ALICE), requestId: { in: [9_997n, 9_998n] } } })).toBe(2);
+  });
 });
 
 describe("customers/redact", () => {

@@ -1,6 +1,7 @@
 // The production build (`npm run build`, `npm start`) driven over HTTP as Shopify and a
 // storefront drive it: signed webhooks to the URIs in shopify.app.toml, signed proxy requests.
 import http from "node:http";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxyPath, storefrontProxyPrefix, webhookUri } from "../../dev/simulator/app-config";
 import { startApp, type RunningApp } from "../../dev/simulator/app-server";
@@ -150,6 +151,34 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
     expect(got.headers.get("allow")).toBe("POST");
   });
 
+  // A refusal sent before its body has arrived leaves the rest of the body on the connection; the
+  // next request on it (a pooling proxy, such as Shopify's, reuses connections) must be answered.
+  it("answers the next request on a connection after refusing a body it did not read", async () => {
+    const query = String(signedProxyQuery(storefrontProxyPrefix(), { shop: SHOP, customerId: 4_500_001, secret: API_SECRET }));
+    for (const endpoint of ["birthday", "referral-offer"]) {
+      const body = JSON.stringify({ month: 4, day: 12, pad: "x".repeat(1024 * 1024) });
+      const statuses = await new Promise<string[]>((resolve) => {
+        const socket = net.connect(app.port, "127.0.0.1");
+        let text = "";
+        const statusLines = () => text.match(/HTTP\/1\.1 \d{3}/g) ?? [];
+        const done = () => {
+          resolve(statusLines());
+          socket.destroy();
+        };
+        socket.on("data", (chunk) => {
+          text += chunk;
+          if (statusLines().length === 2) done();
+        });
+        socket.on("close", done);
+        socket.on("error", () => {});
+        socket.write(`POST ${proxyPath(endpoint)}?${query} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+        socket.write(body);
+        socket.write(`GET ${proxyPath("customer")}?${query} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      });
+      expect(statuses, endpoint).toEqual(["HTTP/1.1 413", "HTTP/1.1 200"]);
+    }
+  });
+
   // server.js hands webhook POSTs straight to their route's action; everything else is Remix's.
   it("answers webhooks over HTTP as the routes do: bad JSON, other methods, unknown paths, 64-bit ids", async () => {
     const truncated = signedWebhookRequest(app.baseUrl, webhookUri("orders/paid"), "orders/paid", null, { shop: SHOP, secret: API_SECRET, rawBody: '{"id": 1,' });
@@ -160,7 +189,17 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
 
     const put = await fetch(`${app.baseUrl}${webhookUri("orders/paid")}`, { method: "PUT", body: "{}" });
     expect(put.status).toBe(405);
-    expect((await fetch(`${app.baseUrl}/webhooks/orders/unknown`, { method: "POST", body: "{}" })).status).toBe(404);
+    for (const method of ["POST", "GET"]) {
+      const unknown = await fetch(`${app.baseUrl}/webhooks/orders/unknown`, { method, body: method === "POST" ? "{}" : undefined });
+      expect(unknown.status).toBe(404);
+      expect((await unknown.json()).error.code).toBe("not_found");
+    }
+    // GET, HEAD and OPTIONS reach Remix's loader rather than the action: 405 too.
+    for (const method of ["GET", "HEAD", "OPTIONS"]) {
+      const other = await fetch(`${app.baseUrl}${webhookUri("customers/redact")}`, { method });
+      expect(other.status, method).toBe(405);
+      expect(other.headers.get("allow")).toBe("POST");
+    }
     const huge = await fetch(`${app.baseUrl}${webhookUri("orders/paid")}`, { method: "POST", headers: { "Content-Length": String(11 * 1024 * 1024) }, body: "x".repeat(11 * 1024 * 1024) });
     expect(huge.status).toBe(413);
 
