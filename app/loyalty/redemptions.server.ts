@@ -152,7 +152,9 @@ const shopExponent = (shop: ShopForEvents) => (shop.currency ? currencyExponent(
 /** The decrement's SET clause; its parameters: the cost, now in epoch ms, now. */
 const TAKE_POINTS_SET = `"balance" = "balance" - ?, "summaryVersion" = "summaryVersion" + 1, "lastActivityMs" = ?, "updatedAt" = ?`;
 /** The member row being updated is under the hourly limit; its parameters: an hour ago, the limit. */
-const UNDER_HOURLY_LIMIT = `(SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = "Member"."id" AND "createdAt" > ?) < ?`;
+// A redemption Shopify did not issue ("failed": its points came back) does not count: a shopper
+// who tried during an outage is not held back once Shopify is back.
+const UNDER_HOURLY_LIMIT = `(SELECT COUNT(*) FROM "Redemption" WHERE "memberId" = "Member"."id" AND "createdAt" > ? AND "status" <> 'failed') < ?`;
 /** The redeem's ledger row: shopDomain, memberId, delta, then its constants, then sourceId, actor, note, idempotencyKey, createdAt. */
 const REDEEM_LEDGER_COLUMNS = `"shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note", "idempotencyKey", "createdAt"`;
 
@@ -285,7 +287,7 @@ function* redeemTransaction(shop: ShopForEvents, request: RedeemRequest, now: Da
   const id = Number(inserted.id);
   if (!taken) {
     const [recent] = (yield [
-      row(`SELECT COUNT(*) AS "count", MIN("createdAt") AS "oldest" FROM "Redemption" WHERE "memberId" = ? AND "createdAt" > ? AND "id" <> ?`, [member.id, hourAgo, id]),
+      row(`SELECT COUNT(*) AS "count", MIN("createdAt") AS "oldest" FROM "Redemption" WHERE "memberId" = ? AND "createdAt" > ? AND "status" <> 'failed' AND "id" <> ?`, [member.id, hourAgo, id]),
     ]) as [Row];
     if (Number(recent.count) >= limit) {
       const oldest = dateOf(recent.oldest);

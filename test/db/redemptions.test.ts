@@ -230,6 +230,27 @@ describe("refusals change nothing", () => {
 });
 
 describe("when Shopify fails", () => {
+  it("does not count redeems Shopify did not issue toward the hourly limit", async () => {
+    const customer = await memberWith(3_000);
+    const cheap = await addReward({ kind: "fixed_amount", amountMinor: 100, costPoints: 10 });
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    const program = JSON.parse(shop.program);
+    await db.shop.update({ where: { domain: SHOP }, data: { program: JSON.stringify({ ...program, redemption: { ...program.redemption, maxRedeemsPerHour: 2 } }) } });
+    try {
+      shopify.setReachable(false);
+      for (let i = 0; i < 3; i++) expect((await redeem(customer, { rewardId: cheap })).status).toBe(503);
+      shopify.setReachable(true);
+      for (let i = 0; i < 2; i++) expect((await redeem(customer, { rewardId: cheap })).status).toBe(200);
+      const third = await redeem(customer, { rewardId: cheap });
+      expect(third.status).toBe(429);
+      expect((await json(third)).error.code).toBe("too_many_redeems");
+      expect(await balanceOf(db, customer, SHOP)).toBe(3_000 - 2 * 10);
+    } finally {
+      shopify.setReachable(true);
+      await db.shop.update({ where: { domain: SHOP }, data: { program: shop.program } });
+    }
+  });
+
   it("returns the points when Shopify refuses the code (502), with a compensating ledger row", async () => {
     const customer = await memberWith(500);
     shopify.removeOwner(`gid://shopify/Customer/${customer}`);
