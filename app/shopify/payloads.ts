@@ -296,7 +296,8 @@ export const customerPayload = customerSchema
  * (handleWebhook's `bodyShop`). `id`: Shopify's numeric shop id, when the body has one.
  */
 export interface BodyShop {
-  domain: string;
+  /** Null: the body does not say (Shopify's sample payloads); only its id, if any, is checked. */
+  domain: string | null;
   id: ShopifyId | null;
 }
 
@@ -334,9 +335,11 @@ export const shopRedactPayload = z.object(privacyShop).transform((raw) => ({ sho
 export const scopesUpdatePayload = z.object({ current: z.array(z.string()) });
 
 /** app/uninstalled carries the REST Shop; only which shop it is matters. */
+// Shopify's sample Shop payload (test notifications, `shopify app webhook trigger`) has
+// "myshopify_domain": null; real deliveries name the shop, and then it must be the header's.
 export const appUninstalledPayload = z
-  .looseObject({ id: shopifyId.nullish(), myshopify_domain: z.string() })
-  .transform((raw) => ({ shop: { domain: raw.myshopify_domain, id: raw.id ?? null } satisfies BodyShop }));
+  .looseObject({ id: shopifyId.nullish(), myshopify_domain: z.string().nullish() })
+  .transform((raw) => ({ shop: { domain: raw.myshopify_domain ?? null, id: raw.id ?? null } satisfies BodyShop }));
 
 /** Integer literals of 16 digits or more (2^53 has 16) where a JSON value starts. */
 const LONG_INTEGERS = /[:[,]\s*-?(\d{16,})(?![.\deE])/g;

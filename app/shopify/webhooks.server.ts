@@ -213,7 +213,7 @@ function eventIdOf(headers: Headers): string {
 
 /** A 403 when the body names another shop than the header, or another id than the shop's. */
 async function refuseOtherShop(shop: string, named: BodyShop, log: typeof logger): Promise<Response | null> {
-  let mismatch = named.domain !== shop;
+  let mismatch = named.domain !== null && named.domain !== shop;
   if (!mismatch && named.id !== null) {
     const gid = await shopifyGidOf(db, shop);
     mismatch = gid !== null && gid !== `gid://shopify/Shop/${named.id}`;

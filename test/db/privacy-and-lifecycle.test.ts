@@ -113,6 +113,13 @@ describe("app/uninstalled", () => {
     expect(shop.uninstalledAt).toBeInstanceOf(Date);
     expect(await memberOf(db, ALICE, SHOP)).not.toBeNull();
   });
+
+  it("takes Shopify's sample payload, which names no shop (\"myshopify_domain\": null), for the header's shop", async () => {
+    const sample = { ...shopResource(548380009, SHOP), domain: null, myshopify_domain: null };
+    expect((await deliverWebhook("app/uninstalled", sample, { shop: OTHER_SHOP })).status).toBe(200);
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: OTHER_SHOP } })).uninstalledAt).toBeInstanceOf(Date);
+    expect(await db.session.count({ where: { shop: OTHER_SHOP } })).toBe(0);
+  });
 });
 
 describe("app/scopes_update", () => {
