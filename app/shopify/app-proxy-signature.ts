@@ -3,7 +3,8 @@
 // single-value parameters, the same 90-second clock tolerance, the same exact comparison of
 // lowercase hex. The library computes the HMAC through WebCrypto, which costs 70–130 µs a check
 // here against about 12 µs with node:crypto, and every storefront read pays it (a quarter of a
-// signed read's CPU). test/unit/app-proxy-signature.test.ts holds the two to the same verdict.
+// signed read's CPU). test/unit/app-proxy-signature.test.ts holds the two to the same verdict
+// (a signature in Shopify's documented code-point order is accepted as well, below).
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /** Parameters Shopify's library refuses to see twice in a proxy query. */
@@ -30,11 +31,17 @@ export function proxySignatureIsValid(query: URLSearchParams, secret: string, no
   if (!Number.isInteger(signedAt) || Math.abs(Math.trunc(nowMs / 1000) - signedAt) > CLOCK_TOLERANCE_SECONDS) return false;
   values.delete("signature");
   values.delete("hmac");
-  // The library orders keys with localeCompare, not by code point; so does this.
-  const signed = [...values]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, value]) => `${key}=${value}`)
-    .join("");
+  const pairs = [...values].map(([key, value]) => `${key}=${value}`);
+  // The library orders keys with localeCompare; Shopify's own documented signer sorts the
+  // "key=value" strings by code point. The two differ only for unusual keys (capitals,
+  // punctuation: "Ref", "path-x"), and a signature made either way is made with the secret.
+  const libraryOrder = [...values].sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => `${key}=${value}`).join("");
+  if (signatureMatches(libraryOrder, signature, secret)) return true;
+  const codePointOrder = pairs.sort().join("");
+  return codePointOrder !== libraryOrder && signatureMatches(codePointOrder, signature, secret);
+}
+
+function signatureMatches(signed: string, signature: string, secret: string): boolean {
   const expected = Buffer.from(createHmac("sha256", secret).update(signed).digest("hex"));
   const given = Buffer.from(signature);
   return given.length === expected.length && timingSafeEqual(given, expected);

@@ -1,5 +1,6 @@
 // Tally's proxy signature check against Shopify's library (`api.utils.validateHmac`, appProxy):
-// the same verdict for well-signed, tampered, stale, repeated and oddly spelled queries.
+// the same verdict for well-signed, tampered, stale, repeated and oddly spelled queries (and,
+// beyond the library, a signature over the pairs in code-point order is accepted too).
 import { createHmac } from "node:crypto";
 import "@shopify/shopify-api/adapters/node";
 import { ApiVersion, InvalidHmacError, LogSeverity, shopifyApi } from "@shopify/shopify-api";
@@ -58,6 +59,17 @@ describe("proxySignatureIsValid", () => {
     const upper = new URLSearchParams(signed);
     upper.set("signature", sign(pairs).toUpperCase());
     expect(proxySignatureIsValid(upper, SECRET)).toBe(false);
+  });
+
+  it("also accepts a signature over the pairs sorted by code point, as Shopify's documented signer sorts them", () => {
+    // "Ref" sorts before "logged_in_customer_id" by code point, after it by localeCompare.
+    const pairs: [string, string][] = [...proxyPairs(now()), ["Ref", "ABC"], ["path-x", "1"]];
+    const codePointOrder = pairs.map(([key, value]) => `${key}=${value}`).sort().join("");
+    const signature = createHmac("sha256", SECRET).update(codePointOrder).digest("hex");
+    expect(signature).not.toBe(sign(pairs));
+    expect(proxySignatureIsValid(query([...pairs, ["signature", signature]]), SECRET)).toBe(true);
+    expect(proxySignatureIsValid(query([...pairs, ["signature", sign(pairs)]]), SECRET)).toBe(true);
+    expect(proxySignatureIsValid(query([...pairs, ["signature", createHmac("sha256", "x").update(codePointOrder).digest("hex")]]), SECRET)).toBe(false);
   });
 
   it("refuses a timestamp more than 90 seconds off, a missing one and a missing signature", () => {
