@@ -31,11 +31,11 @@ export function proxySignatureIsValid(query: URLSearchParams, secret: string, no
   if (!Number.isInteger(signedAt) || Math.abs(Math.trunc(nowMs / 1000) - signedAt) > CLOCK_TOLERANCE_SECONDS) return false;
   values.delete("signature");
   values.delete("hmac");
-  const pairs = [...values].map(([key, value]) => `${key}=${value}`);
   // The library orders keys with localeCompare; Shopify's own documented signer sorts the
   // "key=value" strings by code point. The two differ only for unusual keys (capitals,
   // punctuation: "Ref", "path-x"), and a signature made either way is made with the secret.
-  const libraryOrder = [...values].sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => `${key}=${value}`).join("");
+  const pairs = [...values].sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => `${key}=${value}`);
+  const libraryOrder = pairs.join("");
   if (signatureMatches(libraryOrder, signature, secret)) return true;
   const codePointOrder = pairs.sort().join("");
   return codePointOrder !== libraryOrder && signatureMatches(codePointOrder, signature, secret);

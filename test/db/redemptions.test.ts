@@ -51,6 +51,18 @@ async function addReward(data: Record<string, unknown>, shop = SHOP): Promise<nu
   return reward.id;
 }
 
+/** Runs `run` with the shop's hourly redeem limit set to `maxRedeemsPerHour`, then puts the program back. */
+async function withHourlyLimit(maxRedeemsPerHour: number, run: () => Promise<void>): Promise<void> {
+  const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+  const program = JSON.parse(shop.program);
+  await db.shop.update({ where: { domain: SHOP }, data: { program: JSON.stringify({ ...program, redemption: { ...program.redemption, maxRedeemsPerHour } }) } });
+  try {
+    await run();
+  } finally {
+    await db.shop.update({ where: { domain: SHOP }, data: { program: shop.program } });
+  }
+}
+
 const redeem = (customerId: number | null, body: unknown, shop = SHOP) => proxyPost("redeem", body, { shop, customerId });
 const json = async (response: Response) => (await response.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -214,18 +226,13 @@ describe("refusals change nothing", () => {
   it("limits how many rewards one customer redeems in an hour (429 with Retry-After)", async () => {
     const customer = await memberWith(3_000);
     const cheap = await addReward({ kind: "fixed_amount", amountMinor: 100, costPoints: 10 });
-    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
-    const program = JSON.parse(shop.program);
-    await db.shop.update({ where: { domain: SHOP }, data: { program: JSON.stringify({ ...program, redemption: { ...program.redemption, maxRedeemsPerHour: 3 } }) } });
-    try {
+    await withHourlyLimit(3, async () => {
       for (let i = 0; i < 3; i++) expect((await redeem(customer, { rewardId: cheap })).status).toBe(200);
       const refused = await unchanged(customer, redeem(customer, { rewardId: cheap }), 429, "too_many_redeems");
       expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(3000);
       // Another customer is not held back.
       expect((await redeem(await memberWith(100), { rewardId: cheap })).status).toBe(200);
-    } finally {
-      await db.shop.update({ where: { domain: SHOP }, data: { program: shop.program } });
-    }
+    });
   });
 });
 
@@ -233,22 +240,19 @@ describe("when Shopify fails", () => {
   it("does not count redeems Shopify did not issue toward the hourly limit", async () => {
     const customer = await memberWith(3_000);
     const cheap = await addReward({ kind: "fixed_amount", amountMinor: 100, costPoints: 10 });
-    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
-    const program = JSON.parse(shop.program);
-    await db.shop.update({ where: { domain: SHOP }, data: { program: JSON.stringify({ ...program, redemption: { ...program.redemption, maxRedeemsPerHour: 2 } }) } });
-    try {
-      shopify.setReachable(false);
-      for (let i = 0; i < 3; i++) expect((await redeem(customer, { rewardId: cheap })).status).toBe(503);
-      shopify.setReachable(true);
+    await withHourlyLimit(2, async () => {
+      try {
+        shopify.setReachable(false);
+        for (let i = 0; i < 3; i++) expect((await redeem(customer, { rewardId: cheap })).status).toBe(503);
+      } finally {
+        shopify.setReachable(true);
+      }
       for (let i = 0; i < 2; i++) expect((await redeem(customer, { rewardId: cheap })).status).toBe(200);
       const third = await redeem(customer, { rewardId: cheap });
       expect(third.status).toBe(429);
       expect((await json(third)).error.code).toBe("too_many_redeems");
       expect(await balanceOf(db, customer, SHOP)).toBe(3_000 - 2 * 10);
-    } finally {
-      shopify.setReachable(true);
-      await db.shop.update({ where: { domain: SHOP }, data: { program: shop.program } });
-    }
+    });
   });
 
   it("returns the points when Shopify refuses the code (502), with a compensating ledger row", async () => {
