@@ -217,6 +217,9 @@ async function writePlainAnswer(answering, req, res) {
  * body whose stream was destroyed cannot be read on, so its connection closes after the answer.
  */
 function dropBodyLeftUnread(req, res) {
+  // Most requests (every storefront read) have no body: nothing to watch, and no per-request cost.
+  const length = req.headers["content-length"];
+  if (length === undefined ? req.headers["transfer-encoding"] === undefined : length === "0") return;
   const writeHead = res.writeHead;
   res.writeHead = function (...args) {
     if (!req.complete && req.destroyed && !res.headersSent) res.setHeader("connection", "close");
