@@ -4,10 +4,10 @@ import type { z } from "zod";
 import { errorAnswer, responseOf, type PlainAnswer } from "./responses";
 
 /**
- * The body as text, decoded as request.text() does (UTF-8, a leading BOM dropped: a webhook's
- * HMAC is checked on this text), or null once it is over `maxBytes`.
+ * The body as UTF-8 text, or null once it is over `maxBytes`. A leading BOM is dropped, as
+ * request.text() does, unless `keepByteOrderMark`: a webhook's HMAC covers every byte sent.
  */
-export async function readCappedText(request: Request, maxBytes: number): Promise<string | null> {
+export async function readCappedText(request: Request, maxBytes: number, { keepByteOrderMark = false } = {}): Promise<string | null> {
   if (Number(request.headers.get("Content-Length") ?? 0) > maxBytes) return null;
   if (!request.body) return "";
   const reader = request.body.getReader();
@@ -24,7 +24,7 @@ export async function readCappedText(request: Request, maxBytes: number): Promis
     }
     chunks.push(value);
   }
-  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+  return new TextDecoder("utf-8", { ignoreBOM: keepByteOrderMark }).decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
 }
 
 /** Storefront JSON bodies are a few fields. */

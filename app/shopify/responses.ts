@@ -33,8 +33,9 @@ export function jsonTextAnswer(status: number, json: string, headers: Record<str
   return { status, headers: { ...headers, "content-type": "application/json; charset=utf-8" }, body: json };
 }
 
+/** Never stored by a cache on the way (Shopify's proxy, a CDN): a refusal is about this request only. */
 export function errorAnswer(status: number, code: string, message: string, headers: Record<string, string> = {}): PlainAnswer {
-  return jsonAnswer(status, { error: { code, message } }, headers);
+  return jsonAnswer(status, { error: { code, message } }, { "cache-control": "no-store", ...headers });
 }
 
 export function responseOf(answer: PlainAnswer): Response {

@@ -31,8 +31,13 @@ export async function programRead(search: string, ifNoneMatch: string | null, pa
   if (refusal) return refusal;
   const { json, etag } = programAnswerOf(await cachedPublicProgram(db, caller.shop));
   const headers = { "cache-control": PROGRAM_CACHE_CONTROL, etag };
-  if ((ifNoneMatch ?? "").split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) return { status: 304, headers, body: null };
+  if (ifNoneMatch !== null && matchesEtag(ifNoneMatch, etag)) return { status: 304, headers, body: null };
   return jsonTextAnswer(200, json, headers);
+}
+
+/** If-None-Match (RFC 9110 §13.1.2, weak comparison): "*" or a list naming `etag`. */
+function matchesEtag(ifNoneMatch: string, etag: string): boolean {
+  return ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
 }
 
 const programAnswers = new WeakMap<PublicProgram, { json: string; etag: string }>();

@@ -136,7 +136,8 @@ async function processWebhook<Schema extends z.ZodType>(
     logger.warn({ topic }, "webhook names an invalid shop domain");
     return errorResponse(400, "invalid_shop", "X-Shopify-Shop-Domain is not a myshopify.com domain.");
   }
-  const rawBody = await readCappedText(request, MAX_WEBHOOK_BYTES);
+  // The HMAC is Shopify's over the bytes it sent, so a leading BOM stays in for the check.
+  const rawBody = await readCappedText(request, MAX_WEBHOOK_BYTES, { keepByteOrderMark: true });
   if (rawBody === null) {
     logger.warn({ topic }, "webhook body is over the size limit");
     return errorResponse(413, "payload_too_large", "The webhook body is too large.");
@@ -177,7 +178,7 @@ async function processWebhook<Schema extends z.ZodType>(
   }
   let payload: unknown;
   try {
-    payload = parseShopifyJson(rawBody);
+    payload = parseShopifyJson(rawBody.startsWith("\uFEFF") ? rawBody.slice(1) : rawBody);
   } catch (error) {
     log.warn({ error: (error as Error).message }, "webhook body is not JSON");
     return errorResponse(400, "malformed_json", "The webhook body is not valid JSON.");

@@ -1,11 +1,12 @@
 // orders/paid, refunds/create, orders/cancelled, orders/updated through the real routes, signed
 // like Shopify's, into a real database (SQLite and PostgreSQL projects).
+import { createHmac } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "~/db.server";
 import { balanceOf, balancesMatchLedger, ledgerOf, memberOf, rowCounts } from "../support/ledger-queries";
 import { deliverWebhook } from "../support/routes";
 import { orderPayload, refundPayload } from "../../dev/simulator/shopify-payloads";
-import { TEST_SHOP } from "../../dev/simulator/shopify-signing";
+import { TEST_API_SECRET, TEST_SHOP } from "../../dev/simulator/shopify-signing";
 
 let nextId = 1;
 function ids() {
@@ -71,6 +72,17 @@ describe("orders/paid", () => {
     };
     expect((await deliverWebhook("orders/paid", lean)).status).toBe(200);
     expect(await balanceOf(db, customerId)).toBe(25);
+  });
+
+  it("checks the HMAC over the bytes sent: a body that starts with a byte order mark is taken, one changed after signing is not", async () => {
+    const { orderId, customerId } = ids();
+    const rawBody = `\uFEFF${JSON.stringify(orderPayload({ id: orderId, customer: { id: customerId }, lines: [{ price: "42.00" }] }))}`;
+    // Signed over the text without its mark: not the bytes Shopify would have signed.
+    const signedWithoutMark = await deliverWebhook("orders/paid", null, { rawBody, hmac: createHmac("sha256", TEST_API_SECRET).update(rawBody.slice(1)).digest("base64") });
+    expect(signedWithoutMark.status).toBe(401);
+    expect(await memberOf(db, customerId)).toBeNull();
+    expect((await deliverWebhook("orders/paid", null, { rawBody })).status).toBe(200);
+    expect(await balanceOf(db, customerId)).toBe(42);
   });
 
   it("answers 200 to a duplicate delivery and credits once", async () => {

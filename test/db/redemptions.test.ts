@@ -230,6 +230,7 @@ describe("refusals change nothing", () => {
       for (let i = 0; i < 3; i++) expect((await redeem(customer, { rewardId: cheap })).status).toBe(200);
       const refused = await unchanged(customer, redeem(customer, { rewardId: cheap }), 429, "too_many_redeems");
       expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(3000);
+      expect(refused.headers.get("Cache-Control")).toBe("no-store");
       // Another customer is not held back.
       expect((await redeem(await memberWith(100), { rewardId: cheap })).status).toBe(200);
     });

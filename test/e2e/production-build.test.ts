@@ -99,9 +99,12 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
     expect(programThroughRemix.headers.get("cache-control")).toBe(program.headers.get("cache-control"));
     expect(await programThroughRemix.json()).toEqual(await program.json());
     expect((await fetch(`${app.baseUrl}${proxyPath("program").toUpperCase()}/?${query()}`, { headers: { "If-None-Match": `W/${etag}` } })).status).toBe(304);
+    expect((await fetch(`${app.baseUrl}${proxyPath("program")}?${query()}`, { headers: { "If-None-Match": "*" } })).status).toBe(304);
     const unsigned = await fetch(`${app.baseUrl}${proxyPath("program")}`);
     expect(unsigned.status).toBe(401);
     expect(unsigned.headers.get("content-type")).toMatch(/^application\/json/);
+    // A refusal is about this request: no cache on the way keeps it.
+    expect(unsigned.headers.get("cache-control")).toBe("no-store");
     expect((await unsigned.json()).error.code).toBe("missing_signature");
 
     // A POST's body reaches the action as a stream: malformed JSON is the route's own 400.
