@@ -58,11 +58,17 @@ const line = (overrides: Partial<OrderLine>): OrderLine => ({
   unitPriceMinor: 0,
   discountMinor: 0,
   taxMinor: 0,
+  tip: false,
   giftCard: false,
   ...overrides,
 });
 
 describe("eligibleAmountOf", () => {
+  it("counts neither tips nor gift cards", () => {
+    const lines = [line({ unitPriceMinor: 2_000 }), line({ unitPriceMinor: 5_000, tip: true }), line({ unitPriceMinor: 2_500, giftCard: true })];
+    expect(eligibleAmountOf(lines, false)).toBe(2_000);
+  });
+
   it("counts line prices after discounts and leaves out gift cards", () => {
     const lines = [
       line({ unitPriceMinor: 2_500, quantity: 2, quantityAfterEdits: 2, discountMinor: 500 }),
@@ -94,8 +100,13 @@ describe("eligibleAmountOf", () => {
 });
 
 describe("refundFactOf", () => {
+  it("takes nothing back for a refunded tip", () => {
+    const refunded = [{ subtotalMinor: 2_000, taxMinor: 100, giftCard: false, tip: false }, { subtotalMinor: 5_000, taxMinor: 0, giftCard: false, tip: true }];
+    expect(refundFactOf(1n, 2n, refunded, 2)).toMatchObject({ subtotalMinor: 2_000, taxMinor: 100 });
+  });
+
   it("refuses refunded amounts that add up past the largest amount", () => {
-    const refundLine = { subtotalMinor: MAX_AMOUNT_MINOR, taxMinor: 0, giftCard: false };
+    const refundLine = { subtotalMinor: MAX_AMOUNT_MINOR, taxMinor: 0, giftCard: false, tip: false };
     expect(refundFactOf(1n, 2n, [refundLine], 2).subtotalMinor).toBe(MAX_AMOUNT_MINOR);
     expect(() => refundFactOf(1n, 2n, [refundLine, refundLine], 2)).toThrow(MoneyFormatError);
   });

@@ -18,6 +18,8 @@ export interface OrderLine {
   discountMinor: number;
   taxMinor: number;
   giftCard: boolean;
+  /** A tip, which Shopify's REST payloads send as a line of its own. */
+  tip: boolean;
 }
 
 /** One delivery's picture of an order (orders/paid, orders/updated, orders/cancelled). */
@@ -57,6 +59,7 @@ export interface RefundLine {
   subtotalMinor: number;
   taxMinor: number;
   giftCard: boolean;
+  tip: boolean;
 }
 
 export type OrderEvent =
@@ -89,13 +92,13 @@ export interface OrderFacts {
 
 /**
  * Eligible amount of an order's lines: price after every allocated discount, without tax when
- * prices include it, gift cards excluded, for the quantity left after edits. Shipping, tips and
- * duties are not line prices, so they never enter.
+ * prices include it, gift cards and tips excluded (REST sends a tip as a line), for the quantity
+ * left after edits. Shipping and duties are not line prices, so they never enter.
  */
 export function eligibleAmountOf(lines: readonly OrderLine[], taxesIncluded: boolean): number {
   let total = 0n;
   for (const line of lines) {
-    if (line.giftCard || line.quantity <= 0 || line.quantityAfterEdits <= 0) continue;
+    if (line.giftCard || line.tip || line.quantity <= 0 || line.quantityAfterEdits <= 0) continue;
     const lineNet =
       BigInt(line.unitPriceMinor) * BigInt(line.quantity) -
       BigInt(line.discountMinor) -
@@ -118,7 +121,7 @@ export function refundFactOf(refundId: ShopifyId, orderId: ShopifyId, lines: rea
   let subtotal = 0n;
   let tax = 0n;
   for (const line of lines) {
-    if (line.giftCard) continue;
+    if (line.giftCard || line.tip) continue;
     subtotal += BigInt(line.subtotalMinor);
     tax += BigInt(line.taxMinor);
   }

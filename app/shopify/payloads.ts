@@ -97,12 +97,30 @@ const customerSchema = z.object({
   last_name: z.string().nullish(),
 });
 
+/**
+ * REST sends a tip as a line item ("Tip", no product) with tip_payment_gateway and
+ * tip_payment_method, fields present only on tips (either may be null), and, in newer versions,
+ * a `tip` object. A tip earns nothing, like shipping.
+ */
+const tipFields = {
+  tip: z.looseObject({}).nullish(),
+  tip_payment_gateway: z.string().nullish(),
+  tip_payment_method: z.string().nullish(),
+  product_id: z.unknown().optional(),
+};
+
+function isTipLine(line: { tip?: object | null; tip_payment_gateway?: string | null; tip_payment_method?: string | null; product_id?: unknown }): boolean {
+  const tipFieldsPresent = line.tip != null || line.tip_payment_gateway !== undefined || line.tip_payment_method !== undefined;
+  return tipFieldsPresent && line.product_id == null;
+}
+
 const lineItemSchema = z.object({
   id: shopifyId,
   quantity,
   // Quantity after removals (edits and refunds), REST 2024-01+.
   current_quantity: quantity.nullish(),
   gift_card: flag,
+  ...tipFields,
   // Every REST version since 2019-10 sends the *_set; the plain amounts (shop currency) are only
   // read when a payload lacks it.
   price_set: moneySet.nullish(),
@@ -121,7 +139,7 @@ const refundLineItemSchema = z.object({
   subtotal: plainAmount.nullish(),
   total_tax_set: moneySet.nullish(),
   total_tax: plainAmount.nullish(),
-  line_item: z.object({ gift_card: flag }).nullish(),
+  line_item: z.object({ gift_card: flag, ...tipFields }).nullish(),
 });
 
 /** A timestamp that only informs (tier timelines): unreadable reads as absent, never refuses the payload. */
@@ -215,6 +233,7 @@ function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
       discountMinor: discounts.reduce((sum, discount) => sum + minor(discount), 0),
       taxMinor: taxes.reduce((sum, tax) => sum + minor(tax), 0),
       giftCard: item.gift_card,
+      tip: isTipLine(item),
     };
   });
   return {
@@ -269,6 +288,7 @@ export const refundPayload = refundSchema.transform((raw, ctx) =>
       subtotalMinor: minor(amounts[index].subtotal),
       taxMinor: minor(amounts[index].tax),
       giftCard: line.line_item?.gift_card ?? false,
+      tip: line.line_item ? isTipLine(line.line_item) : false,
     }));
     return { refund: { ...refundFactOf(raw.id, raw.order_id, lines, exponent), refundedAt: raw.created_at }, currency };
   }),

@@ -96,6 +96,44 @@ export function customerObject(customer: NonNullable<OrderSpec["customer"]>, cur
   };
 }
 
+/** A tip's line item as Shopify's REST orders carry it (tip_payment_* are present, and may be null). */
+function tipLineItem(id: number, amount: string, currency: string) {
+  return {
+    id,
+    admin_graphql_api_id: `gid://shopify/LineItem/${id}`,
+    attributed_staffs: [],
+    current_quantity: 1,
+    fulfillable_quantity: 0,
+    fulfillment_service: "manual",
+    fulfillment_status: "not_eligible",
+    gift_card: false,
+    grams: 0,
+    name: "Tip",
+    price: amount,
+    price_set: moneySet(amount, currency),
+    product_exists: false,
+    product_id: null,
+    properties: [],
+    quantity: 1,
+    requires_shipping: false,
+    sku: null,
+    taxable: false,
+    tip: { payment_method: null, payment_gateway: null },
+    tip_payment_gateway: null,
+    tip_payment_method: null,
+    title: "Tip",
+    total_discount: "0.00",
+    total_discount_set: moneySet("0.00", currency),
+    variant_id: null,
+    variant_inventory_management: null,
+    variant_title: null,
+    vendor: null,
+    tax_lines: [],
+    duties: [],
+    discount_allocations: [],
+  };
+}
+
 export function orderPayload(spec: OrderSpec) {
   const currency = spec.currency ?? "USD";
   const lineItems = spec.lines.map((line, index) => {
@@ -216,7 +254,8 @@ export function orderPayload(spec: OrderSpec) {
       ? [{ target_type: "line_item", type: "discount_code", value: decimal(discounts), value_type: "fixed_amount", allocation_method: "across", target_selection: "all", code: spec.discountCode ?? "WELCOME10" }]
       : [],
     fulfillments: [],
-    line_items: lineItems,
+    // A tip is a line of its own in REST, as a shop's order shows it: no product, the tip fields.
+    line_items: spec.tip ? [...lineItems, tipLineItem(lineItemId(spec.id, spec.lines.length), spec.tip, currency)] : lineItems,
     payment_terms: null,
     refunds: spec.refunds ?? [],
     shipping_address: null,
@@ -249,6 +288,8 @@ export interface RefundLineSpec {
   subtotal: string;
   tax?: string;
   giftCard?: boolean;
+  /** The order's tip line (OrderSpec.tip), refunded. */
+  tip?: boolean;
 }
 
 export function refundPayload(spec: {
@@ -293,7 +334,8 @@ export function refundPayload(spec: {
           gift_card: line.giftCard ?? false,
           quantity: line.quantity,
           price: line.subtotal,
-          title: `Product ${line.line + 1}`,
+          title: line.tip ? "Tip" : `Product ${line.line + 1}`,
+          ...(line.tip ? { product_id: null, tip: { payment_method: null, payment_gateway: null }, tip_payment_gateway: null, tip_payment_method: null } : {}),
         },
       };
     }),

@@ -39,6 +39,20 @@ describe("orders/paid", () => {
     expect(await ledgerOf(db, customerId)).toEqual([{ kind: "earn", delta: 64, key: `order:${orderId}:earn` }]);
   });
 
+  it("takes no points for a tip, which Shopify sends as a line of its own, and takes none back when it is refunded", async () => {
+    const { orderId, customerId } = ids();
+    const payload = orderPayload({ id: orderId, customer: { id: customerId }, lines: [{ price: "20.00" }], tip: "50.00" });
+    expect(payload.line_items).toHaveLength(2);
+    expect((await deliverWebhook("orders/paid", payload)).status).toBe(200);
+    expect(await balanceOf(db, customerId)).toBe(20);
+    const tipRefund = refundPayload({ id: orderId + 1, orderId, lines: [{ line: 1, quantity: 1, subtotal: "50.00", tip: true }] });
+    expect((await deliverWebhook("refunds/create", tipRefund)).status).toBe(200);
+    expect(await balanceOf(db, customerId)).toBe(20);
+    const productRefund = refundPayload({ id: orderId + 2, orderId, lines: [{ line: 0, quantity: 1, subtotal: "20.00" }] });
+    expect((await deliverWebhook("refunds/create", productRefund)).status).toBe(200);
+    expect(await balanceOf(db, customerId)).toBe(0);
+  });
+
   it("uses shop money, never presentment money, and takes included tax out", async () => {
     const { orderId, customerId } = ids();
     const payload = orderPayload({
