@@ -14,4 +14,4 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
 
 // OPTIONS (the CORS preflight) arrives here; anything else is refused.
 export const action = ({ request }: ActionFunctionArgs) =>
-  withExtensionCaller(request, async () => errorResponse(405, "method_not_allowed", "This endpoint answers GET only.", { Allow: "GET" }));
+  withExtensionCaller(request, async () => errorResponse(405, "method_not_allowed", "This endpoint answers GET only.", { Allow: "GET, HEAD" }));

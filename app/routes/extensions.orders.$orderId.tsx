@@ -16,4 +16,4 @@ export const loader = ({ request, params }: LoaderFunctionArgs) =>
   });
 
 export const action = ({ request }: ActionFunctionArgs) =>
-  withExtensionCaller(request, async () => errorResponse(405, "method_not_allowed", "This endpoint answers GET only.", { Allow: "GET" }));
+  withExtensionCaller(request, async () => errorResponse(405, "method_not_allowed", "This endpoint answers GET only.", { Allow: "GET, HEAD" }));

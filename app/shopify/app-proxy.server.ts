@@ -58,13 +58,14 @@ export function authenticateProxyQuery(search: string, path: string): ProxyAuthe
 /**
  * Shopify's check of the proxy's signature (as authenticate.public.appProxy makes it, without the
  * offline-session read that follows it there). An empty `index` parameter is left out first, as
- * the library does. A missing or stale timestamp is a refused signature.
+ * the library does; a signature that covers it (`index=` signed like any other parameter) is
+ * taken too: either way the signature is Shopify's. A missing or stale timestamp is refused.
  */
 function signatureIsValid(query: URLSearchParams): boolean {
   if (query.has("index") && !query.get("index")) {
     const withoutIndex = new URLSearchParams(query);
     withoutIndex.delete("index");
-    return validateProxySignature(withoutIndex);
+    return validateProxySignature(withoutIndex) || validateProxySignature(query);
   }
   return validateProxySignature(query);
 }
@@ -77,4 +78,4 @@ export async function withProxyCaller(request: Request, handler: (caller: ProxyC
 }
 
 /** The action of a proxy endpoint the storefront only reads. */
-export const getOnly = () => errorResponse(405, "method_not_allowed", "This endpoint answers GET only.", { Allow: "GET" });
+export const getOnly = () => errorResponse(405, "method_not_allowed", "This endpoint answers GET only.", { Allow: "GET, HEAD" });

@@ -34,9 +34,10 @@ import { issueRedemption, issueRequestFor, settleRedemption, type IssueOutcome }
 import { requestFlowTriggers } from "./flow-triggers.server";
 import { requestSummarySync } from "./summary-sync-request.server";
 
+// The range before .int(): a huge number is refused with these bounds, not zod's safe-integer one.
 export const redeemBody = z.object({
-  rewardId: z.number().int().min(1).max(2_147_483_647),
-  points: z.number().int().min(1).max(100_000_000).optional(),
+  rewardId: z.number().min(1).max(2_147_483_647).int(),
+  points: z.number().min(1).max(100_000_000).int().optional(),
 });
 
 export type RedeemBody = z.infer<typeof redeemBody>;

@@ -93,6 +93,10 @@ describe("GET /proxy/customer", () => {
     expect(body.member).toMatchObject({ customerId: 7_700_999, balance: 0 });
   });
 
+  it("takes a signature over an empty index parameter, with or without it (the library leaves it out)", async () => {
+    expect((await proxyGet("customer", { customerId: 7_700_998, extra: { index: "" } })).status).toBe(200);
+  });
+
   it("takes the customer only from the signed parameters", async () => {
     const query = signedProxyQuery(storefrontProxyPrefix(), { customerId: 7_700_555 });
     query.set("logged_in_customer_id", String(CUSTOMER));

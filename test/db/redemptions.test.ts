@@ -188,9 +188,10 @@ describe("refusals change nothing", () => {
     const before = { balance: await balanceOf(db, customer, SHOP), ledger: (await ledgerOf(db, customer, SHOP)).length, redemptions: await db.redemption.count() };
     const answer = await response;
     expect(answer.status).toBe(status);
-    expect((await json(answer)).error).toMatchObject({ code });
+    const { error } = await json(answer);
+    expect(error).toMatchObject({ code });
     expect({ balance: await balanceOf(db, customer, SHOP), ledger: (await ledgerOf(db, customer, SHOP)).length, redemptions: await db.redemption.count() }).toEqual(before);
-    return answer;
+    return { headers: answer.headers, message: error.message as string };
   }
 
   it("answers each bad request with its status and a JSON error", async () => {
@@ -202,6 +203,9 @@ describe("refusals change nothing", () => {
     await unchanged(customer, redeem(customer, { rewardId: String(rewardId) }), 400, "invalid_body");
     await unchanged(customer, redeem(customer, { rewardId: 1e300 }), 400, "invalid_body");
     await unchanged(customer, redeem(customer, { rewardId, points: -5 }), 400, "invalid_body");
+    // A huge number is told the endpoint's own bound, not JavaScript's largest safe integer.
+    const huge = await unchanged(customer, redeem(customer, { rewardId, points: 1e300 }), 400, "invalid_body");
+    expect(huge.message).toBe("points: Too big: expected number to be <=100000000");
     await unchanged(customer, redeem(customer, [rewardId]), 400, "invalid_body");
     await unchanged(customer, proxyPost("redeem", null, { shop: SHOP, customerId: customer, rawBody: JSON.stringify({ rewardId, pad: "x".repeat(20_000) }) }), 413, "body_too_large");
     await unchanged(customer, redeem(customer, { rewardId: 999_999 }), 404, "unknown_reward");

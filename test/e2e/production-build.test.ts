@@ -58,7 +58,7 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
     const query = signedProxyQuery(storefrontProxyPrefix(), { shop: SHOP, customerId: 4_500_001, secret: API_SECRET });
     const post = await fetch(`${app.baseUrl}${proxyPath("customer")}?${query}`, { method: "POST", body: "{}" });
     expect(post.status).toBe(405);
-    expect(post.headers.get("allow")).toBe("GET");
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
     expect((await post.json()).error.code).toBe("method_not_allowed");
     const unknown = await fetch(`${app.baseUrl}${proxyPath("nothing-here")}?${query}`);
     expect(unknown.status).toBe(404);
