@@ -69,21 +69,35 @@ export async function recordOrderEvent(
 ): Promise<OrderEventResult> {
   const currency = delivery.kind === "refund" ? delivery.currency : delivery.order.currency;
   // The cached shop's version is checked inside the transaction (orderDeliveryTransaction).
-  return withCurrentShop(db, shopDomain, currency, (shop) =>
-    runSqlTransactionWithRetries(
-      connection,
-      () => orderDeliveryTransaction({ shop, delivery, actor, event, now: new Date() }),
-      // The shop was deleted (shop/redact) since it was cached: create it again.
-      (reason) => reason === "missing_reference" && forgetShop(shopDomain),
-    ),
-  );
+  const record = (delivered: OrderDelivery) =>
+    withCurrentShop(db, shopDomain, currency, (shop) =>
+      runSqlTransactionWithRetries(
+        connection,
+        () => orderDeliveryTransaction({ shop, delivery: delivered, actor, event, now: new Date() }),
+        // The shop was deleted (shop/redact) since it was cached: create it again.
+        (reason) => reason === "missing_reference" && forgetShop(shopDomain),
+      ),
+    );
+  const result = await record(delivery);
+  if (result !== REDACTED_CUSTOMER || delivery.kind === "refund") return result as OrderEventResult;
+  // customers/redact erased the customer it names: the order is kept as a guest's, nothing of them stored.
+  const asGuest = await record({ ...delivery, order: { ...delivery.order, customerId: null }, customer: null });
+  if (asGuest === REDACTED_CUSTOMER) throw new Error("a guest delivery was taken for an erased customer's");
+  return asGuest;
+}
+
+/** What the transaction answers, having done nothing, for a delivery naming an erased customer. */
+const REDACTED_CUSTOMER = Symbol("redacted customer");
+
+function redactedCustomerRead(shopDomain: string, customerId: ShopifyId): Query {
+  return row(`SELECT 1 AS "redacted" FROM "RedactedCustomer" WHERE "shopDomain" = ? AND "customerId" = ?`, [shopDomain, customerId]);
 }
 
 // ---------------------------------------------------------------------------------------------
 // The transaction, written once for both databases.
 
 /** Yields batches of statements that do not depend on each other; receives their results. */
-type Transaction = SqlTransaction<OrderEventResult | StaleShop>;
+type Transaction = SqlTransaction<OrderEventResult | StaleShop | typeof REDACTED_CUSTOMER>;
 
 interface TransactionInput {
   shop: ShopForEvents;
@@ -118,9 +132,14 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   }
   let knownCustomer: ShopifyId | null = null;
   let memberRead = -1;
+  let redactedRead = -1;
   if (delivery.kind !== "refund") {
     knownCustomer = delivery.order.customerId ?? id(snapshot.customerId);
-    if (knownCustomer !== null) memberRead = reads.push(memberUpsert(shopDomain, knownCustomer, delivery.customer ?? {}, now)) - 1;
+    if (knownCustomer !== null) {
+      memberRead = reads.push(memberUpsert(shopDomain, knownCustomer, delivery.customer ?? {}, now)) - 1;
+      // In the same batch: an erased customer's delivery ends here, undone, and runs again as a guest's.
+      if (delivery.order.customerId !== null) redactedRead = reads.push(redactedCustomerRead(shopDomain, delivery.order.customerId)) - 1;
+    }
   }
   // A paid order earns under the program version in force when it was placed (its processed_at,
   // the earliest seen), however late its webhook comes; at this delivery when Shopify sent none.
@@ -138,6 +157,7 @@ function* orderDeliveryTransaction({ shop, delivery, actor, event: delivered, no
   const readResults = yield reads;
   const storedVersion = programVersionOf(readResults[storedVersionRead] as Row | undefined);
   if (storedVersion !== shop.programVersion) return new RolledBack(new StaleShop(storedVersion));
+  if (redactedRead >= 0 && readResults[redactedRead] !== undefined) return new RolledBack(REDACTED_CUSTOMER);
   const refunds = lockVersion > 0 ? (readResults[0] as Row[]) : [];
   const member = memberRead >= 0 ? memberFrom(readResults[memberRead] as Row) : null;
   const before = factsFromRows(orderId, snapshot, refunds);

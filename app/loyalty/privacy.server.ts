@@ -115,7 +115,9 @@ export function recordDataRequest(
 
 /**
  * customers/redact: deletes the member (and with it their ledger), what we hold on their
- * orders, and earlier exports of their data.
+ * orders, and earlier exports of their data, and remembers the customer id as erased: order
+ * deliveries that still name them are then taken as a guest's (ledger.server.ts), and
+ * customers/create or update store nothing of them.
  */
 export function redactCustomer(db: Db, shop: string, request: { customerId: ShopifyId; ordersToRedact: ShopifyId[] }) {
   return inTransaction(db, async (tx) => {
@@ -136,6 +138,11 @@ export function redactCustomer(db: Db, shop: string, request: { customerId: Shop
     await tx.referral.deleteMany({ where: { shopDomain: shop, referredCustomerId: customerId } });
     await tx.actionClaim.deleteMany({ where: { shopDomain: shop, member: { customerId } } });
     const members = await tx.member.deleteMany({ where: { shopDomain: shop, customerId } });
+    // Kept so that a later delivery naming them stores nothing of them again (isRedacted); a
+    // shop Tally holds nothing of gets no row at all.
+    if ((await tx.shop.count({ where: { domain: shop } })) > 0) {
+      await tx.redactedCustomer.upsert({ where: { shopDomain_customerId: { shopDomain: shop, customerId } }, create: { shopDomain: shop, customerId }, update: {} });
+    }
     return { membersDeleted: members.count, ordersDeleted: orderIds.length };
   });
 }
@@ -183,4 +190,9 @@ export async function redactShop(db: Db, shop: string, { beforeChunk }: { before
   });
   forgetShop(shop);
   return { rowsDeleted: deleted };
+}
+
+/** Whether customers/redact erased this customer of the shop. */
+export async function isRedacted(db: Db, shop: string, customerId: ShopifyId): Promise<boolean> {
+  return (await db.redactedCustomer.count({ where: { shopDomain: shop, customerId } })) > 0;
 }

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { grantNewsletterActions } from "~/loyalty/earning-actions.server";
 import { enrollCustomer } from "~/loyalty/members.server";
+import { isRedacted } from "~/loyalty/privacy.server";
 import { customerPayload } from "~/shopify/payloads";
 import { requestFlowTriggers } from "~/shopify/flow-triggers.server";
 import { requestSummarySync } from "~/shopify/summary-sync-request.server";
@@ -9,6 +10,8 @@ import { handleWebhook, webhookMethodNotAllowed } from "~/shopify/webhooks.serve
 
 export const action = ({ request }: ActionFunctionArgs) =>
   handleWebhook(request, "customers/create", customerPayload, async ({ shop, payload }) => {
+    // customers/redact erased them: nothing of them is stored again.
+    if (await isRedacted(db, shop, payload.customerId)) return;
     const { bonus } = await enrollCustomer(db, shop, payload.customerId, payload.profile);
     // Already subscribed to the shop's emails when created: the newsletter action pays (once).
     const newsletter = payload.subscribedToEmail ? await grantNewsletterActions(db, shop, payload.customerId, payload.profile, "webhook:customers/create") : { credited: 0, claimed: 0 };

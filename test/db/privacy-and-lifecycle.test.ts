@@ -72,6 +72,29 @@ describe("customers/redact", () => {
     expect(await memberOf(db, BOB, SHOP)).toMatchObject({ balance: 20n });
     expect(await memberOf(db, ALICE, OTHER_SHOP)).toMatchObject({ balance: 35n });
   });
+
+  it("stores nothing of the erased customer again: a later order delivery naming them is kept as a guest's, customers/create or update store nothing", async () => {
+    const payload = { shop_id: 954889, shop_domain: SHOP, customer: { id: ALICE, email: "alice@example.com", phone: null }, orders_to_redact: [8_200_001] };
+    expect((await deliverWebhook("customers/redact", payload, { shop: SHOP })).status).toBe(200);
+    const before = await rowCounts(db);
+    // The order archived or tagged after the erasure: Shopify delivers it again, still naming her.
+    const archived = orderPayload({ id: 8_200_001, customer: { id: ALICE, email: "alice@example.com", firstName: "Alice" }, lines: [{ price: "70.00" }], updatedAt: "2026-11-25T10:00:00-05:00" });
+    expect((await deliverWebhook("orders/updated", archived, { shop: SHOP })).status).toBe(200);
+    expect((await deliverWebhook("orders/paid", orderPayload({ id: 8_200_003, customer: { id: ALICE }, lines: [{ price: "15.00" }] }), { shop: SHOP })).status).toBe(200);
+    expect((await deliverWebhook("customers/create", customerCreatePayload({ id: ALICE, email: "alice@example.com", firstName: "Alice" }), { shop: SHOP })).status).toBe(200);
+    expect((await deliverWebhook("customers/update", customerCreatePayload({ id: ALICE, email: "alice@example.com", firstName: "Alice" }), { shop: SHOP })).status).toBe(200);
+    expect(await memberOf(db, ALICE, SHOP)).toBeNull();
+    expect(await db.orderSnapshot.count({ where: { shopDomain: SHOP, customerId: BigInt(ALICE) } })).toBe(0);
+    // The orders themselves are kept, as a guest's: no points for anyone.
+    expect(await db.orderSnapshot.findMany({ where: { shopDomain: SHOP, orderId: { in: [8_200_001n, 8_200_003n] } }, select: { customerId: true, pointsCredited: true } })).toEqual([
+      { customerId: null, pointsCredited: 0n },
+      { customerId: null, pointsCredited: 0n },
+    ]);
+    expect(await rowCounts(db)).toMatchObject({ members: before.members, ledger: before.ledger });
+    // In another shop she is a member as before, and a new order there earns.
+    expect((await deliverWebhook("orders/paid", orderPayload({ id: 8_200_004, customer: { id: ALICE }, lines: [{ price: "15.00" }] }), { shop: OTHER_SHOP })).status).toBe(200);
+    expect(await memberOf(db, ALICE, OTHER_SHOP)).toMatchObject({ balance: 50n });
+  });
 });
 
 describe("customers/redact of a referred customer", () => {
