@@ -43,6 +43,10 @@ export interface PendingSummary {
   /** Times Shopify refused this member's summary in a row. */
   attempts: number;
   summary: CustomerSummary;
+  /** The tier tag Shopify last took for the member (Member.segmentTierTag). */
+  syncedTierTag: string | null;
+  /** The names of the shop's tiers, as read with the members (one list shared by all of them). */
+  shopTierNames: readonly string[];
 }
 
 export function customerSummary(
@@ -119,6 +123,7 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
         birthday: true,
         summaryVersion: true,
         summarySyncAttempts: true,
+        segmentTierTag: true,
       },
     }),
     db.tier.findMany({ where: { shopDomain } }),
@@ -130,6 +135,7 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
     exponent: shop?.currency ? currencyExponent(shop.currency) : 2,
   };
   const at = new Date(now);
+  const shopTierNames = tiers.map((tier) => tier.name);
   const memberIds = members.map((member) => member.id);
   const [extras, actionClaims] = await Promise.all([membersExtras(sql(), memberIds), membersActionClaims(sql(), memberIds)]);
   return members.map((member) => ({
@@ -137,6 +143,8 @@ export async function pendingSummaries(db: Db, shopDomain: string, limit: number
     customerId: member.customerId,
     version: Number(member.summaryVersion),
     attempts: member.summarySyncAttempts,
+    syncedTierTag: member.segmentTierTag,
+    shopTierNames,
     summary: customerSummary(
       shopDomain,
       {

@@ -199,14 +199,12 @@ async function writeSummaries(graphql: AdminGraphql, shop: string, pending: Pend
  * throws, and the job is retried. Returns what the bucket needs before the next call.
  */
 async function syncTierTags(graphql: AdminGraphql, shop: string, group: PendingSummary[], keepLease?: () => Promise<void>): Promise<number> {
-  const [stored, tiers] = await Promise.all([
-    db.member.findMany({ where: { id: { in: group.map((member) => member.memberId) } }, select: { id: true, segmentTierTag: true } }),
-    db.tier.findMany({ where: { shopDomain: shop }, select: { name: true } }),
-  ]);
-  const shopTierTags = tiers.map((tier) => tierTag(tier.name));
+  // The stored tags and the shop's tiers come with the pending summaries (read this run; only this
+  // job, one run per shop at a time, writes segmentTierTag), not read again per group.
   let waitMs = 0;
   for (const member of group) {
-    const synced = stored.find((row) => row.id === member.memberId)?.segmentTierTag ?? null;
+    const shopTierTags = member.shopTierNames.map(tierTag);
+    const synced = member.syncedTierTag;
     const wanted = member.summary.tier ? tierTag(member.summary.tier.name) : null;
     const changes = tierTagChanges(wanted, synced, shopTierTags);
     if (!changes) continue;
@@ -229,6 +227,8 @@ async function syncTierTags(graphql: AdminGraphql, shop: string, group: PendingS
       continue;
     }
     await db.member.updateMany({ where: { id: member.memberId }, data: { segmentTierTag: wanted } });
+    // Sent again alone later in this run (a refused batch), the member is not tagged twice.
+    member.syncedTierTag = wanted;
   }
   return waitMs;
 }
