@@ -44,9 +44,10 @@ export class AdminRequestError extends Error {
     readonly retryAfterMs: number | null = null,
     /**
      * Whether Shopify may have carried the request out: false when it certainly did not (a
-     * refused connection, a refusal before any work: 401, 429, THROTTLED, a GraphQL error);
-     * true when the answer was lost (a timeout after sending, a 5xx). A mutation that may have
-     * happened must be looked up before it is given up or sent again.
+     * refused connection, a refusal before any work: 401, 429, THROTTLED, a query Shopify could
+     * not parse or validate); true when the answer was lost (a timeout after sending, a 5xx) or
+     * says Shopify failed while running it (INTERNAL_SERVER_ERROR, an answer without data). A
+     * mutation that may have happened must be looked up before it is given up or sent again.
      */
     readonly mayHaveApplied = false,
   ) {
@@ -75,7 +76,8 @@ export async function adminRequest<Data>(
   } catch (error) {
     throw adminFailure(error);
   }
-  if (body.data === undefined || body.data === null) throw new AdminRequestError("unavailable", "the Admin API answered without data");
+  // No data and no errors: nothing says the request was not carried out.
+  if (body.data === undefined || body.data === null) throw new AdminRequestError("unavailable", "the Admin API answered without data", null, true);
   const cost = body.extensions?.cost;
   return { data: body.data, waitBeforeNextMs: msUntilAvailable(cost?.requestedQueryCost ?? 0, cost?.throttleStatus), requestedCost: cost?.requestedQueryCost ?? null };
 }
@@ -92,7 +94,12 @@ function adminFailure(error: unknown): AdminRequestError {
       const wait = msUntilAvailable(cost?.requestedQueryCost ?? 0, cost?.throttleStatus);
       return new AdminRequestError("throttled", "Shopify throttled the request", Math.max(wait, 1000));
     }
-    return new AdminRequestError("unavailable", `the Admin API refused the request: ${error.message}`);
+    // Shopify's own failure while running the request (a 200 whose errors say
+    // INTERNAL_SERVER_ERROR, or name no code and come with no data): a mutation may have run.
+    // Errors that refuse a request before it runs (parse, validation, ACCESS_DENIED) are certain.
+    const codes = body?.errors?.graphQLErrors?.map((graphqlError) => graphqlError.extensions?.code) ?? [];
+    const mayHaveApplied = codes.includes("INTERNAL_SERVER_ERROR");
+    return new AdminRequestError("unavailable", `the Admin API refused the request: ${error.message}`, null, mayHaveApplied);
   }
   if (error instanceof HttpThrottlingError) {
     return new AdminRequestError("throttled", "Shopify throttled the request (429)", Math.max(1000, (error.response.retryAfter ?? 2) * 1000));

@@ -159,6 +159,7 @@ async function createCode(graphql: AdminGraphql, request: IssueRequest, signal?:
     );
     return data[freeShipping ? "discountCodeFreeShippingCreate" : "discountCodeBasicCreate"];
   });
+  if (attempt === null || attempt === undefined) return { kind: "unknown", reason: "Shopify answered the code's creation without a result" };
   if ("kind" in attempt) return attempt;
   if (attempt.codeDiscountNode) return { kind: "issued", shopifyDiscountId: attempt.codeDiscountNode.id, storeCreditTransactionId: null };
   // The code exists already: an earlier attempt of this redemption created it (codes are random
@@ -208,6 +209,7 @@ async function creditStoreCredit(graphql: AdminGraphql, request: IssueRequest, s
     );
     return data.storeCreditAccountCredit;
   });
+  if (attempt === null || attempt === undefined) return { kind: "unknown", reason: "Shopify answered the store credit without a result" };
   if ("kind" in attempt) return attempt;
   if (attempt.storeCreditAccountTransaction) {
     return { kind: "issued", shopifyDiscountId: null, storeCreditTransactionId: attempt.storeCreditAccountTransaction.id };

@@ -345,6 +345,32 @@ describe("when Shopify fails", () => {
     expect((await redemptionsOf(customer))[0]).toMatchObject({ status: "issued", pointsReturned: false, shopifyDiscountId: shopify.shopify.discount(SHOP, redemption.code)!.id });
   });
 
+  it("takes a 200 whose errors say INTERNAL_SERVER_ERROR as an unknown outcome: a code Shopify made is found and issued, a credit waits for the account to be read", async () => {
+    const customer = await memberWith(1_000);
+    const internalError = { errors: [{ message: "Internal error. Looks like something went wrong on our end.", extensions: { code: "INTERNAL_SERVER_ERROR" } }] };
+    // Shopify did the work, then failed answering: a 200 with errors and no data.
+    shopify.answerWith(async (call, admin) => {
+      const answer = shopifySucceeds(call, admin);
+      return /discountCodeBasicCreate|storeCreditAccountCredit\(/.test(call.query) ? (HttpResponse.json(internalError) as unknown as Response) : answer;
+    });
+    const coded = await redeem(customer, { rewardId: await defaultRewardId() });
+    expect(coded.status).toBe(200);
+    const { redemption } = await json(coded);
+    expect(shopify.shopify.discount(SHOP, redemption.code)).toBeDefined();
+    expect((await redemptionsOf(customer))[0]).toMatchObject({ status: "issued", pointsReturned: false });
+
+    const credit = await redeem(customer, { rewardId: await addReward({ kind: "store_credit", title: "5.00 credit", amountMinor: 500, costPoints: 500 }) });
+    expect(credit.status).toBe(202);
+    expect(shopify.shopify.credits(SHOP, `gid://shopify/Customer/${customer}`)).toHaveLength(1);
+    expect(await balanceOf(db, customer, SHOP)).toBe(0);
+    shopify.answerWith(shopifySucceeds);
+    await db.redemption.updateMany({ where: { shopDomain: SHOP, status: "pending" }, data: { settleAfter: 0n } });
+    expect(await settleShopRedemptions(db, SHOP)).toMatchObject({ issued: 1, failed: 0 });
+    expect(shopify.shopify.credits(SHOP, `gid://shopify/Customer/${customer}`)).toHaveLength(1);
+    expect(await balanceOf(db, customer, SHOP)).toBe(0);
+    expect(await balancesMatchLedger(db)).toEqual([]);
+  });
+
   it("keeps an unknown outcome pending (202) when Shopify goes away mid-call, and the job settles it once", async () => {
     const customer = await memberWith(500);
     shopify.answerWith(async (call, admin) => {
