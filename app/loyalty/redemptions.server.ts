@@ -521,16 +521,23 @@ export async function markCodesUsed(db: Db, shopDomain: string, orderId: Shopify
   return used;
 }
 
+/** A redemption still to be used: not used, and not ended (returned for a cancelled order, failed). */
+const USABLE: RedemptionStatus[] = ["pending", "issued", "expired"];
+
 async function markUsed(db: Db, redemptionId: number, orderId: ShopifyId | null, actor: string): Promise<boolean> {
   return inTransaction(db, async (tx) => {
+    // Conditional updates, not a read then a write: a concurrent return (a cancellation, the
+    // expiry job) either lands first, and this sees it, or waits for this one (row lock).
+    const used = { status: "used", orderId, settleAfter: null, pointsReturned: false } as const;
+    const unreturned = await tx.redemption.updateMany({ where: { id: redemptionId, status: { in: USABLE }, pointsReturned: false }, data: used });
+    const returnedAsExpired =
+      unreturned.count === 0 && (await tx.redemption.updateMany({ where: { id: redemptionId, status: { in: USABLE }, pointsReturned: true }, data: used })).count === 1;
+    if (unreturned.count === 0 && !returnedAsExpired) return false;
     const redemption = await tx.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
-    if (redemption.status === "used" || redemption.status === "returned" || redemption.status === "failed") return false;
-    await tx.redemption.update({ where: { id: redemptionId }, data: { status: "used", orderId, settleAfter: null } });
     // The storefront summary lists unused codes: this one leaves it.
     await tx.member.update({ where: { id: redemption.memberId }, data: { summaryVersion: { increment: 1 } } });
-    if (redemption.pointsReturned) {
+    if (returnedAsExpired) {
       // Returned as expired, then used after all: spent again (the balance may go below zero).
-      await tx.redemption.update({ where: { id: redemptionId }, data: { pointsReturned: false } });
       await writeBalanceChange(tx, {
         shopDomain: redemption.shopDomain,
         memberId: redemption.memberId,

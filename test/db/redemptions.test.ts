@@ -490,6 +490,48 @@ describe("after the code is issued", () => {
     expect(await balancesMatchLedger(db)).toEqual([]);
   });
 
+  it("an order paid and cancelled at once, its deliveries racing: every reward ends returned, its points back once", async () => {
+    const customer = await memberWith(5_000);
+    const codes = [];
+    for (let i = 0; i < 10; i++) codes.push(await issuedCode(customer));
+    await Promise.all(
+      codes.map(async ({ code }) => {
+        const order = { id: ++nextOrder, customer: { id: customer }, lines: [{ price: "20.00", discount: "5.00" }], discountCode: code };
+        const cancel = orderPayload({ ...order, cancelledAt: "2026-11-30T10:00:00Z", updatedAt: "2026-11-30T10:00:00Z" });
+        const answers = await Promise.all([
+          deliverWebhook("orders/paid", orderPayload(order), { shop: SHOP }),
+          deliverWebhook("orders/cancelled", cancel, { shop: SHOP, eventId: `cancel-${order.id}-a` }),
+          deliverWebhook("orders/cancelled", cancel, { shop: SHOP, eventId: `cancel-${order.id}-b` }),
+        ]);
+        expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+      }),
+    );
+    const redemptions = await db.redemption.findMany({ where: { id: { in: codes.map((code) => code.id) } } });
+    expect(redemptions.map((redemption) => [redemption.status, redemption.pointsReturned])).toEqual(codes.map(() => ["returned", true]));
+    expect(await balanceOf(db, customer, SHOP)).toBe(5_000);
+    expect((await ledgerOf(db, customer, SHOP)).filter((entry) => entry.kind === "redeem_refund")).toHaveLength(10);
+    expect(await balancesMatchLedger(db)).toEqual([]);
+  });
+
+  it("a code used while the expiry job returns it: used and spent once, never both used and refunded", async () => {
+    const customer = await memberWith(5_000);
+    const codes = [];
+    for (let i = 0; i < 10; i++) codes.push(await issuedCode(customer, { kind: "fixed_amount", amountMinor: 500, costPoints: 500, codeExpiryDays: 7 }));
+    const afterExpiry = new Date(Date.now() + 7 * 86_400_000 + EXPIRY_GRACE_MS + 60_000);
+    await Promise.all([
+      expireShopCodes(db, SHOP, afterExpiry),
+      ...codes.map(async ({ code }) => {
+        const order = { id: ++nextOrder, customer: { id: customer }, lines: [{ price: "10.00", discount: "5.00" }], discountCode: code };
+        expect((await deliverWebhook("orders/paid", orderPayload(order), { shop: SHOP })).status).toBe(200);
+      }),
+    ]);
+    const redemptions = await db.redemption.findMany({ where: { id: { in: codes.map((code) => code.id) } } });
+    expect(redemptions.map((redemption) => [redemption.status, redemption.pointsReturned])).toEqual(codes.map(() => ["used", false]));
+    // Every reward spent once (a return and its respend cancel out), and each order earned 5.
+    expect(await balanceOf(db, customer, SHOP)).toBe(50);
+    expect(await balancesMatchLedger(db)).toEqual([]);
+  });
+
   it("keeps the points of a cancelled order's code when the merchant turned that off", async () => {
     const customer = await memberWith(500);
     const { id, code } = await issuedCode(customer);
