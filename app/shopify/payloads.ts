@@ -173,6 +173,8 @@ const orderSchema = z.object({
   refunds: list(refundSchema),
   // Codes the order used: a Tally code marks its redemption used (or returned, on cancel).
   discount_codes: list(z.object({ code: z.string().max(255) })),
+  // A code applied at checkout is in both; read both so that a payload with only one still counts.
+  discount_applications: list(z.object({ type: z.string().nullish(), code: z.string().max(255).nullish() })),
   // Cart attributes: `tally_referral` carries a referral code from the widget (?ref=).
   note_attributes: list(z.object({ name: z.string().max(255), value: z.union([z.string(), z.number()]).nullish() })),
   email: z.string().max(320).nullish(),
@@ -253,7 +255,12 @@ function orderFrom(raw: z.output<typeof orderSchema>): OrderPayload {
     customer: raw.customer
       ? { email: raw.customer.email, firstName: raw.customer.first_name, lastName: raw.customer.last_name }
       : null,
-    discountCodes: raw.discount_codes.map((discount) => discount.code),
+    discountCodes: [
+      ...new Set([
+        ...raw.discount_codes.map((discount) => discount.code),
+        ...raw.discount_applications.flatMap((application) => (application.type === "discount_code" && application.code ? [application.code] : [])),
+      ]),
+    ],
     referralCode: normaliseReferralCode(raw.note_attributes.find((attribute) => attribute.name === REFERRAL_ATTRIBUTE)?.value?.toString()),
     email: raw.customer?.email ?? raw.email ?? null,
   };

@@ -490,6 +490,14 @@ describe("after the code is issued", () => {
     expect(await balancesMatchLedger(db)).toEqual([]);
   });
 
+  it("finds the code in discount_applications when discount_codes leaves it out", async () => {
+    const customer = await memberWith(500);
+    const { id, code } = await issuedCode(customer);
+    const order = { id: ++nextOrder, customer: { id: customer }, lines: [{ price: "20.00", discount: "5.00" }], discountCode: code };
+    expect((await deliverWebhook("orders/paid", { ...orderPayload(order), discount_codes: [] }, { shop: SHOP })).status).toBe(200);
+    expect(await db.redemption.findUnique({ where: { id } })).toMatchObject({ status: "used", orderId: BigInt(order.id) });
+  });
+
   it("an order paid and cancelled at once, its deliveries racing: every reward ends returned, its points back once", async () => {
     const customer = await memberWith(5_000);
     const codes = [];
