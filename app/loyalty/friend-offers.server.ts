@@ -53,6 +53,9 @@ export function claimFriendOffer(db: Db, shopDomain: string, referralCode: strin
       }
       if (existing) await tx.friendOffer.delete({ where: { id: existing.id } });
     } else {
+      // The referrer's row locked first (an update that changes nothing; PostgreSQL holds it to
+      // the commit), so that concurrent visitors' claims of one link count each other.
+      await tx.$executeRaw`UPDATE "Member" SET "referralCode" = "referralCode" WHERE "id" = ${referrer.id}`;
       const claims = await tx.friendOffer.count({ where: { shopDomain, referralCode, customerId: null, createdAt: { gt: new Date(now.getTime() - DAY_MS) } } });
       if (claims >= VISITOR_CLAIMS_PER_CODE_PER_DAY) return { kind: "refused", status: 429, code: "too_many_claims", message: "This link's offer was claimed too often today; sign in to claim it." };
     }

@@ -59,6 +59,15 @@ describe("friend offer", () => {
     expect((await json(refused)).error.code).toBe("too_many_claims");
   });
 
+  it("holds the visitors' daily limit when they claim one link all at once", async () => {
+    const code = await referralCodeOf(++nextCustomer);
+    const answers = await Promise.all(Array.from({ length: VISITOR_CLAIMS_PER_CODE_PER_DAY + 10 }, () => claim(code, null)));
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses.filter((status) => status === 200)).toHaveLength(VISITOR_CLAIMS_PER_CODE_PER_DAY);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+    expect(await db.friendOffer.count({ where: { shopDomain: SHOP, referralCode: code, customerId: null } })).toBe(VISITOR_CLAIMS_PER_CODE_PER_DAY);
+  });
+
   it("refuses one's own link, a customer who ordered before, an unknown or malformed code", async () => {
     const member = ++nextCustomer;
     const code = await referralCodeOf(member);
