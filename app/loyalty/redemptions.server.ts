@@ -639,6 +639,13 @@ function issuedRedemptionsRead(memberId: number) {
   );
 }
 
+/**
+ * The referrals that were a new customer's first order: credited, later reversed, or refused only
+ * for the referrer's weekly cap. A refused self-referral, an earlier customer or the referrer's
+ * own email was no one referred.
+ */
+const COUNTS_AS_REFERRED = `("status" <> 'refused' OR "reason" = 'weekly_cap')`;
+
 function referralStatsOf(groups: readonly Row[]): ReferralStats {
   const credited = groups.find((group) => group.status === "credited");
   return {
@@ -657,7 +664,7 @@ export async function memberExtras(connection: SqlConnection, memberId: number):
 export function memberExtrasReads(memberId: number): Query[] {
   return [
     issuedRedemptionsRead(memberId),
-    rows(`SELECT "status", COUNT(*) AS "count", SUM("points") AS "points" FROM "Referral" WHERE "referrerMemberId" = ? GROUP BY "status"`, [memberId]),
+    rows(`SELECT "status", COUNT(*) AS "count", SUM("points") AS "points" FROM "Referral" WHERE "referrerMemberId" = ? AND ${COUNTS_AS_REFERRED} GROUP BY "status"`, [memberId]),
   ];
 }
 
@@ -702,7 +709,7 @@ export async function membersExtras(
     ...memberIds.map(issuedRedemptionsRead),
     rows(
       `SELECT "referrerMemberId", "status", COUNT(*) AS "count", SUM("points") AS "points" FROM "Referral"
-       WHERE "referrerMemberId" IN (${memberIds.map(() => "?").join(", ")}) GROUP BY "referrerMemberId", "status"`,
+       WHERE "referrerMemberId" IN (${memberIds.map(() => "?").join(", ")}) AND ${COUNTS_AS_REFERRED} GROUP BY "referrerMemberId", "status"`,
       [...memberIds],
     ),
   ])) as Row[][];

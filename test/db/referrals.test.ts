@@ -97,6 +97,9 @@ describe("referrals", () => {
       ["refused", "same_email"],
       ["refused", "not_new_customer"],
     ]);
+    // None of the three was someone she referred.
+    const adaView = (await (await proxyGet("customer", { shop: SHOP, customerId: ada.customerId })).json()) as { member: { referrals: { referred: number } } };
+    expect(adaView.member.referrals.referred).toBe(0);
 
     // The weekly cap (a setting): the third referral in a week is refused.
     const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
