@@ -641,10 +641,10 @@ function issuedRedemptionsRead(memberId: number) {
 
 /**
  * The referrals that were a new customer's first order: credited, later reversed, or refused only
- * for the referrer's weekly cap. A refused self-referral, an earlier customer or the referrer's
- * own email was no one referred.
+ * for the referrer's weekly cap or because the order bought nothing. A refused self-referral, an
+ * earlier customer or the referrer's own email was no one referred.
  */
-const COUNTS_AS_REFERRED = `("status" <> 'refused' OR "reason" = 'weekly_cap')`;
+const COUNTS_AS_REFERRED = `("status" <> 'refused' OR "reason" IN ('weekly_cap', 'free_order'))`;
 
 function referralStatsOf(groups: readonly Row[]): ReferralStats {
   const credited = groups.find((group) => group.status === "credited");

@@ -30,6 +30,8 @@ export interface ReferredOrder {
   referralCode: string | null;
   /** Shopify's processed_at (epoch ms): a pending period runs from it; null or absent: now. */
   processedAt?: number | null;
+  /** What the order spent on what earns points, in minor units (OrderVersion.eligibleMinor); absent: not known. */
+  eligibleMinor?: number | null;
 }
 
 export type ReferralOutcome = "credited" | "refused" | "ignored";
@@ -101,6 +103,7 @@ function* referralTransaction(
     referredCustomerId: customerId,
     referredEmail: order.email,
     referredHasEarlierOrder: Number(earlier.count) > 0,
+    referredOrderEligibleMinor: order.eligibleMinor,
     referrerCreditedThisWeek: Number(week.count),
     weeklyCap: settings.weeklyCapPerReferrer,
   });

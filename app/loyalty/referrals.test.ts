@@ -38,6 +38,7 @@ describe("referral rules", () => {
     ["self_referral", { referredCustomerId: 1n }],
     ["same_email", { referredEmail: "ADA+friend@example.com" }],
     ["not_new_customer", { referredHasEarlierOrder: true }],
+    ["free_order", { referredOrderEligibleMinor: 0 }],
     ["weekly_cap", { referrerCreditedThisWeek: 10 }],
   ] as const)("refuses %s", (reason, overrides) => {
     expect(referralRefusal(facts(overrides))).toBe(reason);

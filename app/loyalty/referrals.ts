@@ -28,7 +28,7 @@ export function normaliseEmail(email: string | null | undefined): string | null 
   return local ? `${local}@${domain}` : null;
 }
 
-export type ReferralRefusal = "self_referral" | "same_email" | "not_new_customer" | "weekly_cap";
+export type ReferralRefusal = "self_referral" | "same_email" | "not_new_customer" | "free_order" | "weekly_cap";
 
 export interface ReferralFacts {
   referrerCustomerId: bigint;
@@ -37,6 +37,11 @@ export interface ReferralFacts {
   referredEmail: string | null;
   /** Whether Tally knows an earlier order of the referred customer. */
   referredHasEarlierOrder: boolean;
+  /**
+   * What the referred order spent on what earns points (after discounts, the friend's offer
+   * included; no shipping, tips or gift cards), in minor units; absent when not known.
+   */
+  referredOrderEligibleMinor?: number | null;
   /** Referrals credited to the referrer in the last 7 days. */
   referrerCreditedThisWeek: number;
   weeklyCap: number;
@@ -48,6 +53,8 @@ export function referralRefusal(facts: ReferralFacts): ReferralRefusal | null {
   const referrer = normaliseEmail(facts.referrerEmail);
   if (referrer !== null && referrer === normaliseEmail(facts.referredEmail)) return "same_email";
   if (facts.referredHasEarlierOrder) return "not_new_customer";
+  // A first order that bought nothing (the friend's offer covered it all): no reward to the referrer.
+  if (facts.referredOrderEligibleMinor !== undefined && facts.referredOrderEligibleMinor !== null && facts.referredOrderEligibleMinor <= 0) return "free_order";
   if (facts.referrerCreditedThisWeek >= facts.weeklyCap) return "weekly_cap";
   return null;
 }

@@ -39,7 +39,7 @@ export async function creditOrder(shop: string, kind: "paid" | "updated" | "canc
   let referralCredited = false;
   if (kind === "paid") {
     changed += await markCodesUsed(db, shop, order.orderId, discountCodes, actor);
-    const referral = await creditReferral(db, shop, { orderId: order.orderId, customerId: order.customerId, email: payload.email, referralCode: payload.referralCode, processedAt: order.processedAt }, actor);
+    const referral = await creditReferral(db, shop, { orderId: order.orderId, customerId: order.customerId, email: payload.email, referralCode: payload.referralCode, processedAt: order.processedAt, eligibleMinor: order.eligibleMinor }, actor);
     referralCredited = referral === "credited";
     if (referralCredited) changed++;
   }

@@ -97,9 +97,14 @@ describe("referrals", () => {
       ["refused", "same_email"],
       ["refused", "not_new_customer"],
     ]);
-    // None of the three was someone she referred.
+    // A new customer whose first order the friend's offer paid in full: referred, nothing credited.
+    const freeOrder = { id: ++nextOrder, customer: { id: ++nextCustomer }, lines: [{ price: "5.00", discount: "5.00" }], noteAttributes: { tally_referral: ada.code } };
+    expect((await deliverWebhook("orders/paid", orderPayload(freeOrder), { shop: SHOP })).status).toBe(200);
+    expect(await pointsOf(ada.customerId)).toBe(adaPoints + 40);
+    expect((await db.referral.findFirstOrThrow({ where: { shopDomain: SHOP, orderId: BigInt(freeOrder.id) } })).reason).toBe("free_order");
+    // None of the three before it was someone she referred; the free order's customer was.
     const adaView = (await (await proxyGet("customer", { shop: SHOP, customerId: ada.customerId })).json()) as { member: { referrals: { referred: number } } };
-    expect(adaView.member.referrals.referred).toBe(0);
+    expect(adaView.member.referrals.referred).toBe(1);
 
     // The weekly cap (a setting): the third referral in a week is refused.
     const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
