@@ -127,7 +127,7 @@ function* referralTransaction(
     return "refused";
   }
   const ledgerKey = `referral:${customerId}`;
-  // Referral points count as earned (tiers read lifetimeEarned), and come off it when reversed.
+  // Referral points count as earned (lifetimeEarned; tiers count orders only), and come off it when reversed.
   yield [
     nothing(
       `INSERT INTO "LedgerEntry" ("shopDomain", "memberId", "delta", "kind", "status", "sourceType", "sourceId", "actor", "note", "idempotencyKey", "createdAt")
@@ -236,7 +236,7 @@ export interface ReferralStats {
   pointsEarned: number;
 }
 
-// Referral points count as earned (tiers read lifetimeEarned), and come off it when reversed.
+// Referral points count as earned (lifetimeEarned; tiers count orders only), and come off it when reversed.
 function referralChange(shopDomain: string, memberId: number, delta: number, referralId: number, idempotencyKey: string, actor: string, note: string) {
   return { shopDomain, memberId, delta, kind: "referral", sourceType: "referral", sourceId: String(referralId), actor, note, idempotencyKey, earned: true };
 }
