@@ -15,7 +15,7 @@ export interface BalanceChange {
   actor: string;
   note?: string | null;
   idempotencyKey: string;
-  /** Counts toward lifetimeEarned (tiers read it): bonuses and corrections of earned points, not redemptions. */
+  /** Counts toward lifetimeEarned: bonuses and corrections of earned points, not redemptions (VIP tiers count orders only). */
   earned: boolean;
   /** Pending points (an order still in its pending period) move pendingBalance instead of balance. */
   status?: "available" | "pending";
