@@ -94,12 +94,8 @@ function adminFailure(error: unknown): AdminRequestError {
       const wait = msUntilAvailable(cost?.requestedQueryCost ?? 0, cost?.throttleStatus);
       return new AdminRequestError("throttled", "Shopify throttled the request", Math.max(wait, 1000));
     }
-    // Shopify's own failure while running the request (a 200 whose errors say
-    // INTERNAL_SERVER_ERROR, or name no code and come with no data): a mutation may have run.
-    // Errors that refuse a request before it runs (parse, validation, ACCESS_DENIED) are certain.
-    const codes = body?.errors?.graphQLErrors?.map((graphqlError) => graphqlError.extensions?.code) ?? [];
-    const mayHaveApplied = codes.includes("INTERNAL_SERVER_ERROR");
-    return new AdminRequestError("unavailable", `the Admin API refused the request: ${error.message}`, null, mayHaveApplied);
+    const errors = (body?.errors?.graphQLErrors ?? []) as { extensions?: { code?: string }; path?: unknown[] }[];
+    return new AdminRequestError("unavailable", `the Admin API refused the request: ${error.message}`, null, errors.some(mayHaveRun));
   }
   if (error instanceof HttpThrottlingError) {
     return new AdminRequestError("throttled", "Shopify throttled the request (429)", Math.max(1000, (error.response.retryAfter ?? 2) * 1000));
@@ -113,4 +109,20 @@ function adminFailure(error: unknown): AdminRequestError {
   }
   const message = (error as Error)?.message ?? String(error);
   return new AdminRequestError("unavailable", `the Admin API could not be reached: ${message}`, null, !message.includes(NOT_SENT_MARK));
+}
+
+/** Errors Shopify answers before it runs anything: the request certainly did nothing. */
+const REFUSED_BEFORE_RUNNING = new Set(["THROTTLED", "MAX_COST_EXCEEDED", "ACCESS_DENIED", "SHOP_INACTIVE"]);
+
+/**
+ * Whether a GraphQL error leaves it open that the request ran: Shopify's own failure
+ * (INTERNAL_SERVER_ERROR), or an error raised while a field ran (it has a `path`), unless its code
+ * is a refusal before running. An error without a path or a code is the query's own (parse or
+ * validation) and certain.
+ */
+function mayHaveRun(error: { extensions?: { code?: string }; path?: unknown[] }): boolean {
+  const code = error.extensions?.code;
+  if (code === "INTERNAL_SERVER_ERROR") return true;
+  if (code !== undefined && REFUSED_BEFORE_RUNNING.has(code)) return false;
+  return Array.isArray(error.path) && error.path.length > 0;
 }

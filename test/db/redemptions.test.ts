@@ -359,6 +359,27 @@ describe("when Shopify fails", () => {
     expect(shopify.shopify.discount(SHOP, redemption.code)).toBeDefined();
     expect((await redemptionsOf(customer))[0]).toMatchObject({ status: "issued", pointsReturned: false });
 
+    // An error raised while the mutation's field ran (it has a path): it may have run, and it did.
+    shopify.answerWith((call, admin) => {
+      const answer = shopifySucceeds(call, admin);
+      if (!/discountCodeBasicCreate/.test(call.query)) return answer;
+      return HttpResponse.json({ errors: [{ message: "Something went wrong", path: ["discountCodeBasicCreate"] }], data: { discountCodeBasicCreate: null } }) as unknown as Response;
+    });
+    expect((await redeem(await memberWith(500), { rewardId: await defaultRewardId() })).status).toBe(200);
+    // ACCESS_DENIED names the field too, but Shopify refused before running anything: points back.
+    shopify.answerWith((call, admin) =>
+      /discountCodeBasicCreate/.test(call.query)
+        ? (HttpResponse.json({ errors: [{ message: "Access denied for discountCodeBasicCreate field.", path: ["discountCodeBasicCreate"], extensions: { code: "ACCESS_DENIED" } }], data: { discountCodeBasicCreate: null } }) as unknown as Response)
+        : shopifySucceeds(call, admin),
+    );
+    const denied = await memberWith(500);
+    expect((await redeem(denied, { rewardId: await defaultRewardId() })).status).toBe(503);
+    expect(await balanceOf(db, denied, SHOP)).toBe(500);
+    shopify.answerWith(async (call, admin) => {
+      const answer = shopifySucceeds(call, admin);
+      return /storeCreditAccountCredit\(/.test(call.query) ? (HttpResponse.json(internalError) as unknown as Response) : answer;
+    });
+
     const credit = await redeem(customer, { rewardId: await addReward({ kind: "store_credit", title: "5.00 credit", amountMinor: 500, costPoints: 500 }) });
     expect(credit.status).toBe(202);
     expect(shopify.shopify.credits(SHOP, `gid://shopify/Customer/${customer}`)).toHaveLength(1);
