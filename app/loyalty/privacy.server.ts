@@ -122,6 +122,10 @@ export function recordDataRequest(
 export function redactCustomer(db: Db, shop: string, request: { customerId: ShopifyId; ordersToRedact: ShopifyId[] }) {
   return inTransaction(db, async (tx) => {
     const customerId = request.customerId;
+    // The member's row locked first (an update that changes nothing): an order delivery for them
+    // running meanwhile waits at its member upsert, then finds the erasure committed and runs as
+    // a guest's; one that committed before is among the orders read next.
+    await tx.$executeRaw`UPDATE "Member" SET "customerId" = "customerId" WHERE "shopDomain" = ${shop} AND "customerId" = ${customerId}`;
     const orders = await tx.orderSnapshot.findMany({
       where: { shopDomain: shop, OR: [{ customerId }, { orderId: { in: request.ordersToRedact } }] },
       select: { orderId: true },

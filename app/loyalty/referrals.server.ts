@@ -82,7 +82,7 @@ function* referralTransaction(
   // each other against the weekly cap; the update changes nothing. The statements of a batch run
   // in order, so the week's count, after it, sees every referral committed by a transaction that
   // held the lock before.
-  const [referrer, existing, earlier, week, stored] = (yield [
+  const [referrer, existing, earlier, week, stored, redacted] = (yield [
     row(`UPDATE "Member" SET "referralCode" = "referralCode" WHERE "shopDomain" = ? AND "referralCode" = ? RETURNING "id", "customerId", "email"`, [shopDomain, referralCode]),
     row(`SELECT "id" FROM "Referral" WHERE "shopDomain" = ? AND "referredCustomerId" = ?`, [shopDomain, customerId]),
     // Shopify's order ids grow with time: an order of this customer with a smaller id came first.
@@ -93,9 +93,11 @@ function* referralTransaction(
       [shopDomain, referralCode, new Date(now.getTime() - WEEK_MS)],
     ),
     programVersionRead(shopDomain),
-  ]) as [Row | undefined, Row | undefined, Row, Row, Row | undefined];
+    // customers/redact erased the referred customer: nothing of them is stored again.
+    row(`SELECT 1 AS "redacted" FROM "RedactedCustomer" WHERE "shopDomain" = ? AND "customerId" = ?`, [shopDomain, customerId]),
+  ]) as [Row | undefined, Row | undefined, Row, Row, Row | undefined, Row | undefined];
   if (programVersionOf(stored) !== programVersion) return new StaleShop(programVersionOf(stored));
-  if (!referrer || existing) return "ignored";
+  if (!referrer || existing || redacted) return "ignored";
   const referrerId = Number(referrer.id);
   const refusal = referralRefusal({
     referrerCustomerId: BigInt(referrer.customerId as bigint | number),

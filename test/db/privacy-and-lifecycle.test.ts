@@ -80,7 +80,11 @@ describe("customers/redact", () => {
     // The order archived or tagged after the erasure: Shopify delivers it again, still naming her.
     const archived = orderPayload({ id: 8_200_001, customer: { id: ALICE, email: "alice@example.com", firstName: "Alice" }, lines: [{ price: "70.00" }], updatedAt: "2026-11-25T10:00:00-05:00" });
     expect((await deliverWebhook("orders/updated", archived, { shop: SHOP })).status).toBe(200);
-    expect((await deliverWebhook("orders/paid", orderPayload({ id: 8_200_003, customer: { id: ALICE }, lines: [{ price: "15.00" }] }), { shop: SHOP })).status).toBe(200);
+    // A late first order, with a member's referral code on it: no referral of her is stored either.
+    const bob = await db.member.findFirstOrThrow({ where: { shopDomain: SHOP, customerId: BigInt(BOB) } });
+    const late = orderPayload({ id: 8_200_003, customer: { id: ALICE }, lines: [{ price: "15.00" }], noteAttributes: { tally_referral: bob.referralCode } });
+    expect((await deliverWebhook("orders/paid", late, { shop: SHOP })).status).toBe(200);
+    expect(await db.referral.count({ where: { shopDomain: SHOP, referredCustomerId: BigInt(ALICE) } })).toBe(0);
     expect((await deliverWebhook("customers/create", customerCreatePayload({ id: ALICE, email: "alice@example.com", firstName: "Alice" }), { shop: SHOP })).status).toBe(200);
     expect((await deliverWebhook("customers/update", customerCreatePayload({ id: ALICE, email: "alice@example.com", firstName: "Alice" }), { shop: SHOP })).status).toBe(200);
     expect(await memberOf(db, ALICE, SHOP)).toBeNull();
