@@ -89,7 +89,8 @@ export async function recordOrderEvent(
 /** What the transaction answers, having done nothing, for a delivery naming an erased customer. */
 const REDACTED_CUSTOMER = Symbol("redacted customer");
 
-function redactedCustomerRead(shopDomain: string, customerId: ShopifyId): Query {
+/** Whether customers/redact erased the customer (a row: yes), for a transaction's read batch. */
+export function redactedCustomerRead(shopDomain: string, customerId: ShopifyId): Query {
   return row(`SELECT 1 AS "redacted" FROM "RedactedCustomer" WHERE "shopDomain" = ? AND "customerId" = ?`, [shopDomain, customerId]);
 }
 

@@ -7,6 +7,7 @@
 // period takes them from pending, and once released the referral stands.
 import type { Db, Prisma } from "~/db.server";
 import { writeBalanceChange } from "./balance-change.server";
+import { redactedCustomerRead } from "./ledger.server";
 import { referralRefusal } from "./referrals";
 import { sql } from "~/sql.server";
 import { row, nothing, runSqlTransactionWithRetries, type Row, type SqlTransaction } from "~/sql-transaction.server";
@@ -94,7 +95,7 @@ function* referralTransaction(
     ),
     programVersionRead(shopDomain),
     // customers/redact erased the referred customer: nothing of them is stored again.
-    row(`SELECT 1 AS "redacted" FROM "RedactedCustomer" WHERE "shopDomain" = ? AND "customerId" = ?`, [shopDomain, customerId]),
+    redactedCustomerRead(shopDomain, customerId),
   ]) as [Row | undefined, Row | undefined, Row, Row, Row | undefined, Row | undefined];
   if (programVersionOf(stored) !== programVersion) return new StaleShop(programVersionOf(stored));
   if (!referrer || existing || redacted) return "ignored";

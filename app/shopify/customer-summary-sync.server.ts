@@ -201,9 +201,9 @@ async function writeSummaries(graphql: AdminGraphql, shop: string, pending: Pend
 async function syncTierTags(graphql: AdminGraphql, shop: string, group: PendingSummary[], keepLease?: () => Promise<void>): Promise<number> {
   // The stored tags and the shop's tiers come with the pending summaries (read this run; only this
   // job, one run per shop at a time, writes segmentTierTag), not read again per group.
+  const shopTierTags = (group[0]?.shopTierNames ?? []).map(tierTag);
   let waitMs = 0;
   for (const member of group) {
-    const shopTierTags = member.shopTierNames.map(tierTag);
     const synced = member.syncedTierTag;
     const wanted = member.summary.tier ? tierTag(member.summary.tier.name) : null;
     const changes = tierTagChanges(wanted, synced, shopTierTags);
