@@ -340,6 +340,16 @@ export async function runSqlReads(connection: SqlConnection, queries: readonly Q
       return returns === "row" ? statement.get(...args) : statement.all(...args);
     });
   }
+  return runEachCommittedOnPostgres(connection, queries);
+}
+
+/**
+ * PostgreSQL: statements outside any transaction, each committed on its own, all in one round
+ * trip. A batch of writes over many rows that need not commit together goes this way: none of its
+ * statements holds a row lock while another waits, so it cannot deadlock with a transaction that
+ * locks some of those rows in another order (the redeems' shared ones lock several members).
+ */
+export async function runEachCommittedOnPostgres(connection: PostgresConnection, queries: readonly Query[]): Promise<QueryResult[]> {
   const client = await connection.pool.connect();
   try {
     const results = await Promise.all(corked(client, () => queries.map((query) => postgresQuery(client, query))));

@@ -53,7 +53,7 @@ import { storeOfflineSession } from "../dev/simulator/offline-session";
 import { orderPayload } from "../dev/simulator/shopify-payloads";
 import { signedProxyQuery, signedWebhookRequest } from "../dev/simulator/shopify-signing";
 import { ensureProductionBuild } from "./lib/build";
-import { processCpuMs, singleProcessCpuMs } from "./lib/cpu";
+import { commandCpuMs, machineCpu, machineShare, ownCpuMs, processCpuMs, singleProcessCpuMs } from "./lib/cpu";
 import { withDb } from "./lib/database";
 import { redeemAtOnce, redeemSteadily, withKeptConnections, shopifyAlone, type RedeemRun, type RedeemTarget } from "./lib/redeem-load";
 import { checkRedemptions, type RedeemCheck } from "./lib/redeem-verify";
@@ -96,6 +96,12 @@ interface RunSummary {
   /** CPU of the app's workers per redeem; of the stand-in (the primary) apart, when workers > 1. */
   serverCpuMsPerRedeem: number | null;
   standInCpuMsPerRedeem: number | null;
+  /** CPU of every PostgreSQL process on the machine per redeem (on SQLite: what the server's idle PostgreSQL spent, near 0). */
+  postgresCpuMsPerRedeem: number | null;
+  /** CPU of this process, which plays the shoppers, per redeem. */
+  clientCpuMsPerRedeem: number;
+  /** The machine's CPUs over the measured window: busy (all processes) and stolen by the hypervisor, in percent. */
+  machine: { busyPercent: number; stealPercent: number } | null;
   statuses: Record<string, number>;
   failures: { customerId: number; status: number | null; detail: string }[];
   /** Where the time of the measured redeems answered 200 went: the server's steps, and the rest. */
@@ -107,6 +113,8 @@ interface StepSummary {
   meanMs: number;
   p50Ms: number;
   p99Ms: number;
+  /** The step's mean over the slowest 1% of the redeems (those that set the p99): what the tail is made of. */
+  slowestMeanMs: number;
 }
 
 /** The steps of an issued redeem, in order (app/shopify/redeem.server.ts). */
@@ -275,9 +283,18 @@ async function defaultRewardId(baseUrl: string): Promise<number> {
   return reward.id;
 }
 
-/** CPU of the whole server, and of its primary (which, with workers, does nothing but the stand-in). */
-function cpuSplit(app: RunningApp): { total: number | null; primary: number | null } {
-  return { total: processCpuMs(app.process.pid), primary: app.process.pid === undefined ? null : singleProcessCpuMs(app.process.pid) };
+/**
+ * CPU of the whole server, and of its primary (which, with workers, does nothing but the stand-in);
+ * of PostgreSQL's processes, of this process (the shoppers' side), and of the machine.
+ */
+function cpuSplit(app: RunningApp) {
+  return {
+    total: processCpuMs(app.process.pid),
+    primary: app.process.pid === undefined ? null : singleProcessCpuMs(app.process.pid),
+    postgres: commandCpuMs("postgres"),
+    client: ownCpuMs(),
+    machine: machineCpu(),
+  };
 }
 
 /** `inWindow`: the redeems started in the measured run's window (warm-ups still running included), for redeems/s and CPU. */
@@ -289,6 +306,7 @@ function summarize(run: RedeemRun, inWindow: number, settings: Settings, before:
   const total = before.total === null || after.total === null ? null : after.total - before.total;
   const primary = before.primary === null || after.primary === null ? null : after.primary - before.primary;
   const split = settings.workers > 1 && total !== null && primary !== null;
+  const postgres = before.postgres === null || after.postgres === null ? null : after.postgres - before.postgres;
   const p99OverShopifyMs = latency.p99Ms - settings.shopifyLatencyMs;
   return {
     redeems: count,
@@ -299,6 +317,9 @@ function summarize(run: RedeemRun, inWindow: number, settings: Settings, before:
     meetsGoal: p99OverShopifyMs <= GOAL_OVER_SHOPIFY_MS,
     serverCpuMsPerRedeem: total === null ? null : (split ? total - primary! : total) / inWindow,
     standInCpuMsPerRedeem: split ? primary! / inWindow : null,
+    postgresCpuMsPerRedeem: postgres === null ? null : postgres / inWindow,
+    clientCpuMsPerRedeem: (after.client - before.client) / inWindow,
+    machine: machineShare(before.machine, after.machine),
     statuses,
     failures: run.answers.filter((answer) => answer.status !== 200).map(({ customerId, status, detail }) => ({ customerId, status, detail })),
     steps: stepSummaries(run.answers.filter((answer) => answer.status === 200)),
@@ -308,13 +329,15 @@ function summarize(run: RedeemRun, inWindow: number, settings: Settings, before:
 function stepSummaries(answers: RedeemRun["answers"]): StepSummary[] {
   const timed = answers.filter((answer) => ISSUED_STEPS.every((step) => step in answer.steps));
   if (timed.length === 0) return [];
-  const summary = (step: string, values: number[]) => {
-    const latency = summarizeLatencies(values);
-    return { step, meanMs: latency.meanMs, p50Ms: latency.p50Ms, p99Ms: latency.p99Ms };
+  const slowest = new Set([...timed].sort((a, b) => b.latencyMs - a.latencyMs).slice(0, Math.ceil(timed.length / 100)));
+  const summary = (step: string, valueOf: (answer: RedeemRun["answers"][number]) => number) => {
+    const latency = summarizeLatencies(timed.map(valueOf));
+    const slowestValues = [...slowest].map(valueOf);
+    return { step, meanMs: latency.meanMs, p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, slowestMeanMs: slowestValues.reduce((sum, value) => sum + value, 0) / slowestValues.length };
   };
   return [
-    ...ISSUED_STEPS.map((step) => summary(step, timed.map((answer) => answer.steps[step]))),
-    summary(OUTSIDE_STEP, timed.map((answer) => answer.latencyMs - ISSUED_STEPS.reduce((sum, step) => sum + answer.steps[step], 0))),
+    ...ISSUED_STEPS.map((step) => summary(step, (answer) => answer.steps[step])),
+    summary(OUTSIDE_STEP, (answer) => answer.latencyMs - ISSUED_STEPS.reduce((sum, step) => sum + answer.steps[step], 0)),
   ];
 }
 
@@ -373,13 +396,34 @@ function printReport(results: readonly DatabaseResult[], environment: Record<str
   ]);
   console.log(formatTable(header, rows, ["left", "right", "right", "right", "right", "right", "right", "right", "right", "right", "left"]));
   console.log();
+  // The server shares two cores with everything else here; what the others take is the room it has left.
+  const perRedeem = (value: number | null) => (value === null ? "n/a" : value.toFixed(2));
+  const percent = (value: number | undefined) => (value === undefined ? "n/a" : `${value.toFixed(0)}%`);
+  console.log(`CPU over the measured window, ms per redeem, and the machine's ${cpus().length} CPUs busy and stolen by the hypervisor:`);
+  console.log(
+    formatTable(
+      ["database", "server", "stand-in", "PostgreSQL", "shoppers (this bench)", "machine busy", "stolen"],
+      results.map(({ database, measured }) => [
+        database,
+        perRedeem(measured.serverCpuMsPerRedeem),
+        perRedeem(measured.standInCpuMsPerRedeem),
+        perRedeem(measured.postgresCpuMsPerRedeem),
+        perRedeem(measured.clientCpuMsPerRedeem),
+        percent(measured.machine?.busyPercent),
+        percent(measured.machine?.stealPercent),
+      ]),
+      ["left", "right", "right", "right", "right", "right", "right"],
+    ),
+  );
+  console.log();
   const stepRows = results.flatMap(({ database, measured }) =>
-    measured.steps.map((step) => [database, step.step, ms(step.meanMs), ms(step.p50Ms), ms(step.p99Ms)]),
+    measured.steps.map((step) => [database, step.step, ms(step.meanMs), ms(step.p50Ms), ms(step.p99Ms), ms(step.slowestMeanMs)]),
   );
   if (stepRows.length > 0) {
     console.log("Where a redeem's time goes (Server-Timing: take = the points taken, shopify = the Admin API call, mark = marked issued,");
-    console.log("answer = the answer built; outside = the rest: HTTP in and out, the signature, the body, the client):");
-    console.log(formatTable(["database", "step", "mean ms", "p50 ms", "p99 ms"], stepRows, ["left", "left", "right", "right", "right"]));
+    console.log("answer = the answer built; outside = the rest: HTTP in and out, the signature, the body, the client;");
+    console.log("slowest 1% = the step's mean over the slowest 1% of the redeems, those that set the p99):");
+    console.log(formatTable(["database", "step", "mean ms", "p50 ms", "p99 ms", "slowest 1% mean ms"], stepRows, ["left", "left", "right", "right", "right", "right"]));
     console.log();
   }
   for (const { database, burst } of results) {

@@ -4,7 +4,7 @@
 // what was written, so a failed write is never lost, only retried.
 import type { Db } from "~/db.server";
 import { sql, type SqlConnection } from "~/sql.server";
-import { nothing, runSqlTransactionWithRetries } from "~/sql-transaction.server";
+import { nothing, runEachCommittedOnPostgres, runSqlTransactionWithRetries } from "~/sql-transaction.server";
 import { currencyExponent } from "./money";
 import { membersExtras, type RedemptionView } from "./redemptions.server";
 import type { ActionClaimView } from "./earning-actions";
@@ -170,14 +170,21 @@ export async function markSummariesSynced(connection: SqlConnection, synced: rea
   if (synced.length === 0) return;
   // Through the driver, all in one batch: the sync marks every member it wrote, after every
   // balance change (Prisma cost about a millisecond of CPU a member here).
-  await runSqlTransactionWithRetries(connection, function* () {
-    yield synced.map(({ memberId, version }) =>
-      nothing(
-        `UPDATE "Member" SET "summarySyncedVersion" = ?, "summarySyncAttempts" = 0, "summaryRetryAt" = NULL, "summarySyncError" = NULL, "summaryGaveUpVersion" = NULL
-         WHERE "id" = ? AND "summarySyncedVersion" < ?`,
-        [version, memberId, version],
-      ),
-    );
+  const marks = synced.map(({ memberId, version }) =>
+    nothing(
+      `UPDATE "Member" SET "summarySyncedVersion" = ?, "summarySyncAttempts" = 0, "summaryRetryAt" = NULL, "summarySyncError" = NULL, "summaryGaveUpVersion" = NULL
+       WHERE "id" = ? AND "summarySyncedVersion" < ?`,
+      [version, memberId, version],
+    ),
+  );
+  // On PostgreSQL each member's mark commits on its own (each is right alone, and a lost one only
+  // writes that summary again). In one transaction the marks held every member's row they had
+  // updated while waiting for the next: redeems sharing a transaction lock several members in
+  // their own order, and the two deadlocked (every few runs of bench:redeem), each redeem of the
+  // group waiting a second for PostgreSQL's deadlock check.
+  if (connection.provider === "postgresql") await runEachCommittedOnPostgres(connection, marks);
+  else await runSqlTransactionWithRetries(connection, function* () {
+    yield marks;
   });
 }
 

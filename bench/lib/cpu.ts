@@ -2,7 +2,7 @@
 // with whatever else runs; CPU milliseconds per order is the steadier measure of what a
 // delivery costs the server, so the report shows both.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 let ticksPerSecond: number | undefined;
 
@@ -54,4 +54,52 @@ export function singleProcessCpuMs(pid: number): number | null {
 export function ownCpuMs(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
+}
+
+/** The whole machine's CPU time so far, in clock ticks summed over its CPUs (/proc/stat), or null without /proc. */
+export interface MachineCpu {
+  busy: number;
+  /** Time the hypervisor gave another guest while this one had work: a virtual machine's noisy neighbours. */
+  steal: number;
+  total: number;
+}
+
+export function machineCpu(): MachineCpu | null {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0];
+    // cpu user nice system idle iowait irq softirq steal guest guest_nice (guest time is inside user).
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const busy = user + nice + system + irq + softirq;
+    return { busy, steal, total: busy + idle + iowait + steal };
+  } catch {
+    return null;
+  }
+}
+
+/** Busy and stolen shares of the machine's CPUs between two readings, in percent of all of them. */
+export function machineShare(before: MachineCpu | null, after: MachineCpu | null): { busyPercent: number; stealPercent: number } | null {
+  if (!before || !after || after.total <= before.total) return null;
+  const total = after.total - before.total;
+  return { busyPercent: ((after.busy - before.busy) * 100) / total, stealPercent: ((after.steal - before.steal) * 100) / total };
+}
+
+/** User + system CPU milliseconds of every process named `command` (e.g. PostgreSQL's backends), or null without /proc. */
+export function commandCpuMs(command: string): number | null {
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return null;
+  }
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== command) continue;
+      sum += singleProcessCpuMs(Number(pid)) ?? 0;
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return sum;
 }

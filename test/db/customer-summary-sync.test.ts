@@ -2,7 +2,8 @@
 // extension paints from; a failed write loses nothing and is retried.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import db from "~/db.server";
-import { MAX_SUMMARY_ATTEMPTS } from "~/loyalty/customer-summary.server";
+import { markSummariesSynced, MAX_SUMMARY_ATTEMPTS } from "~/loyalty/customer-summary.server";
+import { sql } from "~/sql.server";
 import { syncCustomerSummaries } from "~/shopify/customer-summary-sync.server";
 import { recalculateMemberTiers } from "~/loyalty/tier-recalc.server";
 import { storeOfflineSession } from "../support/admin-session";
@@ -327,3 +328,50 @@ describe("segment tags and metafields", () => {
     expect(shopify.customerTags(shop, `gid://shopify/Customer/${refused}`)).toEqual(["tally-tier-bronze"]);
   });
 });
+
+describe("marking summaries written, beside redeems that lock several members", () => {
+  // A group of redeems shares one transaction and locks its members in its own order; the sync's
+  // marks must never hold one member's row while waiting for another's, or the two deadlock.
+  it.runIf(process.env.TEST_DATABASE === "postgres")("commits each member's mark on its own, so a transaction waiting for a marked row is not held up", async () => {
+    const connection = sql();
+    if (connection.provider !== "postgresql") throw new Error("PostgreSQL only");
+    for (const [orderId, customerId] of [[1_100_901, 1_200_901], [1_100_902, 1_200_902]]) {
+      await deliverWebhook("orders/paid", orderPayload({ id: orderId, customer: { id: customerId }, lines: [{ price: "10.00" }] }), { shop: SHOP });
+    }
+    const a = (await memberOf(db, 1_200_901, SHOP))!;
+    const b = (await memberOf(db, 1_200_902, SHOP))!;
+    const version = Number(b.summaryVersion);
+
+    // The redeems' transaction holds A, as a group does before it locks its next member, B.
+    const redeems = await connection.pool.connect();
+    try {
+      await redeems.query("BEGIN");
+      await redeems.query(`SELECT 1 FROM "Member" WHERE "id" = $1 FOR UPDATE`, [a.id]);
+      // The marks, B first: B's is done at once; A's waits for the redeems' transaction.
+      const marking = markSummariesSynced(connection, [{ memberId: b.id, version }, { memberId: a.id, version: Number(a.summaryVersion) }]);
+      await waitForLockWait(connection);
+      // The group takes B: in one transaction, the marks would hold it until PostgreSQL's deadlock
+      // check (a second) undid them, and the group would find B's mark undone.
+      const lockedB = await redeems.query(`SELECT "summarySyncedVersion" FROM "Member" WHERE "id" = $1 FOR UPDATE`, [b.id]);
+      expect(Number(lockedB.rows[0].summarySyncedVersion)).toBe(version);
+      await redeems.query("COMMIT");
+      await marking;
+    } finally {
+      redeems.release();
+    }
+    for (const member of [a, b]) {
+      const marked = await db.member.findUniqueOrThrow({ where: { id: member.id } });
+      expect(marked.summarySyncedVersion).toBe(marked.summaryVersion);
+    }
+  });
+});
+
+/** Until a statement on this database waits for a row lock (the marks, for the redeems' transaction). */
+async function waitForLockWait(connection: Extract<ReturnType<typeof sql>, { provider: "postgresql" }>) {
+  for (let tries = 0; tries < 500; tries++) {
+    const { rows } = await connection.pool.query(`SELECT 1 FROM pg_stat_activity WHERE "datname" = current_database() AND "wait_event_type" = 'Lock'`);
+    if (rows.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("the marks never waited for the redeems' lock");
+}
