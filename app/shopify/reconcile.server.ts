@@ -39,7 +39,9 @@ import {
   RECONCILE_ORDER_LINE_ITEMS,
   RECONCILE_ORDER_PAGE,
   RECONCILE_ORDER_REFUNDS,
+  RECONCILE_ORDER_TIPS,
   RECONCILE_REFUND_LINE_ITEMS,
+  TIP_AGREEMENTS,
 } from "./graphql/reconcile-orders";
 import { orderPayload, refundPayload } from "./payloads";
 import { requestSummarySync } from "./summary-sync-request.server";
@@ -136,11 +138,13 @@ export interface GraphqlLineItem {
   originalUnitPriceSet: Money;
   discountAllocations: { allocatedAmountSet: Money }[];
   taxLines: { priceSet: Money }[];
+  /** Set by completeOrder from the order's TIP sales: GraphQL's LineItem has no tip flag. */
+  tip?: boolean;
 }
 
 export interface GraphqlRefundLine {
   quantity: number;
-  lineItem: { id: string; isGiftCard: boolean };
+  lineItem: { id: string; isGiftCard: boolean; tip?: boolean };
   subtotalSet: Money;
   totalTaxSet: Money;
 }
@@ -162,6 +166,9 @@ export interface GraphqlOrder {
   currencyCode: string;
   displayFinancialStatus: string | null;
   discountCodes: string[];
+  totalTipReceivedSet: Money;
+  /** Set by completeOrder when its tip lines could not all be read (too many sales in one agreement). */
+  tipsUnread?: boolean;
   customer: { legacyResourceId: string; firstName: string | null; lastName: string | null; defaultEmailAddress: { emailAddress: string | null } | null } | null;
   lineItems: { nodes: GraphqlLineItem[]; pageInfo: PageInfo };
   refunds: GraphqlRefund[];
@@ -478,7 +485,42 @@ export async function completeOrder(order: GraphqlOrder, call: Call): Promise<Gr
     }
     completeRefunds.push({ ...refund, refundLineItems: { nodes: lines, pageInfo: { hasNextPage: false, endCursor: null } } });
   }
-  return { ...order, lineItems: { nodes: lineItems, pageInfo: { hasNextPage: false, endCursor: null } }, refunds: completeRefunds };
+  const whole = { ...order, lineItems: { nodes: lineItems, pageInfo: { hasNextPage: false, endCursor: null } }, refunds: completeRefunds };
+  return Number(order.totalTipReceivedSet.shopMoney.amount) > 0 ? withTipsMarked(whole, call) : whole;
+}
+
+type TipSales = { node: { agreements: { nodes: { sales: { nodes: { lineType: string; lineItem?: { id: string } }[]; pageInfo: { hasNextPage: boolean } } }[]; pageInfo: PageInfo } } | null };
+
+/**
+ * The order with its tip lines marked (on line items and refund lines), read from the TIP sales
+ * of its agreements: a tip earns nothing, as in the webhooks, where REST marks the line itself.
+ */
+async function withTipsMarked(order: GraphqlOrder, call: Call): Promise<GraphqlOrder> {
+  const tipLines = new Set<string>();
+  let tipsUnread = false;
+  let after: string | null = null;
+  for (;;) {
+    const { data }: { data: TipSales } = await call<TipSales>(RECONCILE_ORDER_TIPS, { id: order.id, first: TIP_AGREEMENTS, after });
+    if (!data.node) throw new Error(`order ${order.legacyResourceId} is gone from Shopify while its tips were read`);
+    for (const agreement of data.node.agreements.nodes) {
+      tipsUnread ||= agreement.sales.pageInfo.hasNextPage;
+      for (const sale of agreement.sales.nodes) if (sale.lineType === "TIP" && sale.lineItem) tipLines.add(sale.lineItem.id);
+    }
+    if (!data.node.agreements.pageInfo.hasNextPage) break;
+    after = data.node.agreements.pageInfo.endCursor;
+  }
+  return {
+    ...order,
+    tipsUnread,
+    lineItems: { ...order.lineItems, nodes: order.lineItems.nodes.map((line) => ({ ...line, tip: tipLines.has(line.id) })) },
+    refunds: order.refunds.map((refund) => ({
+      ...refund,
+      refundLineItems: {
+        ...refund.refundLineItems,
+        nodes: refund.refundLineItems.nodes.map((line) => ({ ...line, lineItem: { ...line.lineItem, tip: tipLines.has(line.lineItem.id) } })),
+      },
+    })),
+  };
 }
 
 type Applied = { repaired: boolean; delta: number; balancesChanged: boolean } | { skipped: string };
@@ -487,6 +529,8 @@ type Applied = { repaired: boolean; delta: number; balancesChanged: boolean } | 
 export async function applyOrder(db: Db, shop: string, order: GraphqlOrder): Promise<Applied> {
   // completeOrder read every page; an order still cut short would be credited wrong.
   if (order.lineItems.pageInfo.hasNextPage || order.refunds.some((refund) => refund.refundLineItems.pageInfo.hasNextPage)) return { skipped: "incomplete" };
+  // Which lines are tips is not known: crediting it could pay points on a tip.
+  if (order.tipsUnread) return { skipped: "tips not readable (more sales in one agreement than a call reads)" };
   const rest = restOrderOf(order);
   const parsed = orderPayload.safeParse(rest);
   if (!parsed.success) return { skipped: `not readable: ${parsed.error.issues[0]?.message ?? "invalid"}` };
@@ -513,6 +557,9 @@ export async function applyOrder(db: Db, shop: string, order: GraphqlOrder): Pro
 const numericId = (gid: string) => BigInt(gid.slice(gid.lastIndexOf("/") + 1));
 const moneySet = (money: Money) => ({ shop_money: { amount: money.shopMoney.amount, currency_code: money.shopMoney.currencyCode } });
 
+/** A tip line as REST sends one: its tip_payment_* fields present (payloads.ts reads a tip by them). */
+const tipFieldsOf = (tip: boolean | undefined) => (tip ? { tip_payment_gateway: null, tip_payment_method: null } : {});
+
 /** The GraphQL order as the REST payload the order webhooks carry (the fields payloads.ts reads). */
 export function restOrderOf(order: GraphqlOrder) {
   const orderId = BigInt(order.legacyResourceId);
@@ -538,6 +585,7 @@ export function restOrderOf(order: GraphqlOrder) {
       quantity: line.quantity,
       current_quantity: line.currentQuantity,
       gift_card: line.isGiftCard,
+      ...tipFieldsOf(line.tip),
       price_set: moneySet(line.originalUnitPriceSet),
       discount_allocations: line.discountAllocations.map((allocation) => ({ amount_set: moneySet(allocation.allocatedAmountSet) })),
       tax_lines: line.taxLines.map((tax) => ({ price_set: moneySet(tax.priceSet) })),
@@ -550,7 +598,7 @@ export function restOrderOf(order: GraphqlOrder) {
         quantity: line.quantity,
         subtotal_set: moneySet(line.subtotalSet),
         total_tax_set: moneySet(line.totalTaxSet),
-        line_item: { gift_card: line.lineItem.isGiftCard },
+        line_item: { gift_card: line.lineItem.isGiftCard, ...tipFieldsOf(line.lineItem.tip) },
       })),
     })),
   };

@@ -88,6 +88,7 @@ function costOf(name: string | undefined, call: AdminCall) {
   if (name === "ReconcileOrderLineItems" || name === "ReconcileRefundLineItems") return cost(3 * Number(call.variables.first ?? 0) + 2);
   // Order.refunds is a list without `first` here: Shopify prices what it cannot bound high.
   if (name === "ReconcileOrderRefunds") return cost(102);
+  if (name === "ReconcileOrderTips") return cost(252 * Number(call.variables.first ?? 0) + 2);
   if (name === "ReconcileOrdersCount" || name === "ReconcileBulkStatus") return cost(1);
   return COST;
 }
@@ -344,6 +345,7 @@ export class ShopifyAdmin {
       case "ReconcileOrderLineItems":
       case "ReconcileOrderRefunds":
       case "ReconcileRefundLineItems":
+      case "ReconcileOrderTips":
         return executeOrderQuery(adminSchema(), [...(this.orders.get(call.shop)?.values() ?? [])], call.query, call.variables);
       case "ReconcileOrdersCount": {
         const limit = v.limit === undefined || v.limit === null ? 10_000 : Number(v.limit);

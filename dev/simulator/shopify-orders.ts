@@ -26,12 +26,17 @@ export interface RestOrder {
     price_set: RestMoney;
     discount_allocations: { amount_set: RestMoney }[];
     tax_lines: { price_set: RestMoney }[];
+    product_id?: number | bigint | null;
+    /** Present only on a tip's line (either may be null), as in Shopify's REST orders. */
+    tip_payment_gateway?: string | null;
+    tip_payment_method?: string | null;
   }[];
 }
 
 export interface RestRefund {
   id: number | bigint;
   refund_line_items: { quantity: number; line_item_id: number | bigint; subtotal_set: RestMoney; total_tax_set: RestMoney; line_item?: { gift_card?: boolean } | null }[];
+  created_at?: string | null;
 }
 
 interface RestMoney {
@@ -91,6 +96,12 @@ export function simulatedOrder(rest: RestOrder, refunds: readonly RestRefund[] =
     discountAllocations: line.discount_allocations.map((allocation) => ({ allocatedAmountSet: money(allocation.amount_set) })),
     taxLines: line.tax_lines.map((tax) => ({ priceSet: money(tax.price_set) })),
   }));
+  // GraphQL tells a tip by its sale (lineType TIP on the order's agreements), not on the line item.
+  const tipLines = new Set(rest.line_items.filter(isTipLine).map((line) => `gid://shopify/LineItem/${line.id}`));
+  const saleOf = (lineItemId: string, giftCard: boolean, quantity: number, index: number, agreement: string) => {
+    const [typename, lineType] = tipLines.has(lineItemId) ? ["TipSale", "TIP"] : giftCard ? ["GiftCardSale", "GIFT_CARD"] : ["ProductSale", "PRODUCT"];
+    return { __typename: typename, id: `gid://shopify/Sale/${agreement}${index}`, actionType: quantity < 0 ? "RETURN" : "ORDER", lineType, quantity, lineItem: { id: lineItemId } };
+  };
   const graphqlRefunds = refunds.map((refund) => {
     const lines = refund.refund_line_items.map((line) => ({
       quantity: line.quantity,
@@ -128,8 +139,49 @@ export function simulatedOrder(rest: RestOrder, refunds: readonly RestRefund[] =
       : null,
     lineItems: (args: { first?: number; after?: string }) => connection(lineItems, args),
     refunds: (args: { first?: number }) => graphqlRefunds.slice(0, args.first ?? graphqlRefunds.length),
+    totalTipReceivedSet: money({ shop_money: { amount: tipTotal(rest), currency_code: rest.currency } }),
+    // The order's own agreement, then one per refund, each with its sales.
+    agreements: (args: { first?: number; after?: string }) =>
+      connection(
+        [
+          {
+            __typename: "OrderAgreement",
+            id: `gid://shopify/OrderAgreement/${rest.id}`,
+            reason: "ORDER",
+            happenedAt: iso(rest.processed_at ?? rest.created_at ?? rest.updated_at),
+            sales: (page: { first?: number; after?: string }) =>
+              connection(rest.line_items.map((line, i) => saleOf(`gid://shopify/LineItem/${line.id}`, line.gift_card, line.quantity, i, `${rest.id}0`)), page),
+          },
+          ...refunds.map((refund) => ({
+            __typename: "RefundAgreement",
+            id: `gid://shopify/RefundAgreement/${refund.id}`,
+            reason: "REFUND",
+            happenedAt: iso(refund.created_at ?? rest.updated_at),
+            sales: (page: { first?: number; after?: string }) =>
+              connection(
+                refund.refund_line_items.map((line, i) => saleOf(`gid://shopify/LineItem/${line.line_item_id}`, line.line_item?.gift_card ?? false, -line.quantity, i, `${refund.id}1`)),
+                page,
+              ),
+          })),
+        ],
+        args,
+      ),
   };
   return { gid, updatedAt, id: BigInt(rest.id), node, refunds: graphqlRefunds };
+}
+
+/** A tip's line in REST: no product, and its tip_payment_* fields present (app/shopify/payloads.ts reads it the same way). */
+function isTipLine(line: RestOrder["line_items"][number]): boolean {
+  return (line.tip_payment_gateway !== undefined || line.tip_payment_method !== undefined) && line.product_id == null;
+}
+
+/** The order's tips, summed in its smallest unit (as many decimals as its amounts have). */
+function tipTotal(rest: RestOrder): string {
+  const tips = rest.line_items.filter(isTipLine);
+  const decimals = Math.max(0, ...tips.map((line) => line.price_set.shop_money.amount.split(".")[1]?.length ?? 0));
+  const scale = 10 ** decimals;
+  const minor = tips.reduce((sum, line) => sum + Math.round(Number(line.price_set.shop_money.amount) * scale) * line.quantity, 0);
+  return (minor / scale).toFixed(decimals);
 }
 
 /** The orders an orders search (`updated_at:>='…' AND updated_at:<='…'`) matches, by updated_at. */

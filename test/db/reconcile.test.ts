@@ -369,6 +369,53 @@ describe("reconciliation of an order larger than one call reads", () => {
     expect(await db.ledgerEntry.count({ where: { shopDomain: shop } })).toBe(rows);
   });
 
+  it("leaves tips out, as the webhooks do: GraphQL tells a tip line only by the order's TIP sales", async () => {
+    // A tip kept, and a tip refunded with a product: the webhooks earn on the products alone.
+    const kept = { id: 5_100_901, customer: { id: 5_200_901 }, updatedAt: at(7), lines: [{ price: "20.00" }], tip: "50.00" };
+    const refunded = { id: 5_100_902, customer: { id: 5_200_901 }, updatedAt: at(7), lines: [{ price: "20.00" }, { price: "30.00" }], tip: "10.00" };
+    const refund = refundPayload({ id: 5_300_902, orderId: refunded.id, lines: [{ line: 1, quantity: 1, subtotal: "30.00" }, { line: 2, quantity: 1, subtotal: "10.00", tip: true }] });
+    const refundedFinal = { ...refunded, updatedAt: at(8), lines: [refunded.lines[0], { ...refunded.lines[1], currentQuantity: 0 }], refunds: [refund] };
+    const tipEvents: Event[] = [
+      { topic: "orders/paid", payload: orderPayload(kept), missed: true },
+      { topic: "orders/paid", payload: orderPayload(refunded), missed: true },
+      { topic: "refunds/create", payload: refund, missed: true },
+      { topic: "orders/updated", payload: orderPayload(refundedFinal), missed: true },
+    ];
+    await deliverAll("webhooks-only-tips.myshopify.com", tipEvents, true);
+    const expectedTips = await balances("webhooks-only-tips.myshopify.com");
+    expect(expectedTips).toEqual({ "5200901": 40 }); // 20.00 + 20.00 of products, at the default 1 point per 1.00
+
+    const shop = "reconcile-tips.myshopify.com";
+    await inTransaction(db, (tx) => ensureShop(tx, shop));
+    await storeOfflineSession(shop);
+    shopify.shopify.putOrder(shop, orderPayload(kept));
+    shopify.shopify.putOrder(shop, orderPayload(refundedFinal), [refund]);
+    const graphql = await adminGraphqlFor(shop);
+    if (!graphql) throw new Error("no Admin API client");
+    const report = await reconcileShop(db, shop, graphql, { since: SINCE, until: UNTIL, trigger: "cli", sleep: noSleep.sleep });
+    expect(report).toMatchObject({ ordersSeen: 2, ordersFetched: 2, ordersSkipped: 0, ordersRepaired: 2 });
+    expect(await balances(shop)).toEqual(expectedTips);
+    expect((await verifyLedger(db, { shop })).mismatches).toEqual([]);
+    // One tips call per order with a tip, from its first agreements.
+    const tipCalls = shopify.calls.filter((call) => /ReconcileOrderTips/.test(call.query));
+    expect(tipCalls.map((call) => call.variables)).toEqual([
+      { id: `gid://shopify/Order/${kept.id}`, first: 3, after: null },
+      { id: `gid://shopify/Order/${refunded.id}`, first: 3, after: null },
+    ]);
+  });
+
+  it("reads no tips for an order without one", async () => {
+    const shop = "reconcile-no-tips.myshopify.com";
+    await inTransaction(db, (tx) => ensureShop(tx, shop));
+    await storeOfflineSession(shop);
+    shopify.shopify.putOrder(shop, orderPayload({ id: 5_100_911, customer: { id: 5_200_911 }, updatedAt: at(7), lines: [{ price: "20.00" }] }));
+    const graphql = await adminGraphqlFor(shop);
+    if (!graphql) throw new Error("no Admin API client");
+    await reconcileShop(db, shop, graphql, { since: SINCE, until: UNTIL, trigger: "cli", sleep: noSleep.sleep });
+    expect(await balances(shop)).toEqual({ "5200911": 20 });
+    expect(shopify.calls.filter((call) => /ReconcileOrderTips/.test(call.query))).toEqual([]);
+  });
+
   it("pages a connection in as many calls as it takes (small pages)", async () => {
     const { completeOrder } = await import("~/shopify/reconcile.server");
     const shop = "reconcile-big-pages.myshopify.com";

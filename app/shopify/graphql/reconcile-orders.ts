@@ -8,7 +8,10 @@
 // 3. an order with more line items, refunds or refund lines than step 2 asks for is completed by
 //    follow-up queries: RECONCILE_ORDER_LINE_ITEMS and RECONCILE_REFUND_LINE_ITEMS page their
 //    connection by cursor, RECONCILE_ORDER_REFUNDS reads every refund (Order.refunds is a list,
-//    not a connection: without `first` Shopify returns them all).
+//    not a connection: without `first` Shopify returns them all);
+// 4. an order with a tip (totalTipReceivedSet above zero) has its tip line items read from its
+//    sales agreements by RECONCILE_ORDER_TIPS: GraphQL's LineItem has no tip flag, where the
+//    webhooks' REST line item has its tip_payment_* fields.
 /** Line items and refunds per order in the batch call; an order with more is completed by the follow-up queries. */
 export const DETAIL_LINE_ITEMS = 30;
 export const DETAIL_REFUNDS = 5;
@@ -32,6 +35,9 @@ taxesIncluded
 currencyCode
 displayFinancialStatus
 discountCodes
+totalTipReceivedSet {
+  ${SHOP_MONEY}
+}
 customer {
   legacyResourceId
   firstName
@@ -160,6 +166,37 @@ export const RECONCILE_REFUND_LINE_ITEMS = `#graphql
         refundLineItems(first: $first, after: $after) {
           nodes {
             ${REFUND_LINE_ITEM_FIELDS}
+          }
+          ${PAGE_INFO}
+        }
+      }
+    }
+  }
+`;
+
+/** Agreements per RECONCILE_ORDER_TIPS call, each with up to TIP_SALES sales (requested cost about 3 × 250). */
+export const TIP_AGREEMENTS = 3;
+export const TIP_SALES = 250;
+
+export const RECONCILE_ORDER_TIPS = `#graphql
+  query ReconcileOrderTips($id: ID!, $first: Int!, $after: String) {
+    node(id: $id) {
+      ... on Order {
+        agreements(first: $first, after: $after) {
+          nodes {
+            sales(first: ${TIP_SALES}) {
+              nodes {
+                lineType
+                ... on TipSale {
+                  lineItem {
+                    id
+                  }
+                }
+              }
+              pageInfo {
+                hasNextPage
+              }
+            }
           }
           ${PAGE_INFO}
         }
