@@ -112,7 +112,8 @@ function webhookHandler(build) {
     const leaf = matchRoutes(routes, pathname, build.basename)?.at(-1)?.route;
     return leaf && actionsById.get(leaf.id);
   };
-  const fail = (res, status, code, message) => res.status(status).json({ error: { code, message } });
+  // An error answer is never stored by a cache, as the app's own (errorAnswer) are not.
+  const fail = (res, status, code, message) => res.status(status).set("cache-control", "no-store").json({ error: { code, message } });
   return async (req, res, next) => {
     const action = actionFor(req);
     if (!action) return next();
@@ -190,7 +191,7 @@ function proxyHandler(build) {
     answered.catch((error) => {
       console.error("app proxy request failed", error);
       if (!res.headersSent) {
-        res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+        res.writeHead(500, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
         res.end(JSON.stringify({ error: { code: "internal_error", message: "Something went wrong; please try again." } }));
       } else res.destroy();
     });

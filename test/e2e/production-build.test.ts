@@ -236,10 +236,10 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
   /**
    * POSTs over a raw connection (fetch would normalise the path and refuses a Host header), then
    * `bytes` of body in 1 MiB chunks, declared in Content-Length or chunked. Resolves with the
-   * status and Connection header, or "closed" when the server drops the connection before answering.
+   * status, Connection and Cache-Control headers, or "closed" when the server drops the connection before answering.
    */
   function post(route: { path: string; host?: string }, headers: Record<string, string>, body: string | { bytes: number; declared: boolean }) {
-    return new Promise<{ status: number; connection?: string } | "closed">((resolve) => {
+    return new Promise<{ status: number; connection?: string; cacheControl?: string } | "closed">((resolve) => {
       const length = typeof body === "string" ? Buffer.byteLength(body) : body.bytes;
       const declared = typeof body === "string" || body.declared;
       const request = http.request({
@@ -250,7 +250,7 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
         headers: { ...headers, ...(route.host ? { Host: route.host } : {}), ...(declared ? { "Content-Length": String(length) } : {}) },
       });
       let settled = false;
-      const settle = (result: { status: number; connection?: string } | "closed") => {
+      const settle = (result: { status: number; connection?: string; cacheControl?: string } | "closed") => {
         if (settled) return;
         settled = true;
         resolve(result);
@@ -258,7 +258,7 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
       };
       request.on("response", (response) => {
         response.resume();
-        settle({ status: response.statusCode!, connection: response.headers.connection });
+        settle({ status: response.statusCode!, connection: response.headers.connection, cacheControl: response.headers["cache-control"] });
       });
       request.on("error", () => settle("closed"));
       request.on("close", () => settle("closed"));
@@ -288,7 +288,7 @@ describe.each<Provider>(["sqlite", "postgres"])("production build on %s", (provi
   // the action behind Remix would answer 400 for the missing shop header first.
   it.each(ODD_ROUTES)("never reads an oversized body to a webhook path with $name, with or without Content-Length", async (route) => {
     for (const headers of [webhookHeaders("orders/paid", "", { shop: SHOP, secret: API_SECRET }), { "Content-Type": "application/json" }]) {
-      expect(await post(route, headers, { bytes: 11 * MiB, declared: true })).toMatchObject({ status: 413 });
+      expect(await post(route, headers, { bytes: 11 * MiB, declared: true })).toMatchObject({ status: 413, cacheControl: "no-store" });
       const streamed = await post(route, headers, { bytes: 11 * MiB, declared: false });
       if (streamed !== "closed") expect(streamed.status).toBe(413);
     }

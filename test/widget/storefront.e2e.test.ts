@@ -862,13 +862,16 @@ describe("the storefront widget in Chromium", () => {
   });
 
   it("adds one global, window.Tally, and requests nothing from another origin", async () => {
-    const globals = async (path: string) => {
+    // With the widget, once its script has run: it is added after the page's largest paint has
+    // settled, which on a busy machine can come after the network has been idle for a while.
+    const globals = async (path: string, widget: boolean) => {
       const { page } = await visit(path);
       await page.waitForLoadState("networkidle");
+      if (widget) await page.waitForFunction(() => "Tally" in window);
       return page.evaluate(() => Object.keys(window));
     };
-    const without = new Set(await globals("/?customer=&embed=0"));
-    const added = (await globals("/pages/rewards?customer=")).filter((key) => !without.has(key));
+    const without = new Set(await globals("/?customer=&embed=0", false));
+    const added = (await globals("/pages/rewards?customer=", true)).filter((key) => !without.has(key));
     expect(added).toEqual(["Tally"]);
 
     const { page, requests } = await visit(`/pages/rewards?customer=${ADA.id}`);
