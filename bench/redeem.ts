@@ -380,6 +380,7 @@ function printReport(results: readonly DatabaseResult[], environment: Record<str
   }
   console.log();
   const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : "n/a");
+  const perRedeem = (value: number | null) => (value === null ? "n/a" : value.toFixed(2));
   const header = ["database", "redeems", "redeems/s", "p50 ms", "p99 ms", `p99 − ${settings.shopifyLatencyMs} ms`, "p99 − baseline p99", "server CPU ms/redeem", "stand-in CPU ms/redeem", "not 200", "goal"];
   const rows = results.map(({ database, measured, baseline }) => [
     database,
@@ -389,15 +390,14 @@ function printReport(results: readonly DatabaseResult[], environment: Record<str
     ms(measured.latency.p99Ms),
     ms(measured.p99OverShopifyMs),
     ms(measured.latency.p99Ms - baseline.latency.p99Ms),
-    measured.serverCpuMsPerRedeem === null ? "n/a" : measured.serverCpuMsPerRedeem.toFixed(2),
-    measured.standInCpuMsPerRedeem === null ? "n/a" : measured.standInCpuMsPerRedeem.toFixed(2),
+    perRedeem(measured.serverCpuMsPerRedeem),
+    perRedeem(measured.standInCpuMsPerRedeem),
     String(measured.failures.length),
     measured.meetsGoal ? "✓ within" : `✗ +${ms(measured.p99OverShopifyMs - GOAL_OVER_SHOPIFY_MS)} ms over`,
   ]);
   console.log(formatTable(header, rows, ["left", "right", "right", "right", "right", "right", "right", "right", "right", "right", "left"]));
   console.log();
   // The server shares two cores with everything else here; what the others take is the room it has left.
-  const perRedeem = (value: number | null) => (value === null ? "n/a" : value.toFixed(2));
   const percent = (value: number | undefined) => (value === undefined ? "n/a" : `${value.toFixed(0)}%`);
   console.log(`CPU over the measured window, ms per redeem, and the machine's ${cpus().length} CPUs busy and stolen by the hypervisor:`);
   console.log(

@@ -21,6 +21,7 @@ import {
 import { normaliseReferralCode } from "~/loyalty/referrals";
 import { subscribedToEmail } from "~/loyalty/earning-actions";
 import { MAX_SHOPIFY_ID, type ShopifyId } from "~/loyalty/shopify-id";
+import { isTipLine } from "./tip-line";
 import type { CustomerProfile } from "~/loyalty/members.server";
 
 /**
@@ -97,22 +98,13 @@ const customerSchema = z.object({
   last_name: z.string().nullish(),
 });
 
-/**
- * REST sends a tip as a line item ("Tip", no product) with tip_payment_gateway and
- * tip_payment_method, fields present only on tips (either may be null), and, in newer versions,
- * a `tip` object. A tip earns nothing, like shipping.
- */
+/** A tip line's fields (tip-line.ts tells a tip by them). */
 const tipFields = {
   tip: z.looseObject({}).nullish(),
   tip_payment_gateway: z.string().nullish(),
   tip_payment_method: z.string().nullish(),
   product_id: z.unknown().optional(),
 };
-
-function isTipLine(line: { tip?: object | null; tip_payment_gateway?: string | null; tip_payment_method?: string | null; product_id?: unknown }): boolean {
-  const tipFieldsPresent = line.tip != null || line.tip_payment_gateway !== undefined || line.tip_payment_method !== undefined;
-  return tipFieldsPresent && line.product_id == null;
-}
 
 const lineItemSchema = z.object({
   id: shopifyId,

@@ -5,6 +5,7 @@
 // the fields the query selected, as Shopify's do. Amounts are written as Shopify's GraphQL
 // writes Decimal ("10.0", not "10.00").
 import { executeSync, type GraphQLSchema, parse } from "graphql";
+import { isTipLine } from "../../app/shopify/tip-line";
 
 /** What the simulator needs of a REST order payload. */
 export interface RestOrder {
@@ -28,6 +29,7 @@ export interface RestOrder {
     tax_lines: { price_set: RestMoney }[];
     product_id?: number | bigint | null;
     /** Present only on a tip's line (either may be null), as in Shopify's REST orders. */
+    tip?: object | null;
     tip_payment_gateway?: string | null;
     tip_payment_method?: string | null;
   }[];
@@ -168,11 +170,6 @@ export function simulatedOrder(rest: RestOrder, refunds: readonly RestRefund[] =
       ),
   };
   return { gid, updatedAt, id: BigInt(rest.id), node, refunds: graphqlRefunds };
-}
-
-/** A tip's line in REST: no product, and its tip_payment_* fields present (app/shopify/payloads.ts reads it the same way). */
-function isTipLine(line: RestOrder["line_items"][number]): boolean {
-  return (line.tip_payment_gateway !== undefined || line.tip_payment_method !== undefined) && line.product_id == null;
 }
 
 /** The order's tips, summed in its smallest unit (as many decimals as its amounts have). */
